@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, and nothing that is already there.
+#
+#   Debian packages (apt-get): compiler, CMake, Ninja, GoogleTest, CLI11, nlohmann-json, libcurl.
+#   Python packages (pip, pinned in requirements.txt) into the project's virtualenv .venv/.
+#
+# Idempotent and quiet: when everything is present it prints nothing and takes about a second.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${S3C_VENV:-$ROOT/.venv}"
+PYTHON="${PYTHON:-python3}"
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- Debian packages --------------------------------------------------------------------------
+APT_PACKAGES=(g++ make cmake ninja-build pkg-config libgtest-dev libgmock-dev libcli11-dev
+              nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev ccache)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+# A Python without venv/ensurepip (Debian's python3 without python3-venv) cannot make .venv.
+if ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Python virtualenv ------------------------------------------------------------------------
+if [[ ! -x "$VENV/bin/python" ]]; then
+  say "creating virtualenv $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+stamp="$VENV/.requirements.sha256"
+want="$(sha256sum < "$ROOT/requirements.txt" | cut -d' ' -f1)"
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+  say "installing pinned Python packages into $VENV (requirements.txt)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+  echo "$want" > "$stamp"
+fi
