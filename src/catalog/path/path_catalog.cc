@@ -1,0 +1,276 @@
+#include "catalog/path/path_catalog.h"
+
+#include <algorithm>
+#include <map>
+
+#include "catalog/hive_path.h"
+#include "storage/run_layout.h"
+
+namespace s3c {
+namespace {
+
+using arrow::fs::FileInfo;
+using arrow::fs::FileSelector;
+using arrow::fs::FileType;
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+arrow::Result<std::vector<FileInfo>> List(const Location& dir, bool recursive) {
+  FileSelector selector;
+  selector.base_dir = dir.path;
+  selector.recursive = recursive;
+  auto listed = dir.fs->GetFileInfo(selector);
+  if (!listed.ok()) {
+    return listed.status().WithMessage("listing ", dir.uri(), ": ", listed.status().message());
+  }
+  std::vector<FileInfo> entries = std::move(listed).ValueOrDie();
+  std::sort(entries.begin(), entries.end(),
+            [](const FileInfo& a, const FileInfo& b) { return a.path() < b.path(); });
+  return entries;
+}
+
+// Groups what discovery leaves alone by kind, so a table with 10,000 stray files yields one
+// line, not 10,000.
+class NoteCollector {
+ public:
+  void Add(const std::string& kind, const std::string& example) {
+    auto& entry = notes_[kind];
+    if (entry.count++ == 0) entry.example = example;
+  }
+  std::vector<std::string> Render() const {
+    std::vector<std::string> out;
+    for (const auto& [kind, entry] : notes_) {
+      out.push_back(std::to_string(entry.count) + " " + kind + " (e.g. " + entry.example + ")");
+    }
+    return out;
+  }
+
+ private:
+  struct Entry {
+    int64_t count = 0;
+    std::string example;
+  };
+  std::map<std::string, Entry> notes_;
+};
+
+constexpr const char* kStrayFiles = "file(s) outside partition folders, left untouched";
+constexpr const char* kPlainFolders = "folder(s) that are not key=value partition folders, ignored";
+constexpr const char* kForeignKeys = "folder(s) whose partition key differs from the table's, ignored";
+constexpr const char* kBrokenEscaping = "partition folder(s) with broken escaping, ignored";
+constexpr const char* kNestedFiles = "file(s) in subfolders of a partition, left untouched";
+
+class Walker {
+ public:
+  Walker(const Table& table, const PartitionPredicate& predicate)
+      : table_(table), predicate_(predicate) {}
+
+  arrow::Status Walk(const Location& dir, std::vector<std::optional<std::string>> values,
+                     std::vector<std::string> segments) {
+    Truth truth = Evaluate(values);
+    if (truth == Truth::kFalse) return arrow::Status::OK();
+    if (truth == Truth::kTrue) return CollectSubtree(dir, values, segments);
+    if (values.size() == table_.keys.size()) return arrow::Status::OK();  // NULL made it unknown
+
+    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/false));
+    for (const auto& entry : entries) {
+      std::string name(BaseName(entry.path()));
+      if (RunLayout::IsHidden(name)) continue;
+      if (entry.type() == FileType::File) {
+        notes_.Add(kStrayFiles, Uri(dir, entry.path()));
+        continue;
+      }
+      if (entry.type() != FileType::Directory) continue;
+      auto parsed = hive::ParseSegment(name);
+      if (!parsed.ok()) {
+        notes_.Add(kBrokenEscaping, parsed.status().message());
+        continue;
+      }
+      if (!parsed->has_value()) {
+        notes_.Add(kPlainFolders, Uri(dir, entry.path()));
+        continue;
+      }
+      const hive::KeyValue& kv = **parsed;
+      if (!EqualsIgnoreCase(kv.key, table_.keys[values.size()].name)) {
+        notes_.Add(kForeignKeys, Uri(dir, entry.path()));
+        continue;
+      }
+      auto child_values = values;
+      child_values.push_back(kv.value);
+      auto child_segments = segments;
+      child_segments.push_back(name);
+      ARROW_RETURN_NOT_OK(Walk(Location{dir.fs, entry.path()}, std::move(child_values),
+                               std::move(child_segments)));
+    }
+    return arrow::Status::OK();
+  }
+
+  PartitionListing Finish() {
+    std::sort(partitions_.begin(), partitions_.end(),
+              [](const Partition& a, const Partition& b) { return a.path < b.path; });
+    return PartitionListing{std::move(partitions_), notes_.Render()};
+  }
+
+ private:
+  static std::string Uri(const Location& any, const std::string& path) {
+    return Location{any.fs, path}.uri();
+  }
+
+  Truth Evaluate(const std::vector<std::optional<std::string>>& values) const {
+    return predicate_.Evaluate([&](std::string_view key) {
+      for (size_t i = 0; i < table_.keys.size(); ++i) {
+        if (!EqualsIgnoreCase(key, table_.keys[i].name)) continue;
+        if (i >= values.size()) return KeyBinding::Unbound();
+        if (!values[i]) return KeyBinding::Null(table_.keys[i].type);
+        return KeyBinding::Value(*values[i], table_.keys[i].type);
+      }
+      return KeyBinding::Unbound();
+    });
+  }
+
+  // The predicate holds for everything below `dir`: one recursive listing, files grouped by
+  // their partition folder.
+  arrow::Status CollectSubtree(const Location& dir,
+                               const std::vector<std::optional<std::string>>& values,
+                               const std::vector<std::string>& segments) {
+    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/true));
+    const size_t levels_left = table_.keys.size() - values.size();
+    std::map<std::string, Partition> found;
+    std::string base = dir.path;
+    if (!base.empty() && base.back() != '/') base += '/';
+    for (auto& entry : entries) {
+      if (entry.type() != FileType::File) continue;
+      if (entry.path().compare(0, base.size(), base) != 0) continue;
+      std::string_view rel = std::string_view(entry.path()).substr(base.size());
+      std::vector<std::string_view> parts;
+      for (size_t start = 0; start <= rel.size();) {
+        size_t slash = rel.find('/', start);
+        if (slash == std::string_view::npos) slash = rel.size();
+        parts.push_back(rel.substr(start, slash - start));
+        start = slash + 1;
+      }
+      if (std::any_of(parts.begin(), parts.end(),
+                      [](std::string_view p) { return RunLayout::IsHidden(p); })) {
+        continue;
+      }
+      const size_t folder_levels = parts.size() - 1;
+      if (folder_levels < levels_left) {
+        // Either directly in a folder above the partition level, or in a non-partition folder.
+        notes_.Add(folder_levels == 0 ? kStrayFiles : kPlainFolders, entry.path());
+        continue;
+      }
+      auto partition_values = values;
+      auto partition_segments = segments;
+      bool usable = true;
+      for (size_t level = 0; level < levels_left && usable; ++level) {
+        auto parsed = hive::ParseSegment(parts[level]);
+        if (!parsed.ok()) {
+          notes_.Add(kBrokenEscaping, parsed.status().message());
+          usable = false;
+        } else if (!parsed->has_value()) {
+          notes_.Add(kPlainFolders, Uri(dir, entry.path()));
+          usable = false;
+        } else if (!EqualsIgnoreCase((*parsed)->key,
+                                     table_.keys[values.size() + level].name)) {
+          notes_.Add(kForeignKeys, Uri(dir, entry.path()));
+          usable = false;
+        } else {
+          partition_values.push_back((*parsed)->value);
+          partition_segments.emplace_back(parts[level]);
+        }
+      }
+      if (!usable) continue;
+      if (folder_levels > levels_left) {
+        notes_.Add(kNestedFiles, Uri(dir, entry.path()));
+        continue;
+      }
+      std::string path;
+      for (const auto& s : partition_segments) path = path.empty() ? s : path + "/" + s;
+      auto [it, inserted] = found.try_emplace(path);
+      if (inserted) {
+        it->second.values = std::move(partition_values);
+        it->second.path = path;
+        it->second.location = root_for(dir, entry.path(), parts.back());
+        it->second.files.emplace();
+      }
+      it->second.files->push_back(std::move(entry));
+    }
+    for (auto& [path, partition] : found) {
+      if (Evaluate(partition.values) != Truth::kTrue) continue;
+      partitions_.push_back(std::move(partition));
+    }
+    return arrow::Status::OK();
+  }
+
+  // The folder holding `file_path`, whose base name is `file_name`.
+  static Location root_for(const Location& any, const std::string& file_path,
+                           std::string_view file_name) {
+    return Location{any.fs, file_path.substr(0, file_path.size() - file_name.size() - 1)};
+  }
+
+  const Table& table_;
+  const PartitionPredicate& predicate_;
+  NoteCollector notes_;
+  std::vector<Partition> partitions_;
+};
+
+}  // namespace
+
+arrow::Result<Table> PathCatalog::LoadTable() {
+  auto info = root_.fs->GetFileInfo(root_.path);
+  if (!info.ok()) {
+    return info.status().WithMessage("reading table path ", root_.uri(), ": ",
+                                     info.status().message());
+  }
+  if (info->type() == FileType::NotFound) {
+    return arrow::Status::IOError("table path not found: ", root_.uri());
+  }
+  if (info->type() != FileType::Directory) {
+    return arrow::Status::Invalid("table path is a file, not a folder: ", root_.uri());
+  }
+  Table table;
+  table.name = root_.uri();
+  table.location = root_;
+  // The keys are read off the first chain of partition folders; partitions laid out
+  // differently are reported when listed.
+  Location dir = root_;
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/false));
+    std::optional<hive::KeyValue> first;
+    std::string first_path;
+    for (const auto& entry : entries) {
+      if (entry.type() != FileType::Directory) continue;
+      std::string_view name = BaseName(entry.path());
+      if (RunLayout::IsHidden(name)) continue;
+      auto parsed = hive::ParseSegment(name);
+      if (parsed.ok() && parsed->has_value()) {
+        first = **parsed;
+        first_path = entry.path();
+        break;
+      }
+    }
+    if (!first) break;
+    table.keys.push_back(PartitionKey{first->key, KeyType::kUnknown});
+    dir = Location{dir.fs, first_path};
+  }
+  if (table.keys.empty()) {
+    return arrow::Status::Invalid(
+        root_.uri(), " is not a partitioned table: no key=value partition folders under it "
+                     "(s3-compaction compacts partitioned tables only)");
+  }
+  return table;
+}
+
+arrow::Result<PartitionListing> PathCatalog::ListPartitions(const Table& table,
+                                                            const PartitionPredicate& predicate) {
+  Walker walker(table, predicate);
+  ARROW_RETURN_NOT_OK(walker.Walk(table.location, {}, {}));
+  return walker.Finish();
+}
+
+}  // namespace s3c

@@ -1,0 +1,214 @@
+#include "cli/command_line.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "catalog/path/path_catalog.h"
+#include "cli/exit_code.h"
+#include "job/compaction_job.h"
+#include "plan/planner.h"
+#include "report/progress_bar.h"
+#include "storage/file_systems.h"
+#include "util/error_kind.h"
+#include "util/version.h"
+
+namespace s3c {
+namespace {
+
+constexpr const char* kDescription =
+    "s3-compaction: compacts the small Parquet files of a Hive-partitioned table into files of\n"
+    "about --target_file_size_mb, without losing or duplicating a row. New files are written to\n"
+    "a staging area, verified, then published; originals are deleted only when asked, and only\n"
+    "after that.";
+
+constexpr const char* kFooter = R"(Exit codes:
+  0  success: every selected partition compacted, copied or skipped
+  1  internal error
+  2  usage error: bad flag or value, bad --partition_predicate
+  3  input error: the run could not start (missing table, not partitioned, ...)
+  4  partial failure: some partitions failed (each left exactly as it was)
+
+Examples:
+  s3-compaction --table_path s3://bucket/events --partition_predicate "year='2023' AND month='05'"
+  s3-compaction --table_path ./events --target_file_size_mb 256 --delete_original_files true
+  s3-compaction --table_path ./events --dry-run)";
+
+arrow::Result<bool> ParseBool(const std::string& flag, std::string value) {
+  std::transform(value.begin(), value.end(), value.begin(), ::tolower);
+  if (value == "true" || value == "1" || value == "yes") return true;
+  if (value == "false" || value == "0" || value == "no") return false;
+  return arrow::Status::Invalid(flag, ": expected true or false, got '", value, "'");
+}
+
+int UsageError(const std::string& message) {
+  std::cerr << "s3-compaction: error: " << message << "\n"
+            << "Run with --help for usage.\n";
+  return kExitUsageError;
+}
+
+}  // namespace
+
+std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
+  CLI::App app{kDescription, "s3-compaction"};
+  app.footer(kFooter);
+  app.get_formatter()->column_width(34);
+  app.set_version_flag("--version", std::string("s3-compaction ") + kVersion + " (Arrow " +
+                                        kArrowVersion + ")");
+
+  CliRequest request;
+  std::string predicate, delete_originals = "false", compression = "keep", log_format = "text";
+  double target_mb = 128, row_group_mb = 0;
+  int verbosity = 0;
+  bool dry_run = false;
+
+  const char* table = "Table (one of)";
+  app.add_option("--table_path", request.table_path,
+                 "Table root with no catalog: a local folder or s3://bucket/prefix; partitions "
+                 "are its key=value folders")
+      ->group(table);
+  app.add_option("--database_name", request.database_name, "Glue Data Catalog database")
+      ->group(table);
+  app.add_option("--table_name", request.table_name, "Glue Data Catalog table")->group(table);
+
+  const char* what = "What to compact";
+  app.add_option("--partition_predicate", predicate,
+                 "Partitions to compact, in Glue's expression syntax, e.g. \"year='2023' AND "
+                 "month IN ('05','06')\" (default: all)")
+      ->group(what);
+  app.add_option("--target_file_size_mb", target_mb, "Size of the files to write, in MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0625, 1048576.0))
+      ->group(what);
+  app.add_option("--min_input_files", request.options.min_input_files,
+                 "Leave alone a partition with fewer small files than this")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 30))
+      ->group(what);
+  app.add_option("--small_file_ratio", request.options.small_file_ratio,
+                 "Files of at least this fraction of the target are left as they are")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 1.0))
+      ->group(what);
+
+  const char* where = "Where the results go";
+  app.add_option("--target_s3_path", request.options.target_path,
+                 "Write each partition under <path>/<partition>/ instead of in place "
+                 "(local paths work too)")
+      ->group(where);
+  app.add_option("--delete_original_files", delete_originals,
+                 "true: delete the originals once the new files are published. false: in "
+                 "place, move them to the archive (readers must not see rows twice); with a "
+                 "target, leave them")
+      ->capture_default_str()
+      ->group(where);
+  app.add_option("--archive_path", request.options.archive_path,
+                 "Where kept originals go (default <table>/_s3_compaction/archive/<run>)")
+      ->group(where);
+
+  const char* how = "How";
+  app.add_flag("--dry-run,--dry_run", dry_run,
+               "Print the plan and the storage requests it would make; write nothing")
+      ->group(how);
+  app.add_option("--compression", compression,
+                 "Codec of the new files: keep (the inputs'), none, snappy, gzip, zstd, lz4, "
+                 "brotli; a level as zstd:9")
+      ->capture_default_str()
+      ->group(how);
+  app.add_option("--parallelism", request.options.parallelism,
+                 "Files written at once (default: the machine's cores)")
+      ->check(CLI::Range(1, 1024))
+      ->group(how);
+  app.add_option("--row_group_size_mb", row_group_mb,
+                 "Row group size in MiB (default: a quarter of the target, at most 128)")
+      ->check(CLI::Range(0.0625, 4096.0))
+      ->group(how);
+
+  const char* output = "Output";
+  app.add_flag("--json", request.json, "Print the summary as one JSON object on stdout")
+      ->group(output);
+  app.add_flag("-v,--verbose", verbosity, "Log what happens, on stderr (twice for more)")
+      ->group(output);
+  app.add_option("--log-format,--log_format", log_format, "Log lines as text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str()
+      ->group(output);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsageError;
+  }
+
+  const bool glue = !request.database_name.empty() || !request.table_name.empty();
+  if (request.table_path.empty() && !glue) {
+    return UsageError("say which table: --table_path, or --database_name with --table_name");
+  }
+  if (!request.table_path.empty() && glue) {
+    return UsageError("--table_path and --database_name/--table_name are exclusive");
+  }
+  if (glue && (request.database_name.empty() || request.table_name.empty())) {
+    return UsageError("--database_name and --table_name go together");
+  }
+  auto delete_flag = ParseBool("--delete_original_files", delete_originals);
+  if (!delete_flag.ok()) return UsageError(delete_flag.status().message());
+  request.options.original_files = *delete_flag ? OriginalFiles::kDelete : OriginalFiles::kKeep;
+  if (!predicate.empty()) {
+    auto parsed = PartitionPredicate::Parse(predicate);
+    if (!parsed.ok()) return UsageError(parsed.status().message());
+    request.options.predicate = *parsed;
+  }
+  auto codec = ParseCompression(compression, &request.options.codec,
+                                &request.options.compression_level);
+  if (!codec.ok()) return UsageError(codec.message());
+  request.options.target_file_bytes = static_cast<int64_t>(std::llround(target_mb * 1048576.0));
+  request.options.row_group_bytes = static_cast<int64_t>(std::llround(row_group_mb * 1048576.0));
+  request.options.mode = dry_run ? RunMode::kDryRun : RunMode::kRun;
+  request.options.progress = !request.json && ProgressBar::TerminalAttached();
+  request.log_level = verbosity >= 2   ? log::Level::kDebug
+                      : verbosity == 1 ? log::Level::kInfo
+                                       : log::Level::kWarn;
+  request.log_format = log_format == "json" ? log::Format::kJson : log::Format::kText;
+  return request;
+}
+
+int RunRequest(const CliRequest& request) {
+  FileSystems file_systems;
+  std::unique_ptr<Catalog> catalog;
+  if (!request.table_path.empty()) {
+    auto root = file_systems.Resolve(request.table_path);
+    if (!root.ok()) return UsageError(root.status().message());
+    catalog = std::make_unique<PathCatalog>(*root);
+  } else {
+    log::Error("the AWS Glue Data Catalog (--database_name ", request.database_name,
+               " --table_name ", request.table_name,
+               ") is not supported by this build yet; use --table_path with the table's S3 "
+               "location");
+    return kExitInputError;
+  }
+
+  CompactionJob job(request.options, file_systems);
+  auto summary = job.Run(*catalog);
+  if (!summary.ok()) {
+    log::Error(summary.status().message());
+    switch (KindOf(summary.status())) {
+      case ErrorKind::kUsage: return kExitUsageError;
+      case ErrorKind::kInput: return kExitInputError;
+      case ErrorKind::kInternal: return kExitInternalError;
+    }
+  }
+  if (request.json) {
+    std::cout << summary->ToJson().dump(2) << std::endl;
+  } else {
+    std::cout << summary->ToText() << std::flush;
+  }
+  return summary->Count(PartitionStatus::kFailed) > 0 ? kExitPartialFailure : kExitSuccess;
+}
+
+}  // namespace s3c

@@ -1,0 +1,114 @@
+#include "execute/batch_aligner.h"
+
+#include <arrow/array/util.h>
+#include <arrow/compute/cast.h>
+
+namespace s3c {
+namespace {
+
+using arrow::ArrayData;
+using arrow::DataType;
+using arrow::Type;
+
+// Aligns one column's data to `to`. Nested types are rebuilt around their aligned children
+// (sharing the validity and offset buffers), so a struct missing a field or a list of a
+// widened type needs no copy of the rest.
+arrow::Result<std::shared_ptr<ArrayData>> AlignData(const std::shared_ptr<ArrayData>& data,
+                                                    const std::shared_ptr<DataType>& to) {
+  const std::shared_ptr<DataType>& from = data->type;
+  if (from->Equals(*to, /*check_metadata=*/false)) {
+    if (from->Equals(*to, /*check_metadata=*/true)) return data;
+    auto copy = data->Copy();
+    copy->type = to;
+    return copy;
+  }
+  if (from->id() == Type::NA) {
+    ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(to, data->offset + data->length));
+    return nulls->data()->Slice(data->offset, data->length);
+  }
+  if (from->id() == Type::STRUCT && to->id() == Type::STRUCT) {
+    const auto& from_struct = static_cast<const arrow::StructType&>(*from);
+    auto copy = data->Copy();
+    copy->type = to;
+    copy->child_data.clear();
+    // Children span the parent's offset + length: the struct's own offset applies to them.
+    const int64_t child_length = data->offset + data->length;
+    for (const auto& field : to->fields()) {
+      int index = from_struct.GetFieldIndex(field->name());
+      if (index < 0) {
+        ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), child_length));
+        copy->child_data.push_back(nulls->data());
+      } else {
+        ARROW_ASSIGN_OR_RAISE(auto child, AlignData(data->child_data[index], field->type()));
+        copy->child_data.push_back(child);
+      }
+    }
+    return copy;
+  }
+  if (from->id() == to->id() && (to->id() == Type::LIST || to->id() == Type::LARGE_LIST)) {
+    const auto& to_list = static_cast<const arrow::BaseListType&>(*to);
+    auto copy = data->Copy();
+    copy->type = to;
+    ARROW_ASSIGN_OR_RAISE(auto values, AlignData(data->child_data[0], to_list.value_type()));
+    copy->child_data = {values};
+    return copy;
+  }
+  // Everything else, including list -> large_list, map, dictionary -> values and every
+  // scalar widening, is a checked cast: an overflow is an error, not a silent change.
+  ARROW_ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(arrow::MakeArray(data), to,
+                                                        arrow::compute::CastOptions::Safe()));
+  return cast.make_array()->data();
+}
+
+}  // namespace
+
+arrow::Result<BatchAligner> BatchAligner::Make(std::shared_ptr<arrow::Schema> from,
+                                               std::shared_ptr<arrow::Schema> to,
+                                               std::string source_uri) {
+  BatchAligner aligner;
+  aligner.from_ = std::move(from);
+  aligner.to_ = std::move(to);
+  aligner.source_uri_ = std::move(source_uri);
+  aligner.identity_ = aligner.from_->num_fields() == aligner.to_->num_fields();
+  for (int i = 0; i < aligner.to_->num_fields(); ++i) {
+    const auto& field = aligner.to_->field(i);
+    std::vector<int> indices = aligner.from_->GetAllFieldIndices(field->name());
+    if (indices.size() > 1) {
+      return arrow::Status::Invalid("column '", field->name(), "' appears more than once in ",
+                                    aligner.source_uri_);
+    }
+    int index = indices.empty() ? -1 : indices.front();
+    aligner.source_index_.push_back(index);
+    if (index != i || !aligner.from_->field(index)->type()->Equals(*field->type())) {
+      aligner.identity_ = false;
+    }
+  }
+  return aligner;
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> BatchAligner::Align(
+    const std::shared_ptr<arrow::RecordBatch>& batch) const {
+  if (identity_) return batch->ReplaceSchema(to_);
+  std::vector<std::shared_ptr<ArrayData>> columns;
+  columns.reserve(to_->num_fields());
+  for (int i = 0; i < to_->num_fields(); ++i) {
+    const auto& field = to_->field(i);
+    int index = source_index_[i];
+    if (index < 0) {
+      ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), batch->num_rows()));
+      columns.push_back(nulls->data());
+      continue;
+    }
+    auto aligned = AlignData(batch->column_data(index), field->type());
+    if (!aligned.ok()) {
+      return arrow::Status::Invalid("column '", field->name(), "' of ", source_uri_,
+                                    ": cannot convert ", batch->schema()->field(index)->type()->ToString(),
+                                    " to ", field->type()->ToString(), ": ",
+                                    aligned.status().message());
+    }
+    columns.push_back(std::move(aligned).ValueOrDie());
+  }
+  return arrow::RecordBatch::Make(to_, batch->num_rows(), std::move(columns));
+}
+
+}  // namespace s3c

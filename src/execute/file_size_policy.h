@@ -1,0 +1,37 @@
+#pragma once
+// FileSizePolicy: where a writer ends each file, so that every file of a stream but its last
+// lands within `tolerance` of the target. Pure; the writer asks again at every row group, with
+// an estimate that improves as it learns how many bytes a row takes in the output.
+//
+// Given R, the bytes estimated from the start of the current file to the end of the stream:
+//   R <= target x (1 + tolerance)          one file takes the rest (it is the last)
+//   R / n within tolerance for n near R/t  n equal files: the remainder is spread evenly, so no
+//                                          file is short (always possible once R >= ~5 targets)
+//   otherwise                              a file of exactly the target; the rest comes after
+
+#include <cstdint>
+
+namespace s3c {
+
+struct FileSizePolicy {
+  int64_t target_bytes = 128LL << 20;
+  double tolerance = 0.10;
+
+  /// The size to end the current file at. Returns R itself when the rest fits in one file.
+  int64_t FileTarget(double remaining_bytes) const;
+
+  /// True when `bytes` is within tolerance of the target.
+  bool WithinTolerance(int64_t bytes) const;
+};
+
+/// How many rows the next row group should hold, given the bytes the file may still take,
+/// the row group size to aim for and the current bytes-per-row estimate. `last` is set when
+/// this row group should end the file. Always at least one row.
+struct RowGroupPlan {
+  int64_t rows = 1;
+  bool last = false;
+};
+RowGroupPlan PlanRowGroup(int64_t remaining_file_bytes, int64_t row_group_bytes,
+                          double bytes_per_row, int64_t max_rows);
+
+}  // namespace s3c

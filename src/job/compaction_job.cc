@@ -1,0 +1,340 @@
+#include "job/compaction_job.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "commit/output_verifier.h"
+#include "commit/partition_publisher.h"
+#include "execute/group_compactor.h"
+#include "plan/planner.h"
+#include "report/progress_bar.h"
+#include "storage/run_layout.h"
+#include "util/error_kind.h"
+#include "util/human.h"
+#include "util/logging.h"
+#include "util/parallel_for.h"
+#include "util/version.h"
+
+namespace s3c {
+namespace {
+
+// What the executor gathers for one partition while its groups are written.
+struct PartitionProgress {
+  std::mutex mutex;
+  size_t groups_left = 0;
+  std::vector<WrittenFile> outputs;
+  int64_t rows_read = 0;
+  arrow::Status status;
+};
+
+PartitionOutcome OutcomeFromPlan(const PartitionPlan& plan) {
+  PartitionOutcome outcome;
+  outcome.partition = plan.partition.path;
+  outcome.reason = plan.reason;
+  outcome.files_before = static_cast<int64_t>(plan.files.size());
+  outcome.files_after = outcome.files_before;
+  outcome.bytes_before = plan.TotalBytes();
+  outcome.bytes_after = outcome.bytes_before;
+  outcome.other_files = static_cast<int64_t>(plan.other_files.size());
+  if (plan.action == PartitionAction::kFail) {
+    // The files could not all be read; count what the listing saw.
+    outcome.files_before = static_cast<int64_t>(plan.partition.files ? plan.partition.files->size() : 0);
+    outcome.files_after = outcome.files_before;
+    outcome.status = PartitionStatus::kFailed;
+  } else if (plan.action == PartitionAction::kSkip) {
+    outcome.status = PartitionStatus::kSkipped;
+  }
+  return outcome;
+}
+
+// Sweeps this run's staging folder, and on local disk the empty folders above it.
+void RemoveStaging(const RunLayout& layout) {
+  Location staging = layout.StagingRoot();
+  auto st = staging.fs->DeleteDir(staging.path);
+  if (!st.ok() && !staging.is_s3()) {
+    auto info = staging.fs->GetFileInfo(staging.path);
+    if (info.ok() && info->type() != arrow::fs::FileType::NotFound) {
+      log::Warn("could not remove staging folder ", staging.uri(), ": ", st.message());
+    }
+  }
+  if (staging.is_s3()) return;
+  // <root>/_s3_compaction/staging and <root>/_s3_compaction, when nothing else is in them.
+  for (int up = 0; up < 2; ++up) {
+    auto slash = staging.path.rfind('/');
+    if (slash == std::string::npos) return;
+    staging.path.resize(slash);
+    arrow::fs::FileSelector selector;
+    selector.base_dir = staging.path;
+    auto entries = staging.fs->GetFileInfo(selector);
+    if (!entries.ok() || !entries->empty()) return;
+    if (!staging.fs->DeleteDir(staging.path).ok()) return;
+  }
+}
+
+RequestCounts EstimateRequests(const CompactionPlan& plan, OriginalsPolicy policy) {
+  RequestCounts requests;
+  constexpr int64_t kPart = 10LL << 20;  // Arrow's S3 multipart part size
+  for (const auto& p : plan.partitions) {
+    requests.get += static_cast<int64_t>(p.files.size() + p.other_files.size());  // footers
+    if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
+    const bool to_target = !(p.output_dir.path == p.partition.location.path);
+    int64_t originals = p.InputFiles() + (to_target ? static_cast<int64_t>(p.kept.size()) : 0);
+    requests.get += p.InputFiles();  // each small input is read whole, in one GET
+    const int64_t outputs = p.estimated_output_files;
+    requests.get += outputs;  // verification reads each output's footer
+    int64_t output_bytes = 0;
+    for (const auto& g : p.groups) output_bytes += g.estimated_output_bytes;
+    requests.put += outputs * 2 + std::max<int64_t>(outputs, output_bytes / kPart);
+    requests.copy += outputs + (to_target ? static_cast<int64_t>(p.kept.size()) : 0);
+    requests.del += outputs;  // staging copies, after publishing
+    if (policy == OriginalsPolicy::kArchive) {
+      requests.copy += originals;
+      requests.del += originals;
+    } else if (policy == OriginalsPolicy::kDelete) {
+      requests.del += originals;
+    }
+  }
+  return requests;
+}
+
+}  // namespace
+
+arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
+  const auto started = std::chrono::steady_clock::now();
+  const int parallelism = options_.parallelism > 0
+                              ? options_.parallelism
+                              : std::max(1u, std::thread::hardware_concurrency());
+
+  // table
+  ARROW_ASSIGN_OR_RAISE(Table table, catalog.LoadTable());
+  ARROW_RETURN_NOT_OK(WithKind(options_.predicate.Validate(table.KeyNames()), ErrorKind::kUsage));
+
+  std::optional<Location> target_root;
+  if (!options_.target_path.empty()) {
+    ARROW_ASSIGN_OR_RAISE(Location target, file_systems_.Resolve(options_.target_path));
+    if (target.fs->type_name() == table.location.fs->type_name() &&
+        target.path == table.location.path) {
+      log::Info("--target_s3_path is the table's own location: compacting in place");
+    } else if (table.location.Contains(target) || target.Contains(table.location)) {
+      return WithKind(arrow::Status::Invalid("--target_s3_path ", target.uri(),
+                                             " overlaps the table at ", table.location.uri(),
+                                             "; choose a location outside it"),
+                      ErrorKind::kUsage);
+    } else {
+      target_root = target;
+    }
+  }
+  std::optional<Location> archive_root;
+  if (!options_.archive_path.empty()) {
+    ARROW_ASSIGN_OR_RAISE(Location archive, file_systems_.Resolve(options_.archive_path));
+    if (table.location.Contains(archive)) {
+      std::string_view rel = std::string_view(archive.path).substr(table.location.path.size());
+      while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+      if (rel.empty() || !RunLayout::IsHidden(rel)) {
+        return WithKind(arrow::Status::Invalid(
+                            "--archive_path ", archive.uri(), " is inside the table ",
+                            table.location.uri(),
+                            " where readers would see archived rows again; choose a path "
+                            "outside it, or under a folder whose name starts with '_'"),
+                        ErrorKind::kUsage);
+      }
+    }
+    archive_root = archive;
+  }
+  const OriginalsPolicy policy = options_.original_files == OriginalFiles::kDelete
+                                     ? OriginalsPolicy::kDelete
+                                 : target_root ? OriginalsPolicy::kKeep
+                                               : OriginalsPolicy::kArchive;
+
+  ARROW_ASSIGN_OR_RAISE(PartitionListing listing,
+                        catalog.ListPartitions(table, options_.predicate));
+  log::Info("table ", table.name, ": ", listing.partitions.size(), " partition(s) selected");
+
+  // plan
+  ProgressBar progress(options_.progress);
+  int64_t files_to_inspect = 0;
+  for (const auto& p : listing.partitions) {
+    files_to_inspect += p.files ? static_cast<int64_t>(p.files->size()) : 0;
+  }
+  progress.Start("reading footers", files_to_inspect, /*bytes=*/false);
+  PlannerOptions planner_options;
+  planner_options.packing.target_bytes = options_.target_file_bytes;
+  planner_options.packing.small_file_ratio = options_.small_file_ratio;
+  planner_options.min_input_files = options_.min_input_files;
+  planner_options.codec = options_.codec;
+  planner_options.compression_level = options_.compression_level;
+  planner_options.io_threads = table.location.is_s3() ? std::max(16, parallelism) : parallelism;
+  planner_options.target_root = target_root;
+  planner_options.on_file_inspected = [&] { progress.Advance(1); };
+  ARROW_ASSIGN_OR_RAISE(CompactionPlan plan,
+                        Planner(planner_options).Plan(table, std::move(listing)));
+  progress.Finish();
+
+  RunLayout layout(RunLayout::NewRunId(), table.location,
+                   target_root ? *target_root : table.location, archive_root);
+
+  RunSummary summary;
+  summary.version = kVersion;
+  summary.run_id = layout.run_id();
+  summary.table = table.name;
+  summary.target = target_root ? target_root->uri() : "";
+  summary.dry_run = options_.mode == RunMode::kDryRun;
+  summary.target_file_bytes = options_.target_file_bytes;
+  summary.notes = plan.notes;
+  summary.originals = policy == OriginalsPolicy::kDelete    ? "deleted"
+                      : policy == OriginalsPolicy::kArchive ? "archived"
+                                                            : "kept";
+  if (policy == OriginalsPolicy::kArchive) summary.archive = layout.ArchiveRoot().uri();
+  for (const auto& p : plan.partitions) summary.partitions.push_back(OutcomeFromPlan(p));
+
+  if (summary.dry_run) {
+    for (size_t i = 0; i < plan.partitions.size(); ++i) {
+      const PartitionPlan& p = plan.partitions[i];
+      PartitionOutcome& outcome = summary.partitions[i];
+      if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
+      outcome.status = PartitionStatus::kPlanned;
+      outcome.input_files = p.InputFiles();
+      outcome.input_bytes = p.InputBytes();
+      outcome.rows = p.InputRows();
+      outcome.output_files = p.estimated_output_files;
+      int64_t estimated = 0;
+      for (const auto& g : p.groups) estimated += g.estimated_output_bytes;
+      outcome.files_after = outcome.files_before - outcome.input_files + outcome.output_files;
+      outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + estimated;
+    }
+    summary.requests = EstimateRequests(plan, policy);
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary;
+  }
+
+  // execute + commit
+  struct Task {
+    size_t partition;
+    size_t group;  // == groups.size() for a copy-only partition
+  };
+  std::vector<Task> tasks;
+  std::vector<PartitionProgress> partitions(plan.partitions.size());
+  int64_t bytes_to_read = 0;
+  for (size_t i = 0; i < plan.partitions.size(); ++i) {
+    const PartitionPlan& p = plan.partitions[i];
+    if (p.action == PartitionAction::kCompact) {
+      partitions[i].groups_left = p.groups.size();
+      for (size_t g = 0; g < p.groups.size(); ++g) tasks.push_back({i, g});
+      bytes_to_read += p.InputBytes();
+    } else if (p.action == PartitionAction::kCopy) {
+      partitions[i].groups_left = 1;
+      tasks.push_back({i, p.groups.size()});
+    }
+  }
+  ExecuteOptions execute_options;
+  execute_options.size.target_bytes = options_.target_file_bytes;
+  execute_options.row_group_bytes = options_.row_group_bytes;
+  const int io_threads = table.location.is_s3() ? 16 : 1;
+  PartitionPublisher publisher(layout, policy, io_threads);
+  progress.Start("compacting", bytes_to_read, /*bytes=*/true);
+
+  auto finalize = [&](size_t index) {
+    const PartitionPlan& p = plan.partitions[index];
+    PartitionProgress& state = partitions[index];
+    PartitionOutcome& outcome = summary.partitions[index];
+    auto discard = [&] {
+      for (const auto& file : state.outputs) {
+        auto st = file.location.fs->DeleteFile(file.location.path);
+        (void)st;  // the staging sweep at the end gets what this misses
+      }
+    };
+    std::sort(state.outputs.begin(), state.outputs.end(),
+              [](const WrittenFile& a, const WrittenFile& b) {
+                return a.location.path < b.location.path;
+              });
+    arrow::Status st = state.status;
+    if (st.ok()) st = OutputVerifier::Verify(state.outputs, p.InputRows(), p.output_schema);
+    if (!st.ok()) {
+      discard();
+      outcome.status = PartitionStatus::kFailed;
+      outcome.reason = st.message();
+      log::Error("partition ", p.partition.path, ": ", st.message(), "; left as it was");
+      return;
+    }
+    auto published = publisher.Publish(p, state.outputs);
+    if (!published.ok()) {
+      discard();
+      outcome.status = PartitionStatus::kFailed;
+      outcome.reason = published.status().message();
+      log::Error("partition ", p.partition.path, ": ", outcome.reason);
+      return;
+    }
+    outcome.status = p.action == PartitionAction::kCopy ? PartitionStatus::kCopied
+                                                        : PartitionStatus::kCompacted;
+    outcome.input_files = p.InputFiles();
+    outcome.input_bytes = p.InputBytes();
+    outcome.rows = state.rows_read;
+    outcome.output_files = static_cast<int64_t>(state.outputs.size());
+    int64_t output_bytes = 0;
+    for (const auto& f : state.outputs) {
+      output_bytes += f.bytes;
+      outcome.output_sizes.push_back(f.bytes);
+    }
+    if (policy == OriginalsPolicy::kKeep) {
+      // The partition now lives at the target: its files there are what counts.
+      outcome.files_after = published->files_published;
+      outcome.bytes_after = published->bytes_published;
+    } else {
+      const int64_t kept_files = static_cast<int64_t>(p.files.size()) - outcome.input_files;
+      outcome.files_after = kept_files + outcome.output_files;
+      outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + output_bytes;
+      if (target_root) {
+        outcome.files_after = published->files_published;
+        outcome.bytes_after = published->bytes_published;
+      }
+    }
+    if (!published->problems.empty()) {
+      outcome.status = PartitionStatus::kFailed;
+      outcome.reason = "compacted, but " + std::to_string(published->problems.size()) +
+                       " original(s) could not be removed, so readers see their rows twice "
+                       "until they are: " + published->problems.front();
+      log::Error("partition ", p.partition.path, ": ", outcome.reason);
+      return;
+    }
+    log::Info("partition ", p.partition.path, ": ", outcome.input_files, " files -> ",
+              outcome.output_files, " (", human::Bytes(output_bytes), ")");
+  };
+
+  ParallelFor(tasks.size(), parallelism, [&](size_t t) {
+    const Task& task = tasks[t];
+    const PartitionPlan& p = plan.partitions[task.partition];
+    PartitionProgress& state = partitions[task.partition];
+    bool failed_already;
+    {
+      std::lock_guard<std::mutex> lock(state.mutex);
+      failed_already = !state.status.ok();
+    }
+    if (task.group < p.groups.size() && !failed_already) {
+      GroupCompactor compactor(p, task.group, layout, execute_options,
+                               [&](int64_t bytes) { progress.Advance(bytes); });
+      auto result = compactor.Run();
+      std::lock_guard<std::mutex> lock(state.mutex);
+      if (result.ok()) {
+        state.rows_read += result->rows_read;
+        state.outputs.insert(state.outputs.end(), result->files.begin(), result->files.end());
+      } else if (state.status.ok()) {
+        state.status = result.status();
+      }
+    }
+    bool last;
+    {
+      std::lock_guard<std::mutex> lock(state.mutex);
+      last = --state.groups_left == 0;
+    }
+    if (last) finalize(task.partition);
+  });
+  progress.Finish();
+  RemoveStaging(layout);
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+}  // namespace s3c

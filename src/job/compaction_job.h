@@ -1,0 +1,35 @@
+#pragma once
+// CompactionJob: one run of the tool, table -> plan -> execute -> commit -> report.
+//
+//   table    the catalog describes the table and lists the partitions the predicate selects
+//   plan     every footer is read; each partition is compacted, copied, skipped or refused
+//   execute  groups are written into staging, in parallel up to --parallelism
+//   commit   per partition, once all its groups are written: verify, publish, originals
+//   report   a RunSummary
+//
+// A partition that fails is left exactly as it was and does not stop the others. Errors that
+// stop the whole run (a missing table, an unknown partition key) are returned, tagged with an
+// ErrorKind for the exit code.
+
+#include <arrow/result.h>
+
+#include "catalog/catalog.h"
+#include "job/compaction_options.h"
+#include "report/run_summary.h"
+#include "storage/file_systems.h"
+
+namespace s3c {
+
+class CompactionJob {
+ public:
+  CompactionJob(CompactionOptions options, FileSystems& file_systems)
+      : options_(std::move(options)), file_systems_(file_systems) {}
+
+  arrow::Result<RunSummary> Run(Catalog& catalog);
+
+ private:
+  CompactionOptions options_;
+  FileSystems& file_systems_;
+};
+
+}  // namespace s3c

@@ -1,0 +1,50 @@
+#pragma once
+// CompactionOptions: everything a run can be told, as a plain struct. The CLI fills it from
+// flags; the Glue/Spark job (later) fills it from job arguments. Each field states its default.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <arrow/util/type_fwd.h>
+
+#include "plan/partition_predicate.h"
+
+namespace s3c {
+
+enum class OriginalFiles {
+  kKeep,    // default: in place they are archived (readers must not see rows twice); with a
+            // target they stay where they are
+  kDelete,  // --delete_original_files=true: deleted once the new files are published
+};
+
+enum class RunMode { kRun, kDryRun };
+
+struct CompactionOptions {
+  /// --partition_predicate, parsed. Default: every partition.
+  PartitionPredicate predicate = PartitionPredicate::All();
+  /// --target_s3_path: write partitions under <target>/<partition path>/. Empty: in place.
+  std::string target_path;
+  OriginalFiles original_files = OriginalFiles::kKeep;
+  /// --archive_path: where kept originals of an in-place run go. Empty:
+  /// <table>/_s3_compaction/archive.
+  std::string archive_path;
+  /// --target_file_size_mb. Default 128 MiB.
+  int64_t target_file_bytes = 128LL << 20;
+  /// Files of at least this fraction of the target are left alone. Default 0.75.
+  double small_file_ratio = 0.75;
+  /// A partition with fewer small files is left alone. Default 2.
+  int min_input_files = 2;
+  /// --compression; nullopt keeps the inputs' codec (default).
+  std::optional<arrow::Compression::type> codec;
+  int compression_level = 0;
+  /// --row_group_size_mb; 0 picks target/4 within [64 KiB, 128 MiB].
+  int64_t row_group_bytes = 0;
+  /// --parallelism: groups written at once. 0: the machine's cores.
+  int parallelism = 0;
+  RunMode mode = RunMode::kRun;
+  /// Draw a progress bar (the CLI sets it when on a terminal).
+  bool progress = false;
+};
+
+}  // namespace s3c

@@ -1,0 +1,35 @@
+#include "plan/compaction_plan.h"
+
+namespace s3c {
+
+int64_t PartitionPlan::InputFiles() const {
+  int64_t n = 0;
+  for (const auto& group : groups) n += static_cast<int64_t>(group.inputs.size());
+  return n;
+}
+
+int64_t PartitionPlan::InputBytes() const {
+  int64_t n = 0;
+  for (const auto& group : groups) n += group.input_bytes;
+  return n;
+}
+
+int64_t PartitionPlan::InputRows() const {
+  int64_t n = 0;
+  for (const auto& group : groups) n += group.rows;
+  return n;
+}
+
+int64_t PartitionPlan::TotalBytes() const {
+  int64_t n = 0;
+  for (const auto& file : files) n += file.info.size();
+  return n;
+}
+
+int64_t CompactionPlan::PartitionsWith(PartitionAction action) const {
+  int64_t n = 0;
+  for (const auto& partition : partitions) n += partition.action == action ? 1 : 0;
+  return n;
+}
+
+}  // namespace s3c

@@ -1,0 +1,74 @@
+#pragma once
+// CompactionPlan: what a run will do, partition by partition, decided before anything is
+// written. --dry-run prints it; the executor and the publisher carry it out.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <arrow/filesystem/filesystem.h>
+#include <arrow/type_fwd.h>
+#include <arrow/util/type_fwd.h>
+
+#include "catalog/partition.h"
+#include "catalog/table.h"
+#include "plan/input_file.h"
+#include "storage/location.h"
+
+namespace s3c {
+
+enum class PartitionAction {
+  kCompact,  // groups to write
+  kCopy,     // nothing to compact, but --target_s3_path needs the files there: copy as they are
+  kSkip,     // left exactly as it is; `reason` says why
+  kFail,     // cannot be compacted safely; `reason` is the error; left exactly as it is
+};
+
+/// How the partition's new files are written.
+struct OutputSettings {
+  arrow::Compression::type codec = arrow::Compression::SNAPPY;
+  int compression_level = 0;      // 0: the codec's default
+  bool int96_timestamps = false;  // the inputs stored timestamps as INT96: keep doing so
+  bool decimals_as_integers = false;
+  bool store_arrow_schema = false;
+};
+
+/// A contiguous run of input files that one writer turns into one or more files.
+struct CompactionGroup {
+  std::vector<size_t> inputs;  // indices into PartitionPlan::files
+  int64_t rows = 0;
+  int64_t input_bytes = 0;
+  int64_t data_bytes = 0;      // compressed column data of the inputs
+  int64_t estimated_output_bytes = 0;
+};
+
+struct PartitionPlan {
+  Partition partition;
+  PartitionAction action = PartitionAction::kSkip;
+  std::string reason;
+
+  std::vector<InputFile> files;                   // the Parquet files, in listing order
+  std::vector<arrow::fs::FileInfo> other_files;   // not Parquet: reported, never touched
+  std::vector<size_t> kept;                       // files left as they are (near the target)
+  std::vector<CompactionGroup> groups;
+  std::shared_ptr<arrow::Schema> output_schema;
+  OutputSettings output;
+  Location output_dir;                            // where the partition's files end up
+  int64_t estimated_output_files = 0;
+
+  int64_t InputFiles() const;   // files in groups
+  int64_t InputBytes() const;
+  int64_t InputRows() const;
+  int64_t TotalBytes() const;   // every Parquet file of the partition
+};
+
+struct CompactionPlan {
+  Table table;
+  std::vector<PartitionPlan> partitions;
+  std::vector<std::string> notes;  // from discovery and planning
+
+  int64_t PartitionsWith(PartitionAction action) const;
+};
+
+}  // namespace s3c

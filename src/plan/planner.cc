@@ -1,0 +1,284 @@
+#include "plan/planner.h"
+
+#include <algorithm>
+#include <map>
+
+#include <arrow/util/compression.h>
+
+#include "plan/file_inspector.h"
+#include "plan/schema_unifier.h"
+#include "storage/run_layout.h"
+#include "util/logging.h"
+#include "util/parallel_for.h"
+
+namespace s3c {
+namespace {
+
+using arrow::fs::FileInfo;
+using arrow::fs::FileType;
+
+arrow::Result<std::vector<FileInfo>> ListFiles(const Location& dir) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = dir.path;
+  selector.allow_not_found = true;
+  auto listed = dir.fs->GetFileInfo(selector);
+  if (!listed.ok()) {
+    return listed.status().WithMessage("listing ", dir.uri(), ": ", listed.status().message());
+  }
+  std::vector<FileInfo> files;
+  for (auto& entry : *listed) {
+    if (entry.type() == FileType::File && !RunLayout::IsHidden(BaseName(entry.path()))) {
+      files.push_back(std::move(entry));
+    }
+  }
+  std::sort(files.begin(), files.end(),
+            [](const FileInfo& a, const FileInfo& b) { return a.path() < b.path(); });
+  return files;
+}
+
+}  // namespace
+
+std::string CodecName(arrow::Compression::type codec) {
+  switch (codec) {
+    case arrow::Compression::UNCOMPRESSED: return "uncompressed";
+    case arrow::Compression::SNAPPY: return "snappy";
+    case arrow::Compression::GZIP: return "gzip";
+    case arrow::Compression::BROTLI: return "brotli";
+    case arrow::Compression::ZSTD: return "zstd";
+    case arrow::Compression::LZ4: return "lz4";
+    case arrow::Compression::LZ4_FRAME: return "lz4";
+    case arrow::Compression::LZ4_HADOOP: return "lz4";
+    case arrow::Compression::LZO: return "lzo";
+    case arrow::Compression::BZ2: return "bz2";
+  }
+  return "unknown";
+}
+
+arrow::Status ParseCompression(const std::string& text,
+                               std::optional<arrow::Compression::type>* codec, int* level) {
+  std::string name = text;
+  *level = 0;
+  auto colon = text.find(':');
+  if (colon != std::string::npos) {
+    name = text.substr(0, colon);
+    std::string digits = text.substr(colon + 1);
+    try {
+      size_t used = 0;
+      *level = std::stoi(digits, &used);
+      if (used != digits.size()) throw std::invalid_argument(digits);
+    } catch (const std::exception&) {
+      return arrow::Status::Invalid("--compression: bad level '", digits, "' in '", text, "'");
+    }
+  }
+  std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+  static const std::map<std::string, arrow::Compression::type> kCodecs = {
+      {"none", arrow::Compression::UNCOMPRESSED}, {"uncompressed", arrow::Compression::UNCOMPRESSED},
+      {"snappy", arrow::Compression::SNAPPY},     {"gzip", arrow::Compression::GZIP},
+      {"zstd", arrow::Compression::ZSTD},         {"lz4", arrow::Compression::LZ4},
+      {"brotli", arrow::Compression::BROTLI}};
+  if (name == "keep") {
+    if (colon != std::string::npos) {
+      return arrow::Status::Invalid("--compression: 'keep' takes no level");
+    }
+    codec->reset();
+    return arrow::Status::OK();
+  }
+  auto it = kCodecs.find(name);
+  if (it == kCodecs.end()) {
+    return arrow::Status::Invalid("--compression: unknown codec '", name,
+                                  "' (keep, none, snappy, gzip, zstd, lz4, brotli)");
+  }
+  if (!arrow::util::Codec::IsAvailable(it->second)) {
+    return arrow::Status::Invalid("--compression: codec '", name, "' is not in this build");
+  }
+  *codec = it->second;
+  return arrow::Status::OK();
+}
+
+arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing listing) {
+  CompactionPlan plan;
+  plan.table = table;
+  plan.notes = std::move(listing.notes);
+  plan.partitions.resize(listing.partitions.size());
+  for (size_t i = 0; i < listing.partitions.size(); ++i) {
+    plan.partitions[i].partition = std::move(listing.partitions[i]);
+  }
+  // Listing where discovery did not already, then every footer, all in parallel: on S3 each is
+  // a round trip.
+  ParallelFor(plan.partitions.size(), options_.io_threads, [&](size_t i) {
+    PartitionPlan& partition = plan.partitions[i];
+    if (partition.partition.files) return;
+    auto files = ListFiles(partition.partition.location);
+    if (!files.ok()) {
+      partition.action = PartitionAction::kFail;
+      partition.reason = files.status().message();
+      return;
+    }
+    partition.partition.files = std::move(files).ValueOrDie();
+  });
+
+  struct Job {
+    size_t partition, file;
+  };
+  std::vector<Job> jobs;
+  std::vector<std::vector<arrow::Result<std::optional<InputFile>>>> inspected(
+      plan.partitions.size());
+  for (size_t p = 0; p < plan.partitions.size(); ++p) {
+    if (plan.partitions[p].action == PartitionAction::kFail) continue;
+    const auto& files = *plan.partitions[p].partition.files;
+    inspected[p].resize(files.size(), arrow::Status::UnknownError("not inspected"));
+    for (size_t f = 0; f < files.size(); ++f) jobs.push_back({p, f});
+  }
+  ParallelFor(jobs.size(), options_.io_threads, [&](size_t j) {
+    const Job& job = jobs[j];
+    const Partition& partition = plan.partitions[job.partition].partition;
+    const FileInfo& info = (*partition.files)[job.file];
+    inspected[job.partition][job.file] =
+        FileInspector::Inspect(Location{partition.location.fs, info.path()}, info);
+    if (options_.on_file_inspected) options_.on_file_inspected();
+  });
+
+  for (size_t p = 0; p < plan.partitions.size(); ++p) {
+    PartitionPlan& partition = plan.partitions[p];
+    if (partition.action == PartitionAction::kFail) continue;
+    const auto& infos = *partition.partition.files;
+    std::vector<std::string> errors;
+    for (size_t f = 0; f < infos.size(); ++f) {
+      auto& result = inspected[p][f];
+      if (!result.ok()) {
+        errors.push_back(result.status().message());
+      } else if (result->has_value()) {
+        partition.files.push_back(std::move(**result));
+      } else {
+        partition.other_files.push_back(infos[f]);
+      }
+    }
+    if (!errors.empty()) {
+      partition.action = PartitionAction::kFail;
+      partition.reason = errors.front();
+      if (errors.size() > 1) {
+        partition.reason += " (and " + std::to_string(errors.size() - 1) + " more bad file(s))";
+      }
+      continue;
+    }
+    PlanPartition(partition);
+  }
+  return plan;
+}
+
+void Planner::PlanPartition(PartitionPlan& plan) const {
+  const bool to_target = options_.target_root.has_value();
+  plan.output_dir = to_target ? options_.target_root->Child(plan.partition.path)
+                              : plan.partition.location;
+  if (plan.files.empty()) {
+    plan.action = PartitionAction::kSkip;
+    plan.reason = plan.other_files.empty() ? "no files" : "no Parquet files";
+    return;
+  }
+  if (to_target) {
+    auto existing = ListFiles(plan.output_dir);
+    if (!existing.ok()) {
+      plan.action = PartitionAction::kFail;
+      plan.reason = existing.status().message();
+      return;
+    }
+    if (!existing->empty()) {
+      plan.action = PartitionAction::kFail;
+      plan.reason = "target " + plan.output_dir.uri() + " already holds " +
+                    std::to_string(existing->size()) +
+                    " file(s); refusing to mix them with this partition's rows";
+      return;
+    }
+  }
+
+  std::vector<FileToPack> to_pack;
+  for (const auto& file : plan.files) {
+    to_pack.push_back(FileToPack{file.info.size(), file.data_bytes});
+  }
+  Packing packing = PackFiles(to_pack, options_.packing);
+  plan.kept = packing.large;
+  const int64_t small = static_cast<int64_t>(packing.small_files());
+  const int64_t out_files = packing.EstimatedOutputFiles(options_.packing.target_bytes);
+
+  auto leave = [&](std::string why) {
+    plan.action = to_target ? PartitionAction::kCopy : PartitionAction::kSkip;
+    plan.reason = std::move(why);
+    plan.kept.clear();
+    for (size_t i = 0; i < plan.files.size(); ++i) plan.kept.push_back(i);
+  };
+  if (small == 0) {
+    return leave("every file is already near the target size");
+  }
+  if (small < options_.min_input_files) {
+    return leave(std::to_string(small) + " small file(s), fewer than --min_input_files=" +
+                 std::to_string(options_.min_input_files));
+  }
+  if (out_files >= small) {
+    return leave("already compact: its " + std::to_string(small) +
+                 " small file(s) would make as many files");
+  }
+
+  // The output schema is unified over the files being rewritten; files left alone keep theirs.
+  SchemaUnifier unifier;
+  std::vector<size_t> inputs;
+  for (const auto& group : packing.groups) inputs.insert(inputs.end(), group.begin(), group.end());
+  std::sort(inputs.begin(), inputs.end());
+  for (size_t i : inputs) {
+    Location where{plan.partition.location.fs, plan.files[i].info.path()};
+    auto added = unifier.Add(plan.files[i].schema, where.uri());
+    if (!added.ok()) {
+      plan.action = PartitionAction::kFail;
+      plan.reason = "incompatible schemas: " + added.message();
+      return;
+    }
+  }
+  plan.output_schema = unifier.Finish();
+
+  for (size_t g = 0; g < packing.groups.size(); ++g) {
+    CompactionGroup group;
+    group.inputs = packing.groups[g];
+    for (size_t i : group.inputs) {
+      group.rows += plan.files[i].rows;
+      group.input_bytes += plan.files[i].info.size();
+      group.data_bytes += plan.files[i].data_bytes;
+    }
+    group.estimated_output_bytes = packing.group_estimated_bytes[g];
+    plan.groups.push_back(std::move(group));
+  }
+  plan.estimated_output_files = out_files;
+  DecideAction(plan, inputs);
+}
+
+void Planner::DecideAction(PartitionPlan& plan, const std::vector<size_t>& inputs) const {
+  OutputSettings& out = plan.output;
+  std::map<arrow::Compression::type, int64_t> bytes_by_codec;
+  for (size_t i : inputs) {
+    const InputFile& file = plan.files[i];
+    bytes_by_codec[file.codec] += file.info.size();
+    out.int96_timestamps |= file.has_int96;
+    out.decimals_as_integers |= file.decimals_as_integers;
+    out.store_arrow_schema |= file.has_arrow_schema;
+  }
+  if (options_.codec) {
+    out.codec = *options_.codec;
+    out.compression_level = options_.compression_level;
+  } else {
+    out.codec = std::max_element(bytes_by_codec.begin(), bytes_by_codec.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; })
+                    ->first;
+  }
+  // Files written as "LZ4" by Hadoop-era writers read back as LZ4_HADOOP; Arrow writes LZ4_RAW
+  // for LZ4, which every current reader understands.
+  if (out.codec == arrow::Compression::LZ4_HADOOP || out.codec == arrow::Compression::LZ4_FRAME) {
+    out.codec = arrow::Compression::LZ4;
+  }
+  if (!arrow::util::Codec::IsAvailable(out.codec)) {
+    plan.action = PartitionAction::kFail;
+    plan.reason = "the inputs' codec " + CodecName(out.codec) +
+                  " cannot be written by this build; choose one with --compression";
+    return;
+  }
+  plan.action = PartitionAction::kCompact;
+}
+
+}  // namespace s3c

@@ -1,0 +1,59 @@
+#pragma once
+// Planner: turns the partitions a catalog listed into a CompactionPlan. It reads every file's
+// footer (in parallel, one ranged read each) but writes nothing, so --dry-run is exactly the
+// plan a real run would carry out.
+//
+// A problem confined to one partition (a corrupt file, conflicting schemas, a target folder that
+// already holds files) makes that partition kFail with the reason; the others are planned as
+// usual. Thread-compatible: one Plan call at a time.
+
+#include <functional>
+#include <optional>
+
+#include <arrow/result.h>
+#include <arrow/util/type_fwd.h>
+
+#include "catalog/catalog.h"
+#include "plan/bin_packer.h"
+#include "plan/compaction_plan.h"
+
+namespace s3c {
+
+struct PlannerOptions {
+  PackingOptions packing;
+  /// A partition with fewer small files than this is left alone. Default 2.
+  int min_input_files = 2;
+  /// Output codec; nullopt keeps the inputs' (the most common, by bytes).
+  std::optional<arrow::Compression::type> codec;
+  int compression_level = 0;
+  /// Threads reading footers (I/O bound on S3).
+  int io_threads = 8;
+  /// --target_s3_path: partitions are written to <target>/<partition path>/ instead of in place.
+  std::optional<Location> target_root;
+  /// Called after each footer read (for the progress bar). May be empty.
+  std::function<void()> on_file_inspected;
+};
+
+class Planner {
+ public:
+  explicit Planner(PlannerOptions options) : options_(std::move(options)) {}
+
+  /// Errors only when nothing can be planned at all; per-partition problems are in the plan.
+  arrow::Result<CompactionPlan> Plan(const Table& table, PartitionListing listing);
+
+ private:
+  void PlanPartition(PartitionPlan& plan) const;
+  void DecideAction(PartitionPlan& plan, const std::vector<size_t>& inputs) const;
+
+  PlannerOptions options_;
+};
+
+/// The codec's name as written in file names and messages ("snappy", "zstd", "uncompressed").
+std::string CodecName(arrow::Compression::type codec);
+
+/// Parses --compression: keep | none | uncompressed | snappy | gzip | zstd | lz4 | brotli,
+/// optionally with a level ("zstd:9"). nullopt codec means keep.
+arrow::Status ParseCompression(const std::string& text,
+                               std::optional<arrow::Compression::type>* codec, int* level);
+
+}  // namespace s3c

@@ -1,0 +1,189 @@
+#include "report/run_summary.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "util/human.h"
+
+namespace s3c {
+
+std::string StatusName(PartitionStatus status) {
+  switch (status) {
+    case PartitionStatus::kCompacted: return "compacted";
+    case PartitionStatus::kCopied: return "copied";
+    case PartitionStatus::kPlanned: return "planned";
+    case PartitionStatus::kSkipped: return "skipped";
+    case PartitionStatus::kFailed: return "failed";
+  }
+  return "?";
+}
+
+int64_t RunSummary::Count(PartitionStatus status) const {
+  int64_t n = 0;
+  for (const auto& p : partitions) n += p.status == status ? 1 : 0;
+  return n;
+}
+
+namespace {
+
+struct Totals {
+  int64_t files_before = 0, files_after = 0, bytes_before = 0, bytes_after = 0;
+  int64_t input_files = 0, input_bytes = 0, output_files = 0, rows = 0;
+};
+
+Totals Sum(const std::vector<PartitionOutcome>& partitions) {
+  Totals t;
+  for (const auto& p : partitions) {
+    t.files_before += p.files_before;
+    t.files_after += p.files_after;
+    t.bytes_before += p.bytes_before;
+    t.bytes_after += p.bytes_after;
+    t.input_files += p.input_files;
+    t.input_bytes += p.input_bytes;
+    t.output_files += p.output_files;
+    t.rows += p.rows;
+  }
+  return t;
+}
+
+std::string Pad(std::string s, size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+constexpr size_t kMaxListed = 40;
+
+}  // namespace
+
+std::string RunSummary::ToText() const {
+  std::ostringstream out;
+  const Totals t = Sum(partitions);
+  out << "s3-compaction " << version << (dry_run ? ": dry run on " : ": ") << table;
+  if (!target.empty()) out << " -> " << target;
+  out << " (run " << run_id << ")\n";
+
+  if (dry_run) {
+    out << "  nothing was written; the plan:\n";
+    size_t listed = 0;
+    for (const auto& p : partitions) {
+      if (p.status != PartitionStatus::kPlanned) continue;
+      if (listed++ == kMaxListed) {
+        out << "    ... and " << Count(PartitionStatus::kPlanned) - kMaxListed << " more\n";
+        break;
+      }
+      out << "    " << Pad(p.partition, 28) << " " << human::Count(p.input_files) << " files ("
+          << human::Bytes(p.input_bytes) << ", " << human::Count(p.rows) << " rows) -> ~"
+          << human::Count(p.output_files) << " file(s)\n";
+    }
+  }
+  out << "  partitions  " << human::Count(static_cast<int64_t>(partitions.size()))
+      << " considered: ";
+  if (dry_run) {
+    out << Count(PartitionStatus::kPlanned) << " to compact";
+  } else {
+    out << Count(PartitionStatus::kCompacted) << " compacted";
+    if (int64_t copied = Count(PartitionStatus::kCopied)) out << ", " << copied << " copied";
+  }
+  out << ", " << Count(PartitionStatus::kSkipped) << " skipped, "
+      << Count(PartitionStatus::kFailed) << " failed\n";
+  out << "  files       " << human::Change(t.files_before, t.files_after, false)
+      << (dry_run ? " (estimated)" : "") << "\n";
+  out << "  bytes       " << human::Change(t.bytes_before, t.bytes_after, true)
+      << (dry_run ? " (estimated)" : "") << "\n";
+  out << "  rows        " << human::Count(t.rows)
+      << (dry_run ? " to rewrite" : " rewritten, counts verified") << "\n";
+  if (!dry_run && t.input_files > 0) {
+    out << "  originals   ";
+    if (originals == "archived") {
+      out << "archived under " << archive << " (readers skip it)\n";
+    } else if (originals == "deleted") {
+      out << "deleted\n";
+    } else {
+      out << "kept where they were\n";
+    }
+  }
+  if (dry_run) {
+    out << "  requests    " << requests.list << " LIST made; a run would make about "
+        << human::Count(requests.get) << " GET, " << human::Count(requests.put) << " PUT, "
+        << human::Count(requests.copy) << " COPY, " << human::Count(requests.del)
+        << " DELETE\n";
+  }
+  out << "  time        " << human::Duration(seconds);
+  if (!dry_run && seconds > 0 && t.input_bytes > 0) {
+    out << " (" << human::Bytes(static_cast<int64_t>(t.input_bytes / seconds)) << "/s)";
+  }
+  out << "\n";
+
+  auto list = [&](PartitionStatus status, const char* title) {
+    if (Count(status) == 0) return;
+    out << title << ":\n";
+    size_t listed = 0;
+    for (const auto& p : partitions) {
+      if (p.status != status) continue;
+      if (listed++ == kMaxListed) {
+        out << "  ... and " << Count(status) - kMaxListed << " more (see --json)\n";
+        break;
+      }
+      out << "  " << p.partition << ": " << p.reason << "\n";
+    }
+  };
+  list(PartitionStatus::kFailed, "failed (left as they were)");
+  if (Count(PartitionStatus::kSkipped) <= 10) list(PartitionStatus::kSkipped, "skipped");
+  if (!notes.empty()) {
+    out << "noticed:\n";
+    for (const auto& note : notes) out << "  " << note << "\n";
+  }
+  return out.str();
+}
+
+nlohmann::json RunSummary::ToJson() const {
+  const Totals t = Sum(partitions);
+  nlohmann::json details = nlohmann::json::array();
+  for (const auto& p : partitions) {
+    nlohmann::json d = {{"partition", p.partition},
+                        {"status", StatusName(p.status)},
+                        {"files_before", p.files_before},
+                        {"files_after", p.files_after},
+                        {"bytes_before", p.bytes_before},
+                        {"bytes_after", p.bytes_after},
+                        {"input_files", p.input_files},
+                        {"input_bytes", p.input_bytes},
+                        {"output_files", p.output_files},
+                        {"rows", p.rows},
+                        {"other_files", p.other_files},
+                        {"output_sizes", p.output_sizes}};
+    if (!p.reason.empty()) d["reason"] = p.reason;
+    details.push_back(std::move(d));
+  }
+  nlohmann::json j = {
+      {"version", version},
+      {"run_id", run_id},
+      {"table", table},
+      {"target", target.empty() ? nlohmann::json(nullptr) : nlohmann::json(target)},
+      {"dry_run", dry_run},
+      {"originals", originals},
+      {"target_file_bytes", target_file_bytes},
+      {"partitions",
+       {{"considered", partitions.size()},
+        {"compacted", Count(PartitionStatus::kCompacted)},
+        {"copied", Count(PartitionStatus::kCopied)},
+        {"planned", Count(PartitionStatus::kPlanned)},
+        {"skipped", Count(PartitionStatus::kSkipped)},
+        {"failed", Count(PartitionStatus::kFailed)}}},
+      {"files", {{"before", t.files_before}, {"after", t.files_after},
+                 {"rewritten", t.input_files}, {"written", t.output_files}}},
+      {"bytes", {{"before", t.bytes_before}, {"after", t.bytes_after},
+                 {"rewritten", t.input_bytes}}},
+      {"rows", {{"rewritten", t.rows}}},
+      {"seconds", seconds},
+      {"details", details},
+      {"notes", notes}};
+  if (!archive.empty()) j["archive"] = archive;
+  if (dry_run) {
+    j["requests"] = {{"list", requests.list}, {"get", requests.get}, {"put", requests.put},
+                     {"copy", requests.copy}, {"delete", requests.del}};
+  }
+  return j;
+}
+
+}  // namespace s3c

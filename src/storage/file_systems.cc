@@ -1,0 +1,96 @@
+#include "storage/file_systems.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+
+#include <arrow/filesystem/localfs.h>
+#include <arrow/filesystem/s3fs.h>
+
+namespace s3c {
+namespace {
+
+std::atomic<bool> g_s3_initialized{false};
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? std::string(value) : std::string();
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+void FileSystems::FinalizeS3IfUsed() {
+  if (g_s3_initialized.exchange(false)) {
+    auto st = arrow::fs::FinalizeS3();
+    (void)st;  // nothing useful to do with a failure at exit
+  }
+}
+
+arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
+  if (s3_) return s3_;
+  if (!g_s3_initialized.exchange(true)) {
+    arrow::fs::S3GlobalOptions global = arrow::fs::S3GlobalOptions::Defaults();
+    global.log_level = arrow::fs::S3LogLevel::Fatal;
+    ARROW_RETURN_NOT_OK(arrow::fs::InitializeS3(global));
+  }
+  arrow::fs::S3Options options = arrow::fs::S3Options::Defaults();
+  std::string region = Env("AWS_REGION");
+  if (region.empty()) region = Env("AWS_DEFAULT_REGION");
+  if (!region.empty()) options.region = region;
+  std::string endpoint = Env("AWS_ENDPOINT_URL_S3");
+  if (endpoint.empty()) endpoint = Env("AWS_ENDPOINT_URL");
+  if (!endpoint.empty()) {
+    // S3Options wants host[:port] and the scheme apart; a custom endpoint (MinIO, moto, a
+    // proxy) rarely serves virtual-hosted buckets, so address buckets by path.
+    if (StartsWith(endpoint, "http://")) {
+      options.scheme = "http";
+      endpoint = endpoint.substr(7);
+    } else if (StartsWith(endpoint, "https://")) {
+      options.scheme = "https";
+      endpoint = endpoint.substr(8);
+    }
+    while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
+    options.endpoint_override = endpoint;
+    options.force_virtual_addressing = false;
+  }
+  // Arrow's default retries only connection errors; throttling (503 SlowDown) and 5xx deserve
+  // the AWS standard strategy with back-off.
+  options.retry_strategy = arrow::fs::S3RetryStrategy::GetAwsStandardRetryStrategy(8);
+  ARROW_ASSIGN_OR_RAISE(s3_, arrow::fs::S3FileSystem::Make(options));
+  return s3_;
+}
+
+arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (uri_or_path.empty()) return arrow::Status::Invalid("empty path");
+  if (StartsWith(uri_or_path, "s3://") || StartsWith(uri_or_path, "s3a://") ||
+      StartsWith(uri_or_path, "s3n://")) {
+    std::string rest = uri_or_path.substr(uri_or_path.find("://") + 3);
+    while (!rest.empty() && rest.back() == '/') rest.pop_back();
+    if (rest.empty() || rest.front() == '/') {
+      return arrow::Status::Invalid("S3 URI without a bucket: '", uri_or_path, "'");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto fs, S3());
+    return Location{fs, rest};
+  }
+  std::string path = uri_or_path;
+  if (StartsWith(path, "file://")) {
+    path = path.substr(7);
+  } else if (path.find("://") != std::string::npos) {
+    return arrow::Status::Invalid("unsupported URI scheme in '", uri_or_path,
+                                  "' (use a local path or s3://bucket/prefix)");
+  }
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  if (ec) return arrow::Status::IOError("cannot resolve path '", path, "': ", ec.message());
+  std::string normalized = abs.lexically_normal().string();
+  while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
+  if (!local_) local_ = std::make_shared<arrow::fs::LocalFileSystem>();
+  return Location{local_, normalized};
+}
+
+}  // namespace s3c

@@ -1,0 +1,65 @@
+#include "storage/run_layout.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+namespace s3c {
+
+std::string RunLayout::NewRunId() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::random_device rd;
+  unsigned suffix = rd() & 0xFFFFFFu;
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%04d%02d%02dT%02d%02d%02dZ-%06x", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, suffix);
+  return buf;
+}
+
+RunLayout::RunLayout(std::string run_id, Location table_root, Location output_root,
+                     std::optional<Location> archive_root)
+    : run_id_(std::move(run_id)),
+      table_root_(std::move(table_root)),
+      output_root_(std::move(output_root)),
+      archive_root_(std::move(archive_root)) {}
+
+Location RunLayout::StagingRoot() const {
+  return output_root_.Child(std::string(kToolFolder) + "/staging/" + run_id_);
+}
+
+Location RunLayout::StagingDir(std::string_view partition_path) const {
+  return StagingRoot().Child(partition_path);
+}
+
+Location RunLayout::ArchiveRoot() const {
+  if (archive_root_) return archive_root_->Child(run_id_);
+  return table_root_.Child(std::string(kToolFolder) + "/archive/" + run_id_);
+}
+
+Location RunLayout::ArchiveDir(std::string_view partition_path) const {
+  return ArchiveRoot().Child(partition_path);
+}
+
+std::string RunLayout::OutputFileName(int group, int sequence, std::string_view codec) const {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "part-%05d-", group);
+  std::string name = buf;
+  name += run_id_;
+  std::snprintf(buf, sizeof(buf), "-c%03d", sequence);
+  name += buf;
+  if (!codec.empty() && codec != "uncompressed") {
+    name += '.';
+    name += codec;
+  }
+  name += ".parquet";
+  return name;
+}
+
+bool RunLayout::IsHidden(std::string_view name) {
+  return !name.empty() && (name.front() == '_' || name.front() == '.');
+}
+
+}  // namespace s3c

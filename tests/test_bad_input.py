@@ -1,0 +1,168 @@
+"""Bad input gets a clear one-line message naming the object, a non-zero exit code, and
+nothing changes: every file stays exactly where and as it was."""
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from support.tables import RowsSnapshot, TableSpec, data_files, snapshot, write_table
+
+
+@pytest.fixture
+def table(tmp_path):
+    root = tmp_path / "t"
+    write_table(root, TableSpec(partitions=[{"p": "good"}, {"p": "bad"}], files_per_partition=8,
+                                nested=False))
+    return root
+
+
+def error_lines(result):
+    return [l for l in result.stderr.splitlines() if "error" in l]
+
+
+def corrupt(folder):
+    f = folder / "corrupt.parquet"
+    good = data_files(folder)[0].read_bytes()
+    f.write_bytes(good[:4] + b"\x00" * (len(good) - 12) + good[-8:])  # footer length kept, bytes zeroed
+    return f
+
+
+def truncated(folder):
+    f = folder / "truncated.parquet"
+    f.write_bytes(data_files(folder)[0].read_bytes()[:1000])
+    return f
+
+
+def zero_bytes(folder):
+    f = folder / "empty.parquet"
+    f.write_bytes(b"")
+    return f
+
+
+def csv_named_parquet(folder):
+    f = folder / "data.parquet"
+    f.write_text("a,b\n1,2\n")
+    return f
+
+
+def conflicting_schema(folder):
+    f = folder / "conflict.parquet"
+    pq.write_table(pa.table({"event_id": pa.array(["not", "an", "int"])}), f)
+    return f
+
+
+@pytest.mark.parametrize("make_bad,message", [
+    (corrupt, "corrupt Parquet file"),
+    (truncated, "not a Parquet file"),
+    (zero_bytes, "not a Parquet file (zero bytes)"),
+    (csv_named_parquet, "not a Parquet file"),
+    (conflicting_schema, "incompatible schemas: column 'event_id'"),
+])
+def test_a_bad_file_fails_its_partition_only(run, table, make_bad, message):
+    bad = make_bad(table / "p=bad")
+    before_bad = snapshot(table / "p=bad")
+    rows = RowsSnapshot()
+    rows.capture("good", data_files(table / "p=good"))
+    r = run("--table_path", table, "--delete_original_files", "true", "--json")
+    assert r.code == 4, r.stderr
+    details = {d["partition"]: d for d in r.summary["details"]}
+    assert details["p=bad"]["status"] == "failed"
+    assert message in details["p=bad"]["reason"]
+    assert bad.name in details["p=bad"]["reason"]  # the message names the file
+    assert snapshot(table / "p=bad") == before_bad
+    # The good partition was compacted all the same.
+    assert details["p=good"]["status"] == "compacted"
+    rows.assert_same("good", data_files(table / "p=good"))
+
+
+def test_conflict_message_names_both_files_and_the_column(run, table):
+    conflicting_schema(table / "p=bad")
+    r = run("--table_path", table, "--partition_predicate", "p='bad'")
+    assert r.code == 4
+    line = [l for l in r.stdout.splitlines() if "p=bad" in l][0]
+    assert "column 'event_id'" in line and "conflict.parquet" in line and "part-0000" in line
+    assert "int64" in line and "string" in line
+
+
+def test_non_parquet_files_are_reported_and_left_untouched(run, table):
+    notes = table / "p=good" / "README.txt"
+    notes.write_text("not data")
+    hidden = [table / "p=good" / "_SUCCESS", table / "p=good" / ".part-00000.parquet.crc"]
+    for h in hidden:
+        h.write_bytes(b"")
+    rows = RowsSnapshot()
+    rows.capture("good", data_files(table / "p=good"))
+    r = run("--table_path", table, "--delete_original_files", "true", "--json")
+    assert r.code == 0, r.stderr
+    details = {d["partition"]: d for d in r.summary["details"]}
+    assert details["p=good"]["other_files"] == 1
+    assert notes.read_text() == "not data"
+    assert all(h.exists() for h in hidden)
+    rows.assert_same("good", data_files(table / "p=good"))
+
+
+@pytest.mark.parametrize("predicate,message", [
+    ("p = ", "partition predicate: expected a value"),
+    ("p = 'x' AND", "partition predicate:"),
+    ("(p = 'x'", "partition predicate:"),
+    ("p == 'x'", "partition predicate:"),
+    ("q = 'x'", "unknown key 'q'; the table's partition keys are: p"),
+])
+def test_bad_predicates_are_usage_errors(run, table, predicate, message):
+    before = snapshot(table)
+    r = run("--table_path", table, "--partition_predicate", predicate)
+    assert r.code == 2, r.stderr
+    assert message in r.stderr
+    assert len(error_lines(r)) == 1
+    assert snapshot(table) == before
+
+
+def test_missing_path(run, tmp_path):
+    r = run("--table_path", tmp_path / "nope")
+    assert r.code == 3
+    assert error_lines(r) == [f"s3-compaction: error: table path not found: {tmp_path / 'nope'}"]
+
+
+def test_table_without_partitions_is_refused(run, tmp_path):
+    root = tmp_path / "flat"
+    root.mkdir()
+    pq.write_table(pa.table({"a": [1, 2]}), root / "a.parquet")
+    before = snapshot(root)
+    r = run("--table_path", root)
+    assert r.code == 3
+    assert "is not a partitioned table" in r.stderr and str(root) in r.stderr
+    assert snapshot(root) == before
+
+
+def test_path_that_is_a_file_is_refused(run, tmp_path):
+    f = tmp_path / "x.parquet"
+    pq.write_table(pa.table({"a": [1]}), f)
+    r = run("--table_path", f)
+    assert r.code == 3 and "is a file, not a folder" in r.stderr
+
+
+def test_target_inside_the_table_is_refused(run, table):
+    before = snapshot(table)
+    r = run("--table_path", table, "--target_s3_path", table / "p=good" / "out")
+    assert r.code == 2 and "overlaps the table" in r.stderr
+    assert snapshot(table) == before
+
+
+def test_archive_inside_a_partition_is_refused(run, table):
+    before = snapshot(table)
+    r = run("--table_path", table, "--archive_path", table / "p=good" / "archive")
+    assert r.code == 2 and "inside the table" in r.stderr
+    assert snapshot(table) == before
+
+
+def test_stray_files_and_folders_are_noted_not_touched(run, table):
+    stray = table / "stray.parquet"
+    stray.write_bytes((data_files(table / "p=good")[0]).read_bytes())
+    odd = table / "backup"
+    odd.mkdir()
+    (odd / "x.parquet").write_bytes(stray.read_bytes())
+    r = run("--table_path", table, "--json")
+    assert r.code == 0, r.stderr
+    notes = " ".join(r.summary["notes"])
+    assert "outside partition folders" in notes and "not key=value" in notes
+    assert stray.exists() and (odd / "x.parquet").exists()

@@ -1,0 +1,160 @@
+"""What a compacted file keeps: schema drift unified, nested types, decimals, timestamps (INT96
+stays INT96), codecs, key-value metadata, and partition values that need Hive escaping."""
+
+import random
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from support.tables import (RowsSnapshot, TableSpec, data_files, events_batch, events_schema,
+                            partition_path, write_table)
+
+
+def compact(run, root, *extra):
+    r = run("--table_path", root, "--delete_original_files", "true", "--json", *extra)
+    assert r.code == 0, r.stderr + r.stdout
+    return r.summary
+
+
+def test_schema_drift_is_unified(run, tmp_path):
+    """Columns added, removed, reordered and widened across files: one schema, every row."""
+    root = tmp_path / "t"
+    folder = root / "dt=2023-05-01"
+    folder.mkdir(parents=True)
+    rng = random.Random(1)
+    base = events_batch(rng, 0, 100, events_schema(nested=False))
+    # v1: user_id int32, no 'extra'
+    for i in range(5):
+        pq.write_table(events_batch(rng, i * 100, 100, events_schema(False)), folder / f"a{i}.parquet")
+    # v2: user_id widened to int64, 'note' dropped, new column 'extra', columns reordered
+    for i in range(5):
+        t = events_batch(rng, 1000 + i * 100, 100, events_schema(False)).drop_columns(["note"])
+        t = t.set_column(t.schema.get_field_index("user_id"), "user_id",
+                         t.column("user_id").cast(pa.int64()))
+        t = t.append_column("extra", pa.array([f"x{j}" for j in range(100)]))
+        t = t.select(list(reversed(t.column_names)))
+        pq.write_table(t, folder / f"b{i}.parquet")
+    rows = RowsSnapshot()
+    rows.capture("p", data_files(folder))
+    compact(run, root)
+    files = data_files(folder)
+    assert len(files) == 1
+    rows.assert_same("p", files)
+    schema = pq.read_schema(files[0])
+    assert schema.field("user_id").type == pa.int64()
+    assert schema.field("extra").type == pa.string()
+    assert schema.field("note").nullable and schema.field("extra").nullable
+    # Column order is the order of first appearance.
+    assert schema.names[:len(base.column_names)] == base.column_names
+    del base
+
+
+def test_nested_decimal_timestamp_and_map_columns_survive(run, tmp_path):
+    root = tmp_path / "t"
+    write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=30))
+    rows = RowsSnapshot()
+    rows.capture("p", data_files(root / "p=x"))
+    compact(run, root)
+    files = data_files(root / "p=x")
+    rows.assert_same("p", files)
+    schema = pq.read_schema(files[0])
+    assert schema.field("device").type == pa.struct([("os", pa.string()), ("version", pa.int16())])
+    assert schema.field("tags").type == pa.list_(pa.string())
+    assert schema.field("attrs").type == pa.map_(pa.string(), pa.int64())
+    assert schema.field("price").type == pa.decimal128(12, 2)
+    assert schema.field("ts").type == pa.timestamp("us")
+    assert not schema.field("event_id").nullable
+
+
+def test_int96_timestamps_stay_int96(run, tmp_path):
+    root = tmp_path / "t"
+    write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=10, int96=True))
+    first = data_files(root / "p=x")[0]
+    assert "INT96" in str(pq.ParquetFile(first).schema)
+    rows = RowsSnapshot()
+    rows.capture("p", data_files(root / "p=x"))
+    compact(run, root)
+    files = data_files(root / "p=x")
+    rows.assert_same("p", files)
+    column = pq.ParquetFile(files[0]).schema.column(pq.read_schema(files[0]).get_field_index("ts"))
+    assert column.physical_type == "INT96"
+
+
+@pytest.mark.parametrize("codec", ["snappy", "zstd", "gzip", "none", "lz4", "brotli"])
+def test_codec_of_the_inputs_is_kept(run, tmp_path, codec):
+    root = tmp_path / "t"
+    write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=10,
+                                compression=codec, nested=False))
+    rows = RowsSnapshot()
+    rows.capture("p", data_files(root / "p=x"))
+    compact(run, root)
+    files = data_files(root / "p=x")
+    rows.assert_same("p", files)
+    expected = {"none": "UNCOMPRESSED", "lz4": "LZ4_RAW"}.get(codec, codec.upper())
+    meta = pq.ParquetFile(files[0]).metadata
+    assert meta.row_group(0).column(0).compression == expected
+
+
+def test_compression_flag_changes_the_codec(run, tmp_path):
+    root = tmp_path / "t"
+    write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=10, nested=False))
+    rows = RowsSnapshot()
+    rows.capture("p", data_files(root / "p=x"))
+    compact(run, root, "--compression", "zstd:7")
+    files = data_files(root / "p=x")
+    rows.assert_same("p", files)
+    assert ".zstd.parquet" in files[0].name
+    assert pq.ParquetFile(files[0]).metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_key_value_metadata_is_kept(run, tmp_path):
+    root = tmp_path / "t"
+    folder = root / "p=x"
+    folder.mkdir(parents=True)
+    spark_schema = '{"type":"struct","fields":[{"name":"event_id","type":"long","nullable":false,"metadata":{}}]}'
+    for i in range(4):
+        t = pa.table({"event_id": pa.array(range(i * 10, i * 10 + 10), pa.int64())})
+        t = t.replace_schema_metadata({"org.apache.spark.sql.parquet.row.metadata": spark_schema,
+                                       "writer": "test"})
+        pq.write_table(t, folder / f"f{i}.parquet")
+    compact(run, root)
+    files = data_files(folder)
+    kv = pq.ParquetFile(files[0]).metadata.metadata
+    assert kv[b"org.apache.spark.sql.parquet.row.metadata"] == spark_schema.encode()
+    assert kv[b"writer"] == b"test"
+
+
+VALUES = ["a/b", "x=y", "50%", "with space", "Zürich", "日本", "🦆", "===", "a:b", "q?", None]
+
+
+def test_partition_values_needing_escapes(run, tmp_path):
+    root = tmp_path / "t"
+    parts = [{"city": v} for v in VALUES]
+    write_table(root, TableSpec(partitions=parts, files_per_partition=5, nested=False))
+    rows = RowsSnapshot()
+    for p in parts:
+        rows.capture(partition_path(p), data_files(root / partition_path(p)))
+    s = compact(run, root)
+    assert s["partitions"]["compacted"] == len(VALUES)
+    for p in parts:
+        files = data_files(root / partition_path(p))
+        assert len(files) == 1
+        rows.assert_same(partition_path(p), files)
+
+
+@pytest.mark.parametrize("predicate,expected", [
+    ("city = 'a/b'", ["a/b"]),
+    ("city IS NULL", [None]),
+    ("city LIKE '%ü%' OR city IN ('🦆', '50%')", ["50%", "Zürich", "🦆"]),
+    ("city BETWEEN 'a' AND 'b'", ["a/b", "a:b"]),
+    ("NOT (city <> 'x=y')", ["x=y"]),
+])
+def test_predicates_on_escaped_values(run, tmp_path, predicate, expected):
+    root = tmp_path / "t"
+    write_table(root, TableSpec(partitions=[{"city": v} for v in VALUES], files_per_partition=3,
+                                nested=False))
+    r = run("--table_path", root, "--partition_predicate", predicate, "--dry-run", "--json")
+    assert r.code == 0, r.stderr
+    got = sorted(d["partition"] for d in r.summary["details"])
+    assert got == sorted(partition_path({"city": v}) for v in expected)
