@@ -228,9 +228,9 @@ def test_parallelism_does_not_change_the_rows(run, tmp_path):
 
 
 def test_large_partition_splits_into_parallel_groups_with_sizes_on_target(run, tmp_path):
-    # ~3 MiB of output at a 64 KiB target is ~45 files: more than one group of ten targets.
+    # ~3.5 MiB of output at a 64 KiB target is ~55 files: more than one group of 20 targets.
     root = tmp_path / "t"
-    write_table(root, TableSpec(partitions=[{"p": "big"}], files_per_partition=200,
+    write_table(root, TableSpec(partitions=[{"p": "big"}], files_per_partition=350,
                                 rows_per_file=300, nested=False))
     rows = capture(root, [{"p": "big"}])
     r = run("--table_path", root, "--target_file_size_mb", "0.0625",

@@ -5,22 +5,37 @@
 
 namespace s3c {
 
-int64_t FileSizePolicy::FileTarget(double remaining) const {
+FilePlan FileSizePolicy::Plan(double remaining) const {
   const double t = static_cast<double>(target_bytes);
-  if (remaining <= t * (1.0 + tolerance)) return static_cast<int64_t>(std::ceil(remaining));
+  if (remaining <= t * (1.0 + tolerance)) return FilePlan{1, true};
   // Of the two file counts around R/t, the one whose equal share is closest to the target.
-  double best_share = t;
+  double best_n = 0;
   double best_error = INFINITY;
   for (double n : {std::floor(remaining / t), std::ceil(remaining / t)}) {
     if (n < 1) continue;
-    double share = remaining / n;
-    double error = std::fabs(share - t) / t;
+    double error = std::fabs(remaining / n - t) / t;
     if (error < best_error) {
       best_error = error;
-      best_share = share;
+      best_n = n;
     }
   }
-  if (best_error <= tolerance) return static_cast<int64_t>(best_share);
+  if (best_error <= tolerance) return FilePlan{static_cast<int64_t>(best_n), true};
+  return FilePlan{static_cast<int64_t>(std::ceil(remaining / t)), false};
+}
+
+bool FileSizePolicy::Keeps(const FilePlan& plan, double remaining) const {
+  const double t = static_cast<double>(target_bytes);
+  if (plan.files < 1) return false;
+  if (plan.files == 1) return remaining <= t * (1.0 + tolerance);
+  if (plan.balanced) return std::fabs(remaining / plan.files - t) <= tolerance * t;
+  // Files of the target with the rest last: the rest must fit in that last file.
+  const double rest = remaining - t * static_cast<double>(plan.files - 1);
+  return rest > 0 && rest <= t * (1.0 + tolerance);
+}
+
+int64_t FileSizePolicy::FileTarget(const FilePlan& plan, double remaining) const {
+  if (plan.files <= 1) return static_cast<int64_t>(std::ceil(remaining));
+  if (plan.balanced) return static_cast<int64_t>(remaining / static_cast<double>(plan.files));
   return target_bytes;
 }
 

@@ -3,22 +3,45 @@
 // lands within `tolerance` of the target. Pure; the writer asks again at every row group, with
 // an estimate that improves as it learns how many bytes a row takes in the output.
 //
-// Given R, the bytes estimated from the start of the current file to the end of the stream:
+// A writer plans its stream once: given R, the bytes estimated from the start of the current file
+// to the end of the stream,
 //   R <= target x (1 + tolerance)          one file takes the rest (it is the last)
 //   R / n within tolerance for n near R/t  n equal files: the remainder is spread evenly, so no
 //                                          file is short (always possible once R >= ~5 targets)
-//   otherwise                              a file of exactly the target; the rest comes after
+//   otherwise                              files of exactly the target; the rest comes last
+// and then keeps the plan's file count while the estimate drifts, spreading the drift over the
+// files still to come; it plans again only when a share leaves the tolerance
+// (FileSizePolicy::Keeps). Deciding afresh at every file would flip between the regimes near the
+// end of a stream and leave a runt.
 
 #include <cstdint>
 
 namespace s3c {
 
+/// How a stream's remaining bytes are cut into files.
+struct FilePlan {
+  int64_t files = 1;     // files from the current one to the end of the stream
+  bool balanced = true;  // equal shares; false: files of the target, the rest last
+};
+
 struct FileSizePolicy {
   int64_t target_bytes = 128LL << 20;
   double tolerance = 0.10;
 
-  /// The size to end the current file at. Returns R itself when the rest fits in one file.
-  int64_t FileTarget(double remaining_bytes) const;
+  /// The plan for R bytes.
+  FilePlan Plan(double remaining_bytes) const;
+
+  /// True while `plan` still suits R: the shares stay within tolerance, and a last file can
+  /// hold the rest.
+  bool Keeps(const FilePlan& plan, double remaining_bytes) const;
+
+  /// The size to end the current file at under `plan`; R itself for the last file.
+  int64_t FileTarget(const FilePlan& plan, double remaining_bytes) const;
+
+  /// Plan and FileTarget in one, for a stream planned afresh.
+  int64_t FileTarget(double remaining_bytes) const {
+    return FileTarget(Plan(remaining_bytes), remaining_bytes);
+  }
 
   /// True when `bytes` is within tolerance of the target.
   bool WithinTolerance(int64_t bytes) const;

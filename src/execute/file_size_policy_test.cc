@@ -79,3 +79,52 @@ TEST(PlanRowGroup, AlwaysAtLeastOneRowAndAtMostTheCap) {
 
 }  // namespace
 }  // namespace s3c
+
+namespace s3c {
+namespace {
+
+// The writer's loop in miniature: the estimate of what remains is off by an error that fades as
+// the stream is written (the writer learns bytes per row). Re-planning when a balanced split
+// exists, and keeping the plan at a gap, no file but the stream's last leaves the tolerance.
+TEST(FileSizePolicy, KeepingThePlanAbsorbsEstimateDrift) {
+  FileSizePolicy policy = Policy();
+  for (double error : {-0.06, -0.03, 0.03, 0.06}) {
+    for (double total = 6.0; total < 30.0; total += 0.11) {
+      const double actual_total = total * kT;
+      double written = 0;
+      FilePlan plan{0, true};
+      std::vector<double> files;
+      while (actual_total - written > 1.0) {
+        const double actual_left = actual_total - written;
+        // The error fades as less remains to be estimated.
+        const double estimate = actual_left * (1.0 + error * actual_left / actual_total);
+        FilePlan fresh = policy.Plan(estimate);
+        if (fresh.balanced || !policy.Keeps(plan, estimate)) plan = fresh;
+        double file = plan.files == 1 ? actual_left
+                                      : std::min(actual_left,
+                                                 static_cast<double>(policy.FileTarget(plan, estimate)));
+        files.push_back(file);
+        written += file;
+        if (plan.files > 1) plan.files--;
+      }
+      for (size_t i = 0; i + 1 < files.size(); ++i) {
+        EXPECT_TRUE(policy.WithinTolerance(static_cast<int64_t>(files[i])))
+            << "error " << error << ", total " << total << " targets: file " << i << " of "
+            << files.size() << " is " << files[i] / kT;
+      }
+    }
+  }
+}
+
+TEST(FileSizePolicy, KeepsRejectsPlansThatNoLongerFit) {
+  FileSizePolicy policy = Policy();
+  EXPECT_TRUE(policy.Keeps(FilePlan{3, true}, 3.2 * kT));
+  EXPECT_FALSE(policy.Keeps(FilePlan{3, true}, 3.5 * kT));
+  EXPECT_FALSE(policy.Keeps(FilePlan{1, true}, 1.2 * kT));
+  EXPECT_TRUE(policy.Keeps(FilePlan{2, false}, 1.5 * kT));
+  EXPECT_FALSE(policy.Keeps(FilePlan{2, false}, 2.3 * kT));
+  EXPECT_FALSE(policy.Keeps(FilePlan{0, true}, 0.5 * kT));
+}
+
+}  // namespace
+}  // namespace s3c

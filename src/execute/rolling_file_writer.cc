@@ -6,6 +6,8 @@
 #include <parquet/exception.h>
 #include <parquet/metadata.h>
 
+#include "util/logging.h"
+
 namespace s3c {
 
 RollingFileWriter::RollingFileWriter(
@@ -63,12 +65,30 @@ arrow::Status RollingFileWriter::StartRowGroup(bool first) {
   row_group_rows_ = 0;
   row_group_full_ = false;
 
-  const int64_t in_file = sink_->bytes_written();
+  // Plans are made in data bytes: every file carries a header and a footer of its own, so a
+  // file of the target holds target - overhead bytes of row groups. Counting one footer for the
+  // whole stream instead would shortchange every file and leave the difference as a runt.
+  const int64_t overhead = footer_bytes_ + 4;
+  const double target = static_cast<double>(options_.size.target_bytes);
+  FileSizePolicy data_policy;
+  data_policy.target_bytes = std::max<int64_t>(1, options_.size.target_bytes - overhead);
+  data_policy.tolerance = options_.size.tolerance * target / static_cast<double>(data_policy.target_bytes);
+
+  const int64_t in_file = std::max<int64_t>(0, sink_->bytes_written() - 4);
   const int64_t rows_left = std::max<int64_t>(0, options_.expected_rows - rows_added_);
-  const double remaining_stream = static_cast<double>(in_file + footer_bytes_) +
-                                  static_cast<double>(rows_left) * bytes_per_row_;
-  const int64_t file_target = options_.size.FileTarget(remaining_stream);
-  if (rows_left > 0 && static_cast<double>(file_target) >= remaining_stream - 1.0) {
+  const double remaining = static_cast<double>(in_file) +
+                           static_cast<double>(rows_left) * bytes_per_row_;
+  // A fresh balanced plan is preferred (it follows the improving estimate); otherwise the
+  // current plan is kept while it still fits, so the plan does not flip at a gap.
+  FilePlan fresh = data_policy.Plan(remaining);
+  if (fresh.balanced || !data_policy.Keeps(file_plan_, remaining)) file_plan_ = fresh;
+  int64_t file_target = data_policy.FileTarget(file_plan_, remaining);
+  if (files_.size() == 1 && file_plan_.files > 1) {
+    // The first file is ended before bytes per row is well known, so it aims at the target
+    // itself (always within tolerance); balancing the rest waits for measured numbers.
+    file_target = data_policy.target_bytes;
+  }
+  if (rows_left > 0 && file_plan_.files == 1) {
     // This file takes everything left. The row count is exact where the byte estimate is
     // not, so size the remaining row groups by rows: a low estimate must not split off a runt
     // file at the end.
@@ -82,11 +102,20 @@ arrow::Status RollingFileWriter::StartRowGroup(bool first) {
     return arrow::Status::OK();
   }
   // Never let a file run past the tolerance, whatever the estimate said.
-  const int64_t hard_limit = static_cast<int64_t>(
-      static_cast<double>(options_.size.target_bytes) * (1.0 + options_.size.tolerance));
-  const int64_t budget = std::min(file_target, hard_limit) - in_file - footer_bytes_;
-  row_group_ = PlanRowGroup(budget, options_.row_group_bytes, bytes_per_row_,
-                            options_.max_row_group_rows);
+  const int64_t hard_limit =
+      static_cast<int64_t>(target * (1.0 + options_.size.tolerance)) - overhead;
+  const int64_t budget = std::min(file_target, hard_limit) - in_file;
+  // Until a row group has been measured, bytes per row is a guess from the inputs (whose small
+  // files compress worse): start with a small row group to learn it cheaply.
+  const int64_t row_group_bytes =
+      measured_rows_ > 0 ? options_.row_group_bytes
+                         : std::min(options_.row_group_bytes, options_.size.target_bytes / 8);
+  row_group_ = PlanRowGroup(budget, row_group_bytes, bytes_per_row_, options_.max_row_group_rows);
+  if (measured_rows_ == 0 && budget > 2 * row_group_bytes) row_group_.last = false;
+  log::Debug("row group: ", row_group_.rows, " rows", row_group_.last ? " (ends the file)" : "",
+             "; file plan ", file_plan_.files, file_plan_.balanced ? " balanced" : " filled",
+             ", file data target ", file_target, ", in file ", in_file, ", stream left ",
+             static_cast<int64_t>(remaining));
   return arrow::Status::OK();
 }
 
@@ -98,13 +127,29 @@ arrow::Status RollingFileWriter::CloseFile() {
   file.bytes = sink_->bytes_written();
   file.row_groups++;
   file.complete = true;
-  // Close wrote the last row group and the footer; the metadata knows the footer's share.
-  auto metadata = writer_->metadata();
-  int64_t footer = metadata ? static_cast<int64_t>(metadata->size()) + 8 : footer_bytes_;
-  if (footer > 8) footer_bytes_ = footer;
-  LearnFromRowGroup(file.bytes - before_close - footer, row_group_rows_);
+  // Close wrote the last row group and the footer. The metadata gives every row group's size,
+  // so the last one's and the footer's can be told apart.
+  int64_t footer = footer_bytes_;
+  int64_t last_row_group = file.bytes - before_close - footer;
+  if (auto metadata = writer_->metadata(); metadata && metadata->num_row_groups() > 0) {
+    int64_t row_groups = 0;
+    for (int i = 0; i < metadata->num_row_groups(); ++i) {
+      row_groups += metadata->RowGroup(i)->total_compressed_size();
+    }
+    const int64_t last = metadata->RowGroup(metadata->num_row_groups() - 1)->total_compressed_size();
+    if (row_groups > 0 && last > 0 && row_groups + 4 < file.bytes) {
+      footer = file.bytes - 4 - row_groups;
+      footer_bytes_ = footer;
+      last_row_group = last;
+    }
+  }
+  LearnFromRowGroup(last_row_group, row_group_rows_);
+  log::Debug("wrote ", file.location.uri(), ": ", file.bytes, " bytes (target ",
+             options_.size.target_bytes, "), ", file.rows, " rows, ", file.row_groups,
+             " row group(s), footer ", footer, " bytes; now ", bytes_per_row_, " bytes/row");
   writer_.reset();
   sink_.reset();
+  if (file_plan_.files > 1) file_plan_.files--;  // the plan counts files from the current one
   return arrow::Status::OK();
 }
 

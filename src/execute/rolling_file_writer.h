@@ -105,6 +105,7 @@ class RollingFileWriter {
 
   // Learned across files.
   double bytes_per_row_;
+  FilePlan file_plan_{0, true};  // files from the current one on; 0 until first planned
   double measured_bytes_ = 0;
   double measured_rows_ = 0;
   int64_t footer_bytes_ = 0;

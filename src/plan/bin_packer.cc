@@ -14,7 +14,11 @@ size_t Packing::small_files() const {
 int64_t Packing::EstimatedOutputFiles(int64_t target_bytes) const {
   int64_t files = 0;
   for (int64_t bytes : group_estimated_bytes) {
-    files += std::max<int64_t>(1, (bytes + target_bytes - 1) / target_bytes);
+    // A group of ten targets or more is split evenly (round); a smaller one fills files to the
+    // target and leaves the rest in a last one (ceil).
+    const double targets = static_cast<double>(bytes) / static_cast<double>(target_bytes);
+    files += std::max<int64_t>(1, static_cast<int64_t>(targets >= 10 ? std::round(targets)
+                                                                      : std::ceil(targets)));
   }
   return files;
 }
@@ -34,7 +38,7 @@ Packing PackFiles(const std::vector<FileToPack>& files, const PackingOptions& op
   }
   if (small.empty()) return packing;
 
-  const double max_group = std::max(5.0, options.max_group_targets) *
+  const double max_group = std::max(10.0, options.max_group_targets) *
                            static_cast<double>(options.target_bytes);
   const int64_t groups = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(total / max_group)));
   const double share = static_cast<double>(total) / static_cast<double>(groups);

@@ -19,8 +19,8 @@ struct PackingOptions {
   int64_t target_bytes = 128LL << 20;
   /// Files at least this fraction of the target are left alone. Default 0.75.
   double small_file_ratio = 0.75;
-  /// A group's estimated output is at most this many targets. Default 10; must be >= 5.
-  double max_group_targets = 10.0;
+  /// A group's estimated output is at most this many targets. Default 20; at least 10 is used.
+  double max_group_targets = 20.0;
 };
 
 struct FileToPack {
