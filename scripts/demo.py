@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--binary", required=True)
     ap.add_argument("--dir", default=str(ROOT / "demo-data" / "events"))
     ap.add_argument("--files", type=int, default=1000, help="small files per partition")
-    ap.add_argument("--target-mb", type=float, default=8)
+    ap.add_argument("--target-mb", type=float, default=4)
     ap.add_argument("rest", nargs="*", help="more s3-compaction flags, after --")
     args = ap.parse_args()
 

@@ -45,3 +45,21 @@ def run(binary):
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def local_s3():
+    from support.s3 import LocalS3
+
+    s3 = LocalS3()
+    yield s3
+    s3.stop()
+
+
+@pytest.fixture
+def bucket(local_s3, request):
+    """A fresh bucket per test."""
+    name = "t-" + request.node.name.lower().replace("_", "-")[:40].strip("-") + "-" + \
+        format(abs(hash(request.node.nodeid)) % 10**6, "06d")
+    local_s3.client.create_bucket(Bucket=name)
+    return name
