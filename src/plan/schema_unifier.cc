@@ -113,9 +113,10 @@ arrow::Result<std::shared_ptr<DataType>> SchemaUnifier::MergeTypes(
     int32_t scale = std::max(da.scale(), db.scale());
     int32_t digits = std::max(da.precision() - da.scale(), db.precision() - db.scale());
     int32_t precision = digits + scale;
+    // Beyond precision 38 only when an input already was: Spark, Hive and Athena stop at 38.
     bool wide = x == Type::DECIMAL256 || y == Type::DECIMAL256;
-    if (!wide && precision <= 38) return arrow::decimal128(precision, scale);
-    if (precision <= 76) return arrow::decimal256(precision, scale);
+    if (precision <= 38 && !wide) return arrow::decimal128(precision, scale);
+    if (wide && precision <= 76) return arrow::decimal256(precision, scale);
     return Conflict(a, b);
   }
   if ((x == Type::STRING || x == Type::LARGE_STRING) &&

@@ -7,7 +7,8 @@
 //   null + T -> T                      int8 < int16 < int32 < int64 (same signedness)
 //   uintN + intM -> int(max(2N, M))    (uint64 with a signed int is a conflict)
 //   float32 + float64 -> float64       int/uint of <= 32 bits + float64 -> float64
-//   decimal(p1,s1) + decimal(p2,s2) -> decimal with both scales and integer digits (<= 38/76)
+//   decimal(p1,s1) + decimal(p2,s2) -> decimal with both scales and integer digits (<= 38,
+//                                      or <= 76 when an input already was decimal256)
 //   string + large_string -> large_string, binary + large_binary -> large_binary
 //   timestamp(u1, tz) + timestamp(u2, tz) -> the finer unit (same time zone only)
 //   list/large_list, struct, map: recursively (struct fields unified by name)

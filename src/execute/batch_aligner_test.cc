@@ -1,0 +1,83 @@
+#include "execute/batch_aligner.h"
+
+#include <arrow/api.h>
+#include <arrow/json/from_string.h>
+#include <gtest/gtest.h>
+
+#include "util/test_util.h"
+
+namespace s3c {
+namespace {
+
+using arrow::field;
+
+std::shared_ptr<arrow::Array> Json(const std::shared_ptr<arrow::DataType>& type,
+                                   const std::string& json) {
+  return arrow::json::ArrayFromJSONString(type, json).ValueOrDie();
+}
+
+TEST(BatchAligner, ReordersWidensAndFillsMissingColumns) {
+  auto from = arrow::schema({field("b", arrow::utf8()), field("a", arrow::int32())});
+  auto to = arrow::schema({field("a", arrow::int64()), field("b", arrow::utf8()),
+                           field("c", arrow::float64())});
+  auto batch = arrow::RecordBatch::Make(
+      from, 3, {Json(arrow::utf8(), R"(["x", null, "z"])"), Json(arrow::int32(), "[1, 2, null]")});
+  ASSERT_OK_AND_ASSIGN(auto aligner, BatchAligner::Make(from, to, "f.parquet"));
+  EXPECT_FALSE(aligner.identity());
+  ASSERT_OK_AND_ASSIGN(auto out, aligner.Align(batch));
+  ASSERT_OK(out->ValidateFull());
+  EXPECT_TRUE(out->schema()->Equals(*to));
+  EXPECT_TRUE(out->column(0)->Equals(*Json(arrow::int64(), "[1, 2, null]")));
+  EXPECT_TRUE(out->column(1)->Equals(*batch->column(0)));
+  EXPECT_EQ(out->column(2)->null_count(), 3);
+}
+
+TEST(BatchAligner, IdentityPassesThrough) {
+  auto schema = arrow::schema({field("a", arrow::int64())});
+  ASSERT_OK_AND_ASSIGN(auto aligner, BatchAligner::Make(schema, schema, "f"));
+  EXPECT_TRUE(aligner.identity());
+  auto batch = arrow::RecordBatch::Make(schema, 2, {Json(arrow::int64(), "[1, 2]")});
+  ASSERT_OK_AND_ASSIGN(auto out, aligner.Align(batch));
+  EXPECT_EQ(out->column(0).get(), batch->column(0).get());  // no copy
+}
+
+TEST(BatchAligner, NestedStructMissingFieldAndWidenedList) {
+  auto from_struct = arrow::struct_({field("x", arrow::int32())});
+  auto to_struct = arrow::struct_({field("x", arrow::int64()), field("y", arrow::utf8())});
+  auto from = arrow::schema({field("s", from_struct), field("l", arrow::list(arrow::int32()))});
+  auto to = arrow::schema({field("s", to_struct), field("l", arrow::list(arrow::int64()))});
+  auto batch = arrow::RecordBatch::Make(
+      from, 3,
+      {Json(from_struct, R"([{"x": 1}, null, {"x": 3}])"),
+       Json(arrow::list(arrow::int32()), "[[1, 2], null, []]")});
+  ASSERT_OK_AND_ASSIGN(auto aligner, BatchAligner::Make(from, to, "f"));
+  // A slice exercises offsets in nested data.
+  ASSERT_OK_AND_ASSIGN(auto out, aligner.Align(batch->Slice(1, 2)));
+  ASSERT_OK(out->ValidateFull());
+  EXPECT_TRUE(out->column(0)->Equals(*Json(to_struct, R"([null, {"x": 3, "y": null}])")))
+      << out->column(0)->ToString();
+  EXPECT_TRUE(out->column(1)->Equals(*Json(arrow::list(arrow::int64()), "[null, []]")))
+      << out->column(1)->ToString();
+}
+
+TEST(BatchAligner, OverflowIsAnErrorNamingFileAndColumn) {
+  auto from = arrow::schema({field("v", arrow::timestamp(arrow::TimeUnit::SECOND))});
+  auto to = arrow::schema({field("v", arrow::timestamp(arrow::TimeUnit::NANO))});
+  // Year ~ 33658: fine in seconds, beyond nanoseconds' range.
+  auto batch = arrow::RecordBatch::Make(
+      from, 1, {Json(arrow::timestamp(arrow::TimeUnit::SECOND), "[1000000000000]")});
+  ASSERT_OK_AND_ASSIGN(auto aligner, BatchAligner::Make(from, to, "s3://b/t/f.parquet"));
+  auto out = aligner.Align(batch);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("column 'v' of s3://b/t/f.parquet"), std::string::npos)
+      << out.status().message();
+}
+
+TEST(BatchAligner, DuplicateColumnNamesAreRefused) {
+  auto from = arrow::schema({field("a", arrow::int64()), field("a", arrow::int64())});
+  auto to = arrow::schema({field("a", arrow::int64())});
+  EXPECT_FALSE(BatchAligner::Make(from, to, "f").ok());
+}
+
+}  // namespace
+}  // namespace s3c

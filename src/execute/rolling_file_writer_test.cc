@@ -1,0 +1,134 @@
+#include "execute/rolling_file_writer.h"
+
+#include <filesystem>
+#include <random>
+
+#include <arrow/api.h>
+#include <arrow/filesystem/localfs.h>
+#include <gtest/gtest.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
+
+#include "util/test_util.h"
+
+namespace s3c {
+namespace {
+
+class RollingFileWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("s3c_writer_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
+    schema_ = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("s", arrow::utf8())});
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Rows with moderately compressible strings.
+  std::shared_ptr<arrow::RecordBatch> Batch(int64_t first, int64_t rows) {
+    arrow::Int64Builder ids;
+    arrow::StringBuilder strings;
+    std::mt19937 rng(static_cast<unsigned>(first));
+    for (int64_t i = 0; i < rows; ++i) {
+      EXPECT_TRUE(ids.Append(first + i).ok());
+      EXPECT_TRUE(strings.Append("value-" + std::to_string(rng() % 5000)).ok());
+    }
+    return arrow::RecordBatch::Make(schema_, rows, {ids.Finish().ValueOrDie(),
+                                                    strings.Finish().ValueOrDie()});
+  }
+
+  RollingFileWriter::OpenOutput Opener() {
+    return [this](int index) -> arrow::Result<std::pair<Location, std::shared_ptr<arrow::io::OutputStream>>> {
+      Location out{fs_, (dir_ / ("f" + std::to_string(index) + ".parquet")).string()};
+      ARROW_ASSIGN_OR_RAISE(auto stream, fs_->OpenOutputStream(out.path));
+      return std::make_pair(out, stream);
+    };
+  }
+
+  std::unique_ptr<RollingFileWriter> Writer(int64_t target, int64_t expected_rows) {
+    RollingWriterOptions options;
+    options.size.target_bytes = target;
+    options.row_group_bytes = target / 4;
+    options.expected_rows = expected_rows;
+    options.initial_bytes_per_row = 30;  // deliberately off: the writer must learn
+    parquet::WriterProperties::Builder props;
+    props.compression(arrow::Compression::SNAPPY);
+    props.max_row_group_length(1 << 30);
+    return std::make_unique<RollingFileWriter>(schema_, props.build(),
+                                               parquet::default_arrow_writer_properties(),
+                                               options, Opener());
+  }
+
+  std::filesystem::path dir_;
+  std::shared_ptr<arrow::fs::FileSystem> fs_;
+  std::shared_ptr<arrow::Schema> schema_;
+};
+
+TEST_F(RollingFileWriterTest, FilesLandOnTargetAndKeepEveryRow) {
+  constexpr int64_t kTarget = 512 << 10;
+  constexpr int64_t kRows = 600000;
+  auto writer = Writer(kTarget, kRows);
+  for (int64_t first = 0; first < kRows; first += 7000) {
+    ASSERT_OK(writer->Add(Batch(first, std::min<int64_t>(7000, kRows - first))));
+  }
+  ASSERT_OK(writer->Finish());
+  const auto& files = writer->files();
+  ASSERT_GE(files.size(), 5u);
+  int64_t rows = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto& f = files[i];
+    EXPECT_TRUE(f.complete);
+    EXPECT_EQ(static_cast<int64_t>(std::filesystem::file_size(f.location.path)), f.bytes);
+    auto reader = parquet::ParquetFileReader::OpenFile(f.location.path);
+    EXPECT_EQ(reader->metadata()->num_rows(), f.rows);
+    EXPECT_EQ(reader->metadata()->num_row_groups(), f.row_groups);
+    EXPECT_GE(f.row_groups, 2) << "row groups aim at a quarter of the target";
+    rows += f.rows;
+    if (i + 1 < files.size()) {
+      EXPECT_NEAR(static_cast<double>(f.bytes), kTarget, 0.10 * kTarget) << "file " << i;
+    }
+  }
+  EXPECT_EQ(rows, kRows);
+}
+
+TEST_F(RollingFileWriterTest, SmallStreamIsOneFile) {
+  auto writer = Writer(8 << 20, 1000);
+  ASSERT_OK(writer->Add(Batch(0, 1000)));
+  ASSERT_OK(writer->Finish());
+  ASSERT_EQ(writer->files().size(), 1u);
+  EXPECT_EQ(writer->files()[0].rows, 1000);
+}
+
+TEST_F(RollingFileWriterTest, NoRowsNoFiles) {
+  auto writer = Writer(8 << 20, 0);
+  ASSERT_OK(writer->Finish());
+  EXPECT_TRUE(writer->files().empty());
+}
+
+TEST_F(RollingFileWriterTest, AbandonListsWhatItCreatedAndCompletesNothing) {
+  auto writer = Writer(64 << 10, 100000);
+  ASSERT_OK(writer->Add(Batch(0, 50000)));
+  writer->Abandon();
+  ASSERT_FALSE(writer->files().empty());
+  EXPECT_FALSE(writer->files().back().complete);
+  EXPECT_FALSE(writer->Add(Batch(0, 10)).ok());  // sticky
+  EXPECT_FALSE(writer->Finish().ok());
+}
+
+TEST_F(RollingFileWriterTest, WrongEstimateOfRowsCostsEvennessNotRows) {
+  auto writer = Writer(256 << 10, 1000);  // told 1,000 rows, given 200,000
+  for (int64_t first = 0; first < 200000; first += 10000) {
+    ASSERT_OK(writer->Add(Batch(first, 10000)));
+  }
+  ASSERT_OK(writer->Finish());
+  int64_t rows = 0;
+  for (const auto& f : writer->files()) rows += f.rows;
+  EXPECT_EQ(rows, 200000);
+  EXPECT_GT(writer->files().size(), 1u);
+}
+
+}  // namespace
+}  // namespace s3c
