@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--binary", required=True)
     ap.add_argument("--dir", default=str(ROOT / "demo-data" / "events"))
     ap.add_argument("--files", type=int, default=1000, help="small files per partition")
-    ap.add_argument("--target-mb", type=float, default=4)
+    ap.add_argument("--target-mb", type=float, default=3)
     ap.add_argument("rest", nargs="*", help="more s3-compaction flags, after --")
     args = ap.parse_args()
 
@@ -58,7 +58,7 @@ def main():
     print("demo: files now:")
     for d in days:
         files = data_files(table / partition_path(d))
-        sizes = ", ".join(human(f.stat().st_size) for f in files)
+        sizes = ", ".join(human(f.stat().st_size) for f in files[:6]) + (", ..." if len(files) > 6 else "")
         print(f"  {partition_path(d)}: {len(files)} file(s): {sizes}")
     for d in days:
         rows.assert_same(partition_path(d), data_files(table / partition_path(d)))

@@ -80,3 +80,39 @@ def test_glue_flags_are_accepted_but_need_the_catalog(run):
     r = run("--database_name", "db", "--table_name", "t")
     assert r.code == 3
     assert "Glue Data Catalog" in r.stderr
+
+
+def test_progress_bar_only_on_a_terminal(binary, tmp_path):
+    """Under a pseudo-terminal the bar is drawn (and cleared) on stderr; the summary follows."""
+    import os
+    import pty
+    import subprocess
+
+    root = tmp_path / "t"
+    write_table(root, TableSpec(partitions=[{"p": str(i)} for i in range(4)],
+                                files_per_partition=20, nested=False))
+    out_master, out_slave = pty.openpty()
+    err_master, err_slave = pty.openpty()
+    proc = subprocess.Popen([binary, "--table_path", str(root)], stdout=out_slave,
+                            stderr=err_slave, close_fds=True)
+    os.close(out_slave)
+    os.close(err_slave)
+
+    def drain(fd):
+        chunks = []
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:  # EIO once the child has closed its end
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks).decode()
+
+    stderr = drain(err_master)
+    stdout = drain(out_master)
+    assert proc.wait(timeout=120) == 0
+    assert "reading footers [" in stderr and "compacting [" in stderr
+    assert "\r\x1b[2K" in stderr  # the line is cleared before the summary
+    assert "4 compacted" in stdout

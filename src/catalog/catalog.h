@@ -22,6 +22,8 @@ struct PartitionListing {
   /// Things found and deliberately left alone, one line each, for the summary: files outside
   /// partition folders, folders that are not key=value, partitions whose layout differs.
   std::vector<std::string> notes;
+  /// Listing requests made (on S3, one per page of up to 1,000 entries).
+  int64_t list_requests = 0;
 };
 
 class Catalog {

@@ -55,7 +55,7 @@ int UsageError(const std::string& message) {
 std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   CLI::App app{kDescription, "s3-compaction"};
   app.footer(kFooter);
-  app.get_formatter()->column_width(34);
+  app.get_formatter()->column_width(36);
   app.set_version_flag("--version", std::string("s3-compaction ") + kVersion + " (Arrow " +
                                         kArrowVersion + ")");
 
@@ -67,46 +67,52 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
 
   const char* table = "Table (one of)";
   app.add_option("--table_path", request.table_path,
-                 "Table root with no catalog: a local folder or s3://bucket/prefix; partitions "
-                 "are its key=value folders")
+                 "A table with no catalog: local folder or s3://bucket/prefix of key=value folders")
+      ->type_name("PATH")
       ->group(table);
   app.add_option("--database_name", request.database_name, "Glue Data Catalog database")
+      ->type_name("NAME")
       ->group(table);
-  app.add_option("--table_name", request.table_name, "Glue Data Catalog table")->group(table);
+  app.add_option("--table_name", request.table_name, "Glue Data Catalog table")
+      ->type_name("NAME")
+      ->group(table);
 
   const char* what = "What to compact";
   app.add_option("--partition_predicate", predicate,
-                 "Partitions to compact, in Glue's expression syntax, e.g. \"year='2023' AND "
-                 "month IN ('05','06')\" (default: all)")
+                 "Partitions to compact, in Glue's syntax: \"year='2023' AND month IN ('05','06')\"")
+      ->type_name("EXPR")
       ->group(what);
-  app.add_option("--target_file_size_mb", target_mb, "Size of the files to write, in MiB")
+  app.add_option("--target_file_size_mb", target_mb, "Size of the files to write")
+      ->type_name("MIB")
       ->capture_default_str()
-      ->check(CLI::Range(0.0625, 1048576.0))
+      ->check(CLI::Range(0.0625, 1048576.0).description(""))
       ->group(what);
   app.add_option("--min_input_files", request.options.min_input_files,
-                 "Leave alone a partition with fewer small files than this")
+                 "Leave alone a partition with fewer small files")
+      ->type_name("N")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 30))
+      ->check(CLI::Range(1, 1 << 30).description(""))
       ->group(what);
   app.add_option("--small_file_ratio", request.options.small_file_ratio,
-                 "Files of at least this fraction of the target are left as they are")
+                 "Files of at least this share of the target are left as they are")
+      ->type_name("R")
       ->capture_default_str()
-      ->check(CLI::Range(0.01, 1.0))
+      ->check(CLI::Range(0.01, 1.0).description(""))
       ->group(what);
 
   const char* where = "Where the results go";
   app.add_option("--target_s3_path", request.options.target_path,
-                 "Write each partition under <path>/<partition>/ instead of in place "
-                 "(local paths work too)")
+                 "Write partitions under PATH/<partition>/ instead of in place")
+      ->type_name("PATH")
       ->group(where);
   app.add_option("--delete_original_files", delete_originals,
-                 "true: delete the originals once the new files are published. false: in "
-                 "place, move them to the archive (readers must not see rows twice); with a "
-                 "target, leave them")
+                 "true: delete originals once new files are published; false: keep (archived in place)")
+      ->type_name("BOOL")
       ->capture_default_str()
       ->group(where);
   app.add_option("--archive_path", request.options.archive_path,
                  "Where kept originals go (default <table>/_s3_compaction/archive/<run>)")
+      ->type_name("PATH")
       ->group(where);
 
   const char* how = "How";
@@ -114,17 +120,19 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
                "Print the plan and the storage requests it would make; write nothing")
       ->group(how);
   app.add_option("--compression", compression,
-                 "Codec of the new files: keep (the inputs'), none, snappy, gzip, zstd, lz4, "
-                 "brotli; a level as zstd:9")
+                 "keep (the inputs'), none, snappy, gzip, zstd, lz4, brotli; zstd:9 sets a level")
+      ->type_name("CODEC")
       ->capture_default_str()
       ->group(how);
   app.add_option("--parallelism", request.options.parallelism,
-                 "Files written at once (default: the machine's cores)")
-      ->check(CLI::Range(1, 1024))
+                 "Groups of files written at once (default: the machine's cores)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1024).description(""))
       ->group(how);
   app.add_option("--row_group_size_mb", row_group_mb,
-                 "Row group size in MiB (default: a quarter of the target, at most 128)")
-      ->check(CLI::Range(0.0625, 4096.0))
+                 "Row group size (default: a quarter of the target, at most 128)")
+      ->type_name("MIB")
+      ->check(CLI::Range(0.0625, 4096.0).description(""))
       ->group(how);
 
   const char* output = "Output";
@@ -133,7 +141,8 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbosity, "Log what happens, on stderr (twice for more)")
       ->group(output);
   app.add_option("--log-format,--log_format", log_format, "Log lines as text or json")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"text", "json"}).description(""))
       ->capture_default_str()
       ->group(output);
 

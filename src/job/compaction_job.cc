@@ -76,6 +76,7 @@ void RemoveStaging(const RunLayout& layout) {
 
 RequestCounts EstimateRequests(const CompactionPlan& plan, OriginalsPolicy policy) {
   RequestCounts requests;
+  requests.list = plan.list_requests;  // a run lists again what planning listed
   constexpr int64_t kPart = 10LL << 20;  // Arrow's S3 multipart part size
   for (const auto& p : plan.partitions) {
     requests.get += static_cast<int64_t>(p.files.size() + p.other_files.size());  // footers

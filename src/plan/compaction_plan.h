@@ -67,6 +67,7 @@ struct CompactionPlan {
   Table table;
   std::vector<PartitionPlan> partitions;
   std::vector<std::string> notes;  // from discovery and planning
+  int64_t list_requests = 0;       // listings made by discovery and planning
 
   int64_t PartitionsWith(PartitionAction action) const;
 };

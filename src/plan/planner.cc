@@ -1,6 +1,7 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 
 #include <arrow/util/compression.h>
@@ -99,6 +100,8 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
   CompactionPlan plan;
   plan.table = table;
   plan.notes = std::move(listing.notes);
+  plan.list_requests = listing.list_requests;
+  std::atomic<int64_t> list_requests{0};
   plan.partitions.resize(listing.partitions.size());
   for (size_t i = 0; i < listing.partitions.size(); ++i) {
     plan.partitions[i].partition = std::move(listing.partitions[i]);
@@ -109,6 +112,7 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
     PartitionPlan& partition = plan.partitions[i];
     if (partition.partition.files) return;
     auto files = ListFiles(partition.partition.location);
+    list_requests++;
     if (!files.ok()) {
       partition.action = PartitionAction::kFail;
       partition.reason = files.status().message();
@@ -162,7 +166,9 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
       continue;
     }
     PlanPartition(partition);
+    if (options_.target_root) list_requests++;  // the target folder was listed
   }
+  plan.list_requests += list_requests;
   return plan;
 }
 

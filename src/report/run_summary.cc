@@ -103,7 +103,7 @@ std::string RunSummary::ToText() const {
     }
   }
   if (dry_run) {
-    out << "  requests    " << requests.list << " LIST made; a run would make about "
+    out << "  requests    a run would make about " << human::Count(requests.list) << " LIST, "
         << human::Count(requests.get) << " GET, " << human::Count(requests.put) << " PUT, "
         << human::Count(requests.copy) << " COPY, " << human::Count(requests.del)
         << " DELETE\n";

@@ -21,7 +21,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
-arrow::Result<std::vector<FileInfo>> List(const Location& dir, bool recursive) {
+// Listing requests: S3 returns up to 1,000 entries a page; elsewhere one call is one request.
+int64_t ListRequests(size_t entries) { return 1 + static_cast<int64_t>(entries) / 1000; }
+
+arrow::Result<std::vector<FileInfo>> List(const Location& dir, bool recursive,
+                                          int64_t* requests) {
   FileSelector selector;
   selector.base_dir = dir.path;
   selector.recursive = recursive;
@@ -30,6 +34,7 @@ arrow::Result<std::vector<FileInfo>> List(const Location& dir, bool recursive) {
     return listed.status().WithMessage("listing ", dir.uri(), ": ", listed.status().message());
   }
   std::vector<FileInfo> entries = std::move(listed).ValueOrDie();
+  *requests += ListRequests(entries.size());
   std::sort(entries.begin(), entries.end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path() < b.path(); });
   return entries;
@@ -77,7 +82,7 @@ class Walker {
     if (truth == Truth::kTrue) return CollectSubtree(dir, values, segments);
     if (values.size() == table_.keys.size()) return arrow::Status::OK();  // NULL made it unknown
 
-    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/false));
+    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/false, &list_requests_));
     for (const auto& entry : entries) {
       std::string name(BaseName(entry.path()));
       if (RunLayout::IsHidden(name)) continue;
@@ -113,7 +118,7 @@ class Walker {
   PartitionListing Finish() {
     std::sort(partitions_.begin(), partitions_.end(),
               [](const Partition& a, const Partition& b) { return a.path < b.path; });
-    return PartitionListing{std::move(partitions_), notes_.Render()};
+    return PartitionListing{std::move(partitions_), notes_.Render(), list_requests_};
   }
 
  private:
@@ -138,7 +143,7 @@ class Walker {
   arrow::Status CollectSubtree(const Location& dir,
                                const std::vector<std::optional<std::string>>& values,
                                const std::vector<std::string>& segments) {
-    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/true));
+    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/true, &list_requests_));
     const size_t levels_left = table_.keys.size() - values.size();
     std::map<std::string, Partition> found;
     std::string base = dir.path;
@@ -217,6 +222,7 @@ class Walker {
   const PartitionPredicate& predicate_;
   NoteCollector notes_;
   std::vector<Partition> partitions_;
+  int64_t list_requests_ = 0;
 };
 
 }  // namespace
@@ -240,7 +246,8 @@ arrow::Result<Table> PathCatalog::LoadTable() {
   // differently are reported when listed.
   Location dir = root_;
   while (true) {
-    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/false));
+    int64_t requests = 0;
+    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/false, &requests));
     std::optional<hive::KeyValue> first;
     std::string first_path;
     for (const auto& entry : entries) {
