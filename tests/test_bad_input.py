@@ -166,3 +166,27 @@ def test_stray_files_and_folders_are_noted_not_touched(run, table):
     notes = " ".join(r.summary["notes"])
     assert "outside partition folders" in notes and "not key=value" in notes
     assert stray.exists() and (odd / "x.parquet").exists()
+
+
+def test_a_failure_while_writing_leaves_the_partition_as_it_was(run, tmp_path):
+    """Both files plan fine (seconds and nanoseconds unify to nanoseconds), but a value of the
+    first does not fit in nanoseconds: the cast fails mid-write, the partition is unchanged and
+    nothing is left in staging."""
+    import datetime as dt
+
+    root = tmp_path / "t"
+    folder = root / "p=x"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.table({"ts": pa.array([dt.datetime(3000, 1, 1)], pa.timestamp("s"))}),
+                   folder / "a.parquet")
+    pq.write_table(pa.table({"ts": pa.array([1], pa.timestamp("ns"))}), folder / "b.parquet")
+    write_table(root, TableSpec(partitions=[{"p": "y"}], files_per_partition=3, nested=False))
+    before = snapshot(folder)
+    r = run("--table_path", root, "--delete_original_files", "true", "--json")
+    assert r.code == 4, r.stderr
+    details = {d["partition"]: d for d in r.summary["details"]}
+    assert details["p=x"]["status"] == "failed"
+    assert "column 'ts'" in details["p=x"]["reason"] and "a.parquet" in details["p=x"]["reason"]
+    assert details["p=y"]["status"] == "compacted"
+    assert snapshot(folder) == before
+    assert not (root / "_s3_compaction").exists()

@@ -32,6 +32,7 @@ def test_s3_in_place_with_delete(run, local_s3, bucket, s3_table, tmp_path):
     r = run("--table_path", uri, "--target_file_size_mb", TARGET, "--delete_original_files",
             "true", "--json", env=local_s3.env())
     assert r.code == 0, r.stderr
+    assert r.stderr == ""  # no warnings, and S3 was finalised before exit
     assert r.summary["partitions"]["compacted"] == 2
     objects = local_s3.objects(bucket)
     for p in PARTS:

@@ -7,7 +7,7 @@
 // to the end of the stream,
 //   R <= target x (1 + tolerance)          one file takes the rest (it is the last)
 //   R / n within tolerance for n near R/t  n equal files: the remainder is spread evenly, so no
-//                                          file is short (always possible once R >= ~5 targets)
+//                                          file is short (always possible once R >= ~6 targets)
 //   otherwise                              files of exactly the target; the rest comes last
 // and then keeps the plan's file count while the estimate drifts, spreading the drift over the
 // files still to come; it plans again only when a share leaves the tolerance

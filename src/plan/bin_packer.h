@@ -6,9 +6,9 @@
 // together), are cut into contiguous groups. One writer streams each group, rolling to a new
 // file at the target size, so a group may yield several files. Groups are cut at equal shares
 // of the estimated output, each at most `max_group_targets` targets: large partitions are
-// written in parallel, and a group of at least 5 targets can always be split into files that
-// are all within 10% of the target (see FileSizePolicy), so only the partition's last file is
-// ever short.
+// written in parallel, and a group of at least 10 targets can always be split into files that
+// are all within 10% of the target (the writer fills its first file to the target, then splits
+// the rest evenly; see FileSizePolicy), so only the partition's last file is ever short.
 
 #include <cstdint>
 #include <vector>

@@ -199,38 +199,10 @@ class Parser {
       }
       const size_t start = i;
       if (c == '\'') {
-        std::string value;
-        ++i;
-        while (true) {
-          if (i >= text_.size()) return Error("unterminated string", start);
-          if (text_[i] == '\'') {
-            if (i + 1 < text_.size() && text_[i + 1] == '\'') {
-              value += '\'';
-              i += 2;
-              continue;
-            }
-            ++i;
-            break;
-          }
-          value += text_[i++];
-        }
+        ARROW_ASSIGN_OR_RAISE(std::string value, LexQuoted(&i, "unterminated string"));
         tokens_.push_back({Tok::kString, value, start});
       } else if (c == '"' || c == '`') {
-        std::string name;
-        ++i;
-        while (true) {
-          if (i >= text_.size()) return Error("unterminated quoted name", start);
-          if (text_[i] == c) {
-            if (i + 1 < text_.size() && text_[i + 1] == c) {
-              name += c;
-              i += 2;
-              continue;
-            }
-            ++i;
-            break;
-          }
-          name += text_[i++];
-        }
+        ARROW_ASSIGN_OR_RAISE(std::string name, LexQuoted(&i, "unterminated quoted name"));
         if (name.empty()) return Error("empty quoted name", start);
         tokens_.push_back({Tok::kIdent, name, start});
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
@@ -279,6 +251,26 @@ class Parser {
     return arrow::Status::OK();
   }
 
+  // Text between the quote at *i and its match; a doubled quote stands for itself.
+  arrow::Result<std::string> LexQuoted(size_t* i, const char* unterminated) {
+    const size_t start = *i;
+    const char quote = text_[(*i)++];
+    std::string out;
+    while (true) {
+      if (*i >= text_.size()) return Error(unterminated, start);
+      if (text_[*i] == quote) {
+        if (*i + 1 < text_.size() && text_[*i + 1] == quote) {
+          out += quote;
+          *i += 2;
+          continue;
+        }
+        ++*i;
+        return out;
+      }
+      out += text_[(*i)++];
+    }
+  }
+
   const Token& Peek() const { return tokens_[pos_]; }
   const Token& Next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
   bool AcceptKeyword(const char* keyword) {
@@ -289,20 +281,16 @@ class Parser {
     return false;
   }
 
-  arrow::Result<NodePtr> ParseOr() {
-    ARROW_ASSIGN_OR_RAISE(auto left, ParseAnd());
-    while (AcceptKeyword("OR")) {
-      ARROW_ASSIGN_OR_RAISE(auto right, ParseAnd());
-      left = Binary(Node::Kind::kOr, left, right);
-    }
-    return left;
-  }
+  arrow::Result<NodePtr> ParseOr() { return ParseChain("OR", Node::Kind::kOr, &Parser::ParseAnd); }
+  arrow::Result<NodePtr> ParseAnd() { return ParseChain("AND", Node::Kind::kAnd, &Parser::ParseNot); }
 
-  arrow::Result<NodePtr> ParseAnd() {
-    ARROW_ASSIGN_OR_RAISE(auto left, ParseNot());
-    while (AcceptKeyword("AND")) {
-      ARROW_ASSIGN_OR_RAISE(auto right, ParseNot());
-      left = Binary(Node::Kind::kAnd, left, right);
+  // operand ( KEYWORD operand )*, left-associative.
+  arrow::Result<NodePtr> ParseChain(const char* keyword, Node::Kind kind,
+                                    arrow::Result<NodePtr> (Parser::*operand)()) {
+    ARROW_ASSIGN_OR_RAISE(auto left, (this->*operand)());
+    while (AcceptKeyword(keyword)) {
+      ARROW_ASSIGN_OR_RAISE(auto right, (this->*operand)());
+      left = Binary(kind, left, right);
     }
     return left;
   }
