@@ -67,6 +67,42 @@ def test_nested_decimal_timestamp_and_map_columns_survive(run, tmp_path):
     assert not schema.field("event_id").nullable
 
 
+def test_int96_sentinel_dates_survive(run, tmp_path):
+    """9999-12-31 and 0001-01-01 lie outside what 64-bit nanoseconds hold; read as nanoseconds
+    (Arrow's default) they come back as 1816 and 1754. They must come out as they went in."""
+    import datetime as dt
+
+    root = tmp_path / "t"
+    folder = root / "p=x"
+    folder.mkdir(parents=True)
+    values = [dt.datetime(9999, 12, 31, 23, 59, 59, 999999), dt.datetime(1, 1, 1),
+              dt.datetime(2023, 5, 1, 12, 0, 0, 123456), None]
+    for i in range(3):
+        t = pa.table({"id": pa.array([i] * 4, pa.int32()), "ts": pa.array(values, pa.timestamp("us"))})
+        pq.write_table(t, folder / f"f{i}.parquet", use_deprecated_int96_timestamps=True)
+    compact(run, root)
+    files = data_files(folder)
+    assert len(files) == 1
+    got = pq.read_table(files[0], coerce_int96_timestamp_unit="us").column("ts").to_pylist()
+    assert sorted(got, key=str) == sorted(values * 3, key=str)
+    assert pq.ParquetFile(files[0]).schema.column(1).physical_type == "INT96"
+
+
+def test_int96_with_nanoseconds_is_refused_not_truncated(run, tmp_path):
+    root = tmp_path / "t"
+    folder = root / "p=x"
+    folder.mkdir(parents=True)
+    for i in range(2):
+        t = pa.table({"ts": pa.array([1_000_000_000_000_000_123 + i], pa.timestamp("ns"))})
+        pq.write_table(t, folder / f"f{i}.parquet", use_deprecated_int96_timestamps=True)
+    before = {f.name: f.read_bytes() for f in data_files(folder)}
+    r = run("--table_path", root, "--delete_original_files", "true", "--json")
+    assert r.code == 4
+    reason = r.summary["details"][0]["reason"]
+    assert "sub-microsecond" in reason and "'ts'" in reason and "f0.parquet" in reason
+    assert {f.name: f.read_bytes() for f in data_files(folder)} == before
+
+
 def test_int96_timestamps_stay_int96(run, tmp_path):
     root = tmp_path / "t"
     write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=10, int96=True))

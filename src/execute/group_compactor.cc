@@ -9,6 +9,7 @@
 #include <parquet/file_reader.h>
 
 #include "execute/batch_aligner.h"
+#include "execute/int96_guard.h"
 #include "plan/file_inspector.h"
 #include "plan/planner.h"
 
@@ -171,6 +172,9 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, int64_t* rows_
                                         FileInspector::ArrowReadProperties()));
     } catch (const parquet::ParquetException& e) {
       return arrow::Status::Invalid("corrupt Parquet file ", uri, ": ", e.what());
+    }
+    if (meta.has_int96) {
+      ARROW_RETURN_NOT_OK(Int96Guard::CheckMicrosecondExact(*reader->parquet_reader(), uri));
     }
     std::shared_ptr<arrow::Schema> schema;
     ARROW_RETURN_NOT_OK(reader->GetSchema(&schema));

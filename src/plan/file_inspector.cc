@@ -31,6 +31,8 @@ parquet::ArrowReaderProperties FileInspector::ArrowReadProperties() {
   parquet::ArrowReaderProperties props(/*use_threads=*/false);
   props.set_batch_size(64 * 1024);
   props.set_pre_buffer(true);
+  // Nanoseconds cannot hold INT96 dates outside 1677-2262 (see Int96Guard).
+  props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
   return props;
 }
 

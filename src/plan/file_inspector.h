@@ -31,7 +31,7 @@ class FileInspector {
   static bool ClaimsToBeParquet(std::string_view file_name);
 
   /// How every Parquet file is read, at planning and at execution alike, so both see the same
-  /// Arrow schema.
+  /// Arrow schema. INT96 timestamps read as microseconds (see Int96Guard).
   static parquet::ArrowReaderProperties ArrowReadProperties();
 };
 
