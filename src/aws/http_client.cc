@@ -1,0 +1,128 @@
+#include "aws/http_client.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include <curl/curl.h>
+
+namespace s3c::aws {
+namespace {
+
+std::once_flag g_curl_init;
+
+// Connections (and TLS sessions, DNS) are shared across handles and threads.
+class SharedConnections {
+ public:
+  SharedConnections() {
+    share_ = curl_share_init();
+    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &Lock);
+    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &Unlock);
+    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+  CURLSH* get() { return share_; }
+
+ private:
+  static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+    static_cast<SharedConnections*>(self)->mutexes_[data % kLocks].lock();
+  }
+  static void Unlock(CURL*, curl_lock_data data, void* self) {
+    static_cast<SharedConnections*>(self)->mutexes_[data % kLocks].unlock();
+  }
+  static constexpr int kLocks = 8;
+  CURLSH* share_;
+  std::mutex mutexes_[kLocks];
+};
+
+SharedConnections& Shared() {
+  static SharedConnections* shared = new SharedConnections();  // lives until exit
+  return *shared;
+}
+
+size_t WriteBody(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+size_t WriteHeader(char* data, size_t size, size_t count, void* out) {
+  std::string line(data, size * count);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    std::string value = line.substr(colon + 1);
+    auto first = value.find_first_not_of(" \t");
+    auto last = value.find_last_not_of(" \t\r\n");
+    value = first == std::string::npos ? "" : value.substr(first, last - first + 1);
+    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
+  }
+  return size * count;
+}
+
+}  // namespace
+
+std::string HttpClient::SigV4Provider(const std::string& region, const std::string& service) {
+  return "aws:amz:" + region + ":" + service;
+}
+
+arrow::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
+  std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (!curl) return arrow::Status::IOError("curl_easy_init failed");
+  CURL* h = curl.get();
+
+  HttpResponse response;
+  curl_slist* headers = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  }
+  if (request.signing_key && !request.signing_key->session_token.empty()) {
+    headers = curl_slist_append(
+        headers, ("X-Amz-Security-Token: " + request.signing_key->session_token).c_str());
+  }
+  // curl would otherwise send "Expect: 100-continue" for larger bodies and wait for it.
+  headers = curl_slist_append(headers, "Expect:");
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
+                                                                          &curl_slist_free_all);
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_SHARE, Shared().get());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(request.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
+  curl_easy_setopt(h, CURLOPT_PROXY, "");  // AWS endpoints are reached directly
+  if (request.method == "GET") {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "DELETE" || !request.body.empty()) {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    }
+  }
+  if (request.signing_key) {
+    const std::string provider = SigV4Provider(request.region, request.service);
+    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, provider.c_str());
+    curl_easy_setopt(h, CURLOPT_USERNAME, request.signing_key->access_key_id.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, request.signing_key->secret_access_key.c_str());
+  }
+  CURLcode rc = curl_easy_perform(h);
+  if (rc != CURLE_OK) {
+    return arrow::Status::IOError(request.method, " ", request.url, ": ",
+                                  error[0] ? error : curl_easy_strerror(rc));
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+}  // namespace s3c::aws

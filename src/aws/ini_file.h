@@ -1,0 +1,28 @@
+#pragma once
+// IniFile: the AWS shared config and credentials file format. "[section]" headers, "key = value"
+// lines, '#' and ';' comments, keys case-sensitive as the SDKs read them. Indented lines
+// (sub-properties such as "s3 =\n  max_concurrent_requests = 10") belong to the key above and
+// are kept out of the flat view.
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace s3c::aws {
+
+class IniFile {
+ public:
+  using Section = std::map<std::string, std::string>;
+
+  static IniFile Parse(const std::string& text);
+  /// An empty file when the path does not exist or cannot be read.
+  static IniFile Load(const std::string& path);
+
+  const Section* Find(const std::string& section) const;
+  bool empty() const { return sections_.empty(); }
+
+ private:
+  std::map<std::string, Section> sections_;
+};
+
+}  // namespace s3c::aws
