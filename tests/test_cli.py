@@ -76,10 +76,13 @@ def test_verbose_and_json_logs(run, tmp_path):
     assert lines and all({"ts", "level", "msg"} <= set(l) for l in lines)
 
 
-def test_glue_flags_are_accepted_but_need_the_catalog(run):
-    r = run("--database_name", "db", "--table_name", "t")
+def test_glue_without_a_region_says_how_to_set_one(run):
+    import os
+    r = run("--database_name", "db", "--table_name", "t",
+            env={"AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_CONFIG_FILE": os.devnull,
+                 "AWS_PROFILE": ""})
     assert r.code == 3
-    assert "Glue Data Catalog" in r.stderr
+    assert "no AWS region: set AWS_REGION" in r.stderr
 
 
 def test_progress_bar_only_on_a_terminal(binary, tmp_path):

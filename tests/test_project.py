@@ -18,4 +18,4 @@ def test_setup_is_idempotent_and_quiet(tmp_path):
 def test_readme_shows_the_current_help(run):
     readme = (ROOT / "README.md").read_text()
     help_text = run("--help").stdout.rstrip()
-    assert help_text in readme, "README's --help block is stale: paste `s3-compaction --help`"
+    assert help_text in readme, "README's --help is stale: run scripts/refresh_readme_help.py"

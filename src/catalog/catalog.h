@@ -5,6 +5,8 @@
 // Implementations must be usable from one thread at a time; the job calls LoadTable, then
 // ListPartitions.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,20 @@ struct PartitionListing {
   int64_t list_requests = 0;
 };
 
+/// What a run changes about one partition in the catalog.
+struct PartitionUpdate {
+  std::string path;                     // Partition::path
+  std::optional<std::string> location;  // the partition's new location (URI), when it moved
+  int64_t files = -1;                   // statistics afterwards; -1 leaves them alone
+  int64_t bytes = -1;
+  int64_t rows = -1;
+};
+
+struct PartitionUpdateFailure {
+  std::string path;
+  std::string message;
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -41,6 +57,18 @@ class Catalog {
   /// REQUIRES: predicate.Validate(table.KeyNames()) is OK.
   virtual arrow::Result<PartitionListing> ListPartitions(const Table& table,
                                                          const PartitionPredicate& predicate) = 0;
+
+  /// True when the catalog records where each partition lives, so that writing a partition
+  /// elsewhere (--target_s3_path) must be followed by UpdatePartitions before the originals
+  /// may go. A path table has no such record.
+  virtual bool RecordsLocations() const { return false; }
+
+  /// Records new locations and statistics. Returns the partitions that could not be updated
+  /// (the others were); an error means none was. Only partitions returned by ListPartitions.
+  virtual arrow::Result<std::vector<PartitionUpdateFailure>> UpdatePartitions(
+      const std::vector<PartitionUpdate>& updates) {
+    return std::vector<PartitionUpdateFailure>{};
+  }
 };
 
 }  // namespace s3c

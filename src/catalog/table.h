@@ -25,6 +25,8 @@ struct Table {
   /// The catalog's column schema (data columns only), or null when the catalog has none: a
   /// path table's schema is the union of its files' schemas, decided per partition.
   std::shared_ptr<arrow::Schema> schema;
+  /// The catalog's column order (data columns), if it has one: outputs follow it.
+  std::vector<std::string> column_names;
 
   std::vector<std::string> KeyNames() const {
     std::vector<std::string> names;

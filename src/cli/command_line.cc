@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "catalog/glue/glue_catalog.h"
 #include "catalog/path/path_catalog.h"
 #include "cli/exit_code.h"
 #include "job/compaction_job.h"
@@ -60,7 +61,8 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
                                         kArrowVersion + ")");
 
   CliRequest request;
-  std::string predicate, delete_originals = "false", compression = "keep", log_format = "text";
+  std::string predicate, delete_originals = "false", update_catalog = "true", compression = "keep",
+              log_format = "text";
   double target_mb = 128, row_group_mb = 0;
   int verbosity = 0;
   bool dry_run = false;
@@ -107,6 +109,11 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
       ->group(where);
   app.add_option("--delete_original_files", delete_originals,
                  "true: delete originals once new files are published; false: keep (archived in place)")
+      ->type_name("BOOL")
+      ->capture_default_str()
+      ->group(where);
+  app.add_option("--update_catalog", update_catalog,
+                 "With Glue and a target: repoint partitions there (false: export only)")
       ->type_name("BOOL")
       ->capture_default_str()
       ->group(where);
@@ -168,6 +175,9 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   auto delete_flag = ParseBool("--delete_original_files", delete_originals);
   if (!delete_flag.ok()) return UsageError(delete_flag.status().message());
   request.options.original_files = *delete_flag ? OriginalFiles::kDelete : OriginalFiles::kKeep;
+  auto update_flag = ParseBool("--update_catalog", update_catalog);
+  if (!update_flag.ok()) return UsageError(update_flag.status().message());
+  request.options.update_catalog = *update_flag;
   if (!predicate.empty()) {
     auto parsed = PartitionPredicate::Parse(predicate);
     if (!parsed.ok()) return UsageError(parsed.status().message());
@@ -188,18 +198,22 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
 }
 
 int RunRequest(const CliRequest& request) {
-  FileSystems file_systems;
+  auto aws = aws::AwsContext::FromEnvironment();
+  FileSystems file_systems(aws);
   std::unique_ptr<Catalog> catalog;
   if (!request.table_path.empty()) {
     auto root = file_systems.Resolve(request.table_path);
     if (!root.ok()) return UsageError(root.status().message());
     catalog = std::make_unique<PathCatalog>(*root);
   } else {
-    log::Error("the AWS Glue Data Catalog (--database_name ", request.database_name,
-               " --table_name ", request.table_name,
-               ") is not supported by this build yet; use --table_path with the table's S3 "
-               "location");
-    return kExitInputError;
+    auto glue = GlueClient::Make(aws->config(), aws->credentials());
+    if (!glue.ok()) {
+      log::Error(glue.status().message());
+      return kExitInputError;
+    }
+    catalog = std::make_unique<GlueCatalog>(std::shared_ptr<GlueClient>(std::move(*glue)),
+                                            request.database_name, request.table_name,
+                                            file_systems);
   }
 
   CompactionJob job(request.options, file_systems);

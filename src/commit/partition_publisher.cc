@@ -29,117 +29,144 @@ std::vector<std::pair<size_t, arrow::Status>> ForEach(size_t n, int threads, Op 
   return failures;
 }
 
+arrow::Status Copy(const Location& from, const Location& to) {
+  auto st = from.fs->CopyFile(from.path, to.path);
+  return st.ok() ? st : st.WithMessage("copying ", from.uri(), " to ", to.uri(), ": ", st.message());
+}
+
 }  // namespace
+
+bool PartitionPublisher::WritesElsewhere(const PartitionPlan& plan) {
+  return !(plan.output_dir.fs == plan.partition.location.fs &&
+           plan.output_dir.path == plan.partition.location.path);
+}
 
 arrow::Status PartitionPublisher::MoveFile(const Location& from, const Location& to) {
   arrow::Status st = from.fs->Move(from.path, to.path);
-  if (st.ok() || from.is_s3()) {
-    return st.ok() ? st
-                   : st.WithMessage("moving ", from.uri(), " to ", to.uri(), ": ", st.message());
-  }
+  if (st.ok()) return st;
+  if (from.is_s3()) return st.WithMessage("moving ", from.uri(), " to ", to.uri(), ": ", st.message());
   // A rename cannot cross local devices (EXDEV): copy, then remove the source.
-  arrow::Status copied = from.fs->CopyFile(from.path, to.path);
-  if (!copied.ok()) {
-    return copied.WithMessage("moving ", from.uri(), " to ", to.uri(), ": ", copied.message());
-  }
+  ARROW_RETURN_NOT_OK(Copy(from, to));
   return from.fs->DeleteFile(from.path);
 }
 
-arrow::Result<PublishResult> PartitionPublisher::Publish(
-    const PartitionPlan& plan, const std::vector<WrittenFile>& outputs) const {
-  PublishResult result;
-  const Location& partition = plan.partition.location;
-  const bool to_target = !(plan.output_dir.fs == partition.fs &&
-                           plan.output_dir.path == partition.path);
-  ARROW_RETURN_NOT_OK(EnsureDir(plan.output_dir));
+arrow::Status PartitionPublisher::Unpublish(const Published& published) const {
+  auto failures = file_systems_.DeleteFiles(published.files);
+  if (failures.empty()) return arrow::Status::OK();
+  return arrow::Status::IOError("rolling back failed, ", failures.size(),
+                                " new file(s) remain beside the originals (readers see their rows "
+                                "twice), e.g. ", failures.front().first.uri(), ": ",
+                                failures.front().second.message());
+}
 
-  // What becomes visible: the new files, and with a target the files left alone.
+arrow::Result<Published> PartitionPublisher::Publish(const PartitionPlan& plan,
+                                                     const std::vector<WrittenFile>& outputs) const {
+  ARROW_RETURN_NOT_OK(EnsureDir(plan.output_dir));
   struct Placement {
-    Location from;
-    Location to;
-    bool copy;  // copy (a kept original) rather than move (a staged output)
+    Location from, to;
+    bool keep_source;  // a kept original copied to a target: its source stays
     int64_t bytes;
   };
   std::vector<Placement> placements;
   for (const auto& output : outputs) {
-    placements.push_back(Placement{output.location,
-                                   plan.output_dir.Child(BaseName(output.location.path)), false,
-                                   output.bytes});
+    placements.push_back({output.location, plan.output_dir.Child(BaseName(output.location.path)),
+                          false, output.bytes});
   }
-  if (to_target) {
+  if (WritesElsewhere(plan)) {
+    const Location& partition = plan.partition.location;
     for (size_t i : plan.kept) {
       const auto& info = plan.files[i].info;
-      placements.push_back(Placement{Location{partition.fs, info.path()},
-                                     plan.output_dir.Child(BaseName(info.path())), true,
-                                     info.size()});
+      placements.push_back({Location{partition.fs, info.path()},
+                            plan.output_dir.Child(BaseName(info.path())), true, info.size()});
     }
   }
+  // On S3 every placement is a server-side copy, the staged sources going in one batch after;
+  // locally a staged output is renamed (atomic, and nothing to clean up).
   std::vector<std::atomic<bool>> placed(placements.size());
   auto failures = ForEach(placements.size(), io_threads_, [&](size_t i) {
     const Placement& p = placements[i];
-    arrow::Status st = p.copy ? p.from.fs->CopyFile(p.from.path, p.to.path)
-                              : MoveFile(p.from, p.to);
+    arrow::Status st = (p.keep_source || p.from.is_s3()) ? Copy(p.from, p.to) : MoveFile(p.from, p.to);
     if (st.ok()) placed[i] = true;
     return st;
   });
-
-  auto unpublish = [&](const arrow::Status& cause) -> arrow::Status {
-    std::vector<std::string> stuck;
-    for (size_t i = 0; i < placements.size(); ++i) {
-      if (!placed[i]) continue;
-      auto removed = placements[i].to.fs->DeleteFile(placements[i].to.path);
-      if (!removed.ok()) stuck.push_back(placements[i].to.uri());
+  Published published;
+  for (size_t i = 0; i < placements.size(); ++i) {
+    if (placed[i]) {
+      published.files.push_back(placements[i].to);
+      published.bytes += placements[i].bytes;
     }
-    if (!stuck.empty()) {
-      return cause.WithMessage(cause.message(), "; rolling back failed, ", stuck.size(),
-                               " new file(s) remain beside the originals (readers see their "
-                               "rows twice), e.g. ", stuck.front());
-    }
+  }
+  if (!failures.empty()) {
+    arrow::Status cause = failures.front().second;
+    arrow::Status undone = Unpublish(published);
+    if (!undone.ok()) return cause.WithMessage(cause.message(), "; ", undone.message());
     return cause.WithMessage(cause.message(), "; rolled back, partition unchanged");
-  };
-  if (!failures.empty()) return unpublish(failures.front().second);
+  }
+  std::vector<Location> staged;
   for (const auto& p : placements) {
-    result.files_published++;
-    result.bytes_published += p.bytes;
+    if (!p.keep_source && p.from.is_s3()) staged.push_back(p.from);
   }
+  for (const auto& [file, st] : file_systems_.DeleteFiles(staged)) {
+    log::Warn("could not remove staged ", file.uri(), ": ", st.message());
+  }
+  return published;
+}
 
-  // The originals. With a target, every Parquet file of the partition now has a copy there.
+arrow::Result<RemovalResult> PartitionPublisher::RemoveOriginals(const PartitionPlan& plan) const {
+  RemovalResult result;
   if (policy_ == OriginalsPolicy::kKeep) return result;
-  std::vector<size_t> originals;
+  const Location& partition = plan.partition.location;
+  std::vector<Location> originals;
   for (const auto& group : plan.groups) {
-    originals.insert(originals.end(), group.inputs.begin(), group.inputs.end());
+    for (size_t i : group.inputs) originals.push_back({partition.fs, plan.files[i].info.path()});
   }
-  if (to_target) originals.insert(originals.end(), plan.kept.begin(), plan.kept.end());
+  if (WritesElsewhere(plan)) {
+    for (size_t i : plan.kept) originals.push_back({partition.fs, plan.files[i].info.path()});
+  }
   if (originals.empty()) return result;
 
-  auto remove = [&](size_t i) -> arrow::Status {
-    const auto& info = plan.files[originals[i]].info;
-    Location original{partition.fs, info.path()};
-    if (policy_ == OriginalsPolicy::kDelete) return original.fs->DeleteFile(original.path);
-    Location archived = layout_.ArchiveDir(plan.partition.path).Child(BaseName(info.path()));
-    return MoveFile(original, archived);
-  };
-  if (policy_ == OriginalsPolicy::kArchive) {
-    ARROW_RETURN_NOT_OK(EnsureDir(layout_.ArchiveDir(plan.partition.path)));
-  }
-  // The first removal alone: if it fails (no permission, say), nothing is lost yet and the
-  // partition can still be put back as it was.
-  arrow::Status first = remove(0);
-  if (!first.ok()) return unpublish(first);
-  result.originals_removed = 1;
+  const Location archive = layout_.ArchiveDir(plan.partition.path);
+  if (policy_ == OriginalsPolicy::kArchive) ARROW_RETURN_NOT_OK(EnsureDir(archive));
+  auto archived = [&](const Location& original) { return archive.Child(BaseName(original.path)); };
 
-  auto rest = ForEach(originals.size() - 1, io_threads_, [&](size_t i) { return remove(i + 1); });
-  std::vector<std::pair<size_t, arrow::Status>> still;
-  for (const auto& [i, st] : rest) {
-    arrow::Status retried = remove(i + 1);  // one more try for transient errors
-    if (!retried.ok()) still.emplace_back(i + 1, retried);
+  // The first removal alone: if it fails (no permission, say), nothing is lost yet and the
+  // caller can put the partition back as it was.
+  if (policy_ == OriginalsPolicy::kDelete) {
+    auto failed = file_systems_.DeleteFiles({originals.front()});
+    if (!failed.empty()) return failed.front().second;
+  } else {
+    ARROW_RETURN_NOT_OK(MoveFile(originals.front(), archived(originals.front())));
   }
-  result.originals_removed += static_cast<int64_t>(originals.size() - 1 - still.size());
-  for (const auto& [i, st] : still) {
-    result.problems.push_back(std::string(policy_ == OriginalsPolicy::kDelete ? "deleting "
-                                                                              : "archiving ") +
-                              Location{partition.fs, plan.files[originals[i]].info.path()}.uri() +
-                              ": " + st.message());
+  result.removed = 1;
+  std::vector<Location> rest(originals.begin() + 1, originals.end());
+
+  std::vector<std::pair<Location, arrow::Status>> still;
+  if (policy_ == OriginalsPolicy::kDelete) {
+    auto failed = file_systems_.DeleteFiles(rest);
+    std::vector<Location> again;
+    for (auto& [file, st] : failed) again.push_back(file);
+    still = file_systems_.DeleteFiles(again);  // one more try for transient errors
+  } else {
+    // Archive: a copy (S3) or rename (local) each, then on S3 the originals in one batch.
+    std::vector<std::atomic<bool>> copied(rest.size());
+    auto failures = ForEach(rest.size(), io_threads_, [&](size_t i) {
+      arrow::Status st = rest[i].is_s3() ? Copy(rest[i], archived(rest[i]))
+                                         : MoveFile(rest[i], archived(rest[i]));
+      if (st.ok()) copied[i] = true;
+      return st;
+    });
+    for (auto& [i, st] : failures) still.emplace_back(rest[i], st);
+    std::vector<Location> copied_on_s3;
+    for (size_t i = 0; i < rest.size(); ++i) {
+      if (copied[i] && rest[i].is_s3()) copied_on_s3.push_back(rest[i]);
+    }
+    for (auto& failure : file_systems_.DeleteFiles(copied_on_s3)) still.push_back(failure);
+  }
+  result.removed += static_cast<int64_t>(rest.size() - still.size());
+  for (const auto& [file, st] : still) {
+    result.problems.push_back(
+        std::string(policy_ == OriginalsPolicy::kDelete ? "deleting " : "archiving ") + file.uri() +
+        ": " + st.message());
   }
   return result;
 }

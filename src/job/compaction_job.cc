@@ -1,12 +1,13 @@
 #include "job/compaction_job.h"
 
 #include <algorithm>
+#include <map>
 #include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
 
-#include "commit/output_verifier.h"
+#include "commit/partition_committer.h"
 #include "commit/partition_publisher.h"
 #include "execute/group_compactor.h"
 #include "plan/planner.h"
@@ -53,6 +54,9 @@ PartitionOutcome OutcomeFromPlan(const PartitionPlan& plan) {
 // Sweeps this run's staging folder, and on local disk the empty folders above it.
 void RemoveStaging(const RunLayout& layout) {
   Location staging = layout.StagingRoot();
+  // On S3 every staged object has already been deleted by name (published or discarded); a
+  // prefix delete there would only leave folder markers behind.
+  if (staging.is_s3()) return;
   auto st = staging.fs->DeleteDir(staging.path);
   if (!st.ok() && !staging.is_s3()) {
     auto info = staging.fs->GetFileInfo(staging.path);
@@ -149,6 +153,16 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
                                      ? OriginalsPolicy::kDelete
                                  : target_root ? OriginalsPolicy::kKeep
                                                : OriginalsPolicy::kArchive;
+  // With a catalog that records locations, a partition written to a target is repointed there,
+  // and its originals may go only once the catalog says so.
+  const bool repoint = catalog.RecordsLocations() && target_root && options_.update_catalog;
+  if (catalog.RecordsLocations() && target_root && !options_.update_catalog &&
+      policy == OriginalsPolicy::kDelete) {
+    return WithKind(arrow::Status::Invalid(
+                        "--delete_original_files=true with --update_catalog=false would leave "
+                        "the catalog pointing at deleted files"),
+                    ErrorKind::kUsage);
+  }
 
   ARROW_ASSIGN_OR_RAISE(PartitionListing listing,
                         catalog.ListPartitions(table, options_.predicate));
@@ -234,75 +248,10 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   execute_options.size.target_bytes = options_.target_file_bytes;
   execute_options.row_group_bytes = options_.row_group_bytes;
   const int io_threads = table.location.is_s3() ? 16 : 1;
-  PartitionPublisher publisher(layout, policy, io_threads);
+  PartitionPublisher publisher(layout, file_systems_, policy, io_threads);
+  PartitionCommitter committer(publisher, file_systems_, repoint);
+  std::vector<CommitResult> commits(plan.partitions.size());
   progress.Start("compacting", bytes_to_read, /*bytes=*/true);
-
-  auto finalize = [&](size_t index) {
-    const PartitionPlan& p = plan.partitions[index];
-    PartitionProgress& state = partitions[index];
-    PartitionOutcome& outcome = summary.partitions[index];
-    auto discard = [&] {
-      for (const auto& file : state.outputs) {
-        auto st = file.location.fs->DeleteFile(file.location.path);
-        (void)st;  // the staging sweep at the end gets what this misses
-      }
-    };
-    std::sort(state.outputs.begin(), state.outputs.end(),
-              [](const WrittenFile& a, const WrittenFile& b) {
-                return a.location.path < b.location.path;
-              });
-    arrow::Status st = state.status;
-    if (st.ok()) st = OutputVerifier::Verify(state.outputs, p.InputRows(), p.output_schema);
-    if (!st.ok()) {
-      discard();
-      outcome.status = PartitionStatus::kFailed;
-      outcome.reason = st.message();
-      log::Error("partition ", p.partition.path, ": ", st.message(), "; left as it was");
-      return;
-    }
-    auto published = publisher.Publish(p, state.outputs);
-    if (!published.ok()) {
-      discard();
-      outcome.status = PartitionStatus::kFailed;
-      outcome.reason = published.status().message();
-      log::Error("partition ", p.partition.path, ": ", outcome.reason);
-      return;
-    }
-    outcome.status = p.action == PartitionAction::kCopy ? PartitionStatus::kCopied
-                                                        : PartitionStatus::kCompacted;
-    outcome.input_files = p.InputFiles();
-    outcome.input_bytes = p.InputBytes();
-    outcome.rows = state.rows_read;
-    outcome.output_files = static_cast<int64_t>(state.outputs.size());
-    int64_t output_bytes = 0;
-    for (const auto& f : state.outputs) {
-      output_bytes += f.bytes;
-      outcome.output_sizes.push_back(f.bytes);
-    }
-    if (policy == OriginalsPolicy::kKeep) {
-      // The partition now lives at the target: its files there are what counts.
-      outcome.files_after = published->files_published;
-      outcome.bytes_after = published->bytes_published;
-    } else {
-      const int64_t kept_files = static_cast<int64_t>(p.files.size()) - outcome.input_files;
-      outcome.files_after = kept_files + outcome.output_files;
-      outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + output_bytes;
-      if (target_root) {
-        outcome.files_after = published->files_published;
-        outcome.bytes_after = published->bytes_published;
-      }
-    }
-    if (!published->problems.empty()) {
-      outcome.status = PartitionStatus::kFailed;
-      outcome.reason = "compacted, but " + std::to_string(published->problems.size()) +
-                       " original(s) could not be removed, so readers see their rows twice "
-                       "until they are: " + published->problems.front();
-      log::Error("partition ", p.partition.path, ": ", outcome.reason);
-      return;
-    }
-    log::Info("partition ", p.partition.path, ": ", outcome.input_files, " files -> ",
-              outcome.output_files, " (", human::Bytes(output_bytes), ")");
-  };
 
   ParallelFor(tasks.size(), parallelism, [&](size_t t) {
     const Task& task = tasks[t];
@@ -330,9 +279,94 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       std::lock_guard<std::mutex> lock(state.mutex);
       last = --state.groups_left == 0;
     }
-    if (last) finalize(task.partition);
+    if (last) {
+      commits[task.partition] = committer.Commit(p, std::move(state.outputs), state.status);
+      if (commits[task.partition].status == PartitionStatus::kFailed) {
+        log::Error("partition ", p.partition.path, ": ", commits[task.partition].reason);
+      }
+    }
   });
   progress.Finish();
+
+  // The catalog: new locations (then, only then, the originals may go) and statistics.
+  if (catalog.RecordsLocations() && (repoint || !target_root)) {
+    std::vector<PartitionUpdate> updates;
+    for (size_t i = 0; i < plan.partitions.size(); ++i) {
+      const CommitResult& commit = commits[i];
+      if (commit.status != PartitionStatus::kCompacted &&
+          commit.status != PartitionStatus::kCopied && !commit.originals_pending) {
+        continue;
+      }
+      const PartitionPlan& p = plan.partitions[i];
+      PartitionUpdate update;
+      update.path = p.partition.path;
+      if (repoint) update.location = p.output_dir.uri();
+      int64_t rows = 0;
+      for (const auto& file : p.files) rows += file.rows;
+      update.rows = rows;
+      if (PartitionPublisher::WritesElsewhere(p)) {
+        update.files = static_cast<int64_t>(commit.published.files.size());
+        update.bytes = commit.published.bytes;
+      } else {
+        update.files = static_cast<int64_t>(p.files.size()) - p.InputFiles() +
+                       static_cast<int64_t>(commit.output_sizes.size());
+        update.bytes = p.TotalBytes() - p.InputBytes() + commit.output_bytes;
+      }
+      updates.push_back(std::move(update));
+    }
+    std::map<std::string, std::string> failed;
+    if (!updates.empty()) {
+      auto result = catalog.UpdatePartitions(updates);
+      if (!result.ok()) {
+        for (const auto& u : updates) failed[u.path] = result.status().message();
+      } else {
+        for (const auto& f : *result) failed[f.path] = f.message;
+      }
+    }
+    for (size_t i = 0; i < plan.partitions.size(); ++i) {
+      const PartitionPlan& p = plan.partitions[i];
+      auto it = failed.find(p.partition.path);
+      if (commits[i].originals_pending) {
+        std::optional<std::string> error;
+        if (it != failed.end()) error = it->second;
+        commits[i] = committer.FinishAfterCatalog(p, std::move(commits[i]), error);
+        if (commits[i].status == PartitionStatus::kFailed) {
+          log::Error("partition ", p.partition.path, ": ", commits[i].reason);
+        }
+      } else if (it != failed.end()) {
+        // In place the files are right whatever the catalog says; only its statistics lag.
+        summary.notes.push_back("statistics of partition " + p.partition.path +
+                                " not updated in the catalog: " + it->second);
+      }
+    }
+  }
+
+  for (size_t i = 0; i < plan.partitions.size(); ++i) {
+    const PartitionPlan& p = plan.partitions[i];
+    if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
+    const CommitResult& commit = commits[i];
+    PartitionOutcome& outcome = summary.partitions[i];
+    outcome.status = commit.status;
+    outcome.reason = commit.reason;
+    if (commit.status == PartitionStatus::kFailed && commit.published.files.empty()) continue;
+    outcome.input_files = p.InputFiles();
+    outcome.input_bytes = p.InputBytes();
+    outcome.rows = partitions[i].rows_read;
+    outcome.output_files = static_cast<int64_t>(commit.output_sizes.size());
+    outcome.output_sizes = commit.output_sizes;
+    if (PartitionPublisher::WritesElsewhere(p)) {
+      // The partition now lives at the target: its files there are what counts.
+      outcome.files_after = static_cast<int64_t>(commit.published.files.size());
+      outcome.bytes_after = commit.published.bytes;
+    } else {
+      outcome.files_after = outcome.files_before - outcome.input_files + outcome.output_files;
+      outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + commit.output_bytes;
+    }
+    if (commit.status != PartitionStatus::kFailed) {
+      log::Info("partition ", p.partition.path, ": ", outcome.input_files, " files -> ",
+                outcome.output_files, " (", human::Bytes(commit.output_bytes), ")");
+    }
+  }
   RemoveStaging(layout);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

@@ -42,6 +42,9 @@ struct CompactionOptions {
   int64_t row_group_bytes = 0;
   /// --parallelism: groups written at once. 0: the machine's cores.
   int parallelism = 0;
+  /// With a catalog and a target: repoint the catalog's partitions to their new locations
+  /// (default). false makes the run an export that leaves the catalog alone.
+  bool update_catalog = true;
   RunMode mode = RunMode::kRun;
   /// Draw a progress bar (the CLI sets it when on a terminal).
   bool progress = false;

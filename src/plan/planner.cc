@@ -165,14 +165,14 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
       }
       continue;
     }
-    PlanPartition(partition);
+    PlanPartition(partition, table);
     if (options_.target_root) list_requests++;  // the target folder was listed
   }
   plan.list_requests += list_requests;
   return plan;
 }
 
-void Planner::PlanPartition(PartitionPlan& plan) const {
+void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {
   const bool to_target = options_.target_root.has_value();
   plan.output_dir = to_target ? options_.target_root->Child(plan.partition.path)
                               : plan.partition.location;
@@ -238,7 +238,7 @@ void Planner::PlanPartition(PartitionPlan& plan) const {
       return;
     }
   }
-  plan.output_schema = unifier.Finish();
+  plan.output_schema = unifier.Finish(table.column_names);
 
   for (size_t g = 0; g < packing.groups.size(); ++g) {
     CompactionGroup group;

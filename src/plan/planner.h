@@ -42,7 +42,7 @@ class Planner {
   arrow::Result<CompactionPlan> Plan(const Table& table, PartitionListing listing);
 
  private:
-  void PlanPartition(PartitionPlan& plan) const;
+  void PlanPartition(PartitionPlan& plan, const Table& table) const;
   void DecideAction(PartitionPlan& plan, const std::vector<size_t>& inputs) const;
 
   PlannerOptions options_;

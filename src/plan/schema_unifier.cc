@@ -194,9 +194,21 @@ arrow::Status SchemaUnifier::Add(const std::shared_ptr<arrow::Schema>& schema,
   return arrow::Status::OK();
 }
 
-std::shared_ptr<arrow::Schema> SchemaUnifier::Finish() const {
+std::shared_ptr<arrow::Schema> SchemaUnifier::Finish(
+    const std::vector<std::string>& catalog_order) const {
   arrow::FieldVector fields;
-  for (const auto& column : columns_) fields.push_back(column.field);
+  std::vector<bool> placed(columns_.size(), false);
+  for (const auto& name : catalog_order) {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (!placed[i] && columns_[i].field->name() == name) {
+        fields.push_back(columns_[i].field);
+        placed[i] = true;
+      }
+    }
+  }
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (!placed[i]) fields.push_back(columns_[i].field);
+  }
   auto unified = arrow::schema(fields);
 
   std::shared_ptr<const arrow::KeyValueMetadata> chosen;

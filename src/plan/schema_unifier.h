@@ -38,8 +38,10 @@ class SchemaUnifier {
   /// and leaves the unifier as it was.
   arrow::Status Add(const std::shared_ptr<arrow::Schema>& schema, const std::string& file_uri);
 
-  /// The unified schema. REQUIRES: at least one successful Add.
-  std::shared_ptr<arrow::Schema> Finish() const;
+  /// The unified schema. REQUIRES: at least one successful Add. Columns named in
+  /// `catalog_order` (a catalog's column list) come first, in that order; the others follow in
+  /// order of first appearance.
+  std::shared_ptr<arrow::Schema> Finish(const std::vector<std::string>& catalog_order = {}) const;
 
   /// Merges two types by the rules above; Invalid (without file names) on conflict.
   static arrow::Result<std::shared_ptr<arrow::DataType>> MergeTypes(

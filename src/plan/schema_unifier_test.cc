@@ -77,6 +77,18 @@ TEST(SchemaUnifier, ColumnsByNameInOrderOfFirstAppearance) {
   EXPECT_TRUE(schema->field(2)->nullable());   // missing from a
 }
 
+TEST(SchemaUnifier, CatalogOrderComesFirst) {
+  SchemaUnifier unifier;
+  ASSERT_OK(unifier.Add(arrow::schema({field("a", arrow::int32()), field("b", arrow::int32()),
+                                       field("c", arrow::int32())}),
+                        "f"));
+  auto schema = unifier.Finish({"c", "missing", "a"});
+  ASSERT_EQ(schema->num_fields(), 3);
+  EXPECT_EQ(schema->field(0)->name(), "c");
+  EXPECT_EQ(schema->field(1)->name(), "a");
+  EXPECT_EQ(schema->field(2)->name(), "b");
+}
+
 TEST(SchemaUnifier, ConflictNamesBothFilesAndTheColumn) {
   SchemaUnifier unifier;
   ASSERT_OK(unifier.Add(arrow::schema({field("price", arrow::decimal128(10, 2))}), "s3://b/a.parquet"));

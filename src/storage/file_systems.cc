@@ -7,6 +7,9 @@
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/s3fs.h>
 
+#include "storage/s3_batch_deleter.h"
+#include "util/parallel_for.h"
+
 namespace s3c {
 namespace {
 
@@ -22,6 +25,46 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 }
 
 }  // namespace
+
+FileSystems::FileSystems(std::shared_ptr<aws::AwsContext> aws) : aws_(std::move(aws)) {}
+
+FileSystems::~FileSystems() = default;
+
+S3BatchDeleter& FileSystems::Deleter() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
+  if (!deleter_) deleter_ = std::make_unique<S3BatchDeleter>(aws_);
+  return *deleter_;
+}
+
+std::vector<std::pair<Location, arrow::Status>> FileSystems::DeleteFiles(
+    const std::vector<Location>& files) {
+  std::vector<std::pair<Location, arrow::Status>> failures;
+  std::vector<std::string> s3_paths;
+  std::shared_ptr<arrow::fs::FileSystem> s3_fs;
+  std::vector<Location> others;
+  for (const auto& file : files) {
+    if (file.is_s3()) {
+      s3_paths.push_back(file.path);
+      s3_fs = file.fs;
+    } else {
+      others.push_back(file);
+    }
+  }
+  if (!s3_paths.empty()) {
+    for (auto& [path, status] : Deleter().Delete(s3_paths)) {
+      failures.emplace_back(Location{s3_fs, path}, status);
+    }
+  }
+  for (const auto& file : others) {
+    auto st = file.fs->DeleteFile(file.path);
+    if (st.ok()) continue;
+    auto info = file.fs->GetFileInfo(file.path);
+    if (info.ok() && info->type() == arrow::fs::FileType::NotFound) continue;
+    failures.emplace_back(file, st.WithMessage("deleting ", file.uri(), ": ", st.message()));
+  }
+  return failures;
+}
 
 void FileSystems::FinalizeS3IfUsed() {
   if (g_s3_initialized.exchange(false)) {

@@ -14,24 +14,43 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <arrow/result.h>
 
+#include "aws/aws_context.h"
 #include "storage/location.h"
 
 namespace s3c {
 
+class S3BatchDeleter;
+
 class FileSystems {
  public:
+  /// `aws` supplies configuration and credentials for the S3 calls we make ourselves (batch
+  /// deletes); null creates one from the environment on first use.
+  explicit FileSystems(std::shared_ptr<aws::AwsContext> aws = nullptr);
+  ~FileSystems();
+
   /// Resolves `uri_or_path`. Local paths are made absolute; a trailing '/' is dropped.
   /// Errors: Invalid for an s3:// URI without a bucket or an unsupported scheme.
   arrow::Result<Location> Resolve(const std::string& uri_or_path);
+
+  /// Deletes exactly these files, never by prefix: on S3 with DeleteObjects, 1,000 a request;
+  /// elsewhere one by one. Returns the files that could not be deleted, each with why. A file
+  /// already gone counts as deleted.
+  std::vector<std::pair<Location, arrow::Status>> DeleteFiles(const std::vector<Location>& files);
 
   /// Finalises Arrow's S3 support if this process initialised it. Idempotent.
   static void FinalizeS3IfUsed();
 
  private:
   arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> S3();
+  S3BatchDeleter& Deleter();
+
+  std::shared_ptr<aws::AwsContext> aws_;
+  std::unique_ptr<S3BatchDeleter> deleter_;
 
   std::mutex mutex_;
   std::shared_ptr<arrow::fs::FileSystem> local_;

@@ -1,0 +1,232 @@
+#include "catalog/glue/glue_catalog.h"
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+
+#include "aws/aws_error.h"
+#include "catalog/glue/glue_table_checks.h"
+#include "catalog/hive_path.h"
+#include "util/error_kind.h"
+#include "util/logging.h"
+#include "util/parallel_for.h"
+
+namespace s3c {
+namespace {
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+  return s;
+}
+
+}  // namespace
+
+GlueCatalog::GlueCatalog(std::shared_ptr<GlueClient> client, std::string database,
+                         std::string table, FileSystems& file_systems, int segments)
+    : client_(std::move(client)),
+      database_(std::move(database)),
+      table_(std::move(table)),
+      file_systems_(file_systems),
+      segments_(std::clamp(segments, 1, 10)) {}
+
+KeyType GlueCatalog::KeyTypeOf(const std::string& glue_type) {
+  const std::string t = Lower(glue_type);
+  for (const char* numeric : {"tinyint", "smallint", "int", "integer", "bigint", "float",
+                              "double", "decimal", "long", "short", "byte"}) {
+    if (t == numeric || t.rfind(std::string(numeric) + "(", 0) == 0) return KeyType::kNumeric;
+  }
+  return KeyType::kString;  // string, varchar, char, date, timestamp, boolean
+}
+
+arrow::Result<Table> GlueCatalog::LoadTable() {
+  auto definition = client_->GetTable(database_, table_);
+  if (!definition.ok()) {
+    if (aws::AwsErrorCode(definition.status()) == "EntityNotFoundException") {
+      return WithKind(arrow::Status::IOError("table ", Describe(),
+                                             " not found in the Glue Data Catalog (database ",
+                                             database_, "): ", definition.status().message()),
+                      ErrorKind::kInput);
+    }
+    return definition.status();
+  }
+  ARROW_RETURN_NOT_OK(WithKind(CheckCompactable(*definition, Describe()), ErrorKind::kInput));
+  Table table;
+  table.name = Describe();
+  const std::string location = (*definition)["StorageDescriptor"]["Location"].get<std::string>();
+  auto resolved = file_systems_.Resolve(location);
+  if (!resolved.ok()) {
+    return WithKind(resolved.status().WithMessage("Glue table ", Describe(), " location ",
+                                                  location, ": ", resolved.status().message()),
+                    ErrorKind::kInput);
+  }
+  table.location = *resolved;
+  for (const auto& key : (*definition)["PartitionKeys"]) {
+    table.keys.push_back(PartitionKey{key.value("Name", ""), KeyTypeOf(key.value("Type", "string"))});
+  }
+  const auto& sd = (*definition)["StorageDescriptor"];
+  if (sd.contains("Columns") && sd["Columns"].is_array()) {
+    for (const auto& column : sd["Columns"]) table.column_names.push_back(column.value("Name", ""));
+  }
+  return table;
+}
+
+arrow::Result<std::vector<nlohmann::json>> GlueCatalog::FetchPartitions(
+    const std::string& expression) const {
+  std::mutex mutex;
+  std::vector<nlohmann::json> all;
+  arrow::Status failure;
+  ParallelFor(static_cast<size_t>(segments_), segments_, [&](size_t s) {
+    std::optional<GlueClient::Segment> segment;
+    if (segments_ > 1) segment = GlueClient::Segment{static_cast<int>(s), segments_};
+    std::string token;
+    do {
+      auto page = client_->GetPartitions(database_, table_, expression, segment, token);
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!page.ok()) {
+        if (failure.ok()) failure = page.status();
+        return;
+      }
+      for (auto& p : page->partitions) all.push_back(std::move(p));
+      token = page->next_token;
+    } while (!token.empty());
+  });
+  ARROW_RETURN_NOT_OK(failure);
+  return all;
+}
+
+arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
+                                                            const PartitionPredicate& predicate) {
+  const std::string expression = predicate.ToGlueExpression();
+  auto fetched = FetchPartitions(expression);
+  PartitionListing listing;
+  if (!fetched.ok() && !expression.empty() &&
+      aws::AwsErrorCode(fetched.status()) == "InvalidInputException") {
+    // Glue's parser is narrower than its documentation; the predicate still holds locally.
+    listing.notes.push_back("Glue could not evaluate the predicate (" +
+                            fetched.status().message() +
+                            "); listed every partition and filtered here");
+    log::Info("Glue rejected the pushed-down predicate; listing every partition");
+    fetched = FetchPartitions("");
+  }
+  ARROW_RETURN_NOT_OK(fetched.status());
+
+  std::vector<std::string> key_names = table.KeyNames();
+  std::set<std::vector<std::string>> seen;
+  partitions_by_path_.clear();
+  for (auto& definition : *fetched) {
+    if (!definition.contains("Values") || !definition["Values"].is_array()) continue;
+    std::vector<std::string> raw = definition["Values"].get<std::vector<std::string>>();
+    if (raw.size() != key_names.size()) continue;
+    // Segments may overlap (or a server may ignore them): each partition once.
+    if (!seen.insert(raw).second) continue;
+    Partition partition;
+    for (const auto& value : raw) {
+      if (value == hive::kDefaultPartitionName) {
+        partition.values.push_back(std::nullopt);
+      } else {
+        partition.values.push_back(value);
+      }
+    }
+    Truth truth = predicate.Evaluate([&](std::string_view key) {
+      for (size_t i = 0; i < table.keys.size(); ++i) {
+        if (Lower(std::string(key)) != Lower(table.keys[i].name)) continue;
+        if (!partition.values[i]) return KeyBinding::Null(table.keys[i].type);
+        return KeyBinding::Value(*partition.values[i], table.keys[i].type);
+      }
+      return KeyBinding::Unbound();
+    });
+    if (truth != Truth::kTrue) continue;
+    partition.path = hive::MakePartitionPath(key_names, partition.values);
+    std::string location;
+    if (definition.contains("StorageDescriptor") && definition["StorageDescriptor"].is_object()) {
+      location = definition["StorageDescriptor"].value("Location", "");
+    }
+    if (location.empty()) {
+      listing.notes.push_back("partition " + partition.path +
+                              " has no location in the catalog; skipped");
+      continue;
+    }
+    auto resolved = file_systems_.Resolve(location);
+    if (!resolved.ok()) {
+      listing.notes.push_back("partition " + partition.path + ": location " + location + ": " +
+                              resolved.status().message() + "; skipped");
+      continue;
+    }
+    partition.location = *resolved;
+    partitions_by_path_[partition.path] = std::move(definition);
+    listing.partitions.push_back(std::move(partition));
+  }
+  std::sort(listing.partitions.begin(), listing.partitions.end(),
+            [](const Partition& a, const Partition& b) { return a.path < b.path; });
+  return listing;
+}
+
+nlohmann::json GlueCatalog::PartitionInput(const nlohmann::json& partition,
+                                           const PartitionUpdate& update) {
+  nlohmann::json input = nlohmann::json::object();
+  // PartitionInput takes these fields back; the rest (DatabaseName, TableName, CreationTime,
+  // CatalogId) are Glue's own.
+  for (const char* key : {"Values", "LastAccessTime", "StorageDescriptor", "Parameters",
+                          "LastAnalyzedTime"}) {
+    if (partition.contains(key)) input[key] = partition[key];
+  }
+  if (update.location) input["StorageDescriptor"]["Location"] = *update.location;
+  if (input.contains("Parameters") && input["Parameters"].is_object()) {
+    auto& parameters = input["Parameters"];
+    auto set = [&](const char* key, int64_t value) {
+      if (value >= 0 && parameters.contains(key)) parameters[key] = std::to_string(value);
+    };
+    set("numFiles", update.files);
+    set("objectCount", update.files);
+    set("totalSize", update.bytes);
+    set("sizeKey", update.bytes);
+    set("recordCount", update.rows);
+  }
+  return input;
+}
+
+arrow::Result<std::vector<PartitionUpdateFailure>> GlueCatalog::UpdatePartitions(
+    const std::vector<PartitionUpdate>& updates) {
+  std::vector<PartitionUpdateFailure> failures;
+  std::vector<nlohmann::json> entries;
+  std::vector<std::string> paths;
+  auto flush = [&]() -> arrow::Status {
+    if (entries.empty()) return arrow::Status::OK();
+    auto errors = client_->BatchUpdatePartition(database_, table_, entries);
+    if (!errors.ok()) {
+      // The whole call failed: none of this batch was updated.
+      for (const auto& path : paths) failures.push_back({path, errors.status().message()});
+    } else {
+      for (const auto& error : *errors) {
+        std::vector<std::string> values = error.value("PartitionValueList", std::vector<std::string>{});
+        std::string message = error.contains("ErrorDetail")
+                                  ? error["ErrorDetail"].value("ErrorCode", "") + ": " +
+                                        error["ErrorDetail"].value("ErrorMessage", "")
+                                  : error.dump();
+        for (size_t i = 0; i < entries.size(); ++i) {
+          if (entries[i]["PartitionValueList"] == values) {
+            failures.push_back({paths[i], "BatchUpdatePartition " + Describe() + ": " + message});
+          }
+        }
+      }
+    }
+    entries.clear();
+    paths.clear();
+    return arrow::Status::OK();
+  };
+  for (const auto& update : updates) {
+    auto it = partitions_by_path_.find(update.path);
+    if (it == partitions_by_path_.end()) {
+      failures.push_back({update.path, "not a partition this run listed"});
+      continue;
+    }
+    entries.push_back({{"PartitionValueList", it->second["Values"]},
+                       {"PartitionInput", PartitionInput(it->second, update)}});
+    paths.push_back(update.path);
+    if (entries.size() == 100) ARROW_RETURN_NOT_OK(flush());
+  }
+  ARROW_RETURN_NOT_OK(flush());
+  return failures;
+}
+
+}  // namespace s3c

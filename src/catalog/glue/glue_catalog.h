@@ -1,0 +1,62 @@
+#pragma once
+// GlueCatalog: a table registered in the AWS Glue Data Catalog.
+//
+//   LoadTable       GetTable; refuses what CheckCompactable refuses, and a table that does not
+//                   exist (naming the database). Partition keys carry their Glue types, so the
+//                   predicate compares string keys as text and numeric keys as numbers, as Glue
+//                   does.
+//   ListPartitions  GetPartitions with the predicate pushed down as Glue's Expression, paged
+//                   with NextToken and split into Segments fetched in parallel; the predicate is
+//                   also evaluated locally, and an expression Glue rejects falls back to listing
+//                   every partition. A partition's files are where its StorageDescriptor.Location
+//                   says, whatever the folder names.
+//   UpdatePartitions BatchUpdatePartition, at most 100 a call, sending back each partition
+//                   exactly as Glue gave it but for the new location and the statistics the
+//                   tool owns: numFiles, totalSize, recordCount, and the crawler's objectCount and
+//                   sizeKey, each only where the partition already has it.
+//
+// Not thread-safe (the job calls it from one thread).
+
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/catalog.h"
+#include "catalog/glue/glue_client.h"
+#include "storage/file_systems.h"
+
+namespace s3c {
+
+class GlueCatalog : public Catalog {
+ public:
+  GlueCatalog(std::shared_ptr<GlueClient> client, std::string database, std::string table,
+              FileSystems& file_systems, int segments = 4);
+
+  std::string Describe() const override { return database_ + "." + table_; }
+  arrow::Result<Table> LoadTable() override;
+  arrow::Result<PartitionListing> ListPartitions(const Table& table,
+                                                 const PartitionPredicate& predicate) override;
+  bool RecordsLocations() const override { return true; }
+  arrow::Result<std::vector<PartitionUpdateFailure>> UpdatePartitions(
+      const std::vector<PartitionUpdate>& updates) override;
+
+  /// The PartitionInput Glue takes back for `partition` (a GetPartitions entry), changed only by
+  /// `update`. Pure; exposed for tests.
+  static nlohmann::json PartitionInput(const nlohmann::json& partition,
+                                       const PartitionUpdate& update);
+
+  /// The Glue column type as the predicate should compare it.
+  static KeyType KeyTypeOf(const std::string& glue_type);
+
+ private:
+  arrow::Result<std::vector<nlohmann::json>> FetchPartitions(const std::string& expression) const;
+
+  std::shared_ptr<GlueClient> client_;
+  std::string database_, table_;
+  FileSystems& file_systems_;
+  int segments_;
+  std::map<std::string, nlohmann::json> partitions_by_path_;
+};
+
+}  // namespace s3c

@@ -1,0 +1,20 @@
+#pragma once
+// Whether a Glue table is one this tool may compact, decided from its GetTable definition.
+// Refused, each with a one-line reason that names the table and says what to do instead:
+//   a view; a governed (Lake Formation) table; an Iceberg, Delta Lake or Hudi table (their
+//   own metadata tracks the files: rewriting them underneath would corrupt the table); a table
+//   with partition projection (its partitions are not in the catalog); a table that is not
+//   Parquet (classification, SerDe or input format say otherwise); a table with no partition
+//   keys; a table with no location.
+// Pure function.
+
+#include <string>
+
+#include <arrow/status.h>
+#include <nlohmann/json.hpp>
+
+namespace s3c {
+
+arrow::Status CheckCompactable(const nlohmann::json& table, const std::string& name);
+
+}  // namespace s3c
