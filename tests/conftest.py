@@ -63,3 +63,38 @@ def bucket(local_s3, request):
         format(abs(hash(request.node.nodeid)) % 10**6, "06d")
     local_s3.client.create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture(scope="session")
+def aws_proxy(local_s3):
+    """The proxy in front of moto; the binary talks to it, tests set faults on it."""
+    from support.aws_proxy import AwsProxy
+
+    proxy = AwsProxy(local_s3.endpoint, secret_keys={"testing": "testing"}).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def aws(local_s3, aws_proxy):
+    """Everything a Glue test needs: boto3 clients straight to moto (setup and checks are not
+    counted), and the binary's environment pointing at the proxy."""
+    import boto3
+
+    aws_proxy.reset()
+
+    class Aws:
+        s3 = local_s3
+        proxy = aws_proxy
+        glue = boto3.client("glue", endpoint_url=local_s3.endpoint, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+        @staticmethod
+        def env(**extra):
+            env = local_s3.env()
+            env["AWS_ENDPOINT_URL"] = aws_proxy.endpoint
+            env.update(extra)
+            return env
+
+    yield Aws
+    assert aws_proxy.signature_failures == [], aws_proxy.signature_failures

@@ -82,8 +82,9 @@ arrow::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
     headers = curl_slist_append(
         headers, ("X-Amz-Security-Token: " + request.signing_key->session_token).c_str());
   }
-  // curl would otherwise send "Expect: 100-continue" for larger bodies and wait for it.
-  headers = curl_slist_append(headers, "Expect:");
+  // No "Expect:" here to suppress 100-continue: curl would sign the empty header without
+  // sending it, and AWS would refuse the signature. (curl's own Expect, for bodies over 1 MiB,
+  // is added after signing and is not signed.)
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
                                                                           &curl_slist_free_all);
   char error[CURL_ERROR_SIZE] = {0};
