@@ -143,3 +143,202 @@ def test_export_leaves_the_catalog_alone(aws, bucket, table, run, tmp_path):
     r = run("--database_name", DB, "--table_name", name, "--target_s3_path", target + "2",
             "--update_catalog", "false", "--delete_original_files", "true", env=aws.env())
     assert r.code == 2 and "catalog pointing at deleted files" in r.stderr
+
+
+# --- refusals: a clear one-line message naming the table, exit 3, nothing changed -----------
+
+REFUSALS = {
+    "no partition keys": (dict(partition_keys=[]), "has no partition keys"),
+    "csv": (dict(parameters={"classification": "csv"},
+                 storage={"InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
+                          "SerdeInfo": {"SerializationLibrary":
+                                        "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"}}),
+            "is not a Parquet table (classification csv)"),
+    "iceberg": (dict(parameters={"table_type": "ICEBERG"}), "is an Iceberg table"),
+    "delta": (dict(parameters={"spark.sql.sources.provider": "delta"}), "is a Delta Lake table"),
+    "hudi": (dict(storage={"InputFormat": "org.apache.hudi.hadoop.HoodieParquetInputFormat"}),
+             "is a Hudi table"),
+    "view": (dict(table_type="VIRTUAL_VIEW"), "is a view"),
+    "governed": (dict(table_type="GOVERNED"), "is a governed (Lake Formation) table"),
+    "projection": (dict(parameters={"projection.enabled": "true"}),
+                   "uses partition projection: its partitions are not in the catalog"),
+    "no location": (dict(location=""), "has no location"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_tables_it_must_not_touch_are_refused(aws, bucket, table, run, case):
+    name, _ = table
+    kwargs, message = REFUSALS[case]
+    other = f"{name}_{case.replace(' ', '_')}"
+    location = kwargs.pop("location", f"s3://{bucket}/warehouse/events")
+    keys = kwargs.pop("partition_keys", [("year", "string"), ("month", "int")])
+    create_table(aws.glue, DB, other, location, SCHEMA, keys, **kwargs)
+    objects = aws.s3.objects(bucket)
+    r = run("--database_name", DB, "--table_name", other, "--delete_original_files", "true",
+            env=aws.env())
+    assert r.code == 3, r.stderr
+    assert r.stderr.count("\n") == 1 and f"Glue table {DB}.{other} {message}" in r.stderr
+    assert aws.s3.objects(bucket) == objects
+
+
+def test_missing_table_and_database_are_named(aws, bucket, table, run):
+    r = run("--database_name", DB, "--table_name", "nope", env=aws.env())
+    assert r.code == 3
+    assert f"table {DB}.nope not found in the Glue Data Catalog (database {DB})" in r.stderr
+    r = run("--database_name", "no_such_db", "--table_name", "t", env=aws.env())
+    assert r.code == 3 and "no_such_db" in r.stderr
+
+
+# --- faults, paging, fallback -----------------------------------------------------------
+
+def test_throttling_and_server_errors_are_retried(aws, bucket, table, run, tmp_path):
+    from support.aws_proxy import Fault
+
+    name, rows = table
+    aws.proxy.faults += [Fault("GetTable", "server_error", 2), Fault("GetPartitions", "throttle", 3),
+                         Fault("GetObject", "throttle", 3), Fault("DeleteObjects", "throttle", 2),
+                         Fault("GetPartitions", "reset", 1)]
+    r = run("--database_name", DB, "--table_name", name, "--partition_predicate", "month = 5",
+            "--delete_original_files", "true", "--target_file_size_mb", TARGET, env=aws.env())
+    assert r.code == 0, r.stderr
+    assert all(f.hits == f.times for f in aws.proxy.faults), aws.proxy.faults
+    rows.assert_same("2023/5", download(aws, bucket, LAYOUT[("2023", "5")], tmp_path))
+
+
+def test_access_denied_is_a_clear_error_and_changes_nothing(aws, bucket, table, run):
+    from support.aws_proxy import Fault
+
+    name, _ = table
+    objects = aws.s3.objects(bucket)
+    aws.proxy.faults.append(Fault("GetPartitions", "denied", 100))
+    r = run("--database_name", DB, "--table_name", name, "--delete_original_files", "true",
+            env=aws.env())
+    assert r.code == 3
+    assert f"GetPartitions {DB}.{name}: AccessDeniedException: injected denied" in r.stderr
+    assert aws.s3.objects(bucket) == objects
+
+
+def test_a_failed_catalog_update_removes_the_new_files(aws, bucket, table, run):
+    """Written to a target, but the catalog cannot be repointed: the new files go again, the
+    originals stay, the catalog is unchanged."""
+    from support.aws_proxy import Fault
+
+    name, _ = table
+    parts_before = partitions(aws.glue, DB, name)
+    originals = aws.s3.objects(bucket)
+    aws.proxy.faults.append(Fault("BatchUpdatePartition", "denied", 100))
+    r = run("--database_name", DB, "--table_name", name, "--target_s3_path",
+            f"s3://{bucket}/compacted", "--delete_original_files", "true", "--json",
+            env=aws.env())
+    assert r.code == 4
+    assert all(d["status"] == "failed" and "catalog not updated" in d["reason"]
+               for d in r.summary["details"])
+    assert partitions(aws.glue, DB, name) == parts_before
+    assert aws.s3.objects(bucket) == originals  # nothing under compacted/, originals intact
+
+
+def test_partitions_are_paged_and_segmented(aws, bucket, table, run):
+    name, _ = table
+    aws.proxy.glue_page_size = 1
+    aws.proxy.emulate_segments = True
+    r = run("--database_name", DB, "--table_name", name, "--dry-run", "--json", env=aws.env())
+    assert r.code == 0, r.stderr
+    assert sorted(d["partition"] for d in r.summary["details"]) == [
+        "year=2023/month=5", "year=2023/month=6", "year=2024/month=1"]
+    # 4 segments, 3 partitions one per page: at least 3 pages, plus an empty segment's call.
+    assert aws.proxy.count("GetPartitions") >= 4
+
+
+def test_a_predicate_glue_rejects_falls_back_to_local_filtering(aws, bucket, table, run):
+    name, _ = table
+    r = run("--database_name", DB, "--table_name", name, "--partition_predicate",
+            "NOT month = 6", "--dry-run", "--json", env=aws.env())
+    assert r.code == 0, r.stderr
+    assert sorted(d["partition"] for d in r.summary["details"]) == [
+        "year=2023/month=5", "year=2024/month=1"]
+    assert any("Glue could not evaluate the predicate" in n for n in r.summary["notes"])
+
+
+def test_predicate_pushdown_uses_glue_syntax(aws, bucket, table, run):
+    name, _ = table
+    r = run("--database_name", DB, "--table_name", name, "--partition_predicate",
+            "year='2023' and month in (5, 6)", "--dry-run", "--json", env=aws.env())
+    assert r.code == 0, r.stderr
+    assert len(r.summary["details"]) == 2
+    assert not r.summary["notes"]  # pushed down and accepted
+
+
+# --- credentials -----------------------------------------------------------------------
+
+def test_no_credentials_is_a_clear_error(aws, bucket, table, run):
+    import os
+    name, _ = table
+    env = aws.env(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="", AWS_PROFILE="",
+                  AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_CONFIG_FILE=os.devnull)
+    r = run("--database_name", DB, "--table_name", name, env=env)
+    assert r.code == 3
+    assert ("no AWS credentials found (tried environment, web identity, profile default, "
+            "container, instance metadata)") in r.stderr
+
+
+def test_expired_credentials_are_refreshed_once(aws, bucket, table, run):
+    from support.aws_proxy import Fault
+
+    name, _ = table
+    aws.proxy.faults.append(Fault("GetTable", "expired", 1))
+    r = run("--database_name", DB, "--table_name", name, "--dry-run", env=aws.env())
+    assert r.code == 0, r.stderr
+    aws.proxy.faults.append(Fault("GetTable", "expired", 100))
+    r = run("--database_name", DB, "--table_name", name, "--dry-run", env=aws.env())
+    assert r.code == 3 and "ExpiredTokenException" in r.stderr
+
+
+def test_credentials_from_a_profile(aws, bucket, table, run, tmp_path):
+    name, _ = table
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[default]\naws_access_key_id = WRONG\naws_secret_access_key = x\n"
+                           "[ci]\naws_access_key_id = PROFILEKEY\naws_secret_access_key = profilesecret\n")
+    aws.proxy.secret_keys["PROFILEKEY"] = "profilesecret"
+    env = aws.env(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="", AWS_PROFILE="ci",
+                  AWS_SHARED_CREDENTIALS_FILE=str(credentials))
+    r = run("--database_name", DB, "--table_name", name, "--dry-run", env=env)
+    assert r.code == 0, r.stderr
+    assert aws.proxy.verified["glue"] >= 2  # signed with the profile's key, and checked
+
+
+def test_credentials_from_the_container_endpoint(aws, bucket, table, run):
+    """Glue, ECS and EKS hand credentials out over a local HTTP endpoint; a stand-in here."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Authorization")))
+            body = json.dumps({"AccessKeyId": "CONTAINERKEY", "SecretAccessKey": "containersecret",
+                               "Token": "session-token", "Expiration": "2099-01-01T00:00:00Z"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        name, _ = table
+        aws.proxy.secret_keys["CONTAINERKEY"] = "containersecret"
+        env = aws.env(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+                      AWS_CONTAINER_CREDENTIALS_FULL_URI=f"http://127.0.0.1:{server.server_address[1]}/creds",
+                      AWS_CONTAINER_AUTHORIZATION_TOKEN="Bearer abc")
+        r = run("--database_name", DB, "--table_name", name, "--dry-run", env=env)
+        assert r.code == 0, r.stderr
+        assert seen and seen[0] == ("/creds", "Bearer abc")
+        assert aws.proxy.verified["glue"] >= 2
+    finally:
+        server.shutdown()

@@ -61,7 +61,7 @@ def operation_of(method: str, path: str, query: str, headers) -> str:
 @dataclass
 class Fault:
     """Answer `times` requests whose operation is `operation` with `kind` instead of forwarding:
-    throttle | server_error | reset."""
+    throttle | server_error | reset | denied | expired."""
     operation: str
     kind: str
     times: int = 1
@@ -186,7 +186,13 @@ class AwsProxy:
                 pass
             return
         glue = handler.headers.get("X-Amz-Target") is not None
-        if fault.kind == "throttle":
+        if fault.kind in ("denied", "expired"):
+            code = "AccessDeniedException" if fault.kind == "denied" else "ExpiredTokenException"
+            status = 400
+            body = (json.dumps({"__type": code, "message": f"injected {fault.kind}"}) if glue else
+                    f"<Error><Code>{'AccessDenied' if fault.kind == 'denied' else 'ExpiredToken'}"
+                    f"</Code><Message>injected</Message></Error>")
+        elif fault.kind == "throttle":
             status = 400 if glue else 503
             body = (json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
                     if glue else
