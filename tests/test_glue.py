@@ -342,3 +342,33 @@ def test_credentials_from_the_container_endpoint(aws, bucket, table, run):
         assert aws.proxy.verified["glue"] >= 2
     finally:
         server.shutdown()
+
+
+def test_credentials_from_web_identity_via_sts(aws, bucket, table, run, tmp_path):
+    """EKS service accounts: a token file and a role, exchanged at STS (moto's, via the proxy)."""
+    name, _ = table
+    token = tmp_path / "token"
+    token.write_text("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl\n")
+    env = aws.env(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+                  AWS_WEB_IDENTITY_TOKEN_FILE=str(token),
+                  AWS_ROLE_ARN="arn:aws:iam::123456789012:role/compactor")
+    r = run("--database_name", DB, "--table_name", name, "--dry-run", env=env)
+    assert r.code == 0, r.stderr
+    assert aws.proxy.count("AssumeRoleWithWebIdentity") == 1
+
+
+def test_credentials_from_an_assumed_role_profile(aws, bucket, table, run, tmp_path):
+    name, _ = table
+    config = tmp_path / "config"
+    config.write_text("[profile compactor]\nrole_arn = arn:aws:iam::123456789012:role/compactor\n"
+                      "source_profile = base\nregion = us-east-1\n")
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[base]\naws_access_key_id = BASEKEY\naws_secret_access_key = basesecret\n")
+    aws.proxy.secret_keys["BASEKEY"] = "basesecret"
+    env = aws.env(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="", AWS_REGION="",
+                  AWS_PROFILE="compactor", AWS_CONFIG_FILE=str(config),
+                  AWS_SHARED_CREDENTIALS_FILE=str(credentials))
+    r = run("--database_name", DB, "--table_name", name, "--dry-run", env=env)
+    assert r.code == 0, r.stderr
+    assert aws.proxy.count("AssumeRole") == 1
+    assert aws.proxy.verified["sts"] == 1  # AssumeRole signed with the base profile's key

@@ -7,6 +7,7 @@
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/s3fs.h>
 
+#include "storage/refreshing_s3_file_system.h"
 #include "storage/s3_batch_deleter.h"
 #include "util/parallel_for.h"
 
@@ -103,7 +104,9 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
   // Arrow's default retries only connection errors; throttling (503 SlowDown) and 5xx deserve
   // the AWS standard strategy with back-off.
   options.retry_strategy = arrow::fs::S3RetryStrategy::GetAwsStandardRetryStrategy(8);
-  ARROW_ASSIGN_OR_RAISE(s3_, arrow::fs::S3FileSystem::Make(options));
+  // Signed with our credentials chain, the one Glue and batch deletes use.
+  if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
+  s3_ = std::make_shared<RefreshingS3FileSystem>(options, aws_->credentials());
   return s3_;
 }
 

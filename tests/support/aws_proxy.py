@@ -244,8 +244,11 @@ class AwsProxy:
         path = handler.path
         query = urllib.parse.urlparse(path).query
         body = self._read_body(handler)
-        operation = operation_of(handler.command, urllib.parse.urlparse(path).path, query,
-                                 handler.headers)
+        form = ""
+        if "x-www-form-urlencoded" in handler.headers.get("Content-Type", ""):
+            form = body.decode(errors="replace")  # query protocol (STS): Action= in the body
+        operation = operation_of(handler.command, urllib.parse.urlparse(path).path,
+                                 "&".join(q for q in (query, form) if q), handler.headers)
         self._verify_signature(handler, path, body)
         with self.lock:
             fault = next((f for f in self.faults if f.operation == operation and f.hits < f.times), None)
