@@ -104,6 +104,9 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
   // Arrow's default retries only connection errors; throttling (503 SlowDown) and 5xx deserve
   // the AWS standard strategy with back-off.
   options.retry_strategy = arrow::fs::S3RetryStrategy::GetAwsStandardRetryStrategy(8);
+  // One PutObject for a file smaller than a part, instead of create + part + complete; a failure
+  // then shows at Close, whose status every writer checks.
+  options.allow_delayed_open = true;
   // Signed with our credentials chain, the one Glue and batch deletes use.
   if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
   s3_ = std::make_shared<RefreshingS3FileSystem>(options, aws_->credentials());

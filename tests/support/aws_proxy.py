@@ -74,6 +74,7 @@ class Seen:
     path: str
     operation: str
     status: int
+    content_encoding: str = ""
 
 
 class AwsProxy:
@@ -269,7 +270,8 @@ class AwsProxy:
         if glue_request is not None:
             data = self._paginate_partitions(glue_request, status, data)
         with self.lock:
-            self.seen.append(Seen(handler.command, path, operation, status))
+            self.seen.append(Seen(handler.command, path, operation, status,
+                                  handler.headers.get("Content-Encoding", "")))
         handler.send_response(status)
         for name, value in response_headers:
             if name.lower() not in HOP_BY_HOP:
