@@ -6,19 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "util/test_util.h"
+#include "util/testing/aws_env.h"
 
 namespace s3c::aws {
 namespace {
 
 using Vars = std::map<std::string, std::string>;
 
-AwsConfig Config(Vars vars) {
-  return AwsConfig::FromEnv([vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  });
-}
+AwsConfig Config(Vars vars) { return testing::ConfigFromVars(std::move(vars)); }
 
 std::string WriteFile(const std::string& name, const std::string& text) {
   auto path = std::filesystem::temp_directory_path() / ("s3c_cfg_" + name);

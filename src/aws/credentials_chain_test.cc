@@ -11,6 +11,7 @@
 #include "aws/credentials/profile_source.h"
 #include "aws/credentials/web_identity_source.h"
 #include "util/test_util.h"
+#include "util/testing/aws_env.h"
 #include "util/testing/fake_http_server.h"
 
 namespace s3c::aws {
@@ -19,14 +20,7 @@ namespace {
 using testing::FakeHttpServer;
 using Vars = std::map<std::string, std::string>;
 
-AwsConfig Config(Vars vars) {
-  vars.emplace("HOME", "/nonexistent");
-  return AwsConfig::FromEnv([vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  });
-}
+AwsConfig Config(Vars vars) { return testing::ConfigFromVars(std::move(vars)); }
 
 std::string WriteFile(const std::string& name, const std::string& text) {
   auto path = std::filesystem::temp_directory_path() / ("s3c_cred_" + name);

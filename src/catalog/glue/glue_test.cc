@@ -1,3 +1,5 @@
+#include <mutex>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -173,6 +175,57 @@ TEST(GlueCatalog, KeyTypes) {
   EXPECT_EQ(GlueCatalog::KeyTypeOf("string"), KeyType::kString);
   EXPECT_EQ(GlueCatalog::KeyTypeOf("varchar(10)"), KeyType::kString);
   EXPECT_EQ(GlueCatalog::KeyTypeOf("date"), KeyType::kString);
+}
+
+}  // namespace
+}  // namespace s3c
+
+namespace s3c {
+namespace {
+
+TEST(GlueCatalog, UpdatesInBatchesOfAHundredAndReportsFailures) {
+  std::vector<int> batch_sizes;
+  std::mutex mutex;
+  FakeHttpServer glue([&](const FakeHttpServer::Request& r) {
+    const std::string target = r.headers.at("x-amz-target");
+    json body = json::parse(r.body);
+    if (target == "AWSGlue.GetPartitions") {
+      json partitions = json::array();
+      if (!body.contains("Segment") || body["Segment"]["SegmentNumber"] == 0) {
+        for (int i = 0; i < 150; ++i) {
+          partitions.push_back({{"Values", {std::to_string(i)}},
+                                {"StorageDescriptor", {{"Location", "/tmp/s3c-glue-test/" + std::to_string(i)}}},
+                                {"Parameters", {{"numFiles", "9"}}}});
+        }
+      }
+      return FakeHttpServer::Response{200, {}, json({{"Partitions", partitions}}).dump()};
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    batch_sizes.push_back(static_cast<int>(body["Entries"].size()));
+    json errors = json::array();
+    for (const auto& entry : body["Entries"]) {
+      if (entry["PartitionValueList"][0] == "7") {
+        errors.push_back({{"PartitionValueList", {"7"}},
+                          {"ErrorDetail", {{"ErrorCode", "EntityNotFoundException"}, {"ErrorMessage", "gone"}}}});
+      }
+    }
+    return FakeHttpServer::Response{200, {}, json({{"Errors", errors}}).dump()};
+  });
+  auto config = Config(glue.url());
+  FileSystems file_systems;
+  GlueCatalog catalog(std::shared_ptr<GlueClient>(Client(config)), "db", "t", file_systems);
+  Table table;
+  table.keys = {PartitionKey{"k", KeyType::kNumeric}};
+  ASSERT_OK_AND_ASSIGN(auto listing, catalog.ListPartitions(table, PartitionPredicate::All()));
+  ASSERT_EQ(listing.partitions.size(), 150u);  // four segments, each partition once
+  std::vector<PartitionUpdate> updates;
+  for (const auto& p : listing.partitions) updates.push_back({p.path, std::nullopt, 1, -1, -1});
+  ASSERT_OK_AND_ASSIGN(auto failures, catalog.UpdatePartitions(updates));
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].path, "k=7");
+  EXPECT_NE(failures[0].message.find("EntityNotFoundException: gone"), std::string::npos);
+  std::sort(batch_sizes.begin(), batch_sizes.end());
+  EXPECT_EQ(batch_sizes, (std::vector<int>{50, 100}));
 }
 
 }  // namespace
