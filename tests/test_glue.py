@@ -372,3 +372,19 @@ def test_credentials_from_an_assumed_role_profile(aws, bucket, table, run, tmp_p
     assert r.code == 0, r.stderr
     assert aws.proxy.count("AssumeRole") == 1
     assert aws.proxy.verified["sts"] == 1  # AssumeRole signed with the base profile's key
+
+
+def test_secrets_are_never_printed_even_verbose(aws, bucket, table, run):
+    name, _ = table
+    secret, token = "s3cr3t-never-printed-7f3a", "session-token-never-printed-91c2"
+    aws.proxy.secret_keys["VERBOSEKEY"] = secret
+    env = aws.env(AWS_ACCESS_KEY_ID="VERBOSEKEY", AWS_SECRET_ACCESS_KEY=secret,
+                  AWS_SESSION_TOKEN=token)
+    for flags in (["-vv"], ["-vv", "--log-format", "json"], ["--json"]):
+        r = run("--database_name", DB, "--table_name", name, "--dry-run", *flags, env=env)
+        assert r.code == 0, r.stderr
+        if "-vv" in flags:  # the key is told apart by its last four characters, no more
+            assert "key ...EKEY from environment" in r.stderr
+        for text in (r.stdout, r.stderr):
+            assert secret not in text and token not in text
+    assert aws.proxy.verified["glue"] >= 3
