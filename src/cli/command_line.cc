@@ -26,7 +26,10 @@ constexpr const char* kDescription =
     "a staging area, verified, then published; originals are deleted only when asked, and only\n"
     "after that.";
 
-constexpr const char* kFooter = R"(Exit codes:
+constexpr const char* kFooter = R"(Subcommands:
+  recover  finish or undo what earlier runs left half done, then stop
+
+Exit codes:
   0  success: every selected partition compacted, copied or skipped
   1  internal error
   2  usage error: bad flag or value, bad --partition_predicate
@@ -121,6 +124,23 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
                  "Where kept originals go (default <table>/_s3_compaction/archive/<run>)")
       ->type_name("PATH")
       ->group(where);
+  app.add_option("--delete_grace_minutes", request.options.delete_grace_minutes,
+                 "With delete: keep originals out of readers' way this long, delete them later")
+      ->type_name("N")
+      ->check(CLI::Range(0, 525600).description(""))
+      ->group(where);
+
+  const char* safety = "Safety";
+  app.add_option("--journal_path", request.options.journal_path,
+                 "Where the run journal and lease live (default <table>/_s3_compaction)")
+      ->type_name("PATH")
+      ->group(safety);
+  app.add_flag("--force_unlock", request.options.force_unlock,
+               "Take the table's lease even if another run holds it (only if that run is dead)")
+      ->group(safety);
+  auto* recover = app.add_subcommand(
+      "recover", "Finish or undo what earlier runs left half done (every run does this first)");
+  recover->fallthrough();
 
   const char* how = "How";
   app.add_flag("--dry-run,--dry_run", dry_run,
@@ -162,6 +182,7 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
     return kExitUsageError;
   }
 
+  request.recover_only = recover->parsed();
   const bool glue = !request.database_name.empty() || !request.table_name.empty();
   if (request.table_path.empty() && !glue) {
     return UsageError("say which table: --table_path, or --database_name with --table_name");
@@ -217,7 +238,7 @@ int RunRequest(const CliRequest& request) {
   }
 
   CompactionJob job(request.options, file_systems);
-  auto summary = job.Run(*catalog);
+  auto summary = request.recover_only ? job.Recover(*catalog) : job.Run(*catalog);
   if (!summary.ok()) {
     log::Error(summary.status().message());
     switch (KindOf(summary.status())) {

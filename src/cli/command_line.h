@@ -17,6 +17,7 @@ struct CliRequest {
   std::string database_name;  // --database_name + --table_name (Glue Data Catalog)
   std::string table_name;
   bool json = false;
+  bool recover_only = false;  // the `recover` subcommand
   log::Level log_level = log::Level::kWarn;
   log::Format log_format = log::Format::kText;
 };

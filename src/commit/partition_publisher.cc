@@ -3,6 +3,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "util/fault_point.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
 
@@ -83,10 +84,14 @@ arrow::Result<Published> PartitionPublisher::Publish(const PartitionPlan& plan,
   // On S3 every placement is a server-side copy, the staged sources going in one batch after;
   // locally a staged output is renamed (atomic, and nothing to clean up).
   std::vector<std::atomic<bool>> placed(placements.size());
+  std::atomic<int> placed_count{0};
   auto failures = ForEach(placements.size(), io_threads_, [&](size_t i) {
     const Placement& p = placements[i];
     arrow::Status st = (p.keep_source || p.from.is_s3()) ? Copy(p.from, p.to) : MoveFile(p.from, p.to);
-    if (st.ok()) placed[i] = true;
+    if (st.ok()) {
+      placed[i] = true;
+      if (placed_count++ == 0) FaultPoint::Hit("mid_publish");
+    }
     return st;
   });
   Published published;
@@ -112,9 +117,7 @@ arrow::Result<Published> PartitionPublisher::Publish(const PartitionPlan& plan,
   return published;
 }
 
-arrow::Result<RemovalResult> PartitionPublisher::RemoveOriginals(const PartitionPlan& plan) const {
-  RemovalResult result;
-  if (policy_ == OriginalsPolicy::kKeep) return result;
+std::vector<Location> PartitionPublisher::Originals(const PartitionPlan& plan) {
   const Location& partition = plan.partition.location;
   std::vector<Location> originals;
   for (const auto& group : plan.groups) {
@@ -123,9 +126,22 @@ arrow::Result<RemovalResult> PartitionPublisher::RemoveOriginals(const Partition
   if (WritesElsewhere(plan)) {
     for (size_t i : plan.kept) originals.push_back({partition.fs, plan.files[i].info.path()});
   }
-  if (originals.empty()) return result;
+  return originals;
+}
 
-  const Location archive = layout_.ArchiveDir(plan.partition.path);
+arrow::Result<RemovalResult> PartitionPublisher::RemoveOriginals(
+    const PartitionPlan& plan, const std::set<std::string>& skip) const {
+  std::vector<Location> originals;
+  for (auto& original : Originals(plan)) {
+    if (!skip.count(original.path)) originals.push_back(std::move(original));
+  }
+  return RemoveFiles(originals, layout_.ArchiveDir(plan.partition.path));
+}
+
+arrow::Result<RemovalResult> PartitionPublisher::RemoveFiles(const std::vector<Location>& originals,
+                                                             const Location& archive) const {
+  RemovalResult result;
+  if (policy_ == OriginalsPolicy::kKeep || originals.empty()) return result;
   if (policy_ == OriginalsPolicy::kArchive) ARROW_RETURN_NOT_OK(EnsureDir(archive));
   auto archived = [&](const Location& original) { return archive.Child(BaseName(original.path)); };
 
@@ -136,8 +152,10 @@ arrow::Result<RemovalResult> PartitionPublisher::RemoveOriginals(const Partition
     if (!failed.empty()) return failed.front().second;
   } else {
     ARROW_RETURN_NOT_OK(MoveFile(originals.front(), archived(originals.front())));
+    result.archived.push_back(archived(originals.front()));
   }
   result.removed = 1;
+  FaultPoint::Hit("mid_remove");
   std::vector<Location> rest(originals.begin() + 1, originals.end());
 
   std::vector<std::pair<Location, arrow::Status>> still;
@@ -158,6 +176,7 @@ arrow::Result<RemovalResult> PartitionPublisher::RemoveOriginals(const Partition
     for (auto& [i, st] : failures) still.emplace_back(rest[i], st);
     std::vector<Location> copied_on_s3;
     for (size_t i = 0; i < rest.size(); ++i) {
+      if (copied[i]) result.archived.push_back(archived(rest[i]));
       if (copied[i] && rest[i].is_s3()) copied_on_s3.push_back(rest[i]);
     }
     for (auto& failure : file_systems_.DeleteFiles(copied_on_s3)) still.push_back(failure);

@@ -20,6 +20,7 @@
 // still cannot be removed is returned in `problems` (readers would see those rows twice).
 // Thread-safe: partitions may be published concurrently.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct Published {
 
 struct RemovalResult {
   int64_t removed = 0;
+  std::vector<Location> archived;     // where archived originals now are
   std::vector<std::string> problems;  // originals still there, each with why
 };
 
@@ -59,7 +61,17 @@ class PartitionPublisher {
   arrow::Result<Published> Publish(const PartitionPlan& plan,
                                    const std::vector<WrittenFile>& outputs) const;
 
-  arrow::Result<RemovalResult> RemoveOriginals(const PartitionPlan& plan) const;
+  /// The planned inputs (and, written elsewhere, the kept files), minus `skip`.
+  static std::vector<Location> Originals(const PartitionPlan& plan);
+
+  /// RemoveFiles on Originals(plan) minus `skip` (inputs found changed, which must stay).
+  arrow::Result<RemovalResult> RemoveOriginals(const PartitionPlan& plan,
+                                               const std::set<std::string>& skip = {}) const;
+
+  /// Deletes, or moves into `archive_dir`, exactly these files, by the policy. The first alone:
+  /// if it fails, nothing was removed and the error is returned. Recovery uses it directly.
+  arrow::Result<RemovalResult> RemoveFiles(const std::vector<Location>& originals,
+                                           const Location& archive_dir) const;
 
   /// OK, or an error naming what could not be removed (those files remain beside the originals).
   arrow::Status Unpublish(const Published& published) const;

@@ -2,18 +2,23 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
 
 #include "commit/partition_committer.h"
+#include "commit/run_journal.h"
+#include "commit/run_recovery.h"
+#include "commit/table_lease.h"
 #include "commit/partition_publisher.h"
 #include "execute/group_compactor.h"
 #include "plan/planner.h"
 #include "report/progress_bar.h"
 #include "storage/run_layout.h"
 #include "util/error_kind.h"
+#include "util/fault_point.h"
 #include "util/human.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
@@ -51,30 +56,40 @@ PartitionOutcome OutcomeFromPlan(const PartitionPlan& plan) {
   return outcome;
 }
 
-// Sweeps this run's staging folder, and on local disk the empty folders above it.
+// Sweeps this run's staging folder. On S3 every staged object has already been deleted by
+// name (published or discarded); a prefix delete there would only leave folder markers behind.
 void RemoveStaging(const RunLayout& layout) {
   Location staging = layout.StagingRoot();
-  // On S3 every staged object has already been deleted by name (published or discarded); a
-  // prefix delete there would only leave folder markers behind.
   if (staging.is_s3()) return;
   auto st = staging.fs->DeleteDir(staging.path);
-  if (!st.ok() && !staging.is_s3()) {
+  if (!st.ok()) {
     auto info = staging.fs->GetFileInfo(staging.path);
     if (info.ok() && info->type() != arrow::fs::FileType::NotFound) {
       log::Warn("could not remove staging folder ", staging.uri(), ": ", st.message());
     }
   }
-  if (staging.is_s3()) return;
-  // <root>/_s3_compaction/staging and <root>/_s3_compaction, when nothing else is in them.
-  for (int up = 0; up < 2; ++up) {
-    auto slash = staging.path.rfind('/');
-    if (slash == std::string::npos) return;
-    staging.path.resize(slash);
+}
+
+// On local disk, the tool's folders that the run left empty, deepest first (S3 has no folders).
+void RemoveEmptyToolFolders(const RunLayout& layout) {
+  auto parent = [](const Location& dir) {
+    return Location{dir.fs, dir.path.substr(0, dir.path.rfind('/'))};
+  };
+  const Location staging = parent(layout.StagingRoot());  // <output root>/_s3_compaction/staging
+  for (const Location& dir :
+       {staging, parent(staging), layout.RunsDir(), layout.JournalRoot()}) {
+    if (dir.is_s3()) continue;
+    // A --journal_path the user named stays; only our own folders go.
+    if (dir.path.find(RunLayout::kToolFolder) == std::string::npos) continue;
     arrow::fs::FileSelector selector;
-    selector.base_dir = staging.path;
-    auto entries = staging.fs->GetFileInfo(selector);
-    if (!entries.ok() || !entries->empty()) return;
-    if (!staging.fs->DeleteDir(staging.path).ok()) return;
+    selector.base_dir = dir.path;
+    selector.allow_not_found = true;
+    auto entries = dir.fs->GetFileInfo(selector);
+    if (!entries.ok() || !entries->empty()) continue;
+    auto info = dir.fs->GetFileInfo(dir.path);
+    if (info.ok() && info->type() == arrow::fs::FileType::Directory) {
+      (void)dir.fs->DeleteDir(dir.path);
+    }
   }
 }
 
@@ -103,6 +118,90 @@ RequestCounts EstimateRequests(const CompactionPlan& plan, OriginalsPolicy polic
     }
   }
   return requests;
+}
+
+// --archive_path and --journal_path must not be where readers of the table would look.
+arrow::Status CheckOutsidePartitions(const Table& table, const Location& where,
+                                     const std::string& flag) {
+  if (!table.location.Contains(where)) return arrow::Status::OK();
+  std::string_view rel = std::string_view(where.path).substr(table.location.path.size());
+  while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+  if (!rel.empty() && RunLayout::IsHidden(rel)) return arrow::Status::OK();
+  return arrow::Status::Invalid(flag, " ", where.uri(), " is inside the table ",
+                                table.location.uri(),
+                                " where readers would see its files; choose a path outside it, "
+                                "or under a folder whose name starts with '_'");
+}
+
+int64_t MtimeNs(const arrow::fs::FileInfo& info) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(info.mtime().time_since_epoch())
+      .count();
+}
+
+JournalPlan JournalPlanOf(const CompactionPlan& plan, const RunLayout& layout,
+                          OriginalsPolicy policy, bool repoint, const CompactionOptions& options) {
+  JournalPlan journal;
+  journal.run_id = layout.run_id();
+  journal.table = plan.table.name;
+  journal.table_location = plan.table.location.uri();
+  journal.staging_root = layout.StagingRoot().uri();
+  journal.archive_root = layout.ArchiveRoot().uri();
+  journal.policy = options.original_files == OriginalFiles::kDelete ? "delete"
+                   : policy == OriginalsPolicy::kArchive            ? "archive"
+                                                                    : "keep";
+  journal.repoint = repoint;
+  journal.delete_grace_minutes =
+      options.original_files == OriginalFiles::kDelete ? options.delete_grace_minutes : 0;
+  for (const auto& p : plan.partitions) {
+    if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
+    JournalPartition partition{p.partition.path, p.partition.location.uri(), p.output_dir.uri(), {}};
+    std::map<std::string, const InputFile*> by_path;
+    for (const auto& f : p.files) by_path[f.info.path()] = &f;
+    for (const auto& original : PartitionPublisher::Originals(p)) {
+      const InputFile& f = *by_path.at(original.path);
+      partition.inputs.push_back({original.uri(), f.info.size(), MtimeNs(f.info)});
+    }
+    journal.partitions.push_back(std::move(partition));
+  }
+  return journal;
+}
+
+// Copies files that appeared at a partition's old location during the run to its new one.
+void CarryNewcomers(const PartitionPlan& p, CommitResult& commit, RunJournal* journal,
+                    std::vector<std::string>* notes) {
+  const Location& dir = p.partition.location;
+  arrow::fs::FileSelector selector;
+  selector.base_dir = dir.path;
+  selector.allow_not_found = true;
+  auto listed = dir.fs->GetFileInfo(selector);
+  if (!listed.ok()) return;
+  std::set<std::string> known;
+  for (const auto& f : p.files) known.insert(f.info.path());
+  for (const auto& f : p.other_files) known.insert(f.path());
+  int carried = 0;
+  for (const auto& info : *listed) {
+    if (info.type() != arrow::fs::FileType::File || known.count(info.path()) ||
+        RunLayout::IsHidden(BaseName(info.path()))) {
+      continue;
+    }
+    Location from{dir.fs, info.path()};
+    Location to = p.output_dir.Child(BaseName(info.path()));
+    if (!from.fs->CopyFile(from.path, to.path).ok()) continue;
+    commit.published.files.push_back(to);
+    commit.published.bytes += info.size();
+    commit.journal_outputs.push_back({"", from.uri(), to.uri(), info.size(), -1});
+    ++carried;
+  }
+  if (carried == 0) return;
+  notes->push_back("partition " + p.partition.path + ": carried " + std::to_string(carried) +
+                   " file(s) written during the run to its new location");
+  if (journal) {
+    PartitionRecord record;
+    record.state = PartitionState::kPublished;
+    record.outputs = commit.journal_outputs;
+    auto st = journal->Record(p.partition.path, record);
+    (void)st;
+  }
 }
 
 }  // namespace
@@ -135,33 +234,50 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   std::optional<Location> archive_root;
   if (!options_.archive_path.empty()) {
     ARROW_ASSIGN_OR_RAISE(Location archive, file_systems_.Resolve(options_.archive_path));
-    if (table.location.Contains(archive)) {
-      std::string_view rel = std::string_view(archive.path).substr(table.location.path.size());
-      while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
-      if (rel.empty() || !RunLayout::IsHidden(rel)) {
-        return WithKind(arrow::Status::Invalid(
-                            "--archive_path ", archive.uri(), " is inside the table ",
-                            table.location.uri(),
-                            " where readers would see archived rows again; choose a path "
-                            "outside it, or under a folder whose name starts with '_'"),
-                        ErrorKind::kUsage);
-      }
-    }
+    ARROW_RETURN_NOT_OK(
+        WithKind(CheckOutsidePartitions(table, archive, "--archive_path"), ErrorKind::kUsage));
     archive_root = archive;
   }
-  const OriginalsPolicy policy = options_.original_files == OriginalFiles::kDelete
-                                     ? OriginalsPolicy::kDelete
+  // Deletion with a grace period keeps the originals out of readers' way now (archived in
+  // place, left behind at a target) and deletes them in a later run, from the journal.
+  const bool delete_now = options_.original_files == OriginalFiles::kDelete &&
+                          options_.delete_grace_minutes <= 0;
+  const OriginalsPolicy policy = delete_now    ? OriginalsPolicy::kDelete
                                  : target_root ? OriginalsPolicy::kKeep
                                                : OriginalsPolicy::kArchive;
+  std::optional<Location> journal_root;
+  if (!options_.journal_path.empty()) {
+    ARROW_ASSIGN_OR_RAISE(Location journal, file_systems_.Resolve(options_.journal_path));
+    ARROW_RETURN_NOT_OK(WithKind(CheckOutsidePartitions(table, journal, "--journal_path"),
+                                 ErrorKind::kUsage));
+    journal_root = journal;
+  }
+  RunLayout layout(RunLayout::NewRunId(), table.location,
+                   target_root ? *target_root : table.location, archive_root, journal_root);
   // With a catalog that records locations, a partition written to a target is repointed there,
   // and its originals may go only once the catalog says so.
   const bool repoint = catalog.RecordsLocations() && target_root && options_.update_catalog;
   if (catalog.RecordsLocations() && target_root && !options_.update_catalog &&
-      policy == OriginalsPolicy::kDelete) {
+      options_.original_files == OriginalFiles::kDelete) {
     return WithKind(arrow::Status::Invalid(
                         "--delete_original_files=true with --update_catalog=false would leave "
                         "the catalog pointing at deleted files"),
                     ErrorKind::kUsage);
+  }
+
+  // One run at a time per table; it first finishes whatever an earlier run left half done.
+  std::unique_ptr<TableLease> lease;
+  RecoveryReport recovered;
+  if (options_.mode != RunMode::kDryRun) {
+    auto acquired = TableLease::Acquire(ConditionalObject(layout.LeaseFile(), file_systems_.aws()),
+                                        layout.run_id(), TableLease::kDefaultTtl,
+                                        options_.force_unlock);
+    if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
+    lease = std::move(acquired).ValueOrDie();
+    ARROW_ASSIGN_OR_RAISE(recovered, RunRecovery(file_systems_, layout.RunsDir(), layout.run_id(),
+                                                 16)
+                                         .RecoverAll());
+    for (const auto& line : recovered.lines) log::Info("recovered: ", line);
   }
 
   ARROW_ASSIGN_OR_RAISE(PartitionListing listing,
@@ -188,10 +304,8 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
                         Planner(planner_options).Plan(table, std::move(listing)));
   progress.Finish();
 
-  RunLayout layout(RunLayout::NewRunId(), table.location,
-                   target_root ? *target_root : table.location, archive_root);
-
   RunSummary summary;
+  summary.recovered = recovered.lines;
   summary.version = kVersion;
   summary.run_id = layout.run_id();
   summary.table = table.name;
@@ -248,8 +362,26 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   execute_options.size.target_bytes = options_.target_file_bytes;
   execute_options.row_group_bytes = options_.row_group_bytes;
   const int io_threads = table.location.is_s3() ? 16 : 1;
+  // The journal is written before the first visible change, so a crash at any later step can
+  // be finished or undone by the next run.
+  std::unique_ptr<RunJournal> journal;
+  if (!tasks.empty()) {
+    auto begun = RunJournal::Begin(file_systems_, layout, JournalPlanOf(plan, layout, policy,
+                                                                       repoint, options_));
+    if (!begun.ok()) {
+      return WithKind(begun.status().WithMessage(begun.status().message(), "; nothing changed"),
+                      ErrorKind::kInput);
+    }
+    journal = std::move(begun).ValueOrDie();
+  }
+  FaultPoint::Hit("after_plan");
   PartitionPublisher publisher(layout, file_systems_, policy, io_threads);
-  PartitionCommitter committer(publisher, file_systems_, repoint);
+  CommitSettings commit_settings;
+  commit_settings.defer_originals = repoint;
+  commit_settings.delete_grace_minutes =
+      options_.original_files == OriginalFiles::kDelete ? options_.delete_grace_minutes : 0;
+  PartitionCommitter committer(publisher, file_systems_, journal.get(), lease.get(),
+                               commit_settings);
   std::vector<CommitResult> commits(plan.partitions.size());
   progress.Start("compacting", bytes_to_read, /*bytes=*/true);
 
@@ -314,6 +446,14 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       }
       updates.push_back(std::move(update));
     }
+    if (repoint) {
+      // Files other writers added to a partition while it was compacted must not be left behind
+      // at the old location: they are copied to the new one before the catalog moves.
+      for (size_t i = 0; i < plan.partitions.size(); ++i) {
+        if (!commits[i].originals_pending) continue;
+        CarryNewcomers(plan.partitions[i], commits[i], journal.get(), &summary.notes);
+      }
+    }
     std::map<std::string, std::string> failed;
     if (!updates.empty()) {
       auto result = catalog.UpdatePartitions(updates);
@@ -368,6 +508,56 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
     }
   }
   RemoveStaging(layout);
+  if (journal) {
+    bool pending = std::any_of(commits.begin(), commits.end(),
+                               [](const CommitResult& c) { return c.journal_pending; });
+    for (const auto& c : commits) {
+      // A partition that failed after changing something keeps the journal for the next run.
+      if (c.status == PartitionStatus::kFailed && !c.published.files.empty()) pending = true;
+    }
+    auto st = journal->Finish(file_systems_, pending);
+    if (!st.ok()) log::Warn("removing the finished run's journal: ", st.message());
+  }
+  if (lease) {
+    auto st = lease->Release();
+    if (!st.ok()) log::Warn("releasing the lease: ", st.message());
+  }
+  RemoveEmptyToolFolders(layout);
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog) {
+  const auto started = std::chrono::steady_clock::now();
+  ARROW_ASSIGN_OR_RAISE(Table table, catalog.LoadTable());
+  std::optional<Location> journal_root;
+  if (!options_.journal_path.empty()) {
+    ARROW_ASSIGN_OR_RAISE(Location journal, file_systems_.Resolve(options_.journal_path));
+    journal_root = journal;
+  }
+  RunLayout layout(RunLayout::NewRunId(), table.location, table.location, std::nullopt,
+                   journal_root);
+  auto lease = TableLease::Acquire(ConditionalObject(layout.LeaseFile(), file_systems_.aws()),
+                                   layout.run_id(), TableLease::kDefaultTtl, options_.force_unlock);
+  if (!lease.ok()) return WithKind(lease.status(), ErrorKind::kInput);
+  ARROW_ASSIGN_OR_RAISE(auto report,
+                        RunRecovery(file_systems_, layout.RunsDir(), layout.run_id(), 16).RecoverAll());
+  ARROW_RETURN_NOT_OK((*lease)->Release());
+  RemoveEmptyToolFolders(layout);
+  RunSummary summary;
+  summary.version = kVersion;
+  summary.run_id = layout.run_id();
+  summary.table = table.name;
+  summary.recovered = report.lines;
+  if (report.lines.empty()) summary.notes.push_back("nothing to recover");
+  if (report.failures > 0) {
+    PartitionOutcome failed;
+    failed.partition = "(recovery)";
+    failed.status = PartitionStatus::kFailed;
+    failed.reason = std::to_string(report.failures) + " partition(s) could not be settled; the "
+                    "journal keeps them for the next run";
+    summary.partitions.push_back(failed);
+  }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
 }

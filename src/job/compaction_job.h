@@ -27,6 +27,10 @@ class CompactionJob {
 
   arrow::Result<RunSummary> Run(Catalog& catalog);
 
+  /// `s3-compaction recover`: takes the table's lease, finishes or undoes what earlier runs left
+  /// half done (RunRecovery), and stops.
+  arrow::Result<RunSummary> Recover(Catalog& catalog);
+
  private:
   CompactionOptions options_;
   FileSystems& file_systems_;

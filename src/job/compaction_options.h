@@ -46,6 +46,14 @@ struct CompactionOptions {
   /// (default). false makes the run an export that leaves the catalog alone.
   bool update_catalog = true;
   RunMode mode = RunMode::kRun;
+  /// --journal_path: where the run journal and the lease live. Empty: <table>/_s3_compaction.
+  std::string journal_path;
+  /// --force_unlock: take the table's lease even if another run holds it (a dead run's).
+  bool force_unlock = false;
+  /// --delete_grace_minutes: with --delete_original_files=true, keep the originals out of
+  /// readers' way for this long (archived in place; left behind at a target) so queries already
+  /// reading them can finish, and delete them in a later run. 0: delete at once.
+  int64_t delete_grace_minutes = 0;
   /// Draw a progress bar (the CLI sets it when on a terminal).
   bool progress = false;
 };

@@ -129,6 +129,10 @@ std::string RunSummary::ToText() const {
   };
   list(PartitionStatus::kFailed, "failed (left as they were)");
   if (Count(PartitionStatus::kSkipped) <= 10) list(PartitionStatus::kSkipped, "skipped");
+  if (!recovered.empty()) {
+    out << "recovered from earlier runs:\n";
+    for (const auto& line : recovered) out << "  " << line << "\n";
+  }
   if (!notes.empty()) {
     out << "noticed:\n";
     for (const auto& note : notes) out << "  " << note << "\n";
@@ -177,7 +181,8 @@ nlohmann::json RunSummary::ToJson() const {
       {"rows", {{"rewritten", t.rows}}},
       {"seconds", seconds},
       {"details", details},
-      {"notes", notes}};
+      {"notes", notes},
+      {"recovered", recovered}};
   if (!archive.empty()) j["archive"] = archive;
   if (dry_run) {
     j["requests"] = {{"list", requests.list}, {"get", requests.get}, {"put", requests.put},

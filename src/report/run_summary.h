@@ -54,6 +54,7 @@ struct RunSummary {
   RequestCounts requests;  // dry run: the requests a real run would make
   std::vector<PartitionOutcome> partitions;
   std::vector<std::string> notes;
+  std::vector<std::string> recovered;  // what this run finished or undid of earlier runs
 
   int64_t Count(PartitionStatus status) const;
   std::string ToText() const;

@@ -31,6 +31,33 @@ FileSystems::FileSystems(std::shared_ptr<aws::AwsContext> aws) : aws_(std::move(
 
 FileSystems::~FileSystems() = default;
 
+std::shared_ptr<aws::AwsContext> FileSystems::aws() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
+  return aws_;
+}
+
+arrow::Status FileSystems::DeleteFolder(const Location& folder) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = folder.path;
+  selector.recursive = true;
+  selector.allow_not_found = true;
+  ARROW_ASSIGN_OR_RAISE(auto entries, folder.fs->GetFileInfo(selector));
+  std::vector<Location> files;
+  for (const auto& e : entries) {
+    if (e.type() == arrow::fs::FileType::File) files.push_back({folder.fs, e.path()});
+  }
+  auto failures = DeleteFiles(files);
+  if (!failures.empty()) return failures.front().second;
+  if (!folder.is_s3()) {
+    auto info = folder.fs->GetFileInfo(folder.path);
+    if (info.ok() && info->type() == arrow::fs::FileType::Directory) {
+      ARROW_RETURN_NOT_OK(folder.fs->DeleteDir(folder.path));
+    }
+  }
+  return arrow::Status::OK();
+}
+
 S3BatchDeleter& FileSystems::Deleter() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!aws_) aws_ = aws::AwsContext::FromEnvironment();

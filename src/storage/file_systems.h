@@ -42,6 +42,14 @@ class FileSystems {
   /// already gone counts as deleted.
   std::vector<std::pair<Location, arrow::Status>> DeleteFiles(const std::vector<Location>& files);
 
+  /// Deletes every file under `folder`, by name (never a prefix delete, which on S3 would leave
+  /// folder markers), then the folder itself locally. Only for folders the tool owns: staging,
+  /// the journal's run folders. Not an error if the folder does not exist.
+  arrow::Status DeleteFolder(const Location& folder);
+
+  /// The AWS configuration and credentials this process uses.
+  std::shared_ptr<aws::AwsContext> aws();
+
   /// Finalises Arrow's S3 support if this process initialised it. Idempotent.
   static void FinalizeS3IfUsed();
 

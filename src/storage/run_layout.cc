@@ -20,11 +20,33 @@ std::string RunLayout::NewRunId() {
 }
 
 RunLayout::RunLayout(std::string run_id, Location table_root, Location output_root,
-                     std::optional<Location> archive_root)
+                     std::optional<Location> archive_root, std::optional<Location> journal_root)
     : run_id_(std::move(run_id)),
       table_root_(std::move(table_root)),
       output_root_(std::move(output_root)),
-      archive_root_(std::move(archive_root)) {}
+      archive_root_(std::move(archive_root)),
+      journal_root_(std::move(journal_root)) {}
+
+Location RunLayout::JournalRoot() const {
+  return journal_root_ ? *journal_root_ : table_root_.Child(kToolFolder);
+}
+
+Location RunLayout::RunsDir() const { return JournalRoot().Child("runs"); }
+
+Location RunLayout::RunDir() const { return RunsDir().Child(run_id_); }
+
+Location RunLayout::LeaseFile() const { return JournalRoot().Child("lease.json"); }
+
+std::string RunLayout::PartitionRecordName(std::string_view partition_path) {
+  uint64_t hash = 14695981039346656037ULL;  // FNV-1a: stable across runs and machines
+  for (unsigned char c : partition_path) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "p-%016llx.json", static_cast<unsigned long long>(hash));
+  return buf;
+}
 
 Location RunLayout::StagingRoot() const {
   return output_root_.Child(std::string(kToolFolder) + "/staging/" + run_id_);

@@ -4,6 +4,10 @@
 //   <output root>/_s3_compaction/staging/<run>/<partition path>/<output file>   staging
 //   <table root>/_s3_compaction/archive/<run>/<partition path>/<original name>  kept originals
 //   output file: part-<group:05>-<run>-c<seq:03>.<codec>.parquet               (Spark-like)
+//   <journal root>/runs/<run>/plan.json            the run's plan, before any visible change
+//   <journal root>/runs/<run>/p-<hash>.json        one partition's state, after each transition
+//   <journal root>/lease.json                      who is compacting the table, until when
+// The journal root is <table root>/_s3_compaction, or --journal_path.
 //
 // The output root is the table's own location, or --target_s3_path. Everything lives under a
 // folder whose name starts with '_', outside every partition: Spark, Hive, Trino and our own
@@ -27,7 +31,17 @@ class RunLayout {
 
   /// `archive_root`, when given, replaces <table root>/_s3_compaction/archive.
   RunLayout(std::string run_id, Location table_root, Location output_root,
-            std::optional<Location> archive_root);
+            std::optional<Location> archive_root, std::optional<Location> journal_root = {});
+
+  /// <table root>/_s3_compaction, or --journal_path.
+  Location JournalRoot() const;
+  /// JournalRoot()/runs
+  Location RunsDir() const;
+  /// RunsDir()/<run>
+  Location RunDir() const;
+  Location LeaseFile() const;
+  /// "p-" + 16 hex digits of a hash of the partition path + ".json": safe in any store.
+  static std::string PartitionRecordName(std::string_view partition_path);
 
   const std::string& run_id() const { return run_id_; }
 
@@ -51,6 +65,7 @@ class RunLayout {
   Location table_root_;
   Location output_root_;
   std::optional<Location> archive_root_;
+  std::optional<Location> journal_root_;
 };
 
 }  // namespace s3c

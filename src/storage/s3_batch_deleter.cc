@@ -7,6 +7,7 @@
 
 #include "aws/aws_error.h"
 #include "aws/xml.h"
+#include "storage/s3_url.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
 
@@ -37,11 +38,15 @@ std::string S3BatchDeleter::ContentMd5(const std::string& body) {
 
 std::string S3BatchDeleter::DeleteUrl(const std::string& endpoint, bool custom_endpoint,
                                       const std::string& bucket, const std::string& region) {
-  if (custom_endpoint || bucket.find('.') != std::string::npos) {
-    return endpoint + "/" + bucket + "?delete=";
+  // The bucket itself: an empty key, and the "delete" subresource.
+  std::string url = S3ObjectUrl(S3Endpoint{endpoint, custom_endpoint, region}, bucket, "", "delete=");
+  // Path-style ".../bucket/?delete=" and ".../bucket?delete=" are the same resource; S3 and its
+  // imitations accept the latter everywhere.
+  auto slash = url.find("/?");
+  if (slash != std::string::npos && (custom_endpoint || bucket.find('.') != std::string::npos)) {
+    url.erase(slash, 1);
   }
-  const std::string suffix = region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com";
-  return "https://" + bucket + ".s3." + region + suffix + "/?delete=";
+  return url;
 }
 
 std::vector<std::pair<std::string, arrow::Status>> S3BatchDeleter::DeleteBatch(

@@ -1,0 +1,192 @@
+#include "commit/run_journal.h"
+
+#include <algorithm>
+
+#include <arrow/io/interfaces.h>
+#include <nlohmann/json.hpp>
+
+namespace s3c {
+namespace {
+
+using nlohmann::json;
+
+const char* kStates[] = {"publishing", "published", "repointed", "removing", "done", "rolled_back"};
+
+json FileJson(const JournalFile& f) { return {{"uri", f.uri}, {"size", f.size}, {"mtime_ns", f.mtime_ns}}; }
+
+}  // namespace
+
+std::string StateName(PartitionState state) { return kStates[static_cast<int>(state)]; }
+
+arrow::Result<PartitionState> StateFromName(const std::string& name) {
+  for (int i = 0; i < 6; ++i) {
+    if (name == kStates[i]) return static_cast<PartitionState>(i);
+  }
+  return arrow::Status::Invalid("unknown partition state '", name, "' in the journal");
+}
+
+arrow::Status WriteWholeFile(const Location& file, const std::string& text) {
+  if (file.is_s3()) {
+    ARROW_ASSIGN_OR_RAISE(auto out, file.fs->OpenOutputStream(file.path));
+    ARROW_RETURN_NOT_OK(out->Write(text.data(), static_cast<int64_t>(text.size())));
+    return out->Close();
+  }
+  const std::string parent = file.path.substr(0, file.path.rfind('/'));
+  ARROW_RETURN_NOT_OK(file.fs->CreateDir(parent, /*recursive=*/true));
+  const std::string temp = file.path + ".tmp";
+  {
+    ARROW_ASSIGN_OR_RAISE(auto out, file.fs->OpenOutputStream(temp));
+    ARROW_RETURN_NOT_OK(out->Write(text.data(), static_cast<int64_t>(text.size())));
+    ARROW_RETURN_NOT_OK(out->Close());
+  }
+  return file.fs->Move(temp, file.path);  // rename: never a half-written record
+}
+
+arrow::Result<std::optional<std::string>> ReadWholeFile(const Location& file) {
+  ARROW_ASSIGN_OR_RAISE(auto info, file.fs->GetFileInfo(file.path));
+  if (info.type() != arrow::fs::FileType::File) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto in, file.fs->OpenInputFile(info));
+  ARROW_ASSIGN_OR_RAISE(auto buffer, in->ReadAt(0, info.size()));
+  return buffer->ToString();
+}
+
+std::string RunJournal::ToJson(const JournalPlan& plan) {
+  json partitions = json::array();
+  for (const auto& p : plan.partitions) {
+    json inputs = json::array();
+    for (const auto& f : p.inputs) inputs.push_back(FileJson(f));
+    partitions.push_back({{"path", p.path}, {"location", p.location},
+                          {"output_dir", p.output_dir}, {"inputs", inputs}});
+  }
+  return json({{"version", 1}, {"run_id", plan.run_id}, {"table", plan.table},
+               {"table_location", plan.table_location}, {"staging_root", plan.staging_root},
+               {"archive_root", plan.archive_root}, {"policy", plan.policy},
+               {"repoint", plan.repoint}, {"delete_grace_minutes", plan.delete_grace_minutes},
+               {"partitions", partitions}})
+      .dump(1);
+}
+
+arrow::Result<JournalPlan> RunJournal::PlanFromJson(const std::string& text) {
+  auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || j.value("version", 0) != 1) {
+    return arrow::Status::Invalid("not a version 1 run plan");
+  }
+  try {
+    JournalPlan plan;
+    plan.run_id = j.at("run_id");
+    plan.table = j.at("table");
+    plan.table_location = j.at("table_location");
+    plan.staging_root = j.at("staging_root");
+    plan.archive_root = j.at("archive_root");
+    plan.policy = j.at("policy");
+    plan.repoint = j.at("repoint");
+    plan.delete_grace_minutes = j.at("delete_grace_minutes");
+    for (const auto& p : j.at("partitions")) {
+      JournalPartition partition{p.at("path"), p.at("location"), p.at("output_dir"), {}};
+      for (const auto& f : p.at("inputs")) {
+        partition.inputs.push_back({f.at("uri"), f.at("size"), f.at("mtime_ns")});
+      }
+      plan.partitions.push_back(std::move(partition));
+    }
+    return plan;
+  } catch (const std::exception& e) {
+    return arrow::Status::Invalid("malformed run plan: ", e.what());
+  }
+}
+
+std::string RunJournal::ToJson(const PartitionRecord& r) {
+  json outputs = json::array();
+  for (const auto& o : r.outputs) {
+    outputs.push_back({{"staged", o.staged}, {"source", o.source}, {"final", o.final},
+                       {"bytes", o.bytes}, {"rows", o.rows}});
+  }
+  return json({{"state", StateName(r.state)}, {"outputs", outputs},
+               {"pending_delete", r.pending_delete}, {"delete_after_unix", r.delete_after_unix},
+               {"problems", r.problems}})
+      .dump(1);
+}
+
+arrow::Result<PartitionRecord> RunJournal::RecordFromJson(const std::string& text) {
+  auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return arrow::Status::Invalid("malformed partition record");
+  try {
+    PartitionRecord r;
+    ARROW_ASSIGN_OR_RAISE(r.state, StateFromName(j.at("state")));
+    for (const auto& o : j.at("outputs")) {
+      r.outputs.push_back({o.at("staged"), o.at("source"), o.at("final"), o.at("bytes"), o.at("rows")});
+    }
+    r.pending_delete = j.at("pending_delete").get<std::vector<std::string>>();
+    r.delete_after_unix = j.at("delete_after_unix");
+    r.problems = j.at("problems").get<std::vector<std::string>>();
+    return r;
+  } catch (const std::exception& e) {
+    return arrow::Status::Invalid("malformed partition record: ", e.what());
+  }
+}
+
+arrow::Result<std::unique_ptr<RunJournal>> RunJournal::Begin(FileSystems& file_systems,
+                                                             const RunLayout& layout,
+                                                             const JournalPlan& plan) {
+  Location run_dir = layout.RunDir();
+  auto st = WriteWholeFile(run_dir.Child("plan.json"), ToJson(plan));
+  if (!st.ok()) {
+    return st.WithMessage("writing the run journal ", run_dir.Child("plan.json").uri(), ": ",
+                          st.message());
+  }
+  return std::unique_ptr<RunJournal>(new RunJournal(std::move(run_dir)));
+}
+
+arrow::Status RunJournal::WriteRecord(const Location& run_dir, const std::string& path,
+                                      const PartitionRecord& record) {
+  Location file = run_dir.Child(RunLayout::PartitionRecordName(path));
+  auto st = WriteWholeFile(file, ToJson(record));
+  return st.ok() ? st : st.WithMessage("writing journal record ", file.uri(), ": ", st.message());
+}
+
+arrow::Status RunJournal::Record(const std::string& partition_path, const PartitionRecord& record) {
+  return WriteRecord(run_dir_, partition_path, record);
+}
+
+arrow::Result<JournalPlan> RunJournal::ReadPlan(const Location& run_dir) {
+  ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(run_dir.Child("plan.json")));
+  if (!text) return arrow::Status::IOError("no plan.json in ", run_dir.uri());
+  auto plan = PlanFromJson(*text);
+  if (!plan.ok()) return plan.status().WithMessage(run_dir.uri(), ": ", plan.status().message());
+  return plan;
+}
+
+arrow::Result<std::optional<PartitionRecord>> RunJournal::ReadRecord(const Location& run_dir,
+                                                                     const std::string& path) {
+  Location file = run_dir.Child(RunLayout::PartitionRecordName(path));
+  ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(file));
+  if (!text) return std::nullopt;
+  auto record = RecordFromJson(*text);
+  if (!record.ok()) return record.status().WithMessage(file.uri(), ": ", record.status().message());
+  return *record;
+}
+
+arrow::Result<std::vector<std::string>> RunJournal::ListRuns(const Location& runs_dir) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = runs_dir.path;
+  selector.allow_not_found = true;
+  selector.recursive = true;
+  selector.max_recursion = 1;
+  ARROW_ASSIGN_OR_RAISE(auto entries, runs_dir.fs->GetFileInfo(selector));
+  std::vector<std::string> runs;
+  for (const auto& e : entries) {
+    // A run exists once its plan does (on S3 there are no folders, only keys).
+    if (e.type() == arrow::fs::FileType::File && BaseName(e.path()) == "plan.json") {
+      std::string dir = e.path().substr(0, e.path().size() - std::string("/plan.json").size());
+      runs.emplace_back(BaseName(dir));
+    }
+  }
+  std::sort(runs.begin(), runs.end());  // run ids start with their UTC time
+  return runs;
+}
+
+arrow::Status RunJournal::Finish(FileSystems& file_systems, bool deletions_pending) {
+  if (deletions_pending) return arrow::Status::OK();
+  return file_systems.DeleteFolder(run_dir_);
+}
+
+}  // namespace s3c

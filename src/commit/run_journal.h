@@ -1,0 +1,124 @@
+#pragma once
+// RunJournal: what a run records next to the table so that the next run can finish or undo
+// whatever a crash left half done.
+//
+//   plan.json      written before the first visible change: every partition's planned inputs
+//                  (with size and modification time), where its outputs go, the publish mode
+//   p-<hash>.json  one per partition, rewritten after each transition of the commit protocol
+//                  with what recovery needs: the outputs (staged and final names, bytes, rows)
+//
+// Each write replaces a whole object (an S3 PUT, or a temp file renamed locally), so a record is
+// never half written. Only the run that holds the table's lease writes. Not thread-safe per
+// partition; records of different partitions may be written concurrently.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/result.h>
+
+#include "storage/file_systems.h"
+#include "storage/run_layout.h"
+
+namespace s3c {
+
+/// The states a partition passes through. See docs/ARCHITECTURE.md for what a reader sees in
+/// each and how recovery treats it.
+enum class PartitionState {
+  kPublishing,  // outputs verified; being placed
+  kPublished,   // placed at a target; the catalog is not yet pointing there (Glue)
+  kRepointed,   // the catalog points at the target; originals may go
+  kRemoving,    // all outputs placed and verified; originals being removed
+  kDone,        // finished (originals may still await their grace period)
+  kRolledBack,  // undone; the partition is as it was
+};
+
+std::string StateName(PartitionState state);
+arrow::Result<PartitionState> StateFromName(const std::string& name);
+
+struct JournalFile {
+  std::string uri;
+  int64_t size = 0;
+  int64_t mtime_ns = 0;  // 0 when the storage did not say
+};
+
+struct JournalOutput {
+  std::string staged;  // "" for a kept file copied to a target
+  std::string source;  // the kept file it copies, for such a copy
+  std::string final;
+  int64_t bytes = 0;
+  int64_t rows = -1;   // -1 for copies
+};
+
+struct JournalPartition {
+  std::string path;        // "year=2023/month=05"
+  std::string location;    // where its files are
+  std::string output_dir;  // where its new files go
+  std::vector<JournalFile> inputs;  // the originals to remove once published
+};
+
+struct JournalPlan {
+  std::string run_id;
+  std::string table;
+  std::string table_location;
+  std::string staging_root;
+  std::string archive_root;
+  std::string policy;  // "delete", "archive" or "keep"
+  bool repoint = false;
+  int64_t delete_grace_minutes = 0;
+  std::vector<JournalPartition> partitions;
+};
+
+struct PartitionRecord {
+  PartitionState state = PartitionState::kPublishing;
+  std::vector<JournalOutput> outputs;
+  std::vector<std::string> pending_delete;  // originals (or their archived copies) to delete later
+  int64_t delete_after_unix = 0;            // when they may go
+  std::vector<std::string> problems;
+};
+
+class RunJournal {
+ public:
+  /// Writes plan.json under layout.RunDir(). Returns the journal to record transitions with.
+  static arrow::Result<std::unique_ptr<RunJournal>> Begin(FileSystems& file_systems,
+                                                          const RunLayout& layout,
+                                                          const JournalPlan& plan);
+
+  /// Rewrites the partition's record.
+  arrow::Status Record(const std::string& partition_path, const PartitionRecord& record);
+
+  /// Removes the run's directory when no partition has deletions pending; otherwise keeps it
+  /// for the run that will do them.
+  arrow::Status Finish(FileSystems& file_systems, bool deletions_pending);
+
+  const Location& run_dir() const { return run_dir_; }
+
+  // Reading, for recovery.
+  static arrow::Result<JournalPlan> ReadPlan(const Location& run_dir);
+  static arrow::Result<std::optional<PartitionRecord>> ReadRecord(const Location& run_dir,
+                                                                  const std::string& path);
+  static arrow::Status WriteRecord(const Location& run_dir, const std::string& path,
+                                   const PartitionRecord& record);
+  /// The run ids with a directory under `runs_dir`, oldest first.
+  static arrow::Result<std::vector<std::string>> ListRuns(const Location& runs_dir);
+
+  /// JSON round trips, exposed for tests.
+  static std::string ToJson(const JournalPlan& plan);
+  static arrow::Result<JournalPlan> PlanFromJson(const std::string& text);
+  static std::string ToJson(const PartitionRecord& record);
+  static arrow::Result<PartitionRecord> RecordFromJson(const std::string& text);
+
+ private:
+  explicit RunJournal(Location run_dir) : run_dir_(std::move(run_dir)) {}
+  Location run_dir_;
+};
+
+/// Writes `text` as the whole content of `file`: an S3 PUT, or locally a temp file renamed into
+/// place. Creates local parent folders.
+arrow::Status WriteWholeFile(const Location& file, const std::string& text);
+/// The whole content of `file`; nullopt if it does not exist.
+arrow::Result<std::optional<std::string>> ReadWholeFile(const Location& file);
+
+}  // namespace s3c

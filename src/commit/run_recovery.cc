@@ -1,0 +1,215 @@
+#include "commit/run_recovery.h"
+
+#include <chrono>
+
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
+
+#include "commit/partition_publisher.h"
+#include "util/logging.h"
+
+namespace s3c {
+namespace {
+
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t MtimeNs(const arrow::fs::FileInfo& info) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(info.mtime().time_since_epoch())
+      .count();
+}
+
+OriginalsPolicy PolicyOf(const std::string& name) {
+  if (name == "delete") return OriginalsPolicy::kDelete;
+  if (name == "archive") return OriginalsPolicy::kArchive;
+  return OriginalsPolicy::kKeep;
+}
+
+// The output at `final` is complete: the size recorded, and for a compacted file its footer's
+// row count.
+bool OutputComplete(const Location& final, const JournalOutput& output) {
+  auto info = final.fs->GetFileInfo(final.path);
+  if (!info.ok() || info->type() != arrow::fs::FileType::File || info->size() != output.bytes) {
+    return false;
+  }
+  if (output.rows < 0) return true;
+  auto file = final.fs->OpenInputFile(*info);
+  if (!file.ok()) return false;
+  try {
+    return parquet::ParquetFileReader::Open(*file)->metadata()->num_rows() == output.rows;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+arrow::Result<RecoveryReport> RunRecovery::RecoverAll() {
+  RecoveryReport report;
+  ARROW_ASSIGN_OR_RAISE(auto runs, RunJournal::ListRuns(runs_dir_));
+  for (const auto& run : runs) {
+    if (run == current_run_id_) continue;
+    ++report.runs;
+    auto st = RecoverRun(run, &report);
+    if (!st.ok()) {
+      ++report.failures;
+      report.lines.push_back("run " + run + ": " + st.message());
+    }
+  }
+  return report;
+}
+
+arrow::Status RunRecovery::RecoverRun(const std::string& run_id, RecoveryReport* report) {
+  Location run_dir = runs_dir_.Child(run_id);
+  ARROW_ASSIGN_OR_RAISE(JournalPlan plan, RunJournal::ReadPlan(run_dir));
+  bool pending = false;
+  for (const auto& partition : plan.partitions) {
+    auto result = RecoverPartition(plan, partition, run_dir, report);
+    if (!result.ok()) {
+      ++report->failures;
+      report->lines.push_back("run " + run_id + ", partition " + partition.path + ": " +
+                              result.status().message());
+      pending = true;  // keep the journal: the next run tries again
+      continue;
+    }
+    pending |= *result;
+  }
+  ARROW_ASSIGN_OR_RAISE(Location staging, file_systems_.Resolve(plan.staging_root));
+  ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(staging));
+  if (!pending) ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(run_dir));
+  return arrow::Status::OK();
+}
+
+arrow::Result<bool> RunRecovery::RecoverPartition(const JournalPlan& plan,
+                                                  const JournalPartition& partition,
+                                                  const Location& run_dir,
+                                                  RecoveryReport* report) {
+  ARROW_ASSIGN_OR_RAISE(auto stored, RunJournal::ReadRecord(run_dir, partition.path));
+  if (!stored) return false;  // nothing visible happened
+  PartitionRecord record = *stored;
+  const std::string who = "run " + plan.run_id + ", partition " + partition.path + ": ";
+
+  ARROW_ASSIGN_OR_RAISE(Location table, file_systems_.Resolve(plan.table_location));
+  ARROW_ASSIGN_OR_RAISE(Location archive_root, file_systems_.Resolve(plan.archive_root));
+  RunLayout layout(plan.run_id, table, table, std::nullopt);
+  const OriginalsPolicy policy = plan.delete_grace_minutes > 0 && plan.policy == "delete"
+                                     ? (partition.location == partition.output_dir
+                                            ? OriginalsPolicy::kArchive
+                                            : OriginalsPolicy::kKeep)
+                                     : PolicyOf(plan.policy);
+  PartitionPublisher publisher(layout, file_systems_, policy, io_threads_);
+  const Location archive_dir = archive_root.Child(partition.path);
+
+  auto roll_back = [&](const std::string& why) -> arrow::Result<bool> {
+    std::vector<Location> placed;
+    for (const auto& o : record.outputs) {
+      ARROW_ASSIGN_OR_RAISE(Location final, file_systems_.Resolve(o.final));
+      auto info = final.fs->GetFileInfo(final.path);
+      if (info.ok() && info->type() == arrow::fs::FileType::File) placed.push_back(final);
+    }
+    auto failures = file_systems_.DeleteFiles(placed);
+    if (!failures.empty()) return failures.front().second;
+    record.state = PartitionState::kRolledBack;
+    ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, partition.path, record));
+    report->lines.push_back(who + "rolled back (" + why + "); " + std::to_string(placed.size()) +
+                            " new file(s) removed, partition as it was");
+    return false;
+  };
+
+  switch (record.state) {
+    case PartitionState::kRolledBack:
+      return false;
+    case PartitionState::kPublished:
+      return roll_back("its catalog update never happened");
+    case PartitionState::kPublishing: {
+      if (plan.repoint) return roll_back("its catalog update never happened");
+      // Roll forward only if every output can be put in place and checks out.
+      for (const auto& o : record.outputs) {
+        ARROW_ASSIGN_OR_RAISE(Location final, file_systems_.Resolve(o.final));
+        if (OutputComplete(final, o)) continue;
+        arrow::Status placed = arrow::Status::IOError("not staged");
+        if (!o.staged.empty()) {
+          ARROW_ASSIGN_OR_RAISE(Location staged, file_systems_.Resolve(o.staged));
+          if (OutputComplete(staged, o)) {
+            if (!final.is_s3()) {
+              std::string parent = final.path.substr(0, final.path.rfind('/'));
+              ARROW_RETURN_NOT_OK(final.fs->CreateDir(parent, true));
+            }
+            placed = final.is_s3() ? staged.fs->CopyFile(staged.path, final.path)
+                                   : PartitionPublisher::MoveFile(staged, final);
+          }
+        } else if (!o.source.empty()) {
+          ARROW_ASSIGN_OR_RAISE(Location source, file_systems_.Resolve(o.source));
+          placed = source.fs->CopyFile(source.path, final.path);
+        }
+        if (!placed.ok() || !OutputComplete(final, o)) {
+          return roll_back("output " + o.final + " could not be completed");
+        }
+      }
+      [[fallthrough]];
+    }
+    case PartitionState::kRepointed:
+    case PartitionState::kRemoving: {
+      std::vector<Location> to_remove;
+      std::vector<std::string> problems;
+      for (const auto& input : partition.inputs) {
+        ARROW_ASSIGN_OR_RAISE(Location original, file_systems_.Resolve(input.uri));
+        ARROW_ASSIGN_OR_RAISE(auto info, original.fs->GetFileInfo(original.path));
+        if (info.type() == arrow::fs::FileType::NotFound) continue;  // already removed
+        if (info.size() != input.size ||
+            (input.mtime_ns != 0 && MtimeNs(info) != 0 && MtimeNs(info) != input.mtime_ns)) {
+          problems.push_back(input.uri + " changed since planning; left where it was");
+          continue;
+        }
+        to_remove.push_back(original);
+      }
+      record.state = PartitionState::kRemoving;
+      ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, partition.path, record));
+      ARROW_ASSIGN_OR_RAISE(auto removed, publisher.RemoveFiles(to_remove, archive_dir));
+      problems.insert(problems.end(), removed.problems.begin(), removed.problems.end());
+      // Originals that still cannot be removed keep the partition "removing" for the next run.
+      record.state = removed.problems.empty() ? PartitionState::kDone : PartitionState::kRemoving;
+      record.problems = problems;
+      if (plan.delete_grace_minutes > 0) {
+        for (const auto& a : removed.archived) record.pending_delete.push_back(a.uri());
+        if (policy == OriginalsPolicy::kKeep) {
+          for (const auto& o : to_remove) record.pending_delete.push_back(o.uri());
+        }
+        record.delete_after_unix = NowUnix() + plan.delete_grace_minutes * 60;
+      }
+      ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, partition.path, record));
+      report->lines.push_back(who + "rolled forward; " + std::to_string(removed.removed) +
+                              " original(s) " +
+                              (policy == OriginalsPolicy::kDelete ? "deleted" : "archived") +
+                              (problems.empty() ? "" : "; " + problems.front()));
+      if (!removed.problems.empty()) {
+        ++report->failures;
+        return true;
+      }
+      return !record.pending_delete.empty();
+    }
+    case PartitionState::kDone: {
+      if (record.pending_delete.empty()) return false;
+      if (NowUnix() < record.delete_after_unix) return true;  // not yet
+      std::vector<Location> due;
+      for (const auto& uri : record.pending_delete) {
+        ARROW_ASSIGN_OR_RAISE(Location file, file_systems_.Resolve(uri));
+        due.push_back(file);
+      }
+      auto failures = file_systems_.DeleteFiles(due);
+      record.pending_delete.clear();
+      for (const auto& [file, st] : failures) record.pending_delete.push_back(file.uri());
+      ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, partition.path, record));
+      report->lines.push_back(who + "grace period over; " +
+                              std::to_string(due.size() - failures.size()) +
+                              " original(s) deleted");
+      return !record.pending_delete.empty();
+    }
+  }
+  return false;
+}
+
+}  // namespace s3c

@@ -1,0 +1,58 @@
+#pragma once
+// RunRecovery: finishes or undoes what earlier runs left half done, from their journals, and
+// deletes originals whose grace period has passed. A run does this first, under the table's
+// lease; `s3-compaction recover` does only this.
+//
+// Per partition, by the last state its run recorded:
+//   (none)        nothing visible happened: only staged files, swept with the run's staging
+//   publishing    roll forward if every output is in place or still staged (placed, then each
+//                 verified from its footer), else roll back: the placed outputs are removed
+//   published     (a catalog was to be repointed) roll back: the catalog still points at the
+//                 originals, so the new files are removed
+//   repointed     roll forward: remove the originals
+//   removing      roll forward: remove the originals still there
+//   done          delete originals whose grace period has passed
+//   rolled_back   nothing
+// Rolling forward never removes an original that changed since its run planned (size,
+// modification time): it stays, and is reported. Idempotent: running it twice is harmless.
+
+#include <string>
+#include <vector>
+
+#include <arrow/result.h>
+
+#include "commit/run_journal.h"
+#include "storage/file_systems.h"
+
+namespace s3c {
+
+struct RecoveryReport {
+  std::vector<std::string> lines;  // one per partition acted on
+  int64_t runs = 0;                // earlier runs found in the journal
+  int64_t failures = 0;            // partitions it could not bring to a settled state
+};
+
+class RunRecovery {
+ public:
+  RunRecovery(FileSystems& file_systems, Location runs_dir, std::string current_run_id,
+              int io_threads)
+      : file_systems_(file_systems),
+        runs_dir_(std::move(runs_dir)),
+        current_run_id_(std::move(current_run_id)),
+        io_threads_(io_threads) {}
+
+  arrow::Result<RecoveryReport> RecoverAll();
+
+ private:
+  arrow::Status RecoverRun(const std::string& run_id, RecoveryReport* report);
+  /// True when the partition still has deletions waiting for their grace period.
+  arrow::Result<bool> RecoverPartition(const JournalPlan& plan, const JournalPartition& partition,
+                                       const Location& run_dir, RecoveryReport* report);
+
+  FileSystems& file_systems_;
+  Location runs_dir_;
+  std::string current_run_id_;
+  int io_threads_;
+};
+
+}  // namespace s3c

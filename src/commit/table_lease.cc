@@ -1,0 +1,151 @@
+#include "commit/table_lease.h"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "util/logging.h"
+
+namespace s3c {
+namespace {
+
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string IsoTime(int64_t unix) {
+  std::time_t t = static_cast<std::time_t>(unix);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string HostName() {
+  char buf[256] = {0};
+  ::gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+}  // namespace
+
+std::string TableLease::Holder::ToJson() const {
+  return nlohmann::json({{"run_id", run_id}, {"host", host}, {"pid", pid},
+                         {"acquired_unix", acquired_unix}, {"expires_unix", expires_unix},
+                         {"expires", IsoTime(expires_unix)}})
+      .dump();
+}
+
+arrow::Result<TableLease::Holder> TableLease::Holder::FromJson(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return arrow::Status::Invalid("unreadable lease");
+  Holder h;
+  h.run_id = j.value("run_id", "");
+  h.host = j.value("host", "");
+  h.pid = j.value("pid", int64_t{0});
+  h.acquired_unix = j.value("acquired_unix", int64_t{0});
+  h.expires_unix = j.value("expires_unix", int64_t{0});
+  return h;
+}
+
+std::string TableLease::Holder::Describe() const {
+  return "run " + run_id + " (host " + host + ", pid " + std::to_string(pid) + ") since " +
+         IsoTime(acquired_unix) + ", until " + IsoTime(expires_unix);
+}
+
+TableLease::TableLease(ConditionalObject object, Holder holder, std::string tag,
+                       std::chrono::seconds ttl)
+    : object_(std::move(object)), ttl_(ttl), holder_(std::move(holder)), tag_(std::move(tag)) {
+  renewer_ = std::thread([this] { Renew(); });
+}
+
+TableLease::~TableLease() {
+  auto st = Release();
+  if (!st.ok()) log::Warn("releasing the lease ", object_.location().uri(), ": ", st.message());
+}
+
+arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject object,
+                                                               std::string run_id,
+                                                               std::chrono::seconds ttl,
+                                                               bool force) {
+  Holder mine{run_id, HostName(), static_cast<int64_t>(::getpid()), NowUnix(),
+              NowUnix() + ttl.count()};
+  const std::string where = object.location().uri();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    ARROW_ASSIGN_OR_RAISE(bool created, object.CreateIfAbsent(mine.ToJson()));
+    if (created) {
+      ARROW_ASSIGN_OR_RAISE(auto version, object.Read());
+      if (!version) continue;  // released between our create and read: try again
+      return std::unique_ptr<TableLease>(new TableLease(std::move(object), mine, version->tag, ttl));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto current, object.Read());
+    if (!current) continue;  // released meanwhile: try to create again
+    auto holder = Holder::FromJson(current->body);
+    const bool expired = !holder.ok() || holder->expires_unix < NowUnix();
+    if (!expired && !force) {
+      return arrow::Status::Invalid("the table is being compacted by ", holder->Describe(),
+                                    " (lease ", where,
+                                    "); wait for it to finish, or pass --force_unlock if that run "
+                                    "is dead");
+    }
+    log::Warn("taking over the ", expired ? "expired " : "", "lease ", where, " of ",
+              holder.ok() ? holder->Describe() : std::string("an unknown run"),
+              force && !expired ? " (--force_unlock)" : "");
+    ARROW_ASSIGN_OR_RAISE(bool replaced, object.ReplaceIf(mine.ToJson(), current->tag));
+    if (replaced) {
+      ARROW_ASSIGN_OR_RAISE(auto version, object.Read());
+      if (!version) continue;
+      return std::unique_ptr<TableLease>(new TableLease(std::move(object), mine, version->tag, ttl));
+    }
+    // Someone else changed it between our read and write: look again.
+  }
+  return arrow::Status::IOError("could not take the lease ", where, ": it keeps changing");
+}
+
+void TableLease::Renew() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    if (stop_cv_.wait_for(lock, ttl_ / 3, [this] { return stop_; })) break;
+    Holder renewed = holder_;
+    renewed.expires_unix = NowUnix() + ttl_.count();
+    auto replaced = object_.ReplaceIf(renewed.ToJson(), tag_);
+    if (!replaced.ok()) {
+      log::Warn("renewing the lease ", object_.location().uri(), ": ", replaced.status().message());
+      continue;  // transient: try again at the next beat, well before it expires
+    }
+    if (!*replaced) {
+      log::Error("the lease ", object_.location().uri(),
+                 " was taken by another run; stopping before any further change");
+      held_ = false;
+      return;
+    }
+    auto version = object_.Read();
+    if (version.ok() && *version) tag_ = (*version)->tag;
+    holder_ = renewed;
+  }
+}
+
+bool TableLease::held() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return held_;
+}
+
+arrow::Status TableLease::Release() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stop_) return arrow::Status::OK();
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
+  if (renewer_.joinable()) renewer_.join();
+  if (!held_) return arrow::Status::OK();
+  // Only our own lease is deleted: someone may have taken it over (--force_unlock).
+  ARROW_ASSIGN_OR_RAISE(auto current, object_.Read());
+  if (!current || current->tag != tag_) return arrow::Status::OK();
+  return object_.Delete();
+}
+
+}  // namespace s3c

@@ -1,0 +1,67 @@
+#pragma once
+// TableLease: at most one run compacts a table at a time.
+//
+// The lease is an object next to the journal (<journal root>/lease.json) naming the run that
+// holds it, its host and process, and when it expires. It is created only if absent
+// (ConditionalObject: S3's If-None-Match, or an exclusive create), renewed every third of its
+// lifetime while the run lasts (compare-and-swap on its version), and deleted at the end. A run
+// that finds a live lease stops with a message naming the holder. An expired lease (its holder
+// died) is taken over, as any lease is with --force_unlock. A holder whose renewal finds the
+// lease taken by someone else has lost it: held() turns false and the run must stop making
+// visible changes.
+// Thread-safe.
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <arrow/result.h>
+
+#include "storage/conditional_object.h"
+
+namespace s3c {
+
+class TableLease {
+ public:
+  struct Holder {
+    std::string run_id, host;
+    int64_t pid = 0;
+    int64_t acquired_unix = 0;
+    int64_t expires_unix = 0;
+    std::string ToJson() const;
+    static arrow::Result<Holder> FromJson(const std::string& text);
+    std::string Describe() const;  // "run R (host H, pid P) since T, until E"
+  };
+
+  static constexpr std::chrono::seconds kDefaultTtl{600};
+
+  /// Takes the lease for `run_id`, or returns Invalid naming who holds it.
+  static arrow::Result<std::unique_ptr<TableLease>> Acquire(ConditionalObject object,
+                                                            std::string run_id,
+                                                            std::chrono::seconds ttl,
+                                                            bool force);
+  ~TableLease();
+
+  bool held() const;
+  /// Stops renewing and deletes the lease if still ours. Idempotent.
+  arrow::Status Release();
+
+ private:
+  TableLease(ConditionalObject object, Holder holder, std::string tag, std::chrono::seconds ttl);
+  void Renew();
+
+  ConditionalObject object_;
+  std::chrono::seconds ttl_;
+  mutable std::mutex mutex_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;
+  bool held_ = true;
+  Holder holder_;
+  std::string tag_;
+  std::thread renewer_;
+};
+
+}  // namespace s3c

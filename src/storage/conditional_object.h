@@ -1,0 +1,53 @@
+#pragma once
+// ConditionalObject: one small object that several processes may race for, written only under
+// a condition. Created only if absent; replaced only if unchanged since it was read
+// (compare-and-swap on a version tag). On S3: PUT with If-None-Match: * and If-Match: <ETag>,
+// which S3 evaluates atomically. Locally: the content is written to a temp file and link()ed
+// into place (atomic, fails if the name exists), and replacements hold an exclusive lock.
+// The table lease is built on it. Thread-safe.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <arrow/result.h>
+
+#include "aws/aws_client.h"
+#include "aws/aws_context.h"
+#include "storage/location.h"
+#include "storage/s3_url.h"
+
+namespace s3c {
+
+class ConditionalObject {
+ public:
+  struct Version {
+    std::string body;
+    std::string tag;  // the S3 ETag, or a hash of the local content
+  };
+
+  ConditionalObject(Location location, std::shared_ptr<aws::AwsContext> aws);
+
+  arrow::Result<std::optional<Version>> Read() const;
+  /// True if created; false if the object already existed (nothing written).
+  arrow::Result<bool> CreateIfAbsent(const std::string& body) const;
+  /// True if replaced; false if it changed (or vanished) since `tag` was read.
+  arrow::Result<bool> ReplaceIf(const std::string& body, const std::string& tag) const;
+  /// Deletes it; not an error if it is gone.
+  arrow::Status Delete() const;
+
+  const Location& location() const { return location_; }
+
+ private:
+  arrow::Result<aws::HttpResponse> S3Send(const std::string& method, const std::string& body,
+                                          std::vector<std::pair<std::string, std::string>> headers,
+                                          const std::string& what, bool* precondition_failed) const;
+
+  Location location_;
+  std::shared_ptr<aws::AwsContext> aws_;
+  std::unique_ptr<aws::AwsClient> client_;
+  S3Endpoint endpoint_;
+  std::string bucket_, key_;
+};
+
+}  // namespace s3c

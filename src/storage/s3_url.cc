@@ -1,0 +1,36 @@
+#include "storage/s3_url.h"
+
+#include <cctype>
+
+namespace s3c {
+
+std::string S3EncodeKey(const std::string& key) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : key) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string S3ObjectUrl(const S3Endpoint& endpoint, const std::string& bucket,
+                        const std::string& key, const std::string& query) {
+  std::string url;
+  if (endpoint.custom || bucket.find('.') != std::string::npos) {
+    url = endpoint.url + "/" + bucket + "/" + S3EncodeKey(key);
+  } else {
+    const std::string suffix =
+        endpoint.region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com";
+    url = "https://" + bucket + ".s3." + endpoint.region + suffix + "/" + S3EncodeKey(key);
+  }
+  if (!query.empty()) url += "?" + query;
+  return url;
+}
+
+}  // namespace s3c

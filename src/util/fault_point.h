@@ -1,0 +1,24 @@
+#pragma once
+// FaultPoint: test-only hooks at the steps of the commit protocol, driven by the environment.
+//
+//   S3C_FAULT_POINT=<name>   the process kills itself with SIGKILL on reaching <name>: the crash
+//                            tests' way of stopping a run at every step.
+//   S3C_PAUSE_POINT=<name>   on reaching <name> the process writes "paused\n" to the named pipe
+//   S3C_PAUSE_FIFO=<dir>     <dir>/paused, then waits until a line arrives on <dir>/resume: the
+//                            concurrency tests' way to act while a run is stopped at a step,
+//                            with no sleeping on either side.
+//
+// With neither variable set a point costs one relaxed load. Names: after_plan, after_write,
+// before_publish, mid_publish, after_publish, mid_remove, after_remove, after_catalog.
+
+#include <string_view>
+
+namespace s3c {
+
+class FaultPoint {
+ public:
+  /// Crashes or pauses here if the environment asks for `name`.
+  static void Hit(std::string_view name);
+};
+
+}  // namespace s3c
