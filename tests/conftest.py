@@ -59,8 +59,10 @@ def local_s3():
 @pytest.fixture
 def bucket(local_s3, request):
     """A fresh bucket per test."""
-    name = "t-" + request.node.name.lower().replace("_", "-")[:40].strip("-") + "-" + \
-        format(abs(hash(request.node.nodeid)) % 10**6, "06d")
+    import re
+
+    readable = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-")
+    name = "t-" + readable + "-" + format(abs(hash(request.node.nodeid)) % 10**6, "06d")
     local_s3.client.create_bucket(Bucket=name)
     return name
 

@@ -45,7 +45,20 @@ bool OutputComplete(const Location& final, const JournalOutput& output) {
   }
 }
 
+bool SameFolder(const Location& a, const Location& b) { return a.Contains(b) && b.Contains(a); }
+
 }  // namespace
+
+arrow::Result<const std::map<std::string, std::string>*> RunRecovery::Locations() {
+  if (!locations_) {
+    if (!catalog_locations_) {
+      return arrow::Status::Invalid("the catalog that was repointed cannot be asked");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto locations, catalog_locations_());
+    locations_ = std::move(locations);
+  }
+  return &*locations_;
+}
 
 arrow::Result<RecoveryReport> RunRecovery::RecoverAll() {
   RecoveryReport report;
@@ -79,6 +92,7 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, RecoveryReport*
   }
   ARROW_ASSIGN_OR_RAISE(Location staging, file_systems_.Resolve(plan.staging_root));
   ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(staging));
+  FileSystems::RemoveEmptyFolders(staging, RunLayout::kToolFolder);
   if (!pending) ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(run_dir));
   return arrow::Status::OK();
 }
@@ -122,10 +136,31 @@ arrow::Result<bool> RunRecovery::RecoverPartition(const JournalPlan& plan,
   switch (record.state) {
     case PartitionState::kRolledBack:
       return false;
-    case PartitionState::kPublished:
-      return roll_back("its catalog update never happened");
+    case PartitionState::kPublished: {
+      if (!plan.repoint) return roll_back("it was never finished");
+      // The crash fell around the catalog update: the catalog says which side readers see.
+      ARROW_ASSIGN_OR_RAISE(const auto* locations, Locations());
+      auto it = locations->find(partition.path);
+      ARROW_ASSIGN_OR_RAISE(Location old_dir, file_systems_.Resolve(partition.location));
+      ARROW_ASSIGN_OR_RAISE(Location new_dir, file_systems_.Resolve(partition.output_dir));
+      std::optional<Location> now;
+      if (it != locations->end()) {
+        ARROW_ASSIGN_OR_RAISE(now, file_systems_.Resolve(it->second));
+      }
+      if (now && SameFolder(*now, old_dir)) return roll_back("its catalog update never happened");
+      if (!now || !SameFolder(*now, new_dir)) {
+        return arrow::Status::Invalid(
+            "the catalog now points at ", now ? now->uri() : std::string("no partition"),
+            ", neither its old location ", old_dir.uri(), " nor the new ", new_dir.uri(),
+            "; both left as they are");
+      }
+      // Every output was placed and verified before the catalog moved: roll forward.
+      [[fallthrough]];
+    }
     case PartitionState::kPublishing: {
-      if (plan.repoint) return roll_back("its catalog update never happened");
+      if (plan.repoint && record.state == PartitionState::kPublishing) {
+        return roll_back("its catalog update never happened");
+      }
       // Roll forward only if every output can be put in place and checks out.
       for (const auto& o : record.outputs) {
         ARROW_ASSIGN_OR_RAISE(Location final, file_systems_.Resolve(o.final));

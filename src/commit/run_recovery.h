@@ -7,8 +7,10 @@
 //   (none)        nothing visible happened: only staged files, swept with the run's staging
 //   publishing    roll forward if every output is in place or still staged (placed, then each
 //                 verified from its footer), else roll back: the placed outputs are removed
-//   published     (a catalog was to be repointed) roll back: the catalog still points at the
-//                 originals, so the new files are removed
+//   published     (a catalog was to be repointed) ask the catalog where the partition is now:
+//                 still at the originals: roll back (the new files are removed); at the new
+//                 location (the crash came after the catalog update): roll forward; anywhere
+//                 else: touch nothing, report, keep the journal
 //   repointed     roll forward: remove the originals
 //   removing      roll forward: remove the originals still there
 //   done          delete originals whose grace period has passed
@@ -16,6 +18,9 @@
 // Rolling forward never removes an original that changed since its run planned (size,
 // modification time): it stays, and is reported. Idempotent: running it twice is harmless.
 
+#include <functional>
+#include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,12 +39,18 @@ struct RecoveryReport {
 
 class RunRecovery {
  public:
+  /// Partition path -> the location (URI) the catalog records for it now.
+  using CatalogLocations = std::function<arrow::Result<std::map<std::string, std::string>>()>;
+
+  /// `catalog_locations` is asked (at most once) only when a crashed run was repointing
+  /// partitions; null when the catalog records no locations.
   RunRecovery(FileSystems& file_systems, Location runs_dir, std::string current_run_id,
-              int io_threads)
+              int io_threads, CatalogLocations catalog_locations = nullptr)
       : file_systems_(file_systems),
         runs_dir_(std::move(runs_dir)),
         current_run_id_(std::move(current_run_id)),
-        io_threads_(io_threads) {}
+        io_threads_(io_threads),
+        catalog_locations_(std::move(catalog_locations)) {}
 
   arrow::Result<RecoveryReport> RecoverAll();
 
@@ -52,7 +63,11 @@ class RunRecovery {
   FileSystems& file_systems_;
   Location runs_dir_;
   std::string current_run_id_;
+  arrow::Result<const std::map<std::string, std::string>*> Locations();
+
   int io_threads_;
+  CatalogLocations catalog_locations_;
+  std::optional<std::map<std::string, std::string>> locations_;
 };
 
 }  // namespace s3c

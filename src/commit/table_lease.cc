@@ -1,6 +1,10 @@
 #include "commit/table_lease.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +28,22 @@ std::string IsoTime(int64_t unix) {
   return buf;
 }
 
+std::string ReadFirstLine(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// What must match for a pid in a lease to mean a process we can see: the boot (boot_id) and
+// the pid namespace (containers on one host may share a host name).
+std::string ThisMachine() {
+  char ns[128] = {0};
+  ssize_t n = ::readlink("/proc/self/ns/pid", ns, sizeof(ns) - 1);
+  return ReadFirstLine("/proc/sys/kernel/random/boot_id") + "/" +
+         (n > 0 ? std::string(ns, static_cast<size_t>(n)) : std::string());
+}
+
 std::string HostName() {
   char buf[256] = {0};
   ::gethostname(buf, sizeof(buf) - 1);
@@ -35,7 +55,7 @@ std::string HostName() {
 std::string TableLease::Holder::ToJson() const {
   return nlohmann::json({{"run_id", run_id}, {"host", host}, {"pid", pid},
                          {"acquired_unix", acquired_unix}, {"expires_unix", expires_unix},
-                         {"expires", IsoTime(expires_unix)}})
+                         {"expires", IsoTime(expires_unix)}, {"machine", machine}})
       .dump();
 }
 
@@ -48,7 +68,13 @@ arrow::Result<TableLease::Holder> TableLease::Holder::FromJson(const std::string
   h.pid = j.value("pid", int64_t{0});
   h.acquired_unix = j.value("acquired_unix", int64_t{0});
   h.expires_unix = j.value("expires_unix", int64_t{0});
+  h.machine = j.value("machine", "");
   return h;
+}
+
+bool TableLease::Holder::ProcessIsGone() const {
+  if (pid <= 0 || host != HostName() || machine.empty() || machine != ThisMachine()) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
 std::string TableLease::Holder::Describe() const {
@@ -72,33 +98,30 @@ arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject
                                                                std::chrono::seconds ttl,
                                                                bool force) {
   Holder mine{run_id, HostName(), static_cast<int64_t>(::getpid()), NowUnix(),
-              NowUnix() + ttl.count()};
+              NowUnix() + ttl.count(), ThisMachine()};
   const std::string where = object.location().uri();
   for (int attempt = 0; attempt < 5; ++attempt) {
-    ARROW_ASSIGN_OR_RAISE(bool created, object.CreateIfAbsent(mine.ToJson()));
+    ARROW_ASSIGN_OR_RAISE(auto created, object.CreateIfAbsent(mine.ToJson()));
     if (created) {
-      ARROW_ASSIGN_OR_RAISE(auto version, object.Read());
-      if (!version) continue;  // released between our create and read: try again
-      return std::unique_ptr<TableLease>(new TableLease(std::move(object), mine, version->tag, ttl));
+      return std::unique_ptr<TableLease>(new TableLease(std::move(object), mine, *created, ttl));
     }
     ARROW_ASSIGN_OR_RAISE(auto current, object.Read());
     if (!current) continue;  // released meanwhile: try to create again
     auto holder = Holder::FromJson(current->body);
     const bool expired = !holder.ok() || holder->expires_unix < NowUnix();
-    if (!expired && !force) {
+    const bool dead = holder.ok() && holder->ProcessIsGone();
+    if (!expired && !dead && !force) {
       return arrow::Status::Invalid("the table is being compacted by ", holder->Describe(),
                                     " (lease ", where,
                                     "); wait for it to finish, or pass --force_unlock if that run "
                                     "is dead");
     }
-    log::Warn("taking over the ", expired ? "expired " : "", "lease ", where, " of ",
+    log::Warn("taking over the lease ", where, " of ",
               holder.ok() ? holder->Describe() : std::string("an unknown run"),
-              force && !expired ? " (--force_unlock)" : "");
-    ARROW_ASSIGN_OR_RAISE(bool replaced, object.ReplaceIf(mine.ToJson(), current->tag));
+              expired ? ": it expired" : dead ? ": its process is gone" : ": --force_unlock");
+    ARROW_ASSIGN_OR_RAISE(auto replaced, object.ReplaceIf(mine.ToJson(), current->tag));
     if (replaced) {
-      ARROW_ASSIGN_OR_RAISE(auto version, object.Read());
-      if (!version) continue;
-      return std::unique_ptr<TableLease>(new TableLease(std::move(object), mine, version->tag, ttl));
+      return std::unique_ptr<TableLease>(new TableLease(std::move(object), mine, *replaced, ttl));
     }
     // Someone else changed it between our read and write: look again.
   }
@@ -122,8 +145,7 @@ void TableLease::Renew() {
       held_ = false;
       return;
     }
-    auto version = object_.Read();
-    if (version.ok() && *version) tag_ = (*version)->tag;
+    tag_ = **replaced;
     holder_ = renewed;
   }
 }

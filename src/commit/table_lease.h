@@ -5,8 +5,9 @@
 // holds it, its host and process, and when it expires. It is created only if absent
 // (ConditionalObject: S3's If-None-Match, or an exclusive create), renewed every third of its
 // lifetime while the run lasts (compare-and-swap on its version), and deleted at the end. A run
-// that finds a live lease stops with a message naming the holder. An expired lease (its holder
-// died) is taken over, as any lease is with --force_unlock. A holder whose renewal finds the
+// that finds a live lease stops with a message naming the holder. An expired lease, or one whose
+// holder was a process on this machine (same host, boot and pid namespace) that no longer
+// exists, is taken over, as any lease is with --force_unlock. A holder whose renewal finds the
 // lease taken by someone else has lost it: held() turns false and the run must stop making
 // visible changes.
 // Thread-safe.
@@ -31,7 +32,10 @@ class TableLease {
     int64_t pid = 0;
     int64_t acquired_unix = 0;
     int64_t expires_unix = 0;
+    std::string machine;  // boot id and pid namespace: where `pid` means something
     std::string ToJson() const;
+    /// True only when the holder ran here and its process is certainly gone.
+    bool ProcessIsGone() const;
     static arrow::Result<Holder> FromJson(const std::string& text);
     std::string Describe() const;  // "run R (host H, pid P) since T, until E"
   };

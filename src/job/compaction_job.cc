@@ -70,27 +70,11 @@ void RemoveStaging(const RunLayout& layout) {
   }
 }
 
-// On local disk, the tool's folders that the run left empty, deepest first (S3 has no folders).
+// On local disk, the tool's folders that the run left empty (S3 has no folders). A
+// --journal_path the user named stays; only our own _s3_compaction folders go.
 void RemoveEmptyToolFolders(const RunLayout& layout) {
-  auto parent = [](const Location& dir) {
-    return Location{dir.fs, dir.path.substr(0, dir.path.rfind('/'))};
-  };
-  const Location staging = parent(layout.StagingRoot());  // <output root>/_s3_compaction/staging
-  for (const Location& dir :
-       {staging, parent(staging), layout.RunsDir(), layout.JournalRoot()}) {
-    if (dir.is_s3()) continue;
-    // A --journal_path the user named stays; only our own folders go.
-    if (dir.path.find(RunLayout::kToolFolder) == std::string::npos) continue;
-    arrow::fs::FileSelector selector;
-    selector.base_dir = dir.path;
-    selector.allow_not_found = true;
-    auto entries = dir.fs->GetFileInfo(selector);
-    if (!entries.ok() || !entries->empty()) continue;
-    auto info = dir.fs->GetFileInfo(dir.path);
-    if (info.ok() && info->type() == arrow::fs::FileType::Directory) {
-      (void)dir.fs->DeleteDir(dir.path);
-    }
-  }
+  FileSystems::RemoveEmptyFolders(layout.StagingRoot(), RunLayout::kToolFolder);
+  FileSystems::RemoveEmptyFolders(layout.RunsDir(), RunLayout::kToolFolder);
 }
 
 RequestCounts EstimateRequests(const CompactionPlan& plan, OriginalsPolicy policy) {
@@ -204,6 +188,17 @@ void CarryNewcomers(const PartitionPlan& p, CommitResult& commit, RunJournal* jo
   }
 }
 
+// Where the catalog says each partition is now, for recovering a run that was repointing.
+RunRecovery::CatalogLocations CatalogLocationsOf(Catalog& catalog, const Table& table) {
+  if (!catalog.RecordsLocations()) return nullptr;
+  return [&catalog, &table]() -> arrow::Result<std::map<std::string, std::string>> {
+    ARROW_ASSIGN_OR_RAISE(auto listing, catalog.ListPartitions(table, PartitionPredicate::All()));
+    std::map<std::string, std::string> locations;
+    for (const auto& p : listing.partitions) locations[p.path] = p.location.uri();
+    return locations;
+  };
+}
+
 }  // namespace
 
 arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
@@ -275,7 +270,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
     if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
     lease = std::move(acquired).ValueOrDie();
     ARROW_ASSIGN_OR_RAISE(recovered, RunRecovery(file_systems_, layout.RunsDir(), layout.run_id(),
-                                                 16)
+                                                 16, CatalogLocationsOf(catalog, table))
                                          .RecoverAll());
     for (const auto& line : recovered.lines) log::Info("recovered: ", line);
   }
@@ -540,8 +535,9 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog) {
   auto lease = TableLease::Acquire(ConditionalObject(layout.LeaseFile(), file_systems_.aws()),
                                    layout.run_id(), TableLease::kDefaultTtl, options_.force_unlock);
   if (!lease.ok()) return WithKind(lease.status(), ErrorKind::kInput);
-  ARROW_ASSIGN_OR_RAISE(auto report,
-                        RunRecovery(file_systems_, layout.RunsDir(), layout.run_id(), 16).RecoverAll());
+  ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, layout.RunsDir(), layout.run_id(),
+                                                 16, CatalogLocationsOf(catalog, table))
+                                         .RecoverAll());
   ARROW_RETURN_NOT_OK((*lease)->Release());
   RemoveEmptyToolFolders(layout);
   RunSummary summary;

@@ -116,7 +116,8 @@ arrow::Result<std::optional<ConditionalObject::Version>> ConditionalObject::Read
   return Version{response->body, response->headers["etag"]};
 }
 
-arrow::Result<bool> ConditionalObject::CreateIfAbsent(const std::string& body) const {
+arrow::Result<std::optional<std::string>> ConditionalObject::CreateIfAbsent(
+    const std::string& body) const {
   if (!location_.is_s3()) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(location_.path).parent_path(), ec);
@@ -125,37 +126,37 @@ arrow::Result<bool> ConditionalObject::CreateIfAbsent(const std::string& body) c
     int rc = ::link(temp.c_str(), location_.path.c_str());  // atomic; fails if the name exists
     int err = errno;
     ::unlink(temp.c_str());
-    if (rc == 0) return true;
-    if (err == EEXIST) return false;
+    if (rc == 0) return Hash(body);
+    if (err == EEXIST) return std::nullopt;
     return arrow::Status::IOError("creating ", location_.uri(), ": ", std::strerror(err));
   }
   bool exists = false;
   auto response = S3Send("PUT", body, {{"Content-Type", "application/json"}, {"If-None-Match", "*"}},
                          "PutObject " + location_.uri(), &exists);
-  if (response.ok()) return true;
-  if (exists) return false;
+  if (response.ok()) return response->headers["etag"];
+  if (exists) return std::nullopt;
   return response.status();
 }
 
-arrow::Result<bool> ConditionalObject::ReplaceIf(const std::string& body,
-                                                 const std::string& tag) const {
+arrow::Result<std::optional<std::string>> ConditionalObject::ReplaceIf(
+    const std::string& body, const std::string& tag) const {
   if (!location_.is_s3()) {
     FileLock lock(location_.path);
     if (!lock.ok()) return arrow::Status::IOError("cannot lock ", location_.uri());
     auto current = ReadLocal(location_.path);
-    if (!current || Hash(*current) != tag) return false;
+    if (!current || Hash(*current) != tag) return std::nullopt;
     const std::string temp = TempName(location_.path);
     ARROW_RETURN_NOT_OK(WriteLocal(temp, body));
     if (::rename(temp.c_str(), location_.path.c_str()) != 0) {
       return arrow::Status::IOError("replacing ", location_.uri(), ": ", std::strerror(errno));
     }
-    return true;
+    return Hash(body);
   }
   bool changed = false;
   auto response = S3Send("PUT", body, {{"Content-Type", "application/json"}, {"If-Match", tag}},
                          "PutObject " + location_.uri(), &changed);
-  if (response.ok()) return true;
-  if (changed || aws::AwsErrorCode(response.status()) == "NoSuchKey") return false;
+  if (response.ok()) return response->headers["etag"];
+  if (changed || aws::AwsErrorCode(response.status()) == "NoSuchKey") return std::nullopt;
   return response.status();
 }
 

@@ -29,10 +29,11 @@ class ConditionalObject {
   ConditionalObject(Location location, std::shared_ptr<aws::AwsContext> aws);
 
   arrow::Result<std::optional<Version>> Read() const;
-  /// True if created; false if the object already existed (nothing written).
-  arrow::Result<bool> CreateIfAbsent(const std::string& body) const;
-  /// True if replaced; false if it changed (or vanished) since `tag` was read.
-  arrow::Result<bool> ReplaceIf(const std::string& body, const std::string& tag) const;
+  /// The new version's tag if created; nullopt if the object already existed (nothing written).
+  arrow::Result<std::optional<std::string>> CreateIfAbsent(const std::string& body) const;
+  /// The new version's tag if replaced; nullopt if it changed (or vanished) since `tag`.
+  arrow::Result<std::optional<std::string>> ReplaceIf(const std::string& body,
+                                                      const std::string& tag) const;
   /// Deletes it; not an error if it is gone.
   arrow::Status Delete() const;
 

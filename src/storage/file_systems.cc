@@ -58,6 +58,31 @@ arrow::Status FileSystems::DeleteFolder(const Location& folder) {
   return arrow::Status::OK();
 }
 
+void FileSystems::RemoveEmptyFolders(const Location& folder, std::string_view last) {
+  if (folder.is_s3()) return;
+  // Only below a folder named exactly `last`: never climb into folders the tool does not own.
+  const std::string segment = "/" + std::string(last);
+  const std::string with_slash = folder.path + "/";
+  if (with_slash.find(segment + "/") == std::string::npos) return;
+  Location dir = folder;
+  while (!dir.path.empty()) {
+    arrow::fs::FileSelector selector;
+    selector.base_dir = dir.path;
+    selector.allow_not_found = true;
+    auto entries = dir.fs->GetFileInfo(selector);
+    if (!entries.ok() || !entries->empty()) return;
+    auto info = dir.fs->GetFileInfo(dir.path);
+    if (info.ok() && info->type() == arrow::fs::FileType::Directory &&
+        !dir.fs->DeleteDir(dir.path).ok()) {
+      return;
+    }
+    if (BaseName(dir.path) == last) return;
+    auto slash = dir.path.rfind('/');
+    if (slash == std::string::npos || slash == 0) return;
+    dir.path.resize(slash);
+  }
+}
+
 S3BatchDeleter& FileSystems::Deleter() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!aws_) aws_ = aws::AwsContext::FromEnvironment();

@@ -47,6 +47,11 @@ class FileSystems {
   /// the journal's run folders. Not an error if the folder does not exist.
   arrow::Status DeleteFolder(const Location& folder);
 
+  /// On local disk, removes `folder` if it is empty, then each empty folder above it, up to and
+  /// including the nearest one named `last` (the tool's own folder). Nothing on S3, which has
+  /// no folders. Best effort: a folder that is not empty, or cannot go, stops it.
+  static void RemoveEmptyFolders(const Location& folder, std::string_view last);
+
   /// The AWS configuration and credentials this process uses.
   std::shared_ptr<aws::AwsContext> aws();
 
