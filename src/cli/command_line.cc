@@ -33,7 +33,7 @@ Exit codes:
   0  success: every selected partition compacted, copied or skipped
   1  internal error
   2  usage error: bad flag or value, bad --partition_predicate
-  3  input error: the run could not start (missing table, not partitioned, ...)
+  3  input error: the run could not start (missing table, not partitioned, table locked...)
   4  partial failure: some partitions failed (each left exactly as it was)
 
 Examples:

@@ -164,8 +164,13 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan,
   arrow::Status st = write_status;
   if (st.ok()) st = OutputVerifier::Verify(outputs, plan.InputRows(), plan.output_schema);
   FaultPoint::Hit("after_write");
-  if (st.ok() && lease_ && !lease_->held()) {
-    st = arrow::Status::Invalid("the table's lease was taken by another run; nothing published");
+  if (st.ok() && lease_) {
+    auto held = lease_->Confirm();
+    if (!held.ok()) {
+      st = held.status().WithMessage("cannot confirm the table's lease: ", held.status().message());
+    } else if (!*held) {
+      st = arrow::Status::Invalid("the table's lease was taken by another run; nothing published");
+    }
   }
   if (st.ok()) {
     auto changed = ChangedInputs(plan);

@@ -50,7 +50,7 @@ class PartitionCommitter {
  public:
   /// `journal` and `lease` may be null (no journal: nothing recorded; no lease: never lost).
   PartitionCommitter(const PartitionPublisher& publisher, FileSystems& file_systems,
-                     RunJournal* journal, const TableLease* lease, CommitSettings settings)
+                     RunJournal* journal, TableLease* lease, CommitSettings settings)
       : publisher_(publisher),
         file_systems_(file_systems),
         journal_(journal),
@@ -79,7 +79,7 @@ class PartitionCommitter {
   const PartitionPublisher& publisher_;
   FileSystems& file_systems_;
   RunJournal* journal_;
-  const TableLease* lease_;
+  TableLease* lease_;
   CommitSettings settings_;
 };
 

@@ -150,6 +150,19 @@ void TableLease::Renew() {
   }
 }
 
+arrow::Result<bool> TableLease::Confirm() {
+  // Under the lock, so that a renewal cannot change the tag between our read and compare.
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!held_) return false;
+  ARROW_ASSIGN_OR_RAISE(auto current, object_.Read());
+  if (!current || current->tag != tag_) {
+    log::Error("the lease ", object_.location().uri(),
+               " was taken by another run; stopping before any further change");
+    held_ = false;
+  }
+  return held_;
+}
+
 bool TableLease::held() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return held_;

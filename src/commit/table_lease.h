@@ -50,6 +50,10 @@ class TableLease {
   ~TableLease();
 
   bool held() const;
+  /// Reads the lease and checks it is still this run's (a --force_unlock elsewhere takes it at
+  /// once, without waiting for our next renewal). One GET; callers confirm before each
+  /// partition's first visible change. False also turns held() false.
+  arrow::Result<bool> Confirm();
   /// Stops renewing and deletes the lease if still ours. Idempotent.
   arrow::Status Release();
 
@@ -59,7 +63,7 @@ class TableLease {
 
   ConditionalObject object_;
   std::chrono::seconds ttl_;
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;  // guards the fields below
   std::condition_variable stop_cv_;
   bool stop_ = false;
   bool held_ = true;

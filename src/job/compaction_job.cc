@@ -150,42 +150,46 @@ JournalPlan JournalPlanOf(const CompactionPlan& plan, const RunLayout& layout,
   return journal;
 }
 
-// Copies files that appeared at a partition's old location during the run to its new one.
-void CarryNewcomers(const PartitionPlan& p, CommitResult& commit, RunJournal* journal,
-                    std::vector<std::string>* notes) {
+// Copies files that appeared at a partition's old location during the run (other writers'
+// files, which must never be hidden) to its new one. Returns how many it copied; an error if
+// the old location cannot be listed or a file cannot be copied (the caller then leaves the
+// partition where it was).
+arrow::Result<int> CarryNewcomers(const PartitionPlan& p, CommitResult& commit,
+                                  RunJournal* journal) {
   const Location& dir = p.partition.location;
   arrow::fs::FileSelector selector;
   selector.base_dir = dir.path;
   selector.allow_not_found = true;
-  auto listed = dir.fs->GetFileInfo(selector);
-  if (!listed.ok()) return;
+  ARROW_ASSIGN_OR_RAISE(auto listed, dir.fs->GetFileInfo(selector));
   std::set<std::string> known;
   for (const auto& f : p.files) known.insert(f.info.path());
   for (const auto& f : p.other_files) known.insert(f.path());
+  for (const auto& o : commit.journal_outputs) known.insert(o.source);  // carried already (URIs)
   int carried = 0;
-  for (const auto& info : *listed) {
+  for (const auto& info : listed) {
+    Location from{dir.fs, info.path()};
     if (info.type() != arrow::fs::FileType::File || known.count(info.path()) ||
-        RunLayout::IsHidden(BaseName(info.path()))) {
+        known.count(from.uri()) || RunLayout::IsHidden(BaseName(info.path()))) {
       continue;
     }
-    Location from{dir.fs, info.path()};
     Location to = p.output_dir.Child(BaseName(info.path()));
-    if (!from.fs->CopyFile(from.path, to.path).ok()) continue;
+    auto copied = from.fs->CopyFile(from.path, to.path);
+    if (!copied.ok()) {
+      return copied.WithMessage("cannot carry ", from.uri(), ", written during the run, to ",
+                                to.uri(), ": ", copied.message());
+    }
     commit.published.files.push_back(to);
     commit.published.bytes += info.size();
     commit.journal_outputs.push_back({"", from.uri(), to.uri(), info.size(), -1});
     ++carried;
   }
-  if (carried == 0) return;
-  notes->push_back("partition " + p.partition.path + ": carried " + std::to_string(carried) +
-                   " file(s) written during the run to its new location");
-  if (journal) {
+  if (carried > 0 && journal) {
     PartitionRecord record;
     record.state = PartitionState::kPublished;
     record.outputs = commit.journal_outputs;
-    auto st = journal->Record(p.partition.path, record);
-    (void)st;
+    ARROW_RETURN_NOT_OK(journal->Record(p.partition.path, record));
   }
+  return carried;
 }
 
 // Where the catalog says each partition is now, for recovering a run that was repointing.
@@ -417,6 +421,22 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
 
   // The catalog: new locations (then, only then, the originals may go) and statistics.
   if (catalog.RecordsLocations() && (repoint || !target_root)) {
+    std::map<std::string, std::string> failed;
+    std::vector<int> carried(plan.partitions.size(), 0);
+    if (repoint) {
+      // Files other writers added to a partition while it was compacted must not be left behind
+      // at the old location: re-listed just before the catalog moves, they are copied to the
+      // new one; if that fails the partition stays where it was.
+      for (size_t i = 0; i < plan.partitions.size(); ++i) {
+        if (!commits[i].originals_pending) continue;
+        auto n = CarryNewcomers(plan.partitions[i], commits[i], journal.get());
+        if (!n.ok()) {
+          failed[plan.partitions[i].partition.path] = n.status().message();
+        } else {
+          carried[i] = *n;
+        }
+      }
+    }
     std::vector<PartitionUpdate> updates;
     for (size_t i = 0; i < plan.partitions.size(); ++i) {
       const CommitResult& commit = commits[i];
@@ -425,12 +445,13 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
         continue;
       }
       const PartitionPlan& p = plan.partitions[i];
+      if (failed.count(p.partition.path)) continue;
       PartitionUpdate update;
       update.path = p.partition.path;
       if (repoint) update.location = p.output_dir.uri();
       int64_t rows = 0;
       for (const auto& file : p.files) rows += file.rows;
-      update.rows = rows;
+      update.rows = carried[i] > 0 ? -1 : rows;  // the carried files' rows were not counted
       if (PartitionPublisher::WritesElsewhere(p)) {
         update.files = static_cast<int64_t>(commit.published.files.size());
         update.bytes = commit.published.bytes;
@@ -441,15 +462,6 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       }
       updates.push_back(std::move(update));
     }
-    if (repoint) {
-      // Files other writers added to a partition while it was compacted must not be left behind
-      // at the old location: they are copied to the new one before the catalog moves.
-      for (size_t i = 0; i < plan.partitions.size(); ++i) {
-        if (!commits[i].originals_pending) continue;
-        CarryNewcomers(plan.partitions[i], commits[i], journal.get(), &summary.notes);
-      }
-    }
-    std::map<std::string, std::string> failed;
     if (!updates.empty()) {
       auto result = catalog.UpdatePartitions(updates);
       if (!result.ok()) {
@@ -464,6 +476,22 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       if (commits[i].originals_pending) {
         std::optional<std::string> error;
         if (it != failed.end()) error = it->second;
+        if (!error) {
+          // A file that arrived while the catalog moved: carried too, or reported.
+          auto late = CarryNewcomers(p, commits[i], journal.get());
+          if (!late.ok()) {
+            summary.notes.push_back("partition " + p.partition.path + ": " +
+                                    late.status().message() + "; copy it there by hand");
+          } else {
+            carried[i] += *late;
+          }
+        }
+        if (carried[i] > 0) {
+          summary.notes.push_back("partition " + p.partition.path + ": carried " +
+                                  std::to_string(carried[i]) +
+                                  " file(s) written during the run to its new location (also "
+                                  "left at the old one)");
+        }
         commits[i] = committer.FinishAfterCatalog(p, std::move(commits[i]), error);
         if (commits[i].status == PartitionStatus::kFailed) {
           log::Error("partition ", p.partition.path, ": ", commits[i].reason);
