@@ -65,7 +65,7 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
 
   CliRequest request;
   std::string predicate, delete_originals = "false", update_catalog = "true", compression = "keep",
-              log_format = "text";
+              log_format = "text", verify = "rows";
   double target_mb = 128, row_group_mb = 0;
   int verbosity = 0;
   bool dry_run = false;
@@ -134,6 +134,12 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   app.add_option("--journal_path", request.options.journal_path,
                  "Where the run journal and lease live (default <table>/_s3_compaction)")
       ->type_name("PATH")
+      ->group(safety);
+  app.add_option("--verify", verify,
+                 "rows: outputs open and row counts agree; content: also a digest of every row")
+      ->type_name("HOW")
+      ->check(CLI::IsMember({"rows", "content"}).description(""))
+      ->capture_default_str()
       ->group(safety);
   app.add_flag("--force_unlock", request.options.force_unlock,
                "Take the table's lease even if another run holds it (only if that run is dead)")
@@ -210,6 +216,7 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   request.options.target_file_bytes = static_cast<int64_t>(std::llround(target_mb * 1048576.0));
   request.options.row_group_bytes = static_cast<int64_t>(std::llround(row_group_mb * 1048576.0));
   request.options.mode = dry_run ? RunMode::kDryRun : RunMode::kRun;
+  request.options.verify = verify == "content" ? VerifyMode::kContent : VerifyMode::kRows;
   request.options.progress = !request.json && ProgressBar::TerminalAttached();
   request.log_level = verbosity >= 2   ? log::Level::kDebug
                       : verbosity == 1 ? log::Level::kInfo

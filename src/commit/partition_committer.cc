@@ -151,7 +151,8 @@ void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult
 
 CommitResult PartitionCommitter::Commit(const PartitionPlan& plan,
                                         std::vector<WrittenFile> outputs,
-                                        const arrow::Status& write_status) const {
+                                        const arrow::Status& write_status,
+                                        const RowDigest* input_digest) const {
   CommitResult result;
   std::sort(outputs.begin(), outputs.end(), [](const WrittenFile& a, const WrittenFile& b) {
     return a.location.path < b.location.path;
@@ -162,7 +163,9 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan,
     file_systems_.DeleteFiles(staged);  // the staging sweep gets what this misses
   };
   arrow::Status st = write_status;
-  if (st.ok()) st = OutputVerifier::Verify(outputs, plan.InputRows(), plan.output_schema);
+  if (st.ok()) {
+    st = OutputVerifier::Verify(outputs, plan.InputRows(), plan.output_schema, input_digest);
+  }
   FaultPoint::Hit("after_write");
   if (st.ok() && lease_) {
     auto held = lease_->Confirm();

@@ -21,6 +21,7 @@
 #include "commit/partition_publisher.h"
 #include "commit/run_journal.h"
 #include "commit/table_lease.h"
+#include "execute/row_digest.h"
 #include "report/run_summary.h"
 
 namespace s3c {
@@ -59,8 +60,10 @@ class PartitionCommitter {
 
   /// `write_status` is the first error of the partition's groups, if any; `outputs` everything
   /// they staged.
+  /// `input_digest` (--verify=content) is the digest of every row written; null checks rows only.
   CommitResult Commit(const PartitionPlan& plan, std::vector<WrittenFile> outputs,
-                      const arrow::Status& write_status) const;
+                      const arrow::Status& write_status,
+                      const RowDigest* input_digest = nullptr) const;
 
   /// After the catalog update: on `catalog_error` the new files are removed again (the partition
   /// stays where the catalog still says); otherwise the originals are removed now.

@@ -93,6 +93,10 @@ class RunJournal {
   /// for the run that will do them.
   arrow::Status Finish(FileSystems& file_systems, bool deletions_pending);
 
+  /// Deletes a run's journal: its records, then its plan (so that an interrupted deletion
+  /// leaves a run that ListRuns still finds).
+  static arrow::Status DeleteRun(FileSystems& file_systems, const Location& run_dir);
+
   const Location& run_dir() const { return run_dir_; }
 
   // Reading, for recovery.

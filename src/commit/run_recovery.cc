@@ -93,7 +93,7 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, RecoveryReport*
   ARROW_ASSIGN_OR_RAISE(Location staging, file_systems_.Resolve(plan.staging_root));
   ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(staging));
   FileSystems::RemoveEmptyFolders(staging, RunLayout::kToolFolder);
-  if (!pending) ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(run_dir));
+  if (!pending) ARROW_RETURN_NOT_OK(RunJournal::DeleteRun(file_systems_, run_dir));
   return arrow::Status::OK();
 }
 

@@ -92,7 +92,7 @@ arrow::Result<GroupOutput> GroupCompactor::Run() {
       });
 
   GroupOutput output;
-  arrow::Status st = WriteAll(writer, &output.rows_read);
+  arrow::Status st = WriteAll(writer, &output);
   if (st.ok()) st = writer.Finish();
   if (st.ok() && output.rows_read != group.rows) {
     st = arrow::Status::Invalid("read ", output.rows_read, " rows where the footers promised ",
@@ -110,7 +110,7 @@ arrow::Result<GroupOutput> GroupCompactor::Run() {
   return output;
 }
 
-arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, int64_t* rows_read) {
+arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, GroupOutput* output) {
   const CompactionGroup& group = plan_.groups[group_index_];
   const Location& partition_location = plan_.partition.location;
   const auto& io_context = partition_location.fs->io_context();
@@ -195,6 +195,7 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, int64_t* rows_
         if (batch->num_rows() == 0) continue;
         file_rows += batch->num_rows();
         ARROW_ASSIGN_OR_RAISE(auto aligned, aligner.Align(batch));
+        if (options_.digest) ARROW_RETURN_NOT_OK(output->digest.Update(*aligned));
         ARROW_RETURN_NOT_OK(writer.Add(aligned));
       }
     }
@@ -202,7 +203,7 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, int64_t* rows_
       return arrow::Status::IOError("reading ", uri, ": ", file_rows, " rows, its footer said ",
                                     meta.rows, " when planned (file changed since planning?)");
     }
-    *rows_read += file_rows;
+    output->rows_read += file_rows;
     if (on_input_done_) on_input_done_(meta.info.size());
   }
   return arrow::Status::OK();

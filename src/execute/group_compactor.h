@@ -12,6 +12,7 @@
 #include <arrow/result.h>
 
 #include "execute/rolling_file_writer.h"
+#include "execute/row_digest.h"
 #include "plan/compaction_plan.h"
 #include "storage/run_layout.h"
 
@@ -25,11 +26,14 @@ struct ExecuteOptions {
   int64_t whole_file_read_limit = 32LL << 20;
   /// How many input files are fetched ahead of the one being written.
   int prefetch_files = 2;
+  /// Take a RowDigest of every row written (--verify=content).
+  bool digest = false;
 };
 
 struct GroupOutput {
   std::vector<WrittenFile> files;
   int64_t rows_read = 0;
+  RowDigest digest;  // of the rows written, when ExecuteOptions::digest
 };
 
 class GroupCompactor {
@@ -43,7 +47,7 @@ class GroupCompactor {
   static int64_t RowGroupBytes(const ExecuteOptions& options);
 
  private:
-  arrow::Status WriteAll(RollingFileWriter& writer, int64_t* rows_read);
+  arrow::Status WriteAll(RollingFileWriter& writer, GroupOutput* output);
 
   const PartitionPlan& plan_;
   const size_t group_index_;

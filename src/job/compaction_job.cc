@@ -33,6 +33,7 @@ struct PartitionProgress {
   size_t groups_left = 0;
   std::vector<WrittenFile> outputs;
   int64_t rows_read = 0;
+  RowDigest digest;  // --verify=content
   arrow::Status status;
 };
 
@@ -56,18 +57,18 @@ PartitionOutcome OutcomeFromPlan(const PartitionPlan& plan) {
   return outcome;
 }
 
-// Sweeps this run's staging folder. On S3 every staged object has already been deleted by
-// name (published or discarded); a prefix delete there would only leave folder markers behind.
-void RemoveStaging(const RunLayout& layout) {
+// Sweeps this run's staging folder: every staged object should already be gone (published or
+// discarded, by name), so on S3 this is one LIST that finds nothing, unless a delete failed.
+// False when something is left, for the next run's recovery to sweep.
+bool RemoveStaging(const RunLayout& layout, FileSystems& file_systems) {
   Location staging = layout.StagingRoot();
-  if (staging.is_s3()) return;
-  auto st = staging.fs->DeleteDir(staging.path);
+  auto st = file_systems.DeleteFolder(staging);
   if (!st.ok()) {
-    auto info = staging.fs->GetFileInfo(staging.path);
-    if (info.ok() && info->type() != arrow::fs::FileType::NotFound) {
-      log::Warn("could not remove staging folder ", staging.uri(), ": ", st.message());
-    }
+    log::Warn("could not clear the staging folder ", staging.uri(), " (the next run will): ",
+              st.message());
+    return false;
   }
+  return true;
 }
 
 // On local disk, the tool's folders that the run left empty (S3 has no folders). A
@@ -360,6 +361,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   ExecuteOptions execute_options;
   execute_options.size.target_bytes = options_.target_file_bytes;
   execute_options.row_group_bytes = options_.row_group_bytes;
+  execute_options.digest = options_.verify == VerifyMode::kContent;
   const int io_threads = table.location.is_s3() ? 16 : 1;
   // The journal is written before the first visible change, so a crash at any later step can
   // be finished or undone by the next run.
@@ -400,6 +402,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       std::lock_guard<std::mutex> lock(state.mutex);
       if (result.ok()) {
         state.rows_read += result->rows_read;
+        state.digest.Add(result->digest);
         state.outputs.insert(state.outputs.end(), result->files.begin(), result->files.end());
       } else if (state.status.ok()) {
         state.status = result.status();
@@ -411,7 +414,9 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       last = --state.groups_left == 0;
     }
     if (last) {
-      commits[task.partition] = committer.Commit(p, std::move(state.outputs), state.status);
+      commits[task.partition] =
+          committer.Commit(p, std::move(state.outputs), state.status,
+                           options_.verify == VerifyMode::kContent ? &state.digest : nullptr);
       if (commits[task.partition].status == PartitionStatus::kFailed) {
         log::Error("partition ", p.partition.path, ": ", commits[task.partition].reason);
       }
@@ -530,9 +535,9 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
                 outcome.output_files, " (", human::Bytes(commit.output_bytes), ")");
     }
   }
-  RemoveStaging(layout);
+  const bool staging_clear = RemoveStaging(layout, file_systems_);
   if (journal) {
-    bool pending = std::any_of(commits.begin(), commits.end(),
+    bool pending = !staging_clear || std::any_of(commits.begin(), commits.end(),
                                [](const CommitResult& c) { return c.journal_pending; });
     for (const auto& c : commits) {
       // A partition that failed after changing something keeps the journal for the next run.

@@ -20,6 +20,11 @@ enum class OriginalFiles {
 
 enum class RunMode { kRun, kDryRun };
 
+enum class VerifyMode {
+  kRows,     // default: every output opens, row counts agree with the inputs
+  kContent,  // also an order-independent digest of every row (RowDigest), read back
+};
+
 struct CompactionOptions {
   /// --partition_predicate, parsed. Default: every partition.
   PartitionPredicate predicate = PartitionPredicate::All();
@@ -46,6 +51,9 @@ struct CompactionOptions {
   /// (default). false makes the run an export that leaves the catalog alone.
   bool update_catalog = true;
   RunMode mode = RunMode::kRun;
+  /// --verify: rows (every output opens, row counts agree) or content (also an
+  /// order-independent digest of every row, inputs against outputs read back).
+  VerifyMode verify = VerifyMode::kRows;
   /// --journal_path: where the run journal and the lease live. Empty: <table>/_s3_compaction.
   std::string journal_path;
   /// --force_unlock: take the table's lease even if another run holds it (a dead run's).

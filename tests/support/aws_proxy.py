@@ -1,7 +1,8 @@
 """A small HTTP proxy between the tool and the moto server, for end-to-end tests.
 
 - counts requests by operation (Glue's X-Amz-Target, S3's method and query);
-- injects faults: Glue throttling, S3 503 SlowDown, 500s, dropped connections;
+- injects faults: Glue throttling, S3 503 SlowDown, 500s, dropped connections, truncated bodies,
+  slow responses, and AccessDenied for chosen keys inside a DeleteObjects batch;
 - emulates what moto lacks in GetPartitions: NextToken paging and Segment splitting;
 - verifies every SigV4 signature with botocore, independently of the libcurl that made it
   (requests signed by the AWS SDK inside Arrow are checked too).
@@ -14,6 +15,7 @@ import base64
 import http.client
 import json
 import threading
+import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,7 +63,8 @@ def operation_of(method: str, path: str, query: str, headers) -> str:
 @dataclass
 class Fault:
     """Answer `times` requests whose operation is `operation` with `kind` instead of forwarding:
-    throttle | server_error | reset | denied | expired."""
+    throttle | server_error | reset | denied | expired; or forward them and then spoil the
+    answer: truncated (half the body, then the connection drops) | slow (answered late)."""
     operation: str
     kind: str
     times: int = 1
@@ -83,6 +86,8 @@ class AwsProxy:
         self.secret_keys = secret_keys or {}  # access key id -> secret, for signature checks
         self.faults: list[Fault] = []
         self.glue_page_size = 0     # > 0: GetPartitions pages of this many partitions
+        self.deny_delete_keys: set[str] = set()  # key suffixes DeleteObjects reports AccessDenied for
+        self.slow_seconds = 1.0
         self.emulate_segments = False
         self.seen: list[Seen] = []
         self.signature_failures: list[str] = []
@@ -127,6 +132,7 @@ class AwsProxy:
             self.verified.clear()
         self.glue_page_size = 0
         self.emulate_segments = False
+        self.deny_delete_keys = set()
 
     def count(self, operation: str | None = None) -> Counter | int:
         counts = Counter(s.operation for s in self.seen)
@@ -212,6 +218,26 @@ class AwsProxy:
         with self.lock:
             self.seen.append(Seen(handler.command, handler.path, operation, status))
 
+    def _deny_keys(self, body: bytes, headers: dict):
+        """Takes the denied keys out of a DeleteObjects request; returns (new body, denied)."""
+        import hashlib
+        import re
+
+        keys = re.findall(rb"<Object><Key>(.*?)</Key></Object>", body)
+        denied = [k.decode() for k in keys
+                  if any(k.decode().endswith(suffix) for suffix in self.deny_delete_keys)]
+        if not denied:
+            return body, []
+        for k in denied:
+            body = body.replace(f"<Object><Key>{k}</Key></Object>".encode(), b"")
+        for name in list(headers):
+            if name.lower() in ("content-md5", "x-amz-content-sha256") or \
+                    name.lower().startswith("x-amz-checksum"):
+                del headers[name]
+        headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
+        headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+        return body, denied
+
     def _forward(self, method: str, path: str, headers: dict, body: bytes):
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         conn.request(method, path, body=body if body or method in ("PUT", "POST") else None,
@@ -255,7 +281,7 @@ class AwsProxy:
             fault = next((f for f in self.faults if f.operation == operation and f.hits < f.times), None)
             if fault:
                 fault.hits += 1
-        if fault:
+        if fault and fault.kind not in ("truncated", "slow"):
             self._fault_response(handler, fault, operation)
             return
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
@@ -266,7 +292,20 @@ class AwsProxy:
             upstream_request = {k: v for k, v in glue_request.items()
                                 if k not in ("NextToken", "Segment", "MaxResults")}
             body = json.dumps(upstream_request).encode()
-        status, response_headers, data = self._forward(handler.command, path, headers, body)
+        denied = []
+        if operation == "DeleteObjects" and self.deny_delete_keys:
+            body, denied = self._deny_keys(body, headers)
+        if denied and b"<Key>" not in body:  # every key denied: nothing to forward
+            status, response_headers = 200, [("Content-Type", "application/xml")]
+            data = b'<?xml version="1.0" encoding="UTF-8"?><DeleteResult></DeleteResult>'
+        else:
+            status, response_headers, data = self._forward(handler.command, path, headers, body)
+        if denied and status == 200:
+            errors = "".join(f"<Error><Key>{k}</Key><Code>AccessDenied</Code>"
+                             f"<Message>Access Denied</Message></Error>" for k in denied)
+            data = data.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
+        if fault and fault.kind == "slow":
+            time.sleep(self.slow_seconds)  # a slow server, not a synchronisation
         if glue_request is not None:
             data = self._paginate_partitions(glue_request, status, data)
         with self.lock:
@@ -282,5 +321,14 @@ class AwsProxy:
         else:
             handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
+        if fault and fault.kind == "truncated" and handler.command != "HEAD":
+            handler.wfile.write(data[:len(data) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            try:
+                handler.connection.shutdown(2)
+            except OSError:
+                pass
+            return
         if handler.command != "HEAD":
             handler.wfile.write(data)

@@ -1,0 +1,140 @@
+"""Faults injected by the proxy between the tool and moto (S3 and Glue): each run either completes
+correctly after retries, or fails cleanly, and then a run without faults finishes the job. In
+every case the rows of every partition equal the rows before, and nothing of the tool's own is
+left behind. Also: a DeleteObjects that refuses a few keys, and --dry-run, counted at the proxy."""
+
+import pytest
+
+from support.glue import add_partition, create_table, partitions
+from support.tables import RowsSnapshot, TableSpec, data_files, events_schema, partition_path, write_table
+
+DB = "faults"
+TARGET = 0.125
+PARTS = [{"year": "2023", "month": "05"}, {"year": "2023", "month": "06"}]
+P0 = partition_path(PARTS[0])
+WRITES = {"PutObject", "CopyObject", "DeleteObject", "DeleteObjects", "UploadPart",
+          "CreateMultipartUpload", "CompleteMultipartUpload", "BatchUpdatePartition",
+          "UpdatePartition", "UpdateTable", "CreateTable", "CreatePartition"}
+
+
+@pytest.fixture
+def table(aws, bucket, tmp_path):
+    local = tmp_path / "src"
+    write_table(local, TableSpec(partitions=PARTS, files_per_partition=30, rows_per_file=250))
+    rows = RowsSnapshot()
+    for p in PARTS:
+        rows.capture(partition_path(p), data_files(local / partition_path(p)))
+    aws.s3.upload_tree(local, bucket, "warehouse/events")
+    name = "events_" + bucket.replace("-", "_")[-12:]
+    create_table(aws.glue, DB, name, f"s3://{bucket}/warehouse/events", events_schema(),
+                 [("year", "string"), ("month", "string")])
+    for p in PARTS:
+        add_partition(aws.glue, DB, name, [p["year"], p["month"]],
+                      f"s3://{bucket}/warehouse/events/{partition_path(p)}", events_schema())
+    return name, rows
+
+
+def glue_flags(name, *extra):
+    return ["--database_name", DB, "--table_name", name, "--target_file_size_mb", TARGET,
+            "--delete_original_files", "true", "--json", *extra]
+
+
+def assert_whole(aws, bucket, rows, tmp_path):
+    for p in PARTS:
+        prefix = f"warehouse/events/{partition_path(p)}/"
+        files = aws.s3.download_prefix(bucket, prefix, tmp_path / prefix)
+        rows.assert_same(partition_path(p), files)
+    assert [k for k in aws.s3.objects(bucket) if "_s3_compaction" in k] == []
+
+
+def arm(aws, operation, kind, times):
+    from support.aws_proxy import Fault
+
+    aws.proxy.faults.append(Fault(operation, kind, times))
+
+
+# Retried faults must not fail the run; the others may fail it, cleanly.
+MUST_SUCCEED = [
+    ("GetObject", "throttle", 2), ("GetObject", "server_error", 1), ("GetObject", "slow", 1),
+    ("PutObject", "throttle", 2), ("PutObject", "server_error", 1), ("PutObject", "reset", 1),
+    ("CopyObject", "throttle", 2), ("CopyObject", "reset", 1),
+    ("DeleteObjects", "throttle", 2), ("DeleteObjects", "server_error", 1),
+    ("ListObjects", "throttle", 1), ("ListObjects", "slow", 1),
+    ("GetTable", "throttle", 3), ("GetTable", "truncated", 1), ("GetTable", "reset", 1),
+    ("GetPartitions", "throttle", 2), ("GetPartitions", "truncated", 1),
+    ("BatchUpdatePartition", "throttle", 2), ("BatchUpdatePartition", "slow", 1),
+]
+MAY_FAIL = [
+    ("GetObject", "truncated", 1), ("GetObject", "reset", 1), ("ListObjects", "truncated", 1),
+    ("PutObject", "truncated", 1), ("DeleteObjects", "reset", 1), ("CopyObject", "truncated", 1),
+    ("GetObject", "throttle", 40), ("PutObject", "server_error", 40),
+    ("DeleteObjects", "server_error", 40), ("BatchUpdatePartition", "server_error", 40),
+]
+
+
+@pytest.mark.parametrize("operation,kind,times", MUST_SUCCEED + MAY_FAIL,
+                         ids=[f"{o}-{k}-{t}" for o, k, t in MUST_SUCCEED + MAY_FAIL])
+def test_a_fault_is_retried_or_fails_cleanly(run, aws, bucket, table, tmp_path, operation, kind,
+                                             times):
+    name, rows = table
+    arm(aws, operation, kind, times)
+    r = run(*glue_flags(name), env=aws.env())
+    hits = sum(f.hits for f in aws.proxy.faults)
+    assert hits > 0, f"the fault never fired: {aws.proxy.count()}"
+    if (operation, kind, times) in MUST_SUCCEED:
+        assert r.code == 0, r.stderr
+    else:
+        assert r.code in (0, 1, 3, 4), r.stderr
+        if r.code != 0:
+            # One clear line per problem; no stack traces, no half sentences.
+            assert r.stderr.strip() and "Traceback" not in r.stderr
+    aws.proxy.faults.clear()
+    if r.code != 0:
+        again = run(*glue_flags(name), env=aws.env())
+        assert again.code == 0, again.stderr
+    assert_whole(aws, bucket, rows, tmp_path)
+
+
+def test_originals_a_delete_refuses_are_finished_by_the_next_run(run, aws, bucket, table,
+                                                                  tmp_path):
+    name, rows = table
+    aws.proxy.deny_delete_keys = {f"{P0}/part-00028.parquet", f"{P0}/part-00029.parquet"}
+    r = run(*glue_flags(name), env=aws.env())
+    assert r.code == 4, r.stderr
+    failed = [d for d in r.summary["details"] if d["status"] == "failed"]
+    assert [d["partition"] for d in failed] == [P0]
+    assert "2 original(s) could not be removed" in failed[0]["reason"]
+    assert "AccessDenied" in failed[0]["reason"] or "denied" in failed[0]["reason"].lower()
+    # The journal keeps them for the next run.
+    assert [k for k in aws.s3.objects(bucket) if "/_s3_compaction/runs/" in k]
+    outputs = {k: v for k, v in aws.s3.objects(bucket, f"warehouse/events/{P0}/").items()
+               if "part-00028" not in k and "part-00029" not in k}
+
+    aws.proxy.reset()
+    again = run(*glue_flags(name), env=aws.env())
+    assert again.code == 0, again.stderr
+    assert any(f"partition {P0}: rolled forward; 2 original(s) deleted" in line
+               for line in again.summary["recovered"]), again.summary
+    # Nothing was rewritten: the outputs are the same objects, and no data was uploaded.
+    assert aws.s3.objects(bucket, f"warehouse/events/{P0}/") == outputs
+    assert [s for s in aws.proxy.seen if s.operation in ("PutObject", "CopyObject")
+            and ".parquet" in s.path] == []
+    assert_whole(aws, bucket, rows, tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["glue", "path"])
+def test_dry_run_sends_no_write_copy_or_delete(run, aws, bucket, table, mode):
+    name, _ = table
+    before = aws.s3.objects(bucket)
+    parts_before = partitions(aws.glue, DB, name)
+    aws.proxy.reset()
+    where = (["--database_name", DB, "--table_name", name] if mode == "glue"
+             else ["--table_path", f"s3://{bucket}/warehouse/events"])
+    r = run(*where, "--target_file_size_mb", TARGET, "--delete_original_files", "true",
+            "--dry-run", "--json", env=aws.env())
+    assert r.code == 0, r.stderr
+    counts = aws.proxy.count()
+    assert sum(counts.values()) > 0
+    assert not (set(counts) & WRITES), counts
+    assert aws.s3.objects(bucket) == before
+    assert partitions(aws.glue, DB, name) == parts_before
