@@ -45,6 +45,40 @@ def csv_named_parquet(folder):
     return f
 
 
+def _encrypted(folder, name, plaintext_footer):
+    """A Parquet file encrypted with Parquet modular encryption (keys from a toy KMS)."""
+    import base64
+
+    import pyarrow.parquet.encryption as pe
+
+    class Kms(pe.KmsClient):
+        def __init__(self, config):
+            pe.KmsClient.__init__(self)
+
+        def wrap_key(self, key_bytes, master_key_identifier):
+            return base64.b64encode(key_bytes)
+
+        def unwrap_key(self, wrapped_key, master_key_identifier):
+            return base64.b64decode(wrapped_key)
+
+    template = pq.read_table(data_files(folder)[0])
+    config = pe.EncryptionConfiguration(footer_key="k1", column_keys={"k2": ["event_id"]},
+                                        plaintext_footer=plaintext_footer, double_wrapping=False)
+    props = pe.CryptoFactory(lambda c: Kms(c)).file_encryption_properties(
+        pe.KmsConnectionConfig(), config)
+    f = folder / name
+    pq.write_table(template, f, encryption_properties=props)
+    return f
+
+
+def encrypted(folder):
+    return _encrypted(folder, "encrypted.parquet", plaintext_footer=False)  # "PARE" footer
+
+
+def encrypted_columns(folder):
+    return _encrypted(folder, "columns.parquet", plaintext_footer=True)  # readable footer
+
+
 def conflicting_schema(folder):
     f = folder / "conflict.parquet"
     pq.write_table(pa.table({"event_id": pa.array(["not", "an", "int"])}), f)
@@ -57,6 +91,8 @@ def conflicting_schema(folder):
     (zero_bytes, "not a Parquet file (zero bytes)"),
     (csv_named_parquet, "not a Parquet file"),
     (conflicting_schema, "incompatible schemas: column 'event_id'"),
+    (encrypted, "encrypted Parquet file (not supported)"),
+    (encrypted_columns, "encrypted Parquet file (not supported; its columns are encrypted)"),
 ])
 def test_a_bad_file_fails_its_partition_only(run, table, make_bad, message):
     bad = make_bad(table / "p=bad")
@@ -190,3 +226,52 @@ def test_a_failure_while_writing_leaves_the_partition_as_it_was(run, tmp_path):
     assert details["p=y"]["status"] == "compacted"
     assert snapshot(folder) == before
     assert not (root / "_s3_compaction").exists()
+
+
+def test_a_partition_folder_with_broken_escaping_is_noted_and_left_alone(run, table):
+    broken = table / "p=a%zz"
+    broken.mkdir()
+    for f in data_files(table / "p=bad")[:3]:
+        (broken / f.name).write_bytes(f.read_bytes())
+    before = snapshot(broken)
+    r = run("--table_path", table, "--delete_original_files", "true", "--json")
+    assert r.code == 0, r.stderr
+    notes = [n for n in r.summary["notes"] if "broken escaping" in n]
+    assert len(notes) == 1 and notes[0].startswith("1 partition folder(s) with broken escaping")
+    assert "'a%zz'" in notes[0]
+    assert snapshot(broken) == before
+    assert {d["partition"] for d in r.summary["details"]} == {"p=good", "p=bad"}
+
+
+def test_journal_path_inside_a_partition_is_refused(run, table):
+    before = snapshot(table)
+    r = run("--table_path", table, "--journal_path", table / "p=good" / "journal")
+    assert r.code == 2 and "--journal_path" in r.stderr and "inside the table" in r.stderr
+    assert snapshot(table) == before
+
+
+def test_a_journal_of_another_table_is_left_alone(run, table, tmp_path):
+    """A journal root shared by mistake between two tables: one table's run never acts on the
+    other's journal."""
+    import json
+
+    other = tmp_path / "other"
+    write_table(other, TableSpec(partitions=[{"p": "x"}], files_per_partition=4, nested=False))
+    journal = tmp_path / "journal"
+    run_dir = journal / "runs" / "20260101T000000Z-aaaaaa"
+    run_dir.mkdir(parents=True)
+    victim = other / "p=x" / data_files(other / "p=x")[0].name
+    (run_dir / "plan.json").write_text(json.dumps({
+        "version": 1, "run_id": "20260101T000000Z-aaaaaa", "table": str(other),
+        "table_location": str(other), "staging_root": str(other / "_s3_compaction/staging/x"),
+        "archive_root": str(other / "_s3_compaction/archive/x"), "policy": "delete",
+        "repoint": False, "delete_grace_minutes": 0,
+        "partitions": [{"path": "p=x", "location": str(other / "p=x"),
+                        "output_dir": str(other / "p=x"),
+                        "inputs": [{"uri": str(victim), "size": victim.stat().st_size,
+                                    "mtime_ns": 0}]}]}))
+    before = snapshot(other)
+    r = run("recover", "--table_path", table, "--journal_path", journal, "--json")
+    assert r.code == 4, r.stderr
+    assert any("is about the table at " + str(other) in line for line in r.summary["recovered"])
+    assert snapshot(other) == before

@@ -177,3 +177,24 @@ def test_large_outputs_use_multipart_upload(run, local_s3, aws_proxy, bucket, tm
     assert counts["CompleteMultipartUpload"] == 1, counts
     files = local_s3.download_prefix(bucket, "big/p=1", tmp_path / "dl")
     rows.assert_same("p", files)
+
+
+def test_a_target_in_another_bucket(run, local_s3, bucket, s3_table, tmp_path):
+    """The table in one bucket, --target_s3_path in another: the partitions are written there
+    (server-side copies across buckets), the originals go only when asked, and nothing of the
+    tool's own is left in either bucket."""
+    uri, rows = s3_table
+    other = bucket[:50] + "-out"
+    local_s3.client.create_bucket(Bucket=other)
+    r = run("--table_path", uri, "--target_s3_path", f"s3://{other}/compacted",
+            "--target_file_size_mb", TARGET, "--delete_original_files", "true", "--json",
+            env=local_s3.env())
+    assert r.code == 0, r.stderr
+    assert r.summary["partitions"]["compacted"] == len(PARTS)
+    for p in PARTS:
+        files = local_s3.download_prefix(other, f"compacted/{partition_path(p)}/",
+                                         tmp_path / "out" / partition_path(p))
+        rows.assert_same(partition_path(p), files)
+        assert local_s3.objects(bucket, f"warehouse/events/{partition_path(p)}/") == {}
+    for b in (bucket, other):
+        assert not [k for k in local_s3.objects(b) if "_s3_compaction" in k], b

@@ -26,20 +26,18 @@ constexpr const char* kDescription =
     "a staging area, verified, then published; originals are deleted only when asked, and only\n"
     "after that.";
 
-constexpr const char* kFooter = R"(Subcommands:
-  recover  finish or undo what earlier runs left half done, then stop
-
-Exit codes:
+constexpr const char* kFooter = R"(Exit codes:
   0  success: every selected partition compacted, copied or skipped
   1  internal error
   2  usage error: bad flag or value, bad --partition_predicate
   3  input error: the run could not start (missing table, not partitioned, table locked...)
-  4  partial failure: some partitions failed (each left exactly as it was)
+  4  partial failure: some partitions failed (the summary says why; none lost a row)
 
 Examples:
   s3-compaction --table_path s3://bucket/events --partition_predicate "year='2023' AND month='05'"
   s3-compaction --table_path ./events --target_file_size_mb 256 --delete_original_files true
-  s3-compaction --table_path ./events --dry-run)";
+  s3-compaction --table_path ./events --dry-run
+  s3-compaction recover --table_path ./events)";
 
 arrow::Result<bool> ParseBool(const std::string& flag, std::string value) {
   std::transform(value.begin(), value.end(), value.begin(), ::tolower);

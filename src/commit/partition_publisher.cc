@@ -142,6 +142,7 @@ arrow::Result<RemovalResult> PartitionPublisher::RemoveFiles(const std::vector<L
                                                              const Location& archive) const {
   RemovalResult result;
   if (policy_ == OriginalsPolicy::kKeep || originals.empty()) return result;
+  for (const auto& original : originals) ARROW_RETURN_NOT_OK(file_systems_.CheckMayDelete(original));
   if (policy_ == OriginalsPolicy::kArchive) ARROW_RETURN_NOT_OK(EnsureDir(archive));
   auto archived = [&](const Location& original) { return archive.Child(BaseName(original.path)); };
 

@@ -78,6 +78,24 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll() {
 arrow::Status RunRecovery::RecoverRun(const std::string& run_id, RecoveryReport* report) {
   Location run_dir = runs_dir_.Child(run_id);
   ARROW_ASSIGN_OR_RAISE(JournalPlan plan, RunJournal::ReadPlan(run_dir));
+  ARROW_ASSIGN_OR_RAISE(Location planned_table, file_systems_.Resolve(plan.table_location));
+  if (!(planned_table.Contains(table_root_) && table_root_.Contains(planned_table))) {
+    return arrow::Status::Invalid("its journal is about the table at ", plan.table_location,
+                                  ", not this one at ", table_root_.uri(), "; left alone");
+  }
+  // What this run may delete: what its own plan said it would touch.
+  for (const std::string& uri : {plan.staging_root, plan.archive_root}) {
+    ARROW_ASSIGN_OR_RAISE(Location where, file_systems_.Resolve(uri));
+    // The folder above the run's own (.../staging, .../archive): the run's folder itself goes.
+    where.path = where.path.substr(0, where.path.rfind('/'));
+    file_systems_.AllowDeletesUnder(where);
+  }
+  for (const auto& partition : plan.partitions) {
+    for (const std::string& uri : {partition.location, partition.output_dir}) {
+      ARROW_ASSIGN_OR_RAISE(Location where, file_systems_.Resolve(uri));
+      file_systems_.AllowDeletesUnder(where);
+    }
+  }
   bool pending = false;
   for (const auto& partition : plan.partitions) {
     auto result = RecoverPartition(plan, partition, run_dir, report);

@@ -44,9 +44,13 @@ class RunRecovery {
 
   /// `catalog_locations` is asked (at most once) only when a crashed run was repointing
   /// partitions; null when the catalog records no locations.
-  RunRecovery(FileSystems& file_systems, Location runs_dir, std::string current_run_id,
-              int io_threads, CatalogLocations catalog_locations = nullptr)
+  /// Only journals of the table at `table_root` are acted on; their partitions' locations are
+  /// added to `file_systems`' delete fence.
+  RunRecovery(FileSystems& file_systems, Location table_root, Location runs_dir,
+              std::string current_run_id, int io_threads,
+              CatalogLocations catalog_locations = nullptr)
       : file_systems_(file_systems),
+        table_root_(std::move(table_root)),
         runs_dir_(std::move(runs_dir)),
         current_run_id_(std::move(current_run_id)),
         io_threads_(io_threads),
@@ -61,6 +65,7 @@ class RunRecovery {
                                        const Location& run_dir, RecoveryReport* report);
 
   FileSystems& file_systems_;
+  Location table_root_;
   Location runs_dir_;
   std::string current_run_id_;
   arrow::Result<const std::map<std::string, std::string>*> Locations();

@@ -265,6 +265,12 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
                     ErrorKind::kUsage);
   }
 
+  // The delete fence: nothing outside these is ever deleted or moved away.
+  file_systems_.AllowDeletesUnder(table.location);
+  if (target_root) file_systems_.AllowDeletesUnder(*target_root);
+  file_systems_.AllowDeletesUnder(layout.ArchiveRoot());
+  file_systems_.AllowDeletesUnder(layout.JournalRoot());
+
   // One run at a time per table; it first finishes whatever an earlier run left half done.
   std::unique_ptr<TableLease> lease;
   RecoveryReport recovered;
@@ -274,7 +280,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
                                         options_.force_unlock);
     if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
     lease = std::move(acquired).ValueOrDie();
-    ARROW_ASSIGN_OR_RAISE(recovered, RunRecovery(file_systems_, layout.RunsDir(), layout.run_id(),
+    ARROW_ASSIGN_OR_RAISE(recovered, RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
                                                  16, CatalogLocationsOf(catalog, table))
                                          .RecoverAll());
     for (const auto& line : recovered.lines) log::Info("recovered: ", line);
@@ -283,6 +289,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   ARROW_ASSIGN_OR_RAISE(PartitionListing listing,
                         catalog.ListPartitions(table, options_.predicate));
   log::Info("table ", table.name, ": ", listing.partitions.size(), " partition(s) selected");
+  for (const auto& p : listing.partitions) file_systems_.AllowDeletesUnder(p.location);
 
   // plan
   ProgressBar progress(options_.progress);
@@ -565,10 +572,12 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog) {
   }
   RunLayout layout(RunLayout::NewRunId(), table.location, table.location, std::nullopt,
                    journal_root);
+  file_systems_.AllowDeletesUnder(table.location);
+  file_systems_.AllowDeletesUnder(layout.JournalRoot());
   auto lease = TableLease::Acquire(ConditionalObject(layout.LeaseFile(), file_systems_.aws()),
                                    layout.run_id(), TableLease::kDefaultTtl, options_.force_unlock);
   if (!lease.ok()) return WithKind(lease.status(), ErrorKind::kInput);
-  ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, layout.RunsDir(), layout.run_id(),
+  ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
                                                  16, CatalogLocationsOf(catalog, table))
                                          .RecoverAll());
   ARROW_RETURN_NOT_OK((*lease)->Release());

@@ -70,6 +70,11 @@ arrow::Result<std::optional<InputFile>> FileInspector::Inspect(const Location& f
   }
 
   std::shared_ptr<parquet::FileMetaData> metadata = reader->metadata();
+  if (metadata->is_encryption_algorithm_set()) {
+    // A plaintext footer over encrypted columns: its rows cannot be read without the keys.
+    return arrow::Status::Invalid("encrypted Parquet file (not supported; its columns are "
+                                  "encrypted): ", uri);
+  }
   InputFile input;
   input.info = info;
   try {

@@ -38,6 +38,7 @@ std::shared_ptr<aws::AwsContext> FileSystems::aws() {
 }
 
 arrow::Status FileSystems::DeleteFolder(const Location& folder) {
+  ARROW_RETURN_NOT_OK(CheckMayDelete(folder));
   arrow::fs::FileSelector selector;
   selector.base_dir = folder.path;
   selector.recursive = true;
@@ -90,13 +91,42 @@ S3BatchDeleter& FileSystems::Deleter() {
   return *deleter_;
 }
 
+void FileSystems::AllowDeletesUnder(const Location& folder) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& known : deletable_) {
+    if (known.Contains(folder)) return;
+  }
+  deletable_.push_back(folder);
+}
+
+arrow::Status FileSystems::CheckMayDelete(const Location& file) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (deletable_.empty()) return arrow::Status::OK();
+  for (const auto& folder : deletable_) {
+    if (folder.Contains(file) && !(file.path == folder.path)) return arrow::Status::OK();
+  }
+  return arrow::Status::Invalid("refusing to delete ", file.uri(),
+                                ": it lies outside the table's locations, the target, the archive "
+                                "and the journal (nothing deleted; please report this)");
+}
+
 std::vector<std::pair<Location, arrow::Status>> FileSystems::DeleteFiles(
     const std::vector<Location>& files) {
   std::vector<std::pair<Location, arrow::Status>> failures;
+  std::vector<Location> allowed;
+  for (const auto& file : files) {
+    auto st = CheckMayDelete(file);
+    if (st.ok()) {
+      allowed.push_back(file);
+    } else {
+      failures.emplace_back(file, st);
+    }
+  }
+  if (!failures.empty()) return failures;  // a bug upstream: delete none of them
   std::vector<std::string> s3_paths;
   std::shared_ptr<arrow::fs::FileSystem> s3_fs;
   std::vector<Location> others;
-  for (const auto& file : files) {
+  for (const auto& file : allowed) {
     if (file.is_s3()) {
       s3_paths.push_back(file.path);
       s3_fs = file.fs;

@@ -52,6 +52,14 @@ class FileSystems {
   /// no folders. Best effort: a folder that is not empty, or cannot go, stops it.
   static void RemoveEmptyFolders(const Location& folder, std::string_view last);
 
+  /// The safety fence: once any folder is registered, DeleteFiles and DeleteFolder refuse
+  /// (report as failed, delete nothing) any path outside every registered folder. The job
+  /// registers the table's and its partitions' locations, the target, the archive and the
+  /// journal root before its first change. With none registered there is no fence (tests).
+  void AllowDeletesUnder(const Location& folder);
+  /// OK, or the error DeleteFiles would report for `file`.
+  arrow::Status CheckMayDelete(const Location& file) const;
+
   /// The AWS configuration and credentials this process uses.
   std::shared_ptr<aws::AwsContext> aws();
 
@@ -65,7 +73,8 @@ class FileSystems {
   std::shared_ptr<aws::AwsContext> aws_;
   std::unique_ptr<S3BatchDeleter> deleter_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::vector<Location> deletable_;
   std::shared_ptr<arrow::fs::FileSystem> local_;
   std::shared_ptr<arrow::fs::FileSystem> s3_;
 };

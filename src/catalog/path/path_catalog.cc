@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "catalog/hive_path.h"
 #include "storage/run_layout.h"
@@ -44,8 +45,10 @@ arrow::Result<std::vector<FileInfo>> List(const Location& dir, bool recursive,
 // line, not 10,000.
 class NoteCollector {
  public:
-  void Add(const std::string& kind, const std::string& example) {
+  /// Counts `what` once per kind (a folder met through each of its files counts once).
+  void Add(const std::string& kind, const std::string& example, const std::string& what = "") {
     auto& entry = notes_[kind];
+    if (!what.empty() && !entry.seen.insert(what).second) return;
     if (entry.count++ == 0) entry.example = example;
   }
   std::vector<std::string> Render() const {
@@ -60,6 +63,7 @@ class NoteCollector {
   struct Entry {
     int64_t count = 0;
     std::string example;
+    std::set<std::string> seen;
   };
   std::map<std::string, Entry> notes_;
 };
@@ -175,7 +179,8 @@ class Walker {
       for (size_t level = 0; level < levels_left && usable; ++level) {
         auto parsed = hive::ParseSegment(parts[level]);
         if (!parsed.ok()) {
-          notes_.Add(kBrokenEscaping, parsed.status().message());
+          std::string folder(rel.substr(0, parts[level].data() + parts[level].size() - rel.data()));
+          notes_.Add(kBrokenEscaping, parsed.status().message(), folder);
           usable = false;
         } else if (!parsed->has_value()) {
           notes_.Add(kPlainFolders, Uri(dir, entry.path()));
