@@ -182,6 +182,17 @@ def test_inputs_that_change_during_a_run_are_not_deleted(binary, table, tmp_path
 
 # --- grace period ----------------------------------------------------------------------------
 
+def let_grace_pass_and_recover(run, table, records):
+    """Moves the journal records' deadline into the past (time passing), then recovers."""
+    for record in records:
+        data = json.loads(record.read_text())
+        data["delete_after_unix"] = int(time.time()) - 1
+        record.write_text(json.dumps(data))
+    done = run("recover", "--table_path", table, "--json")
+    assert done.code == 0, done.stderr
+    return done
+
+
 def test_delete_grace_keeps_originals_until_a_later_run(run, table):
     rows = capture(table)
     args = flags(table, "--delete_original_files", "true", "--delete_grace_minutes", "30", "--json")
@@ -201,12 +212,7 @@ def test_delete_grace_keeps_originals_until_a_later_run(run, table):
     assert sorted((table / "_s3_compaction" / "archive").rglob("*.parquet")) == archived
 
     # Time passes (the records' deadline moved into the past): the next run deletes them.
-    for record in records:
-        data = json.loads(record.read_text())
-        data["delete_after_unix"] = int(time.time()) - 1
-        record.write_text(json.dumps(data))
-    done = run("recover", "--table_path", table, "--json")
-    assert done.code == 0, done.stderr
+    done = let_grace_pass_and_recover(run, table, records)
     assert len(done.summary["recovered"]) == len(PARTS)
     assert all("grace period over; 40 original(s) deleted" in line
                for line in done.summary["recovered"])
@@ -256,3 +262,51 @@ def test_newcomers_are_carried_to_the_new_location(binary, aws, bucket, tmp_path
     rows.assert_same(P0, [f for f in files if f.name != "late.parquet"])
     # The newcomer is also still where its writer put it: nothing of another writer is deleted.
     assert f"warehouse/events/{P0}/late.parquet" in aws.s3.objects(bucket, f"warehouse/events/{P0}/")
+
+
+def test_delete_grace_with_a_target_leaves_originals_until_due(run, table, tmp_path):
+    rows = capture(table)
+    target = tmp_path / "compacted"
+    args = flags(table, "--target_s3_path", target, "--delete_original_files", "true",
+                 "--delete_grace_minutes", "10", "--json")
+    r = run(*args)
+    assert r.code == 0, r.stderr
+    for p in PARTS:
+        rows.assert_same(partition_path(p), data_files(target / partition_path(p)))
+        # Readers of the old location may still be at work: the originals are all there.
+        rows.assert_same(partition_path(p), data_files(table / partition_path(p)))
+    records = sorted((table / "_s3_compaction" / "runs").rglob("p-*.json"))
+    assert len(records) == len(PARTS)
+    done = let_grace_pass_and_recover(run, table, records)
+    for p in PARTS:
+        assert data_files(table / partition_path(p)) == []
+        rows.assert_same(partition_path(p), data_files(target / partition_path(p)))
+    assert not (table / "_s3_compaction").exists()
+
+
+def test_journal_path_elsewhere_leaves_nothing_in_the_table(run, table, tmp_path):
+    rows = capture(table)
+    journal = tmp_path / "journals" / "events"
+    r = run(*flags(table, "--delete_original_files", "true", "--journal_path", journal))
+    assert r.code == 0, r.stderr
+    for p in PARTS:
+        rows.assert_same(partition_path(p), data_files(table / partition_path(p)))
+    assert not (table / "_s3_compaction").exists()
+    # The journal root is the user's folder: it may stay, empty of files.
+    assert not [p for p in journal.rglob("*") if p.is_file()]
+
+
+def test_a_live_lease_on_s3_is_respected(run, local_s3, bucket, tmp_path):
+    local = tmp_path / "src"
+    make_table(local)
+    local_s3.upload_tree(local, bucket, "warehouse/events")
+    now = int(time.time())
+    local_s3.client.put_object(
+        Bucket=bucket, Key="warehouse/events/_s3_compaction/lease.json",
+        Body=json.dumps({"run_id": "20260101T000000Z-abcdef", "host": "worker-7", "pid": 1,
+                         "acquired_unix": now, "expires_unix": now + 600}).encode())
+    before = local_s3.objects(bucket)
+    r = run("--table_path", f"s3://{bucket}/warehouse/events", env=local_s3.env())
+    assert r.code == 3, r.stderr
+    assert "run 20260101T000000Z-abcdef (host worker-7, pid 1)" in r.stderr
+    assert local_s3.objects(bucket) == before
