@@ -8,6 +8,7 @@
 #include <parquet/exception.h>
 #include <parquet/file_reader.h>
 
+#include "execute/batch_coalescer.h"
 #include "execute/batch_aligner.h"
 #include "execute/int96_guard.h"
 #include "plan/file_inspector.h"
@@ -116,6 +117,7 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, GroupOutput* o
   const auto& io_context = partition_location.fs->io_context();
 
   std::deque<PendingInput> pending;
+  BatchCoalescer coalescer(options_.coalesce_rows, options_.coalesce_bytes);
   size_t next_to_fetch = 0;
   auto fetch_more = [&] {
     while (next_to_fetch < group.inputs.size() &&
@@ -196,7 +198,8 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, GroupOutput* o
         file_rows += batch->num_rows();
         ARROW_ASSIGN_OR_RAISE(auto aligned, aligner.Align(batch));
         if (options_.digest) ARROW_RETURN_NOT_OK(output->digest.Update(*aligned));
-        ARROW_RETURN_NOT_OK(writer.Add(aligned));
+        ARROW_ASSIGN_OR_RAISE(auto ready, coalescer.Add(std::move(aligned)));
+        if (ready) ARROW_RETURN_NOT_OK(writer.Add(ready));
       }
     }
     if (file_rows != meta.rows) {
@@ -206,6 +209,8 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, GroupOutput* o
     output->rows_read += file_rows;
     if (on_input_done_) on_input_done_(meta.info.size());
   }
+  ARROW_ASSIGN_OR_RAISE(auto rest, coalescer.Flush());
+  if (rest) ARROW_RETURN_NOT_OK(writer.Add(rest));
   return arrow::Status::OK();
 }
 

@@ -28,6 +28,10 @@ struct ExecuteOptions {
   int prefetch_files = 2;
   /// Take a RowDigest of every row written (--verify=content).
   bool digest = false;
+  /// Small input batches are gathered to this many rows (or bytes) before they are written
+  /// (BatchCoalescer).
+  int64_t coalesce_rows = 65536;
+  int64_t coalesce_bytes = 32LL << 20;
 };
 
 struct GroupOutput {
