@@ -4,8 +4,8 @@ speed: moto is a Python server, far slower than S3, so its times say nothing abo
 
     .venv/bin/python bench/s3_requests.py --binary build/s3-compaction [--files 1000] [--docs]
 
-Tools: s3-compaction (in place, originals deleted: the original job), and pyarrow
-(`write_dataset` to another prefix; reading and writing only). Prints a Markdown table; --docs
+Tools: s3-compaction (in place, originals deleted: the original job); pyarrow
+(`write_dataset`) and Polars (`sink_parquet`), both to another prefix: reading and writing only. Prints a Markdown table; --docs
 writes it into docs/BENCHMARKS.md."""
 
 from __future__ import annotations
@@ -44,6 +44,19 @@ def pyarrow_job(endpoint: str, bucket: str, rows_per_target: int):
                      max_rows_per_file=rows_per_target, existing_data_behavior="overwrite_or_ignore")
 
 
+def polars_job(endpoint: str, bucket: str, rows_per_target: int):
+    import polars as pl
+
+    options = {"aws_endpoint_url": endpoint, "aws_access_key_id": "testing",
+               "aws_secret_access_key": "testing", "aws_region": "us-east-1",
+               "aws_allow_http": "true"}
+    frame = pl.scan_parquet(f"s3://{bucket}/events/**/*.parquet", hive_partitioning=True,
+                            storage_options=options)
+    frame.sink_parquet(pl.PartitionBy(f"s3://{bucket}/out-polars", key=["dt", "hour"],
+                                      include_key=False, max_rows_per_file=rows_per_target),
+                       storage_options=options)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--binary", default=str(ROOT / "build" / "s3-compaction"))
@@ -62,7 +75,7 @@ def main():
             target_bytes = int(args.target_mb * 2**20)
             rows_per_target = max(1, int(meta["rows"] * target_bytes / meta["bytes"]))
             rows = {}
-            for tool in ("s3-compaction", "pyarrow"):
+            for tool in ("s3-compaction", "pyarrow", "polars"):
                 bucket = f"bench-{tool}"
                 s3.client.create_bucket(Bucket=bucket)
                 print(f"bench: uploading {args.files:,} files for {tool}", flush=True)
@@ -74,8 +87,10 @@ def main():
                                     "--target_file_size_mb", str(args.target_mb),
                                     "--delete_original_files", "true"], env=env, check=True,
                                    stdout=subprocess.DEVNULL)
-                else:
+                elif tool == "pyarrow":
                     pyarrow_job(proxy.endpoint, bucket, rows_per_target)
+                else:
+                    polars_job(proxy.endpoint, bucket, rows_per_target)
                 counts = proxy.count()
                 rows[tool] = {kind: sum(counts[op] for op in ops) for kind, ops in KINDS.items()}
                 rows[tool]["other"] = sum(v for op, v in counts.items()
