@@ -198,3 +198,27 @@ def test_a_target_in_another_bucket(run, local_s3, bucket, s3_table, tmp_path):
         assert local_s3.objects(bucket, f"warehouse/events/{partition_path(p)}/") == {}
     for b in (bucket, other):
         assert not [k for k in local_s3.objects(b) if "_s3_compaction" in k], b
+
+
+def test_a_second_run_over_a_compacted_table_reads_no_file(run, local_s3, aws_proxy, bucket,
+                                                           s3_table):
+    """What a scheduled run costs when there is nothing to do: its listings, the lease and the
+    journal's folder; not one GET of a data file."""
+    uri, _ = s3_table
+    env = dict(local_s3.env(), AWS_ENDPOINT_URL=aws_proxy.endpoint)
+    first = run("--table_path", uri, "--target_file_size_mb", TARGET, "--delete_original_files",
+                "true", env=env)
+    assert first.code == 0, first.stderr
+    aws_proxy.reset()
+    again = run("--table_path", uri, "--target_file_size_mb", TARGET, "--delete_original_files",
+                "true", "--json", env=env)
+    assert again.code == 0, again.stderr
+    assert again.summary["partitions"]["skipped"] == len(PARTS)
+    assert all("small file(s), fewer than --min_input_files" in d["reason"] or
+               "already near the target" in d["reason"] for d in again.summary["details"])
+    data_reads = [s.path for s in aws_proxy.seen
+                  if s.operation in ("GetObject", "HeadObject") and ".parquet" in s.path]
+    assert data_reads == []
+    writes = [s for s in aws_proxy.seen if s.operation in ("PutObject", "CopyObject")
+              and ".parquet" in s.path]
+    assert writes == []

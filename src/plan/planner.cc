@@ -121,6 +121,35 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
     partition.partition.files = std::move(files).ValueOrDie();
   });
 
+  // In place, a partition whose listing already shows too few small files is left alone
+  // without reading a single footer: a scheduled run over a compacted table costs its listings.
+  std::vector<bool> settled(plan.partitions.size(), false);
+  if (!options_.target_root) {
+    const double threshold =
+        options_.packing.small_file_ratio * static_cast<double>(options_.packing.target_bytes);
+    for (size_t p = 0; p < plan.partitions.size(); ++p) {
+      PartitionPlan& partition = plan.partitions[p];
+      if (partition.action == PartitionAction::kFail) continue;
+      const auto& files = *partition.partition.files;
+      const auto small = std::count_if(files.begin(), files.end(), [&](const FileInfo& f) {
+        return static_cast<double>(f.size()) < threshold;
+      });
+      if (files.empty() || small >= options_.min_input_files) continue;
+      settled[p] = true;
+      partition.output_dir = partition.partition.location;
+      partition.action = PartitionAction::kSkip;
+      partition.reason = small == 0 ? "every file is already near the target size"
+                                    : std::to_string(small) +
+                                          " small file(s), fewer than --min_input_files=" +
+                                          std::to_string(options_.min_input_files);
+      for (const auto& f : files) {
+        InputFile listed;
+        listed.info = f;  // footers not read: rows unknown
+        partition.files.push_back(std::move(listed));
+      }
+    }
+  }
+
   struct Job {
     size_t partition, file;
   };
@@ -128,7 +157,7 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
   std::vector<std::vector<arrow::Result<std::optional<InputFile>>>> inspected(
       plan.partitions.size());
   for (size_t p = 0; p < plan.partitions.size(); ++p) {
-    if (plan.partitions[p].action == PartitionAction::kFail) continue;
+    if (plan.partitions[p].action == PartitionAction::kFail || settled[p]) continue;
     const auto& files = *plan.partitions[p].partition.files;
     inspected[p].resize(files.size(), arrow::Status::UnknownError("not inspected"));
     for (size_t f = 0; f < files.size(); ++f) jobs.push_back({p, f});
@@ -144,7 +173,7 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
 
   for (size_t p = 0; p < plan.partitions.size(); ++p) {
     PartitionPlan& partition = plan.partitions[p];
-    if (partition.action == PartitionAction::kFail) continue;
+    if (partition.action == PartitionAction::kFail || settled[p]) continue;
     const auto& infos = *partition.partition.files;
     std::vector<std::string> errors;
     for (size_t f = 0; f < infos.size(); ++f) {
