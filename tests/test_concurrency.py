@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from support.glue import add_partition, create_table, partitions
+from support.glue import partitions, register_table
 from support.paused_run import PausedRun
 from support.tables import (RowsSnapshot, TableSpec, data_files, events_batch, events_schema,
                             partition_path, write_table)
@@ -233,11 +233,7 @@ def test_newcomers_are_carried_to_the_new_location(binary, aws, bucket, tmp_path
     rows = capture(local)
     aws.s3.upload_tree(local, bucket, "warehouse/events")
     name = "events_" + bucket.replace("-", "_")[-12:]
-    create_table(aws.glue, DB, name, f"s3://{bucket}/warehouse/events", events_schema(),
-                 [("year", "string"), ("month", "string")])
-    for p in PARTS:
-        add_partition(aws.glue, DB, name, [p["year"], p["month"]],
-                      f"s3://{bucket}/warehouse/events/{partition_path(p)}", events_schema())
+    register_table(aws.glue, DB, name, bucket, "warehouse/events", events_schema(), PARTS)
     args = ["--database_name", DB, "--table_name", name, "--target_file_size_mb", TARGET,
             "--target_s3_path", f"s3://{bucket}/compacted", "--delete_original_files", "true",
             "--json"]

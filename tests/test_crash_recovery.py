@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support.glue import add_partition, create_table, partitions
+from support.glue import partitions, register_table
 from support.tables import (RowsSnapshot, TableSpec, data_files, events_schema, partition_path,
                             write_table)
 
@@ -191,11 +191,7 @@ def test_crash_on_s3_then_recover(run, aws, bucket, tmp_path, point):
 def glue_table(aws, bucket, tmp_path):
     name = "events_" + bucket.replace("-", "_")[-12:]
     rows = s3_table(aws, bucket, tmp_path)
-    create_table(aws.glue, DB, name, f"s3://{bucket}/warehouse/events", SCHEMA,
-                 [("year", "string"), ("month", "string")])
-    for p in PARTS:
-        add_partition(aws.glue, DB, name, [p["year"], p["month"]],
-                      f"s3://{bucket}/warehouse/events/{partition_path(p)}", SCHEMA)
+    register_table(aws.glue, DB, name, bucket, "warehouse/events", SCHEMA, PARTS)
     return name, rows
 
 

@@ -5,7 +5,7 @@ left behind. Also: a DeleteObjects that refuses a few keys, and --dry-run, count
 
 import pytest
 
-from support.glue import add_partition, create_table, partitions
+from support.glue import partitions, register_table
 from support.tables import RowsSnapshot, TableSpec, data_files, events_schema, partition_path, write_table
 
 DB = "faults"
@@ -26,11 +26,7 @@ def table(aws, bucket, tmp_path):
         rows.capture(partition_path(p), data_files(local / partition_path(p)))
     aws.s3.upload_tree(local, bucket, "warehouse/events")
     name = "events_" + bucket.replace("-", "_")[-12:]
-    create_table(aws.glue, DB, name, f"s3://{bucket}/warehouse/events", events_schema(),
-                 [("year", "string"), ("month", "string")])
-    for p in PARTS:
-        add_partition(aws.glue, DB, name, [p["year"], p["month"]],
-                      f"s3://{bucket}/warehouse/events/{partition_path(p)}", events_schema())
+    register_table(aws.glue, DB, name, bucket, "warehouse/events", events_schema(), PARTS)
     return name, rows
 
 

@@ -1,24 +1,12 @@
 #include "aws/sts_client.h"
 
 #include "aws/aws_client.h"
+#include "aws/uri_encode.h"
 #include "aws/xml.h"
 
 namespace s3c::aws {
 
-std::string StsClient::FormEncode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
+std::string StsClient::FormEncode(const std::string& value) { return UriEncode(value); }
 
 arrow::Result<Credentials> StsClient::ParseCredentials(const std::string& body,
                                                        const std::string& source) {

@@ -6,16 +6,12 @@
 
 #include "commit/output_verifier.h"
 #include "storage/run_layout.h"
+#include "util/clock.h"
 #include "util/fault_point.h"
 #include "util/logging.h"
 
 namespace s3c {
 namespace {
-
-int64_t MtimeNs(const arrow::fs::FileInfo& info) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(info.mtime().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -40,9 +36,7 @@ std::vector<std::pair<std::string, std::string>> PartitionCommitter::ChangedInpu
     auto it = now.find(original.path);
     if (it == now.end()) {
       changed.emplace_back(original.path, original.uri() + " vanished since planning");
-    } else if (it->second.size() != before.info.size() ||
-               (MtimeNs(it->second) != 0 && MtimeNs(before.info) != 0 &&
-                MtimeNs(it->second) != MtimeNs(before.info))) {
+    } else if (ChangedSince(it->second, before.info.size(), MtimeNs(before.info))) {
       changed.emplace_back(original.path, original.uri() + " changed since planning (size " +
                                               std::to_string(before.info.size()) + " -> " +
                                               std::to_string(it->second.size()) + ")");
@@ -60,10 +54,7 @@ void PartitionCommitter::Record(const PartitionPlan& plan, PartitionState state,
   record.outputs = result.journal_outputs;
   record.pending_delete = std::move(pending);
   if (!record.pending_delete.empty()) {
-    record.delete_after_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count() +
-                               settings_.delete_grace_minutes * 60;
+    record.delete_after_unix = NowUnix() + settings_.delete_grace_minutes * 60;
   }
   record.problems = std::move(problems);
   auto st = journal_->Record(plan.partition.path, record);

@@ -190,21 +190,8 @@ arrow::Status RunJournal::Finish(FileSystems& file_systems, bool deletions_pendi
 }
 
 arrow::Status RunJournal::DeleteRun(FileSystems& file_systems, const Location& run_dir) {
-  arrow::fs::FileSelector selector;
-  selector.base_dir = run_dir.path;
-  selector.recursive = true;
-  selector.allow_not_found = true;
-  ARROW_ASSIGN_OR_RAISE(auto entries, run_dir.fs->GetFileInfo(selector));
-  std::vector<Location> records;
-  for (const auto& e : entries) {
-    if (e.type() == arrow::fs::FileType::File && BaseName(e.path()) != "plan.json") {
-      records.push_back({run_dir.fs, e.path()});
-    }
-  }
   // The records first, the plan last: a run whose plan is left is found, and finished, again.
-  auto failures = file_systems.DeleteFiles(records);
-  if (!failures.empty()) return failures.front().second;
-  return file_systems.DeleteFolder(run_dir);
+  return file_systems.DeleteFolder(run_dir, "plan.json");
 }
 
 }  // namespace s3c

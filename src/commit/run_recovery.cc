@@ -6,21 +6,11 @@
 #include <parquet/metadata.h>
 
 #include "commit/partition_publisher.h"
+#include "util/clock.h"
 #include "util/logging.h"
 
 namespace s3c {
 namespace {
-
-int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t MtimeNs(const arrow::fs::FileInfo& info) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(info.mtime().time_since_epoch())
-      .count();
-}
 
 OriginalsPolicy PolicyOf(const std::string& name) {
   if (name == "delete") return OriginalsPolicy::kDelete;
@@ -212,8 +202,7 @@ arrow::Result<bool> RunRecovery::RecoverPartition(const JournalPlan& plan,
         ARROW_ASSIGN_OR_RAISE(Location original, file_systems_.Resolve(input.uri));
         ARROW_ASSIGN_OR_RAISE(auto info, original.fs->GetFileInfo(original.path));
         if (info.type() == arrow::fs::FileType::NotFound) continue;  // already removed
-        if (info.size() != input.size ||
-            (input.mtime_ns != 0 && MtimeNs(info) != 0 && MtimeNs(info) != input.mtime_ns)) {
+        if (ChangedSince(info, input.size, input.mtime_ns)) {
           problems.push_back(input.uri + " changed since planning; left where it was");
           continue;
         }

@@ -8,16 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/clock.h"
 #include "util/logging.h"
 
 namespace s3c {
 namespace {
-
-int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string IsoTime(int64_t unix) {
   std::time_t t = static_cast<std::time_t>(unix);

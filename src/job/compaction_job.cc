@@ -17,6 +17,7 @@
 #include "plan/planner.h"
 #include "report/progress_bar.h"
 #include "storage/run_layout.h"
+#include "util/clock.h"
 #include "util/error_kind.h"
 #include "util/fault_point.h"
 #include "util/human.h"
@@ -116,11 +117,6 @@ arrow::Status CheckOutsidePartitions(const Table& table, const Location& where,
                                 table.location.uri(),
                                 " where readers would see its files; choose a path outside it, "
                                 "or under a folder whose name starts with '_'");
-}
-
-int64_t MtimeNs(const arrow::fs::FileInfo& info) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(info.mtime().time_since_epoch())
-      .count();
 }
 
 JournalPlan JournalPlanOf(const CompactionPlan& plan, const RunLayout& layout,

@@ -12,18 +12,14 @@
 #include <sstream>
 
 #include "aws/aws_error.h"
+#include "util/fnv1a.h"
 
 namespace s3c {
 namespace {
 
 std::string Hash(const std::string& text) {
-  uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
   char buf[20];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(Fnv1a(text)));
   return buf;
 }
 

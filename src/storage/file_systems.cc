@@ -37,19 +37,23 @@ std::shared_ptr<aws::AwsContext> FileSystems::aws() {
   return aws_;
 }
 
-arrow::Status FileSystems::DeleteFolder(const Location& folder) {
+arrow::Status FileSystems::DeleteFolder(const Location& folder, std::string_view last_name) {
   ARROW_RETURN_NOT_OK(CheckMayDelete(folder));
   arrow::fs::FileSelector selector;
   selector.base_dir = folder.path;
   selector.recursive = true;
   selector.allow_not_found = true;
   ARROW_ASSIGN_OR_RAISE(auto entries, folder.fs->GetFileInfo(selector));
-  std::vector<Location> files;
+  std::vector<Location> files, last;
   for (const auto& e : entries) {
-    if (e.type() == arrow::fs::FileType::File) files.push_back({folder.fs, e.path()});
+    if (e.type() != arrow::fs::FileType::File) continue;
+    (!last_name.empty() && BaseName(e.path()) == last_name ? last : files)
+        .push_back({folder.fs, e.path()});
   }
-  auto failures = DeleteFiles(files);
-  if (!failures.empty()) return failures.front().second;
+  for (const auto* batch : {&files, &last}) {
+    auto failures = DeleteFiles(*batch);
+    if (!failures.empty()) return failures.front().second;
+  }
   if (!folder.is_s3()) {
     auto info = folder.fs->GetFileInfo(folder.path);
     if (info.ok() && info->type() == arrow::fs::FileType::Directory) {

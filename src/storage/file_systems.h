@@ -44,8 +44,10 @@ class FileSystems {
 
   /// Deletes every file under `folder`, by name (never a prefix delete, which on S3 would leave
   /// folder markers), then the folder itself locally. Only for folders the tool owns: staging,
-  /// the journal's run folders. Not an error if the folder does not exist.
-  arrow::Status DeleteFolder(const Location& folder);
+  /// the journal's run folders. Not an error if the folder does not exist. Files named
+  /// `last_name`, if given, go only after all the others are gone (a run's plan.json, so that an
+  /// interrupted deletion leaves a run that is found again).
+  arrow::Status DeleteFolder(const Location& folder, std::string_view last_name = {});
 
   /// On local disk, removes `folder` if it is empty, then each empty folder above it, up to and
   /// including the nearest one named `last` (the tool's own folder). Nothing on S3, which has

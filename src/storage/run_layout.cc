@@ -5,6 +5,8 @@
 #include <ctime>
 #include <random>
 
+#include "util/fnv1a.h"
+
 namespace s3c {
 
 std::string RunLayout::NewRunId() {
@@ -38,13 +40,9 @@ Location RunLayout::RunDir() const { return RunsDir().Child(run_id_); }
 Location RunLayout::LeaseFile() const { return JournalRoot().Child("lease.json"); }
 
 std::string RunLayout::PartitionRecordName(std::string_view partition_path) {
-  uint64_t hash = 14695981039346656037ULL;  // FNV-1a: stable across runs and machines
-  for (unsigned char c : partition_path) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "p-%016llx.json", static_cast<unsigned long long>(hash));
+  std::snprintf(buf, sizeof(buf), "p-%016llx.json",
+                static_cast<unsigned long long>(Fnv1a(partition_path)));
   return buf;
 }
 

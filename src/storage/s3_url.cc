@@ -1,23 +1,10 @@
 #include "storage/s3_url.h"
 
-#include <cctype>
+#include "aws/uri_encode.h"
 
 namespace s3c {
 
-std::string S3EncodeKey(const std::string& key) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
+std::string S3EncodeKey(const std::string& key) { return aws::UriEncode(key, /*keep_slash=*/true); }
 
 std::string S3ObjectUrl(const S3Endpoint& endpoint, const std::string& bucket,
                         const std::string& key, const std::string& query) {

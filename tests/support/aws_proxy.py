@@ -184,13 +184,18 @@ class AwsProxy:
         except Exception as e:  # noqa: BLE001 - a malformed header is a failure to record
             self.signature_failures.append(f"{handler.command} {path}: {e!r}")
 
+    @staticmethod
+    def _drop(handler):
+        """Closes the connection under the client's feet."""
+        handler.close_connection = True
+        try:
+            handler.connection.shutdown(2)
+        except OSError:
+            pass
+
     def _fault_response(self, handler, fault: Fault, operation: str):
         if fault.kind == "reset":
-            handler.close_connection = True
-            try:
-                handler.connection.shutdown(2)
-            except OSError:
-                pass
+            self._drop(handler)
             return
         glue = handler.headers.get("X-Amz-Target") is not None
         if fault.kind in ("denied", "expired"):
@@ -324,11 +329,7 @@ class AwsProxy:
         if fault and fault.kind == "truncated" and handler.command != "HEAD":
             handler.wfile.write(data[:len(data) // 2])
             handler.wfile.flush()
-            handler.close_connection = True
-            try:
-                handler.connection.shutdown(2)
-            except OSError:
-                pass
+            self._drop(handler)
             return
         if handler.command != "HEAD":
             handler.wfile.write(data)

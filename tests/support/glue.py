@@ -93,3 +93,16 @@ def partitions(glue, database: str, table: str) -> dict:
     for p in glue.get_partitions(DatabaseName=database, TableName=table)["Partitions"]:
         out[tuple(p["Values"])] = p
     return out
+
+
+def register_table(glue, database: str, name: str, bucket: str, prefix: str, schema: pa.Schema,
+                   parts: list[dict]):
+    """A Glue table over s3://bucket/prefix whose partitions (string keys, in the order of each
+    dict) live in their key=value folders, as a crawler would register them."""
+    from support.tables import partition_path
+
+    keys = list(parts[0])
+    create_table(glue, database, name, f"s3://{bucket}/{prefix}", schema, [(k, "string") for k in keys])
+    for p in parts:
+        add_partition(glue, database, name, [p[k] for k in keys],
+                      f"s3://{bucket}/{prefix}/{partition_path(p)}", schema)

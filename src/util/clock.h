@@ -1,0 +1,32 @@
+#pragma once
+// Wall-clock helpers shared by the journal, the lease and recovery (deadlines and expiries are
+// stored as Unix seconds; file versions as modification times in nanoseconds).
+
+#include <chrono>
+#include <cstdint>
+
+#include <arrow/filesystem/filesystem.h>
+
+namespace s3c {
+
+/// Seconds since the Unix epoch, now.
+inline int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// A listed file's modification time in nanoseconds (0 when the storage did not say).
+inline int64_t MtimeNs(const arrow::fs::FileInfo& info) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(info.mtime().time_since_epoch())
+      .count();
+}
+
+/// True when `now` is not the version planned: another size, or another modification time
+/// where both are known.
+inline bool ChangedSince(const arrow::fs::FileInfo& now, int64_t size, int64_t mtime_ns) {
+  const int64_t mtime = MtimeNs(now);
+  return now.size() != size || (mtime != 0 && mtime_ns != 0 && mtime != mtime_ns);
+}
+
+}  // namespace s3c
