@@ -94,8 +94,12 @@ def conflicting_schema(folder):
     (encrypted, "encrypted Parquet file (not supported)"),
     (encrypted_columns, "encrypted Parquet file (not supported; its columns are encrypted)"),
 ])
-def test_a_bad_file_fails_its_partition_only(run, table, make_bad, message):
-    bad = make_bad(table / "p=bad")
+@pytest.mark.parametrize("position", ["first", "last"])
+def test_a_bad_file_fails_its_partition_only(run, table, make_bad, message, position):
+    # First in its partition, its footer is read at planning; last, it is a small file whose
+    # footer is deferred to execution (read from the whole object), and must fail the same way.
+    made = make_bad(table / "p=bad")
+    bad = made.rename(made.with_name(("a-" if position == "first" else "z-") + made.name))
     before_bad = snapshot(table / "p=bad")
     rows = RowsSnapshot()
     rows.capture("good", data_files(table / "p=good"))

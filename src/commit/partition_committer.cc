@@ -143,6 +143,7 @@ void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult
 CommitResult PartitionCommitter::Commit(const PartitionPlan& plan,
                                         std::vector<WrittenFile> outputs,
                                         const arrow::Status& write_status,
+                                        int64_t rows_read,
                                         const RowDigest* input_digest) const {
   CommitResult result;
   std::sort(outputs.begin(), outputs.end(), [](const WrittenFile& a, const WrittenFile& b) {
@@ -155,7 +156,7 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan,
   };
   arrow::Status st = write_status;
   if (st.ok()) {
-    st = OutputVerifier::Verify(outputs, plan.InputRows(), plan.output_schema, input_digest);
+    st = OutputVerifier::Verify(outputs, rows_read, plan.output_schema, input_digest);
   }
   FaultPoint::Hit("after_write");
   if (st.ok() && lease_) {

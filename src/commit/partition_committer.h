@@ -59,10 +59,11 @@ class PartitionCommitter {
         settings_(settings) {}
 
   /// `write_status` is the first error of the partition's groups, if any; `outputs` everything
-  /// they staged.
+  /// they staged; `rows_read` the rows the groups read, each file's checked against its footer
+  /// (the outputs' footers must add up to it).
   /// `input_digest` (--verify=content) is the digest of every row written; null checks rows only.
   CommitResult Commit(const PartitionPlan& plan, std::vector<WrittenFile> outputs,
-                      const arrow::Status& write_status,
+                      const arrow::Status& write_status, int64_t rows_read,
                       const RowDigest* input_digest = nullptr) const;
 
   /// After the catalog update: on `catalog_error` the new files are removed again (the partition

@@ -1,5 +1,6 @@
 #include "execute/group_compactor.h"
 
+#include <algorithm>
 #include <deque>
 
 #include <arrow/io/memory.h>
@@ -11,6 +12,7 @@
 #include "execute/batch_coalescer.h"
 #include "execute/batch_aligner.h"
 #include "execute/int96_guard.h"
+#include "execute/plan_mismatch.h"
 #include "plan/file_inspector.h"
 #include "plan/planner.h"
 
@@ -73,7 +75,9 @@ arrow::Result<GroupOutput> GroupCompactor::Run() {
   RollingWriterOptions writer_options;
   writer_options.size = options_.size;
   writer_options.row_group_bytes = RowGroupBytes(options_);
-  writer_options.expected_rows = group.rows;
+  writer_options.expected_rows = group.rows;  // estimated while some footers are deferred
+  writer_options.expected_rows_exact = std::none_of(
+      group.inputs.begin(), group.inputs.end(), [&](size_t i) { return plan_.files[i].footer_deferred; });
   writer_options.initial_bytes_per_row =
       group.rows > 0 ? static_cast<double>(group.data_bytes) / static_cast<double>(group.rows)
                      : 100.0;
@@ -95,7 +99,7 @@ arrow::Result<GroupOutput> GroupCompactor::Run() {
   GroupOutput output;
   arrow::Status st = WriteAll(writer, &output);
   if (st.ok()) st = writer.Finish();
-  if (st.ok() && output.rows_read != group.rows) {
+  if (st.ok() && writer_options.expected_rows_exact && output.rows_read != group.rows) {
     st = arrow::Status::Invalid("read ", output.rows_read, " rows where the footers promised ",
                                 group.rows);
   }
@@ -116,6 +120,8 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, GroupOutput* o
   const Location& partition_location = plan_.partition.location;
   const auto& io_context = partition_location.fs->io_context();
 
+  size_t deferred_left = std::count_if(group.inputs.begin(), group.inputs.end(),
+                                       [&](size_t i) { return plan_.files[i].footer_deferred; });
   std::deque<PendingInput> pending;
   BatchCoalescer coalescer(options_.coalesce_rows, options_.coalesce_bytes);
   size_t next_to_fetch = 0;
@@ -165,10 +171,27 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, GroupOutput* o
     }
     fetch_more();  // keep the pipeline full while this file is decoded and written
 
+    // A deferred footer is read here, from the bytes already fetched, and must describe the file
+    // the planner assumed; otherwise nothing of it is used and the partition is re-planned.
+    std::shared_ptr<parquet::FileMetaData> metadata;
+    int64_t footer_rows = meta.rows;
+    if (meta.footer_deferred) {
+      ARROW_ASSIGN_OR_RAISE(auto actual,
+                            FileInspector::InspectSource(uri, meta.info, source, &metadata));
+      if (!actual) return arrow::Status::Invalid("not a Parquet file: ", uri);
+      if (!meta.SameShape(*actual)) {
+        return PlanMismatch::Error("file " + uri +
+                                   " differs from the partition's first file (columns, codec or "
+                                   "storage); re-planning the partition from every footer");
+      }
+      footer_rows = actual->rows;
+      writer.AdjustExpectedRows(actual->rows - meta.rows, /*exact=*/--deferred_left == 0);
+    }
+
     std::unique_ptr<parquet::arrow::FileReader> reader;
     try {
-      auto parquet_reader =
-          parquet::ParquetFileReader::Open(source, parquet::default_reader_properties());
+      auto parquet_reader = parquet::ParquetFileReader::Open(
+          source, parquet::default_reader_properties(), metadata);
       ARROW_ASSIGN_OR_RAISE(reader, parquet::arrow::FileReader::Make(
                                         arrow::default_memory_pool(), std::move(parquet_reader),
                                         FileInspector::ArrowReadProperties()));
@@ -202,9 +225,9 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, GroupOutput* o
         if (ready) ARROW_RETURN_NOT_OK(writer.Add(ready));
       }
     }
-    if (file_rows != meta.rows) {
+    if (file_rows != footer_rows) {
       return arrow::Status::IOError("reading ", uri, ": ", file_rows, " rows, its footer said ",
-                                    meta.rows, " when planned (file changed since planning?)");
+                                    footer_rows, " when planned (file changed since planning?)");
     }
     output->rows_read += file_rows;
     if (on_input_done_) on_input_done_(meta.info.size());

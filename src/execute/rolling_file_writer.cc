@@ -76,6 +76,19 @@ arrow::Status RollingFileWriter::StartRowGroup(bool first) {
 
   const int64_t in_file = std::max<int64_t>(0, sink_->bytes_written() - 4);
   const int64_t rows_left = std::max<int64_t>(0, options_.expected_rows - rows_added_);
+  if (rows_left == 0) {
+    // More rows than expected (an estimate that was low, or a wrong count): files are filled
+    // to the target, and Finish ends the last. While the count is only an estimate they are
+    // filled to the size limit instead, so that a few rows beyond it join the last file rather
+    // than make a runt of their own.
+    const int64_t fill_to =
+        options_.expected_rows_exact
+            ? data_policy.target_bytes
+            : static_cast<int64_t>(target * (1.0 + options_.size.tolerance)) - overhead;
+    row_group_ = PlanRowGroup(std::max<int64_t>(fill_to - in_file, 1), options_.row_group_bytes,
+                              bytes_per_row_, options_.max_row_group_rows);
+    return arrow::Status::OK();
+  }
   const double remaining = static_cast<double>(in_file) +
                            static_cast<double>(rows_left) * bytes_per_row_;
   // A fresh balanced plan is preferred (it follows the improving estimate); otherwise the
@@ -98,7 +111,7 @@ arrow::Status RollingFileWriter::StartRowGroup(bool first) {
         bytes_left <= 1.5 * rg_bytes ? 1 : static_cast<int64_t>(std::ceil(bytes_left / rg_bytes));
     row_group_.rows = std::clamp<int64_t>((rows_left + groups - 1) / groups, 1,
                                           options_.max_row_group_rows);
-    row_group_.last = groups == 1 && row_group_.rows >= rows_left;
+    row_group_.last = groups == 1 && row_group_.rows >= rows_left && options_.expected_rows_exact;
     return arrow::Status::OK();
   }
   // Never let a file run past the tolerance, whatever the estimate said.
@@ -117,6 +130,11 @@ arrow::Status RollingFileWriter::StartRowGroup(bool first) {
              ", file data target ", file_target, ", in file ", in_file, ", stream left ",
              static_cast<int64_t>(remaining));
   return arrow::Status::OK();
+}
+
+void RollingFileWriter::AdjustExpectedRows(int64_t delta, bool exact) {
+  options_.expected_rows = std::max<int64_t>(0, options_.expected_rows + delta);
+  options_.expected_rows_exact = exact;
 }
 
 arrow::Status RollingFileWriter::CloseFile() {

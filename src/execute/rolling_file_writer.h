@@ -46,6 +46,10 @@ struct RollingWriterOptions {
   /// Rows the caller will add in all (known from the inputs' footers); lets the writer spread
   /// the last files evenly. An error in it only costs evenness, never rows.
   int64_t expected_rows = 0;
+  /// False while expected_rows is an estimate (some inputs' footers not yet read): the last
+  /// file is then never ended on the row count, only on its size or by Finish, so rows beyond
+  /// the estimate join it (up to the size tolerance) instead of making a runt file.
+  bool expected_rows_exact = true;
   /// Output bytes per row to assume before the first row group is measured.
   double initial_bytes_per_row = 100.0;
 };
@@ -67,6 +71,10 @@ class RollingFileWriter {
 
   /// REQUIRES: batch->schema() equals the writer's schema; Finish/Abandon not yet called.
   arrow::Status Add(const std::shared_ptr<arrow::RecordBatch>& batch);
+
+  /// Corrects expected_rows by `delta` (an input's footer, read, differs from its estimate);
+  /// `exact` once every input's footer has been read.
+  void AdjustExpectedRows(int64_t delta, bool exact);
 
   /// Closes the last file. Afterwards files() lists every file, all complete.
   arrow::Status Finish();

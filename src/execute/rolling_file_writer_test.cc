@@ -48,8 +48,10 @@ class RollingFileWriterTest : public ::testing::Test {
     };
   }
 
-  std::unique_ptr<RollingFileWriter> Writer(int64_t target, int64_t expected_rows) {
+  std::unique_ptr<RollingFileWriter> Writer(int64_t target, int64_t expected_rows,
+                                            bool exact = true) {
     RollingWriterOptions options;
+    options.expected_rows_exact = exact;
     options.size.target_bytes = target;
     options.row_group_bytes = target / 4;
     options.expected_rows = expected_rows;
@@ -125,9 +127,88 @@ TEST_F(RollingFileWriterTest, WrongEstimateOfRowsCostsEvennessNotRows) {
   }
   ASSERT_OK(writer->Finish());
   int64_t rows = 0;
-  for (const auto& f : writer->files()) rows += f.rows;
+  const auto& files = writer->files();
+  for (size_t i = 0; i < files.size(); ++i) {
+    rows += files[i].rows;
+    // The first file ends at the 1,000 rows it was promised; rows beyond the count then fill
+    // files to the target (once, every row beyond it made a file of its own).
+    if (i > 0 && i + 1 < files.size()) {
+      EXPECT_NEAR(static_cast<double>(files[i].bytes), 256 << 10, 0.10 * (256 << 10)) << i;
+    }
+  }
   EXPECT_EQ(rows, 200000);
-  EXPECT_GT(writer->files().size(), 1u);
+  EXPECT_GT(files.size(), 1u);
+}
+
+TEST_F(RollingFileWriterTest, AnEstimateTooLowMakesNoRuntFile) {
+  // Deferred footers: rows are estimated from file sizes and corrected as each input's footer
+  // is read, a few inputs ahead of the writer. Rows beyond the estimate must join the last file,
+  // not start a tiny one.
+  constexpr int64_t kTarget = 512 << 10;
+  constexpr int64_t kRows = 300000;
+  constexpr int64_t kBatch = 5000;
+  const int64_t estimated_rows_per_batch = kBatch * 97 / 100;  // every input estimated 3% low
+  auto exact = Writer(kTarget, kRows);
+  auto estimated = Writer(kTarget, kRows / kBatch * estimated_rows_per_batch, /*exact=*/false);
+  for (int64_t first = 0; first < kRows; first += kBatch) {
+    // This input's footer is read (three inputs ahead of the one written, here: its own).
+    const bool last_footer = first + kBatch >= kRows;
+    estimated->AdjustExpectedRows(kBatch - estimated_rows_per_batch, last_footer);
+    ASSERT_OK(exact->Add(Batch(first, kBatch)));
+    ASSERT_OK(estimated->Add(Batch(first, kBatch)));
+  }
+  ASSERT_OK(exact->Finish());
+  ASSERT_OK(estimated->Finish());
+  ASSERT_GE(exact->files().size(), 2u);
+  EXPECT_EQ(estimated->files().size(), exact->files().size());
+  int64_t rows = 0;
+  const auto& files = estimated->files();
+  for (size_t i = 0; i < files.size(); ++i) {
+    rows += files[i].rows;
+    if (i + 1 < files.size()) {
+      EXPECT_NEAR(static_cast<double>(files[i].bytes), kTarget, 0.10 * kTarget) << i;
+    }
+  }
+  EXPECT_EQ(rows, kRows);
+  // The last file took the rows the estimate missed (balanced files here are ~7% over).
+  EXPECT_NEAR(static_cast<double>(files.back().bytes), kTarget, 0.15 * kTarget);
+}
+
+TEST_F(RollingFileWriterTest, RowsBeyondAnUncorrectedEstimateFillTheLastFile) {
+  // What is still uncorrected at the end is the estimate of the few inputs read ahead: a
+  // fraction of a percent of a partition's rows. Those rows join the last file.
+  constexpr int64_t kTarget = 512 << 10;
+  constexpr int64_t kRows = 300000;
+  auto writer = Writer(kTarget, kRows * 995 / 1000, /*exact=*/false);  // never corrected
+  for (int64_t first = 0; first < kRows; first += 5000) {
+    ASSERT_OK(writer->Add(Batch(first, 5000)));
+  }
+  ASSERT_OK(writer->Finish());
+  int64_t rows = 0;
+  for (const auto& f : writer->files()) {
+    rows += f.rows;
+    EXPECT_LE(static_cast<double>(f.bytes), 1.11 * kTarget);
+  }
+  EXPECT_EQ(rows, kRows);
+  EXPECT_GT(static_cast<double>(writer->files().back().bytes), 0.5 * kTarget);
+}
+
+TEST_F(RollingFileWriterTest, CorrectedEstimateBalancesLikeAnExactOne) {
+  constexpr int64_t kTarget = 512 << 10;
+  constexpr int64_t kRows = 300000;
+  auto writer = Writer(kTarget, kRows * 90 / 100, /*exact=*/false);
+  ASSERT_OK(writer->Add(Batch(0, 50000)));
+  writer->AdjustExpectedRows(kRows - kRows * 90 / 100, /*exact=*/true);
+  for (int64_t first = 50000; first < kRows; first += 5000) {
+    ASSERT_OK(writer->Add(Batch(first, 5000)));
+  }
+  ASSERT_OK(writer->Finish());
+  int64_t rows = 0;
+  for (const auto& f : writer->files()) {
+    rows += f.rows;
+    EXPECT_NEAR(static_cast<double>(f.bytes), kTarget, 0.10 * kTarget);
+  }
+  EXPECT_EQ(rows, kRows);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "commit/table_lease.h"
 #include "commit/partition_publisher.h"
 #include "execute/group_compactor.h"
+#include "execute/plan_mismatch.h"
 #include "plan/planner.h"
 #include "report/progress_bar.h"
 #include "storage/run_layout.h"
@@ -303,6 +304,8 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   planner_options.io_threads = table.location.is_s3() ? std::max(16, parallelism) : parallelism;
   planner_options.target_root = target_root;
   planner_options.on_file_inspected = [&] { progress.Advance(1); };
+  // Small files are read whole at execution: their footers are checked there, not fetched twice.
+  planner_options.defer_footers_up_to = ExecuteOptions{}.whole_file_read_limit;
   ARROW_ASSIGN_OR_RAISE(CompactionPlan plan,
                         Planner(planner_options).Plan(table, std::move(listing)));
   progress.Finish();
@@ -389,42 +392,90 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   std::vector<CommitResult> commits(plan.partitions.size());
   progress.Start("compacting", bytes_to_read, /*bytes=*/true);
 
-  ParallelFor(tasks.size(), parallelism, [&](size_t t) {
-    const Task& task = tasks[t];
-    const PartitionPlan& p = plan.partitions[task.partition];
-    PartitionProgress& state = partitions[task.partition];
-    bool failed_already;
-    {
-      std::lock_guard<std::mutex> lock(state.mutex);
-      failed_already = !state.status.ok();
-    }
-    if (task.group < p.groups.size() && !failed_already) {
-      GroupCompactor compactor(p, task.group, layout, execute_options,
-                               [&](int64_t bytes) { progress.Advance(bytes); });
-      auto result = compactor.Run();
-      std::lock_guard<std::mutex> lock(state.mutex);
-      if (result.ok()) {
-        state.rows_read += result->rows_read;
-        state.digest.Add(result->digest);
-        state.outputs.insert(state.outputs.end(), result->files.begin(), result->files.end());
-      } else if (state.status.ok()) {
-        state.status = result.status();
+  // A partition whose deferred footers turn out to differ from its sample is not committed:
+  // its staged files are discarded and it is planned again from every footer, then run again.
+  std::mutex replan_mutex;
+  std::vector<size_t> replan;
+  auto run_tasks = [&](const std::vector<Task>& to_run, bool may_replan) {
+    ParallelFor(to_run.size(), parallelism, [&](size_t t) {
+      const Task& task = to_run[t];
+      const PartitionPlan& p = plan.partitions[task.partition];
+      PartitionProgress& state = partitions[task.partition];
+      bool failed_already;
+      {
+        std::lock_guard<std::mutex> lock(state.mutex);
+        failed_already = !state.status.ok();
       }
-    }
-    bool last;
-    {
-      std::lock_guard<std::mutex> lock(state.mutex);
-      last = --state.groups_left == 0;
-    }
-    if (last) {
+      if (task.group < p.groups.size() && !failed_already) {
+        GroupCompactor compactor(p, task.group, layout, execute_options,
+                                 [&](int64_t bytes) { progress.Advance(bytes); });
+        auto result = compactor.Run();
+        std::lock_guard<std::mutex> lock(state.mutex);
+        if (result.ok()) {
+          state.rows_read += result->rows_read;
+          state.digest.Add(result->digest);
+          state.outputs.insert(state.outputs.end(), result->files.begin(), result->files.end());
+        } else if (state.status.ok()) {
+          state.status = result.status();
+        }
+      }
+      bool last;
+      {
+        std::lock_guard<std::mutex> lock(state.mutex);
+        last = --state.groups_left == 0;
+      }
+      if (!last) return;
+      if (may_replan && PlanMismatch::Is(state.status)) {
+        log::Info("partition ", p.partition.path, ": ", state.status.message());
+        for (const auto& file : state.outputs) {
+          auto removed = file.location.fs->DeleteFile(file.location.path);
+          (void)removed;  // staging is swept at the end of the run anyway
+        }
+        std::lock_guard<std::mutex> lock(replan_mutex);
+        replan.push_back(task.partition);
+        return;
+      }
       commits[task.partition] =
-          committer.Commit(p, std::move(state.outputs), state.status,
+          committer.Commit(p, std::move(state.outputs), state.status, state.rows_read,
                            options_.verify == VerifyMode::kContent ? &state.digest : nullptr);
       if (commits[task.partition].status == PartitionStatus::kFailed) {
         log::Error("partition ", p.partition.path, ": ", commits[task.partition].reason);
       }
+    });
+  };
+  run_tasks(tasks, /*may_replan=*/true);
+  if (!replan.empty()) {
+    std::sort(replan.begin(), replan.end());
+    PartitionListing again;
+    for (size_t i : replan) again.partitions.push_back(plan.partitions[i].partition);
+    PlannerOptions every_footer = planner_options;
+    every_footer.defer_footers_up_to = 0;
+    every_footer.on_file_inspected = nullptr;
+    ARROW_ASSIGN_OR_RAISE(CompactionPlan replanned,
+                          Planner(every_footer).Plan(table, std::move(again)));
+    std::vector<Task> more;
+    for (size_t k = 0; k < replan.size(); ++k) {
+      const size_t i = replan[k];
+      plan.partitions[i] = std::move(replanned.partitions[k]);
+      const PartitionPlan& p = plan.partitions[i];
+      summary.partitions[i] = OutcomeFromPlan(p);
+      PartitionProgress& state = partitions[i];
+      state.outputs.clear();
+      state.rows_read = 0;
+      state.digest = RowDigest();
+      state.status = arrow::Status::OK();
+      if (p.action == PartitionAction::kCompact) {
+        state.groups_left = p.groups.size();
+        for (size_t g = 0; g < p.groups.size(); ++g) more.push_back({i, g});
+      } else if (p.action == PartitionAction::kCopy) {
+        state.groups_left = 1;
+        more.push_back({i, p.groups.size()});
+      } else if (p.action == PartitionAction::kFail) {
+        log::Error("partition ", p.partition.path, ": ", p.reason);
+      }
     }
-  });
+    run_tasks(more, /*may_replan=*/false);
+  }
   progress.Finish();
 
   // The catalog: new locations (then, only then, the originals may go) and statistics.
@@ -457,8 +508,9 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       PartitionUpdate update;
       update.path = p.partition.path;
       if (repoint) update.location = p.output_dir.uri();
-      int64_t rows = 0;
-      for (const auto& file : p.files) rows += file.rows;
+      // Rows read from the rewritten files, plus the footers of the files kept as they are.
+      int64_t rows = partitions[i].rows_read;
+      for (size_t k : p.kept) rows += p.files[k].rows;
       update.rows = carried[i] > 0 ? -1 : rows;  // the carried files' rows were not counted
       if (PartitionPublisher::WritesElsewhere(p)) {
         update.files = static_cast<int64_t>(commit.published.files.size());

@@ -59,7 +59,7 @@ struct PartitionPlan {
 
   int64_t InputFiles() const;   // files in groups
   int64_t InputBytes() const;
-  int64_t InputRows() const;
+  int64_t InputRows() const;   // an estimate while some footers are deferred
   int64_t TotalBytes() const;   // every Parquet file of the partition
 };
 

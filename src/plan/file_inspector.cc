@@ -39,17 +39,26 @@ parquet::ArrowReaderProperties FileInspector::ArrowReadProperties() {
 arrow::Result<std::optional<InputFile>> FileInspector::Inspect(const Location& file,
                                                                const arrow::fs::FileInfo& info) {
   const std::string uri = file.uri();
-  const std::string_view name = BaseName(file.path);
-  const bool claims_parquet = ClaimsToBeParquet(name);
   if (info.size() == 0) {
-    if (!claims_parquet) return std::nullopt;
+    if (!ClaimsToBeParquet(BaseName(file.path))) return std::nullopt;
     return arrow::Status::Invalid("not a Parquet file (zero bytes): ", uri);
   }
   auto opened = file.fs->OpenInputFile(info);
   if (!opened.ok()) {
     return opened.status().WithMessage("opening ", uri, ": ", opened.status().message());
   }
-  std::shared_ptr<arrow::io::RandomAccessFile> source = *opened;
+  return InspectSource(uri, info, *opened, nullptr);
+}
+
+arrow::Result<std::optional<InputFile>> FileInspector::InspectSource(
+    const std::string& uri, const arrow::fs::FileInfo& info,
+    std::shared_ptr<arrow::io::RandomAccessFile> source,
+    std::shared_ptr<parquet::FileMetaData>* metadata_out) {
+  const bool claims_parquet = ClaimsToBeParquet(BaseName(info.path()));
+  if (info.size() == 0) {
+    if (!claims_parquet) return std::nullopt;
+    return arrow::Status::Invalid("not a Parquet file (zero bytes): ", uri);
+  }
 
   std::unique_ptr<parquet::ParquetFileReader> reader;
   try {
@@ -111,6 +120,7 @@ arrow::Result<std::optional<InputFile>> FileInspector::Inspect(const Location& f
   if (input.rows < 0) {
     return arrow::Status::Invalid("corrupt Parquet file ", uri, ": negative row count");
   }
+  if (metadata_out) *metadata_out = std::move(metadata);
   return input;
 }
 

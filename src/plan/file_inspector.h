@@ -15,6 +15,8 @@
 #include <optional>
 
 #include <arrow/result.h>
+#include <arrow/io/type_fwd.h>
+#include <parquet/metadata.h>
 #include <parquet/properties.h>
 
 #include "plan/input_file.h"
@@ -26,6 +28,14 @@ class FileInspector {
  public:
   static arrow::Result<std::optional<InputFile>> Inspect(const Location& file,
                                                          const arrow::fs::FileInfo& info);
+
+  /// The same, from a source already open (an object read whole at execution, for a file whose
+  /// footer the planner deferred). `uri` names the file in messages. When `metadata` is given
+  /// it receives the parsed footer, for opening the reader without parsing it again.
+  static arrow::Result<std::optional<InputFile>> InspectSource(
+      const std::string& uri, const arrow::fs::FileInfo& info,
+      std::shared_ptr<arrow::io::RandomAccessFile> source,
+      std::shared_ptr<parquet::FileMetaData>* metadata = nullptr);
 
   /// True for names a Parquet writer would give a data file.
   static bool ClaimsToBeParquet(std::string_view file_name);

@@ -1,5 +1,8 @@
 #pragma once
-// InputFile: one Parquet file of a partition, as its footer describes it.
+// InputFile: one Parquet file of a partition, as its footer describes it, or, for a small file
+// whose footer the planner deferred (footer_deferred), as the partition's sampled file describes
+// it: the executor reads such a file whole anyway, checks its own footer against this
+// description (SameShape) before using a row of it, and asks for a re-plan when they differ.
 
 #include <cstdint>
 #include <memory>
@@ -20,6 +23,15 @@ struct InputFile {
   bool has_int96 = false;              // some column is stored as INT96 (legacy timestamps)
   bool decimals_as_integers = false;   // some decimal column is stored as INT32/INT64
   bool has_arrow_schema = false;       // written with ARROW:schema (pyarrow and friends)
+  /// rows, data_bytes, row_groups and everything below `info` are the sample's, scaled by size:
+  /// estimates until the executor reads the file's own footer.
+  bool footer_deferred = false;
+
+  /// True when a file described by `other` can be written exactly as one described by this
+  /// would be: the same columns (names, types, nullability, field metadata, in order), codec,
+  /// INT96 and decimal storage, and ARROW:schema presence. Schema-level key-value metadata is
+  /// not compared (pandas writes row ranges there, different in every file).
+  bool SameShape(const InputFile& other) const;
 };
 
 }  // namespace s3c

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 #include <map>
 
 #include <arrow/util/compression.h>
@@ -150,6 +152,12 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
     }
   }
 
+  // Footers to read now: all but the deferred ones (small Parquet files the executor reads
+  // whole), of which each partition's first is read as the sample describing the others.
+  const double small_below =
+      options_.packing.small_file_ratio * static_cast<double>(options_.packing.target_bytes);
+  std::vector<std::vector<bool>> deferred(plan.partitions.size());
+  std::vector<size_t> sample(plan.partitions.size(), SIZE_MAX);
   struct Job {
     size_t partition, file;
   };
@@ -160,7 +168,24 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
     if (plan.partitions[p].action == PartitionAction::kFail || settled[p]) continue;
     const auto& files = *plan.partitions[p].partition.files;
     inspected[p].resize(files.size(), arrow::Status::UnknownError("not inspected"));
-    for (size_t f = 0; f < files.size(); ++f) jobs.push_back({p, f});
+    deferred[p].assign(files.size(), false);
+    std::vector<size_t> deferrable;
+    for (size_t f = 0; f < files.size(); ++f) {
+      const FileInfo& info = files[f];
+      if (options_.defer_footers_up_to > 0 && info.size() > 0 &&
+          info.size() <= options_.defer_footers_up_to &&
+          static_cast<double>(info.size()) < small_below &&
+          FileInspector::ClaimsToBeParquet(BaseName(info.path()))) {
+        deferrable.push_back(f);
+      }
+    }
+    if (deferrable.size() >= 2) {
+      sample[p] = deferrable.front();
+      for (size_t k = 1; k < deferrable.size(); ++k) deferred[p][deferrable[k]] = true;
+    }
+    for (size_t f = 0; f < files.size(); ++f) {
+      if (!deferred[p][f]) jobs.push_back({p, f});
+    }
   }
   ParallelFor(jobs.size(), options_.io_threads, [&](size_t j) {
     const Job& job = jobs[j];
@@ -177,11 +202,31 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
     const auto& infos = *partition.partition.files;
     std::vector<std::string> errors;
     for (size_t f = 0; f < infos.size(); ++f) {
+      if (deferred[p][f]) {
+        const auto& described_by = inspected[p][sample[p]];
+        if (!described_by.ok() || !described_by->has_value()) continue;  // the sample's error
+        const InputFile& model = **described_by;
+        const double scale = static_cast<double>(infos[f].size()) /
+                             static_cast<double>(std::max<int64_t>(1, model.info.size()));
+        InputFile file = model;
+        file.info = infos[f];
+        file.rows = std::llround(static_cast<double>(model.rows) * scale);
+        file.data_bytes = std::llround(static_cast<double>(model.data_bytes) * scale);
+        file.footer_deferred = true;
+        partition.files.push_back(std::move(file));
+        if (options_.on_file_inspected) options_.on_file_inspected();
+        continue;
+      }
       auto& result = inspected[p][f];
       if (!result.ok()) {
         errors.push_back(result.status().message());
       } else if (result->has_value()) {
-        partition.files.push_back(std::move(**result));
+        // The sample is copied: the deferred files after it are described by it.
+        if (f == sample[p]) {
+          partition.files.push_back(**result);
+        } else {
+          partition.files.push_back(std::move(**result));
+        }
       } else {
         partition.other_files.push_back(infos[f]);
       }
@@ -196,9 +241,32 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
     }
     PlanPartition(partition, table);
     if (options_.target_root) list_requests++;  // the target folder was listed
+    if (partition.action == PartitionAction::kCopy) InspectDeferred(partition);
   }
   plan.list_requests += list_requests;
   return plan;
+}
+
+void Planner::InspectDeferred(PartitionPlan& plan) const {
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    if (plan.files[i].footer_deferred) todo.push_back(i);
+  }
+  std::vector<arrow::Result<std::optional<InputFile>>> results(
+      todo.size(), arrow::Status::UnknownError("not inspected"));
+  ParallelFor(todo.size(), options_.io_threads, [&](size_t k) {
+    const auto& info = plan.files[todo[k]].info;
+    results[k] = FileInspector::Inspect(Location{plan.partition.location.fs, info.path()}, info);
+  });
+  for (size_t k = 0; k < todo.size(); ++k) {
+    if (!results[k].ok() || !results[k]->has_value()) {
+      plan.action = PartitionAction::kFail;
+      plan.reason = results[k].ok() ? "not a Parquet file: " + plan.files[todo[k]].info.path()
+                                    : results[k].status().message();
+      return;
+    }
+    plan.files[todo[k]] = std::move(**results[k]);
+  }
 }
 
 void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {

@@ -1,7 +1,13 @@
 #pragma once
-// Planner: turns the partitions a catalog listed into a CompactionPlan. It reads every file's
-// footer (in parallel, one ranged read each) but writes nothing, so --dry-run is exactly the
-// plan a real run would carry out.
+// Planner: turns the partitions a catalog listed into a CompactionPlan. It reads footers (in
+// parallel, one ranged read each) but writes nothing, so --dry-run is exactly the plan a real
+// run would carry out.
+//
+// Which footers: every file's, except the small files the executor will read whole anyway
+// (PlannerOptions::defer_footers_up_to). Of those, only a partition's first is read, and the
+// others are described by it (InputFile::footer_deferred): on S3 this saves a request per file,
+// and the executor checks each file's own footer before using its rows. A partition whose files
+// turn out to differ is re-planned by the job with defer_footers_up_to = 0 (every footer).
 //
 // A problem confined to one partition (a corrupt file, conflicting schemas, a target folder that
 // already holds files) makes that partition kFail with the reason; the others are planned as
@@ -30,7 +36,10 @@ struct PlannerOptions {
   int io_threads = 8;
   /// --target_s3_path: partitions are written to <target>/<partition path>/ instead of in place.
   std::optional<Location> target_root;
-  /// Called after each footer read (for the progress bar). May be empty.
+  /// Small files (below the small-file threshold) up to this size whose names claim Parquet have
+  /// their footers read at execution instead (see above). 0 reads every footer now.
+  int64_t defer_footers_up_to = 0;
+  /// Called after each footer read or deferred (for the progress bar). May be empty.
   std::function<void()> on_file_inspected;
 };
 
@@ -43,6 +52,9 @@ class Planner {
 
  private:
   void PlanPartition(PartitionPlan& plan, const Table& table) const;
+  /// Reads the footers of `plan`'s deferred files (a partition that is copied, not compacted,
+  /// reports exact rows).
+  void InspectDeferred(PartitionPlan& plan) const;
   void DecideAction(PartitionPlan& plan, const std::vector<size_t>& inputs) const;
 
   PlannerOptions options_;

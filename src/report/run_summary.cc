@@ -91,7 +91,7 @@ std::string RunSummary::ToText() const {
   out << "  bytes       " << human::Change(t.bytes_before, t.bytes_after, true)
       << (dry_run ? " (estimated)" : "") << "\n";
   out << "  rows        " << human::Count(t.rows)
-      << (dry_run ? " to rewrite" : " rewritten, counts verified") << "\n";
+      << (dry_run ? " to rewrite (estimated)" : " rewritten, counts verified") << "\n";
   if (!dry_run && t.input_files > 0) {
     out << "  originals   ";
     if (originals == "archived") {

@@ -1,0 +1,127 @@
+#include "plan/planner.h"
+
+#include <atomic>
+#include <filesystem>
+
+#include <arrow/api.h>
+#include <arrow/filesystem/localfs.h>
+#include <arrow/io/file.h>
+#include <gtest/gtest.h>
+#include <parquet/arrow/writer.h>
+
+#include "util/test_util.h"
+
+namespace s3c {
+namespace {
+
+class PlannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("s3c_planner_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "p=1");
+    fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Write(const std::string& name, int64_t rows, bool with_extra_column = false) {
+    arrow::Int64Builder ids;
+    for (int64_t i = 0; i < rows; ++i) ASSERT_OK(ids.Append(i));
+    std::shared_ptr<arrow::Array> id_array = ids.Finish().ValueOrDie();
+    std::vector<std::shared_ptr<arrow::Field>> fields = {arrow::field("id", arrow::int64())};
+    std::vector<std::shared_ptr<arrow::Array>> columns = {id_array};
+    if (with_extra_column) {
+      fields.push_back(arrow::field("extra", arrow::int64()));
+      columns.push_back(id_array);
+    }
+    auto table = arrow::Table::Make(arrow::schema(fields), columns);
+    ASSERT_OK_AND_ASSIGN(auto out,
+                         arrow::io::FileOutputStream::Open((dir_ / "p=1" / name).string()));
+    ASSERT_OK(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, rows));
+    ASSERT_OK(out->Close());
+  }
+
+  PartitionListing Listing() {
+    PartitionListing listing;
+    Partition partition;
+    partition.path = "p=1";
+    partition.values = {"1"};
+    partition.location = Location{fs_, (dir_ / "p=1").string()};
+    listing.partitions.push_back(partition);
+    return listing;
+  }
+
+  Table MakeTable() {
+    Table table;
+    table.name = dir_.string();
+    table.location = Location{fs_, dir_.string()};
+    table.keys = {PartitionKey{"p", KeyType::kUnknown}};
+    return table;
+  }
+
+  std::filesystem::path dir_;
+  std::shared_ptr<arrow::fs::FileSystem> fs_;
+};
+
+TEST_F(PlannerTest, ReadsOneFooterOfSmallFilesWhenDeferring) {
+  for (int i = 0; i < 5; ++i) Write("part-" + std::to_string(i) + ".parquet", 100 + i);
+  std::atomic<int> seen{0};
+  PlannerOptions options;
+  options.packing.target_bytes = 1 << 20;
+  options.defer_footers_up_to = 1 << 20;
+  options.on_file_inspected = [&] { seen++; };
+  ASSERT_OK_AND_ASSIGN(auto plan, Planner(options).Plan(MakeTable(), Listing()));
+  ASSERT_EQ(plan.partitions.size(), 1u);
+  const PartitionPlan& p = plan.partitions[0];
+  EXPECT_EQ(p.action, PartitionAction::kCompact) << p.reason;
+  ASSERT_EQ(p.files.size(), 5u);
+  EXPECT_FALSE(p.files[0].footer_deferred);  // the sample
+  EXPECT_EQ(p.files[0].rows, 100);
+  for (size_t i = 1; i < 5; ++i) {
+    EXPECT_TRUE(p.files[i].footer_deferred) << i;
+    EXPECT_TRUE(p.files[i].SameShape(p.files[0])) << i;
+    EXPECT_GT(p.files[i].rows, 0) << i;  // an estimate, scaled by size
+  }
+  EXPECT_EQ(seen.load(), 5);  // progress counts deferred files too
+}
+
+TEST_F(PlannerTest, ReadsEveryFooterWithoutDeferring) {
+  Write("a.parquet", 10);
+  Write("b.parquet", 20, /*with_extra_column=*/true);
+  PlannerOptions options;
+  options.packing.target_bytes = 1 << 20;
+  ASSERT_OK_AND_ASSIGN(auto plan, Planner(options).Plan(MakeTable(), Listing()));
+  const PartitionPlan& p = plan.partitions[0];
+  ASSERT_EQ(p.action, PartitionAction::kCompact) << p.reason;
+  for (const auto& f : p.files) EXPECT_FALSE(f.footer_deferred);
+  EXPECT_EQ(p.InputRows(), 30);
+  EXPECT_EQ(p.output_schema->num_fields(), 2);  // the second file's column is seen
+  EXPECT_FALSE(p.files[0].SameShape(p.files[1]));
+}
+
+TEST_F(PlannerTest, CopiedPartitionsGetExactFooters) {
+  // To a target, a partition with too few small files is copied: its rows are reported exactly.
+  Write("a.parquet", 10);
+  Write("b.parquet", 20);
+  Write("c.parquet", 30);
+  std::filesystem::create_directories(dir_ / "target");
+  PlannerOptions options;
+  options.packing.target_bytes = 1 << 20;
+  options.defer_footers_up_to = 1 << 20;
+  options.min_input_files = 5;
+  options.target_root = Location{fs_, (dir_ / "target").string()};
+  ASSERT_OK_AND_ASSIGN(auto plan, Planner(options).Plan(MakeTable(), Listing()));
+  const PartitionPlan& p = plan.partitions[0];
+  ASSERT_EQ(p.action, PartitionAction::kCopy) << p.reason;
+  int64_t rows = 0;
+  for (const auto& f : p.files) {
+    EXPECT_FALSE(f.footer_deferred);
+    rows += f.rows;
+  }
+  EXPECT_EQ(rows, 60);
+}
+
+}  // namespace
+}  // namespace s3c
