@@ -4,7 +4,9 @@ and peak memory are its own:
 
     python bench/peers.py TOOL SOURCE OUT TARGET_BYTES ROWS_PER_TARGET
 
-TOOL is duckdb, pyarrow, polars, spark or copy (the floor: the same bytes copied, no Parquet)."""
+TOOL is duckdb, pyarrow, polars, spark or copy (the floor: the same bytes copied, no Parquet).
+SOURCE and OUT may be URIs (s3a://bucket/prefix, for spark: bench/s3_requests.py), passed on
+as they are."""
 
 from __future__ import annotations
 
@@ -70,4 +72,5 @@ JOBS = {"duckdb": duckdb_job, "pyarrow": pyarrow_job, "polars": polars_job, "spa
 
 if __name__ == "__main__":
     tool, src, out, target, rows = sys.argv[1:6]
-    JOBS[tool](Path(src), Path(out), int(target), int(rows))
+    # A URI stays a string: Path would fold its "//" (s3a://b/k -> s3a:/b/k).
+    JOBS[tool](*(p if "://" in p else Path(p) for p in (src, out)), int(target), int(rows))

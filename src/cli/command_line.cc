@@ -63,7 +63,7 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
 
   CliRequest request;
   std::string predicate, delete_originals = "false", update_catalog = "true", compression = "keep",
-              log_format = "text", verify = "rows";
+              log_format = "text", verify = "rows", shard;
   double target_mb = 128, row_group_mb = 0;
   int verbosity = 0;
   bool dry_run = false;
@@ -147,6 +147,11 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   recover->fallthrough();
 
   const char* how = "How";
+  app.add_option("--shard", shard,
+                 "Run shard K of N (0-based): only the partitions it owns; N shards at once "
+                 "cover the table exactly once")
+      ->type_name("K/N")
+      ->group(how);
   app.add_flag("--dry-run,--dry_run", dry_run,
                "Print the plan and the storage requests it would make; write nothing")
       ->group(how);
@@ -207,6 +212,11 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
     auto parsed = PartitionPredicate::Parse(predicate);
     if (!parsed.ok()) return UsageError(parsed.status().message());
     request.options.predicate = *parsed;
+  }
+  if (!shard.empty()) {
+    auto parsed = Shard::Parse(shard);
+    if (!parsed.ok()) return UsageError(parsed.status().message());
+    request.options.shard = *parsed;
   }
   auto codec = ParseCompression(compression, &request.options.codec,
                                 &request.options.compression_level);

@@ -62,7 +62,7 @@ std::string RunJournal::ToJson(const JournalPlan& plan) {
                {"table_location", plan.table_location}, {"staging_root", plan.staging_root},
                {"archive_root", plan.archive_root}, {"policy", plan.policy},
                {"repoint", plan.repoint}, {"delete_grace_minutes", plan.delete_grace_minutes},
-               {"partitions", partitions}})
+               {"scope", plan.scope}, {"partitions", partitions}})
       .dump(1);
 }
 
@@ -81,6 +81,7 @@ arrow::Result<JournalPlan> RunJournal::PlanFromJson(const std::string& text) {
     plan.policy = j.at("policy");
     plan.repoint = j.at("repoint");
     plan.delete_grace_minutes = j.at("delete_grace_minutes");
+    plan.scope = j.value("scope", "");
     for (const auto& p : j.at("partitions")) {
       JournalPartition partition{p.at("path"), p.at("location"), p.at("output_dir"), {}};
       for (const auto& f : p.at("inputs")) {

@@ -68,6 +68,8 @@ struct JournalPlan {
   std::string policy;  // "delete", "archive" or "keep"
   bool repoint = false;
   int64_t delete_grace_minutes = 0;
+  /// "" for a run over the whole selection, "shard-K-of-N" for --shard K/N (see Shard).
+  std::string scope;
   std::vector<JournalPartition> partitions;
 };
 

@@ -1,5 +1,7 @@
 #include "commit/run_recovery.h"
 
+#include "plan/shard.h"
+
 #include <chrono>
 
 #include <parquet/file_reader.h>
@@ -53,10 +55,20 @@ arrow::Result<const std::map<std::string, std::string>*> RunRecovery::Locations(
 arrow::Result<RecoveryReport> RunRecovery::RecoverAll() {
   RecoveryReport report;
   ARROW_ASSIGN_OR_RAISE(auto runs, RunJournal::ListRuns(runs_dir_));
+  const std::optional<Shard> own = Shard::FromScope(scope_);
   for (const auto& run : runs) {
     if (run == current_run_id_) continue;
+    auto plan = RunJournal::ReadPlan(runs_dir_.Child(run));
+    if (plan.ok() && own && plan->scope != scope_) {
+      const std::optional<Shard> theirs = Shard::FromScope(plan->scope);
+      if (theirs && theirs->count == own->count) continue;  // a sibling shard's: its own to finish
+      return arrow::Status::Invalid(
+          "run ", run, " (", plan->scope.empty() ? "not sharded" : plan->scope,
+          ") left partitions half done; finish it with `s3-compaction recover` (no --shard) "
+          "before running shards");
+    }
     ++report.runs;
-    auto st = RecoverRun(run, &report);
+    auto st = plan.ok() ? RecoverRun(run, *plan, &report) : plan.status();
     if (!st.ok()) {
       ++report.failures;
       report.lines.push_back("run " + run + ": " + st.message());
@@ -65,9 +77,9 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll() {
   return report;
 }
 
-arrow::Status RunRecovery::RecoverRun(const std::string& run_id, RecoveryReport* report) {
+arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPlan& plan,
+                                      RecoveryReport* report) {
   Location run_dir = runs_dir_.Child(run_id);
-  ARROW_ASSIGN_OR_RAISE(JournalPlan plan, RunJournal::ReadPlan(run_dir));
   ARROW_ASSIGN_OR_RAISE(Location planned_table, file_systems_.Resolve(plan.table_location));
   if (!(planned_table.Contains(table_root_) && table_root_.Contains(planned_table))) {
     return arrow::Status::Invalid("its journal is about the table at ", plan.table_location,

@@ -46,20 +46,28 @@ class RunRecovery {
   /// partitions; null when the catalog records no locations.
   /// Only journals of the table at `table_root` are acted on; their partitions' locations are
   /// added to `file_systems`' delete fence.
+  ///
+  /// `scope` is the recovering run's (RunJournal's JournalPlan::scope). A run over the whole
+  /// selection ("") holds the only live lease and recovers every journal. A shard recovers its
+  /// own scope's journals and leaves its sibling shards' (same N; they may be running); a
+  /// journal of any other scope stops it with Invalid: `s3-compaction recover` must finish that
+  /// one first, since it may hold partitions this shard is about to compact.
   RunRecovery(FileSystems& file_systems, Location table_root, Location runs_dir,
               std::string current_run_id, int io_threads,
-              CatalogLocations catalog_locations = nullptr)
+              CatalogLocations catalog_locations = nullptr, std::string scope = "")
       : file_systems_(file_systems),
         table_root_(std::move(table_root)),
         runs_dir_(std::move(runs_dir)),
         current_run_id_(std::move(current_run_id)),
         io_threads_(io_threads),
-        catalog_locations_(std::move(catalog_locations)) {}
+        catalog_locations_(std::move(catalog_locations)),
+        scope_(std::move(scope)) {}
 
   arrow::Result<RecoveryReport> RecoverAll();
 
  private:
-  arrow::Status RecoverRun(const std::string& run_id, RecoveryReport* report);
+  arrow::Status RecoverRun(const std::string& run_id, const JournalPlan& plan,
+                           RecoveryReport* report);
   /// True when the partition still has deletions waiting for their grace period.
   arrow::Result<bool> RecoverPartition(const JournalPlan& plan, const JournalPartition& partition,
                                        const Location& run_dir, RecoveryReport* report);
@@ -73,6 +81,7 @@ class RunRecovery {
   int io_threads_;
   CatalogLocations catalog_locations_;
   std::optional<std::map<std::string, std::string>> locations_;
+  std::string scope_;
 };
 
 }  // namespace s3c

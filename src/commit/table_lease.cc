@@ -123,6 +123,35 @@ arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject
   return arrow::Status::IOError("could not take the lease ", where, ": it keeps changing");
 }
 
+arrow::Status TableLease::CheckNoConflict(
+    const Location& journal_root, const Location& own,
+    const std::function<bool(const std::string&)>& compatible) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = journal_root.path;
+  selector.allow_not_found = true;
+  ARROW_ASSIGN_OR_RAISE(auto listed, journal_root.fs->GetFileInfo(selector));
+  for (const auto& info : listed) {
+    const std::string name = info.base_name();
+    if (!info.IsFile() || info.path() == own.path || name.rfind("lease", 0) != 0 ||
+        name.size() < 5 || name.substr(name.size() - 5) != ".json" || compatible(name)) {
+      continue;
+    }
+    auto stream = journal_root.fs->OpenInputFile(info);
+    if (!stream.ok()) continue;  // released meanwhile
+    auto size = (*stream)->GetSize();
+    if (!size.ok()) continue;
+    auto body = (*stream)->ReadAt(0, *size);
+    if (!body.ok()) continue;
+    auto holder = Holder::FromJson((*body)->ToString());
+    if (!holder.ok() || holder->expires_unix < NowUnix() || holder->ProcessIsGone()) continue;
+    return arrow::Status::Invalid("the table is being compacted by ", holder->Describe(),
+                                  " (lease ", journal_root.Child(name).uri(),
+                                  "), which this run cannot run beside (only shards of one N "
+                                  "run at once); wait for it to finish");
+  }
+  return arrow::Status::OK();
+}
+
 void TableLease::Renew() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stop_) {

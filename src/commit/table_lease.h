@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,6 +23,7 @@
 #include <arrow/result.h>
 
 #include "storage/conditional_object.h"
+#include "storage/location.h"
 
 namespace s3c {
 
@@ -47,6 +49,13 @@ class TableLease {
                                                             std::string run_id,
                                                             std::chrono::seconds ttl,
                                                             bool force);
+  /// After Acquire: the other leases in `journal_root` (lease*.json) whose holders are alive
+  /// (not expired, not a process known to be gone) and that `compatible(file name)` does not
+  /// allow beside `own`. Invalid naming the first such holder; OK when there is none.
+  /// (Shards of one N hold leases side by side; any other pair of live leases conflicts.)
+  static arrow::Status CheckNoConflict(const Location& journal_root, const Location& own,
+                                       const std::function<bool(const std::string&)>& compatible);
+
   ~TableLease();
 
   bool held() const;

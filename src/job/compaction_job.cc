@@ -134,6 +134,7 @@ JournalPlan JournalPlanOf(const CompactionPlan& plan, const RunLayout& layout,
   journal.repoint = repoint;
   journal.delete_grace_minutes =
       options.original_files == OriginalFiles::kDelete ? options.delete_grace_minutes : 0;
+  journal.scope = options.shard ? options.shard->Scope() : "";
   for (const auto& p : plan.partitions) {
     if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
     JournalPartition partition{p.partition.path, p.partition.location.uri(), p.output_dir.uri(), {}};
@@ -269,22 +270,33 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   file_systems_.AllowDeletesUnder(layout.JournalRoot());
 
   // One run at a time per table; it first finishes whatever an earlier run left half done.
+  // Shards of one N each hold a lease of their own, side by side.
+  const std::string scope = options_.shard ? options_.shard->Scope() : "";
   std::unique_ptr<TableLease> lease;
   RecoveryReport recovered;
   if (options_.mode != RunMode::kDryRun) {
-    auto acquired = TableLease::Acquire(ConditionalObject(layout.LeaseFile(), file_systems_.aws()),
-                                        layout.run_id(), TableLease::kDefaultTtl,
-                                        options_.force_unlock);
-    if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
-    lease = std::move(acquired).ValueOrDie();
-    ARROW_ASSIGN_OR_RAISE(recovered, RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
-                                                 16, CatalogLocationsOf(catalog, table))
-                                         .RecoverAll());
+    ARROW_ASSIGN_OR_RAISE(lease, AcquireLease(layout, scope));
+    auto recovery = RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
+                                16, CatalogLocationsOf(catalog, table), scope)
+                        .RecoverAll();
+    if (!recovery.ok()) {
+      auto released = lease->Release();
+      (void)released;
+      return WithKind(recovery.status(), ErrorKind::kInput);
+    }
+    recovered = std::move(recovery).ValueOrDie();
     for (const auto& line : recovered.lines) log::Info("recovered: ", line);
   }
 
   ARROW_ASSIGN_OR_RAISE(PartitionListing listing,
                         catalog.ListPartitions(table, options_.predicate));
+  if (options_.shard) {
+    const size_t selected = listing.partitions.size();
+    std::erase_if(listing.partitions,
+                  [&](const Partition& p) { return !options_.shard->Owns(p.path); });
+    log::Info("shard ", options_.shard->ToString(), ": ", listing.partitions.size(), " of ",
+              selected, " selected partition(s)");
+  }
   log::Info("table ", table.name, ": ", listing.partitions.size(), " partition(s) selected");
   for (const auto& p : listing.partitions) file_systems_.AllowDeletesUnder(p.location);
 
@@ -316,6 +328,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   summary.run_id = layout.run_id();
   summary.table = table.name;
   summary.target = target_root ? target_root->uri() : "";
+  summary.shard = options_.shard ? options_.shard->ToString() : "";
   summary.dry_run = options_.mode == RunMode::kDryRun;
   summary.target_file_bytes = options_.target_file_bytes;
   summary.notes = plan.notes;
@@ -610,6 +623,30 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   return summary;
 }
 
+arrow::Result<std::unique_ptr<TableLease>> CompactionJob::AcquireLease(const RunLayout& layout,
+                                                                       const std::string& scope) {
+  const Location own = layout.LeaseFile(scope);
+  auto acquired = TableLease::Acquire(ConditionalObject(own, file_systems_.aws()), layout.run_id(),
+                                      TableLease::kDefaultTtl, options_.force_unlock);
+  if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
+  std::unique_ptr<TableLease> lease = std::move(acquired).ValueOrDie();
+  // Beside a shard's lease only its sibling shards' (same N) may be live; beside a whole run's,
+  // none. Both sides check after taking their own, so of two that conflict at least one stops.
+  const std::optional<Shard> mine = Shard::FromScope(scope);
+  auto conflict = TableLease::CheckNoConflict(
+      layout.JournalRoot(), own, [&](const std::string& name) {
+        if (!mine || name.size() < 12) return false;
+        auto theirs = Shard::FromScope(name.substr(6, name.size() - 11));  // lease-<scope>.json
+        return theirs && theirs->count == mine->count;
+      });
+  if (!conflict.ok() && !options_.force_unlock) {
+    auto released = lease->Release();
+    (void)released;
+    return WithKind(conflict, ErrorKind::kInput);
+  }
+  return lease;
+}
+
 arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog) {
   const auto started = std::chrono::steady_clock::now();
   ARROW_ASSIGN_OR_RAISE(Table table, catalog.LoadTable());
@@ -622,13 +659,11 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog) {
                    journal_root);
   file_systems_.AllowDeletesUnder(table.location);
   file_systems_.AllowDeletesUnder(layout.JournalRoot());
-  auto lease = TableLease::Acquire(ConditionalObject(layout.LeaseFile(), file_systems_.aws()),
-                                   layout.run_id(), TableLease::kDefaultTtl, options_.force_unlock);
-  if (!lease.ok()) return WithKind(lease.status(), ErrorKind::kInput);
+  ARROW_ASSIGN_OR_RAISE(auto lease, AcquireLease(layout, ""));
   ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
                                                  16, CatalogLocationsOf(catalog, table))
                                          .RecoverAll());
-  ARROW_RETURN_NOT_OK((*lease)->Release());
+  ARROW_RETURN_NOT_OK(lease->Release());
   RemoveEmptyToolFolders(layout);
   RunSummary summary;
   summary.version = kVersion;

@@ -14,9 +14,11 @@
 #include <arrow/result.h>
 
 #include "catalog/catalog.h"
+#include "commit/table_lease.h"
 #include "job/compaction_options.h"
 #include "report/run_summary.h"
 #include "storage/file_systems.h"
+#include "storage/run_layout.h"
 
 namespace s3c {
 
@@ -32,6 +34,10 @@ class CompactionJob {
   arrow::Result<RunSummary> Recover(Catalog& catalog);
 
  private:
+  /// Takes the lease of `scope` ("" or a shard's) and checks no conflicting lease is live.
+  arrow::Result<std::unique_ptr<TableLease>> AcquireLease(const RunLayout& layout,
+                                                          const std::string& scope);
+
   CompactionOptions options_;
   FileSystems& file_systems_;
 };

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <optional>
+
 #include <string>
 
 #include <arrow/util/type_fwd.h>
 
 #include "plan/partition_predicate.h"
+#include "plan/shard.h"
 
 namespace s3c {
 
@@ -58,6 +60,8 @@ struct CompactionOptions {
   std::string journal_path;
   /// --force_unlock: take the table's lease even if another run holds it (a dead run's).
   bool force_unlock = false;
+  /// --shard K/N: only the selected partitions this shard owns (see Shard).
+  std::optional<Shard> shard;
   /// --delete_grace_minutes: with --delete_original_files=true, keep the originals out of
   /// readers' way for this long (archived in place; left behind at a target) so queries already
   /// reading them can finish, and delete them in a later run. 0: delete at once.

@@ -60,7 +60,9 @@ std::string RunSummary::ToText() const {
   const Totals t = Sum(partitions);
   out << "s3-compaction " << version << (dry_run ? ": dry run on " : ": ") << table;
   if (!target.empty()) out << " -> " << target;
-  out << " (run " << run_id << ")\n";
+  out << " (run " << run_id;
+  if (!shard.empty()) out << ", shard " << shard;
+  out << ")\n";
 
   if (dry_run) {
     out << "  nothing was written; the plan:\n";
@@ -164,6 +166,7 @@ nlohmann::json RunSummary::ToJson() const {
       {"run_id", run_id},
       {"table", table},
       {"target", target.empty() ? nlohmann::json(nullptr) : nlohmann::json(target)},
+      {"shard", shard.empty() ? nlohmann::json(nullptr) : nlohmann::json(shard)},
       {"dry_run", dry_run},
       {"originals", originals},
       {"target_file_bytes", target_file_bytes},

@@ -46,6 +46,7 @@ struct RunSummary {
   std::string run_id;
   std::string table;
   std::string target;      // empty: in place
+  std::string shard;       // "K/N" for --shard, else empty
   std::string originals;   // "archived", "deleted" or "kept"
   std::string archive;     // where archived originals went
   bool dry_run = false;

@@ -37,7 +37,9 @@ Location RunLayout::RunsDir() const { return JournalRoot().Child("runs"); }
 
 Location RunLayout::RunDir() const { return RunsDir().Child(run_id_); }
 
-Location RunLayout::LeaseFile() const { return JournalRoot().Child("lease.json"); }
+Location RunLayout::LeaseFile(const std::string& scope) const {
+  return JournalRoot().Child(scope.empty() ? "lease.json" : "lease-" + scope + ".json");
+}
 
 std::string RunLayout::PartitionRecordName(std::string_view partition_path) {
   char buf[32];

@@ -39,7 +39,8 @@ class RunLayout {
   Location RunsDir() const;
   /// RunsDir()/<run>
   Location RunDir() const;
-  Location LeaseFile() const;
+  /// lease.json, or lease-<scope>.json for a shard's lease (scope "shard-K-of-N").
+  Location LeaseFile(const std::string& scope = "") const;
   /// "p-" + 16 hex digits of a hash of the partition path + ".json": safe in any store.
   static std::string PartitionRecordName(std::string_view partition_path);
 
