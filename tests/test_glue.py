@@ -391,3 +391,89 @@ def test_secrets_are_never_printed_even_verbose(aws, bucket, table, run):
         for text in (r.stdout, r.stderr):
             assert secret not in text and token not in text
     assert aws.proxy.verified["glue"] >= 3
+
+
+# --- --update_catalog deferred, then `commit` (the Glue job: shards on executors, one catalog
+# commit from the driver) -----------------------------------------------------------------------
+
+def test_deferred_shards_then_one_commit_in_place(aws, bucket, table, run, tmp_path):
+    name, rows = table
+    parts_before = partitions(aws.glue, DB, name)
+    args = ["--database_name", DB, "--table_name", name, "--partition_predicate", "year='2023'",
+            "--delete_original_files", "true", "--target_file_size_mb", TARGET, "--json",
+            "--update_catalog", "deferred"]
+    for k in range(2):
+        r = run(*args, "--shard", f"{k}/2", env=aws.env())
+        assert r.code == 0, r.stderr
+    # The files are compacted, the catalog not yet touched: its statistics are the old ones.
+    assert partitions(aws.glue, DB, name) == parts_before
+    for key in [("2023", "5"), ("2023", "6")]:
+        rows.assert_same("/".join(key), download(aws, bucket, LAYOUT[key], tmp_path))
+    c = run("commit", "--database_name", DB, "--table_name", name, "--json", env=aws.env())
+    assert c.code == 0, c.stderr + c.stdout
+    assert "committed 2 of 2 deferred partition update(s)" in c.summary["notes"][0]
+    after = partitions(aws.glue, DB, name)
+    for key in [("2023", "5"), ("2023", "6")]:
+        files = download(aws, bucket, LAYOUT[key], tmp_path / "again")
+        assert after[key]["Parameters"]["numFiles"] == str(len(files))
+        assert after[key]["Parameters"]["totalSize"] == str(sum(f.stat().st_size for f in files))
+        assert after[key]["StorageDescriptor"] == parts_before[key]["StorageDescriptor"]
+    assert after[("2024", "1")] == parts_before[("2024", "1")]
+    assert not [k for k in aws.s3.objects(bucket) if "_s3_compaction" in k]
+    again = run("commit", "--database_name", DB, "--table_name", name, "--json", env=aws.env())
+    assert again.code == 0 and again.summary["notes"][0] == "nothing to commit"
+
+
+def test_deferred_repoint_waits_for_commit_and_carries_newcomers(aws, bucket, table, run,
+                                                                tmp_path):
+    name, rows = table
+    parts_before = partitions(aws.glue, DB, name)
+    target = f"s3://{bucket}/compacted/events"
+    key = ("2023", "6")
+    originals = aws.s3.objects(bucket, LAYOUT[key])
+    r = run("--database_name", DB, "--table_name", name, "--target_s3_path", target,
+            "--delete_original_files", "true", "--partition_predicate", "month = 6",
+            "--target_file_size_mb", TARGET, "--update_catalog", "deferred", "--json",
+            env=aws.env())
+    assert r.code == 0, r.stderr
+    # Published at the target, but readers still follow the catalog to the untouched originals.
+    assert partitions(aws.glue, DB, name) == parts_before
+    assert aws.s3.objects(bucket, LAYOUT[key]) == originals
+    location = f"{target}/year=2023/month=6"
+    assert aws.s3.objects(bucket, location[len(f"s3://{bucket}/"):])
+    # Another writer adds a file at the old location before the commit: it must not be hidden.
+    newcomer = tmp_path / "late.parquet"
+    download(aws, bucket, LAYOUT[key], tmp_path / "orig")  # a copy of an original, as new data
+    first = sorted((tmp_path / "orig").rglob("*.parquet"))[0]
+    newcomer.write_bytes(first.read_bytes())
+    aws.s3.client.upload_file(str(newcomer), bucket, LAYOUT[key] + "/late.parquet")
+    rows.capture("2023/6+late", [*sorted((tmp_path / "orig").rglob("*.parquet")), newcomer])
+
+    c = run("commit", "--database_name", DB, "--table_name", name, "--json", env=aws.env())
+    assert c.code == 0, c.stderr
+    after = partitions(aws.glue, DB, name)
+    assert after[key]["StorageDescriptor"]["Location"] == location
+    assert aws.s3.objects(bucket, LAYOUT[key]) == {
+        LAYOUT[key] + "/late.parquet": aws.s3.objects(bucket, LAYOUT[key])[LAYOUT[key] + "/late.parquet"]
+    }  # the planned originals are gone; the newcomer was copied, and stays where it was written
+    files = download(aws, bucket, location[len(f"s3://{bucket}/"):], tmp_path / "new")
+    rows.assert_same("2023/6+late", files)
+
+
+def test_a_deferred_repoint_never_committed_is_rolled_back(aws, bucket, table, run, tmp_path):
+    name, rows = table
+    parts_before = partitions(aws.glue, DB, name)
+    target = f"s3://{bucket}/compacted/events"
+    key = ("2023", "5")
+    originals = aws.s3.objects(bucket, LAYOUT[key])
+    r = run("--database_name", DB, "--table_name", name, "--target_s3_path", target,
+            "--delete_original_files", "true", "--partition_predicate", "month = 5",
+            "--target_file_size_mb", TARGET, "--update_catalog", "deferred", env=aws.env())
+    assert r.code == 0, r.stderr
+    # The driver died: the next recover (or run) finds the catalog still at the originals.
+    rec = run("recover", "--database_name", DB, "--table_name", name, "--json", env=aws.env())
+    assert rec.code == 0, rec.stderr
+    assert partitions(aws.glue, DB, name) == parts_before
+    assert aws.s3.objects(bucket, LAYOUT[key]) == originals
+    assert not aws.s3.objects(bucket, "compacted/events/year=2023/month=5")
+    rows.assert_same("/".join(key), download(aws, bucket, LAYOUT[key], tmp_path))

@@ -114,7 +114,8 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
       ->capture_default_str()
       ->group(where);
   app.add_option("--update_catalog", update_catalog,
-                 "With Glue and a target: repoint partitions there (false: export only)")
+                 "With Glue: repoint partitions to the target and update statistics (false: "
+                 "export only; deferred: leave it to `s3-compaction commit`)")
       ->type_name("BOOL")
       ->capture_default_str()
       ->group(where);
@@ -145,6 +146,10 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   auto* recover = app.add_subcommand(
       "recover", "Finish or undo what earlier runs left half done (every run does this first)");
   recover->fallthrough();
+  auto* commit = app.add_subcommand(
+      "commit", "Apply the catalog updates of runs made with --update_catalog deferred, then "
+                "finish them");
+  commit->fallthrough();
 
   const char* how = "How";
   app.add_option("--shard", shard,
@@ -192,6 +197,7 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   }
 
   request.recover_only = recover->parsed();
+  request.commit_only = commit->parsed();
   const bool glue = !request.database_name.empty() || !request.table_name.empty();
   if (request.table_path.empty() && !glue) {
     return UsageError("say which table: --table_path, or --database_name with --table_name");
@@ -205,9 +211,14 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   auto delete_flag = ParseBool("--delete_original_files", delete_originals);
   if (!delete_flag.ok()) return UsageError(delete_flag.status().message());
   request.options.original_files = *delete_flag ? OriginalFiles::kDelete : OriginalFiles::kKeep;
-  auto update_flag = ParseBool("--update_catalog", update_catalog);
-  if (!update_flag.ok()) return UsageError(update_flag.status().message());
-  request.options.update_catalog = *update_flag;
+  if (update_catalog == "deferred") {
+    request.options.update_catalog = true;
+    request.options.defer_catalog = true;
+  } else {
+    auto update_flag = ParseBool("--update_catalog", update_catalog);
+    if (!update_flag.ok()) return UsageError(update_flag.status().message() + " or deferred");
+    request.options.update_catalog = *update_flag;
+  }
   if (!predicate.empty()) {
     auto parsed = PartitionPredicate::Parse(predicate);
     if (!parsed.ok()) return UsageError(parsed.status().message());
@@ -253,7 +264,9 @@ int RunRequest(const CliRequest& request) {
   }
 
   CompactionJob job(request.options, file_systems);
-  auto summary = request.recover_only ? job.Recover(*catalog) : job.Run(*catalog);
+  auto summary = request.recover_only  ? job.Recover(*catalog)
+                 : request.commit_only ? job.CommitDeferred(*catalog)
+                                       : job.Run(*catalog);
   if (!summary.ok()) {
     log::Error(summary.status().message());
     switch (KindOf(summary.status())) {

@@ -18,6 +18,7 @@ struct CliRequest {
   std::string table_name;
   bool json = false;
   bool recover_only = false;  // the `recover` subcommand
+  bool commit_only = false;   // the `commit` subcommand
   log::Level log_level = log::Level::kWarn;
   log::Format log_format = log::Format::kText;
 };

@@ -66,6 +66,44 @@ std::string RunJournal::ToJson(const JournalPlan& plan) {
       .dump(1);
 }
 
+arrow::Status RunJournal::WriteCatalogUpdates(const Location& run_dir,
+                                             const std::vector<PartitionUpdate>& updates) {
+  json list = json::array();
+  for (const auto& u : updates) {
+    list.push_back({{"path", u.path},
+                    {"location", u.location ? json(*u.location) : json(nullptr)},
+                    {"files", u.files}, {"bytes", u.bytes}, {"rows", u.rows}});
+  }
+  return WriteWholeFile(run_dir.Child("catalog.json"),
+                        json({{"version", 1}, {"updates", list}}).dump(1));
+}
+
+arrow::Result<std::optional<std::vector<PartitionUpdate>>> RunJournal::ReadCatalogUpdates(
+    const Location& run_dir) {
+  const Location file = run_dir.Child("catalog.json");
+  ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(file));
+  if (!text) return std::nullopt;
+  auto j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || j.value("version", 0) != 1) {
+    return arrow::Status::Invalid("unreadable catalog updates ", file.uri());
+  }
+  try {
+    std::vector<PartitionUpdate> updates;
+    for (const auto& u : j.at("updates")) {
+      PartitionUpdate update;
+      update.path = u.at("path");
+      if (!u.at("location").is_null()) update.location = u.at("location").get<std::string>();
+      update.files = u.at("files");
+      update.bytes = u.at("bytes");
+      update.rows = u.at("rows");
+      updates.push_back(std::move(update));
+    }
+    return updates;
+  } catch (const std::exception& e) {
+    return arrow::Status::Invalid("unreadable catalog updates ", file.uri(), ": ", e.what());
+  }
+}
+
 arrow::Result<JournalPlan> RunJournal::PlanFromJson(const std::string& text) {
   auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || j.value("version", 0) != 1) {

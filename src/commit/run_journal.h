@@ -19,6 +19,7 @@
 
 #include <arrow/result.h>
 
+#include "catalog/catalog.h"
 #include "storage/file_systems.h"
 #include "storage/run_layout.h"
 
@@ -107,6 +108,13 @@ class RunJournal {
                                                                   const std::string& path);
   static arrow::Status WriteRecord(const Location& run_dir, const std::string& path,
                                    const PartitionRecord& record);
+  /// --update_catalog deferred: the catalog updates the run would have made, kept in
+  /// <run>/catalog.json for `s3-compaction commit`. nullopt when the run deferred none.
+  static arrow::Status WriteCatalogUpdates(const Location& run_dir,
+                                           const std::vector<PartitionUpdate>& updates);
+  static arrow::Result<std::optional<std::vector<PartitionUpdate>>> ReadCatalogUpdates(
+      const Location& run_dir);
+
   /// The run ids with a directory under `runs_dir`, oldest first.
   static arrow::Result<std::vector<std::string>> ListRuns(const Location& runs_dir);
 

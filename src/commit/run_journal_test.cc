@@ -98,6 +98,22 @@ TEST(RunJournal, LocalRunsAreWrittenListedInOrderAndDeletedWhole) {
   EXPECT_FALSE(missing.has_value());
   EXPECT_FALSE(std::filesystem::exists(dir / "runs" / "20261128T010000Z-aaaaaa" / "plan.json.tmp"));
 
+  // --update_catalog deferred: the updates round-trip, and go with the run.
+  ASSERT_OK_AND_ASSIGN(auto none, RunJournal::ReadCatalogUpdates(run));
+  EXPECT_FALSE(none.has_value());
+  PartitionUpdate moved{"year=2023/month=05", "s3://b/t2/year=2023/month=05", 3, 300, 30};
+  PartitionUpdate stats{"year=2023/month=06", std::nullopt, 2, 200, -1};
+  ASSERT_OK(RunJournal::WriteCatalogUpdates(run, {moved, stats}));
+  ASSERT_OK_AND_ASSIGN(auto updates, RunJournal::ReadCatalogUpdates(run));
+  ASSERT_TRUE(updates.has_value());
+  ASSERT_EQ(updates->size(), 2u);
+  EXPECT_EQ((*updates)[0].path, moved.path);
+  EXPECT_EQ((*updates)[0].location, moved.location);
+  EXPECT_EQ((*updates)[0].rows, 30);
+  EXPECT_FALSE((*updates)[1].location.has_value());
+  EXPECT_EQ((*updates)[1].files, 2);
+  EXPECT_EQ((*updates)[1].rows, -1);
+
   ASSERT_OK(RunJournal::DeleteRun(file_systems, run));
   EXPECT_FALSE(std::filesystem::exists(run.path));
   ASSERT_OK_AND_ASSIGN(auto left, RunJournal::ListRuns(runs));

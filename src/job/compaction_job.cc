@@ -149,39 +149,51 @@ JournalPlan JournalPlanOf(const CompactionPlan& plan, const RunLayout& layout,
   return journal;
 }
 
-// Copies files that appeared at a partition's old location during the run (other writers'
-// files, which must never be hidden) to its new one. Returns how many it copied; an error if
-// the old location cannot be listed or a file cannot be copied (the caller then leaves the
-// partition where it was).
-arrow::Result<int> CarryNewcomers(const PartitionPlan& p, CommitResult& commit,
-                                  RunJournal* journal) {
-  const Location& dir = p.partition.location;
+// Copies the files at `dir` that are not in `known` (paths or URIs: other writers' files, which
+// must never be hidden) to `output_dir`, adding each to `outputs` (as a copy: no staged file).
+// Returns how many it copied; an error if `dir` cannot be listed or a file cannot be copied (the
+// caller then leaves the partition where it was).
+arrow::Result<int> CarryFiles(const Location& dir, const Location& output_dir,
+                              const std::set<std::string>& known,
+                              std::vector<JournalOutput>* outputs, Published* published) {
   arrow::fs::FileSelector selector;
   selector.base_dir = dir.path;
   selector.allow_not_found = true;
   ARROW_ASSIGN_OR_RAISE(auto listed, dir.fs->GetFileInfo(selector));
-  std::set<std::string> known;
-  for (const auto& f : p.files) known.insert(f.info.path());
-  for (const auto& f : p.other_files) known.insert(f.path());
-  for (const auto& o : commit.journal_outputs) known.insert(o.source);  // carried already (URIs)
+  std::set<std::string> carried_already;
+  for (const auto& o : *outputs) carried_already.insert(o.source);
   int carried = 0;
   for (const auto& info : listed) {
     Location from{dir.fs, info.path()};
     if (info.type() != arrow::fs::FileType::File || known.count(info.path()) ||
-        known.count(from.uri()) || RunLayout::IsHidden(BaseName(info.path()))) {
+        known.count(from.uri()) || carried_already.count(from.uri()) ||
+        RunLayout::IsHidden(BaseName(info.path()))) {
       continue;
     }
-    Location to = p.output_dir.Child(BaseName(info.path()));
+    Location to = output_dir.Child(BaseName(info.path()));
     auto copied = from.fs->CopyFile(from.path, to.path);
     if (!copied.ok()) {
       return copied.WithMessage("cannot carry ", from.uri(), ", written during the run, to ",
                                 to.uri(), ": ", copied.message());
     }
-    commit.published.files.push_back(to);
-    commit.published.bytes += info.size();
-    commit.journal_outputs.push_back({"", from.uri(), to.uri(), info.size(), -1});
+    if (published) {
+      published->files.push_back(to);
+      published->bytes += info.size();
+    }
+    outputs->push_back({"", from.uri(), to.uri(), info.size(), -1});
     ++carried;
   }
+  return carried;
+}
+
+// CarryFiles for a partition this run repoints: everything it planned is known.
+arrow::Result<int> CarryNewcomers(const PartitionPlan& p, CommitResult& commit,
+                                  RunJournal* journal) {
+  std::set<std::string> known;
+  for (const auto& f : p.files) known.insert(f.info.path());
+  for (const auto& f : p.other_files) known.insert(f.path());
+  ARROW_ASSIGN_OR_RAISE(int carried, CarryFiles(p.partition.location, p.output_dir, known,
+                                                &commit.journal_outputs, &commit.published));
   if (carried > 0 && journal) {
     PartitionRecord record;
     record.state = PartitionState::kPublished;
@@ -492,10 +504,11 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   progress.Finish();
 
   // The catalog: new locations (then, only then, the originals may go) and statistics.
+  bool catalog_deferred = false;
   if (catalog.RecordsLocations() && (repoint || !target_root)) {
     std::map<std::string, std::string> failed;
     std::vector<int> carried(plan.partitions.size(), 0);
-    if (repoint) {
+    if (repoint && !options_.defer_catalog) {  // deferred: `commit` carries them
       // Files other writers added to a partition while it was compacted must not be left behind
       // at the old location: re-listed just before the catalog moves, they are copied to the
       // new one; if that fails the partition stays where it was.
@@ -535,44 +548,62 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       }
       updates.push_back(std::move(update));
     }
-    if (!updates.empty()) {
-      auto result = catalog.UpdatePartitions(updates);
-      if (!result.ok()) {
-        for (const auto& u : updates) failed[u.path] = result.status().message();
-      } else {
-        for (const auto& f : *result) failed[f.path] = f.message;
+    if (options_.defer_catalog) {
+      // Everything is published; the catalog is left to `s3-compaction commit`. Partitions
+      // moving to a target stay "published", their originals in place, until it repoints them.
+      if (!updates.empty() && journal) {
+        auto st = RunJournal::WriteCatalogUpdates(journal->run_dir(), updates);
+        if (!st.ok()) {
+          summary.notes.push_back("could not record the deferred catalog updates (" +
+                                  st.message() + "); partitions moving to a target will be "
+                                  "rolled back by the next run, the others only lack statistics");
+        } else {
+          catalog_deferred = true;
+          summary.notes.push_back(std::to_string(updates.size()) +
+                                  " partition update(s) wait for `s3-compaction commit` "
+                                  "(--update_catalog deferred)");
+        }
       }
-    }
-    for (size_t i = 0; i < plan.partitions.size(); ++i) {
-      const PartitionPlan& p = plan.partitions[i];
-      auto it = failed.find(p.partition.path);
-      if (commits[i].originals_pending) {
-        std::optional<std::string> error;
-        if (it != failed.end()) error = it->second;
-        if (!error) {
-          // A file that arrived while the catalog moved: carried too, or reported.
-          auto late = CarryNewcomers(p, commits[i], journal.get());
-          if (!late.ok()) {
-            summary.notes.push_back("partition " + p.partition.path + ": " +
-                                    late.status().message() + "; copy it there by hand");
-          } else {
-            carried[i] += *late;
+    } else {
+      if (!updates.empty()) {
+        auto result = catalog.UpdatePartitions(updates);
+        if (!result.ok()) {
+          for (const auto& u : updates) failed[u.path] = result.status().message();
+        } else {
+          for (const auto& f : *result) failed[f.path] = f.message;
+        }
+      }
+      for (size_t i = 0; i < plan.partitions.size(); ++i) {
+        const PartitionPlan& p = plan.partitions[i];
+        auto it = failed.find(p.partition.path);
+        if (commits[i].originals_pending) {
+          std::optional<std::string> error;
+          if (it != failed.end()) error = it->second;
+          if (!error) {
+            // A file that arrived while the catalog moved: carried too, or reported.
+            auto late = CarryNewcomers(p, commits[i], journal.get());
+            if (!late.ok()) {
+              summary.notes.push_back("partition " + p.partition.path + ": " +
+                                      late.status().message() + "; copy it there by hand");
+            } else {
+              carried[i] += *late;
+            }
           }
+          if (carried[i] > 0) {
+            summary.notes.push_back("partition " + p.partition.path + ": carried " +
+                                    std::to_string(carried[i]) +
+                                    " file(s) written during the run to its new location (also "
+                                    "left at the old one)");
+          }
+          commits[i] = committer.FinishAfterCatalog(p, std::move(commits[i]), error);
+          if (commits[i].status == PartitionStatus::kFailed) {
+            log::Error("partition ", p.partition.path, ": ", commits[i].reason);
+          }
+        } else if (it != failed.end()) {
+          // In place the files are right whatever the catalog says; only its statistics lag.
+          summary.notes.push_back("statistics of partition " + p.partition.path +
+                                  " not updated in the catalog: " + it->second);
         }
-        if (carried[i] > 0) {
-          summary.notes.push_back("partition " + p.partition.path + ": carried " +
-                                  std::to_string(carried[i]) +
-                                  " file(s) written during the run to its new location (also "
-                                  "left at the old one)");
-        }
-        commits[i] = committer.FinishAfterCatalog(p, std::move(commits[i]), error);
-        if (commits[i].status == PartitionStatus::kFailed) {
-          log::Error("partition ", p.partition.path, ": ", commits[i].reason);
-        }
-      } else if (it != failed.end()) {
-        // In place the files are right whatever the catalog says; only its statistics lag.
-        summary.notes.push_back("statistics of partition " + p.partition.path +
-                                " not updated in the catalog: " + it->second);
       }
     }
   }
@@ -610,7 +641,9 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
     for (const auto& c : commits) {
       // A partition that failed after changing something keeps the journal for the next run.
       if (c.status == PartitionStatus::kFailed && !c.published.files.empty()) pending = true;
+      if (c.originals_pending) pending = true;  // deferred: awaiting `commit`
     }
+    pending |= catalog_deferred;
     auto st = journal->Finish(file_systems_, pending);
     if (!st.ok()) log::Warn("removing the finished run's journal: ", st.message());
   }
@@ -678,6 +711,138 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog) {
     failed.reason = std::to_string(report.failures) + " partition(s) could not be settled; the "
                     "journal keeps them for the next run";
     summary.partitions.push_back(failed);
+  }
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+arrow::Result<RunSummary> CompactionJob::CommitDeferred(Catalog& catalog) {
+  const auto started = std::chrono::steady_clock::now();
+  ARROW_ASSIGN_OR_RAISE(Table table, catalog.LoadTable());
+  std::optional<Location> journal_root;
+  if (!options_.journal_path.empty()) {
+    ARROW_ASSIGN_OR_RAISE(Location journal, file_systems_.Resolve(options_.journal_path));
+    journal_root = journal;
+  }
+  RunLayout layout(RunLayout::NewRunId(), table.location, table.location, std::nullopt,
+                   journal_root);
+  file_systems_.AllowDeletesUnder(table.location);
+  file_systems_.AllowDeletesUnder(layout.JournalRoot());
+  // The whole table's lease: no shard can still be running.
+  ARROW_ASSIGN_OR_RAISE(auto lease, AcquireLease(layout, ""));
+
+  RunSummary summary;
+  struct Moving {
+    Location run_dir;
+    std::string path;
+    Location location, output_dir;
+    std::set<std::string> inputs;
+    PartitionRecord record;
+  };
+  std::vector<Moving> moving;
+  std::vector<PartitionUpdate> updates;
+  std::vector<Location> applied;  // the catalog.json files whose updates go out now
+  ARROW_ASSIGN_OR_RAISE(auto runs, RunJournal::ListRuns(layout.RunsDir()));
+  for (const auto& run : runs) {
+    const Location run_dir = layout.RunsDir().Child(run);
+    auto deferred = RunJournal::ReadCatalogUpdates(run_dir);
+    if (!deferred.ok()) {
+      summary.notes.push_back("run " + run + ": " + deferred.status().message());
+      continue;
+    }
+    if (!*deferred) continue;
+    ARROW_ASSIGN_OR_RAISE(JournalPlan plan, RunJournal::ReadPlan(run_dir));
+    for (PartitionUpdate update : **deferred) {
+      if (update.location) {
+        // Moving to a target: only a partition still published (not rolled back meanwhile),
+        // and only once the files other writers added at the old location are carried over.
+        auto it = std::find_if(plan.partitions.begin(), plan.partitions.end(),
+                               [&](const JournalPartition& p) { return p.path == update.path; });
+        if (it == plan.partitions.end()) continue;
+        ARROW_ASSIGN_OR_RAISE(auto record, RunJournal::ReadRecord(run_dir, update.path));
+        if (!record || record->state != PartitionState::kPublished) continue;
+        Moving m{run_dir, update.path, {}, {}, {}, *record};
+        ARROW_ASSIGN_OR_RAISE(m.location, file_systems_.Resolve(it->location));
+        ARROW_ASSIGN_OR_RAISE(m.output_dir, file_systems_.Resolve(it->output_dir));
+        for (const auto& f : it->inputs) m.inputs.insert(f.uri);
+        const size_t before = m.record.outputs.size();
+        auto carried = CarryFiles(m.location, m.output_dir, m.inputs, &m.record.outputs, nullptr);
+        if (!carried.ok()) {
+          summary.notes.push_back("partition " + update.path + ": " + carried.status().message() +
+                                  "; left where it was");
+          continue;
+        }
+        if (*carried > 0) {
+          ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, update.path, m.record));
+          update.rows = -1;  // the carried files' rows were not counted
+          if (update.files >= 0) update.files += *carried;
+          for (size_t k = before; k < m.record.outputs.size(); ++k) {
+            if (update.bytes >= 0) update.bytes += m.record.outputs[k].bytes;
+          }
+        }
+        moving.push_back(std::move(m));
+      }
+      updates.push_back(std::move(update));
+    }
+    applied.push_back(run_dir.Child("catalog.json"));
+  }
+
+  std::set<std::string> failed;
+  if (!updates.empty()) {
+    // The catalog updates partitions it has listed (it keeps their full definitions).
+    ARROW_RETURN_NOT_OK(catalog.ListPartitions(table, PartitionPredicate::All()).status());
+    auto result = catalog.UpdatePartitions(updates);
+    if (!result.ok()) {
+      for (const auto& u : updates) failed.insert(u.path);
+      summary.notes.push_back("catalog update failed: " + result.status().message() +
+                              "; partitions moving to a target are rolled back");
+    } else {
+      for (const auto& f : *result) {
+        failed.insert(f.path);
+        summary.notes.push_back("partition " + f.path + ": catalog not updated: " + f.message);
+      }
+      // Applied: a second commit must not apply them again (harmless if it did: same values).
+      // Batched deletes: Arrow's S3 DeleteFile would leave a folder marker behind.
+      file_systems_.DeleteFiles(applied);
+    }
+  }
+  // A file that arrived while the catalog moved: carried too.
+  for (auto& m : moving) {
+    if (failed.count(m.path)) continue;
+    auto late = CarryFiles(m.location, m.output_dir, m.inputs, &m.record.outputs, nullptr);
+    if (!late.ok()) {
+      summary.notes.push_back("partition " + m.path + ": " + late.status().message() +
+                              "; copy it there by hand");
+    } else if (*late > 0) {
+      ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(m.run_dir, m.path, m.record));
+    }
+  }
+  // The catalog points at the new files now: recovery rolls those partitions forward (the
+  // originals go), rolls back any whose update failed, and removes the finished journals.
+  ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, table.location, layout.RunsDir(),
+                                                 layout.run_id(), 16,
+                                                 CatalogLocationsOf(catalog, table))
+                                         .RecoverAll());
+  ARROW_RETURN_NOT_OK(lease->Release());
+  RemoveEmptyToolFolders(layout);
+  summary.version = kVersion;
+  summary.run_id = layout.run_id();
+  summary.table = table.name;
+  summary.recovered = report.lines;
+  summary.notes.insert(summary.notes.begin(),
+                       updates.empty() ? std::string("nothing to commit")
+                                       : "committed " + std::to_string(updates.size() - failed.size()) +
+                                             " of " + std::to_string(updates.size()) +
+                                             " deferred partition update(s) from " +
+                                             std::to_string(applied.size()) + " run(s)");
+  if (report.failures > 0 || !failed.empty()) {
+    PartitionOutcome outcome;
+    outcome.partition = "(commit)";
+    outcome.status = PartitionStatus::kFailed;
+    outcome.reason = std::to_string(failed.size()) + " catalog update(s) failed, " +
+                     std::to_string(report.failures) +
+                     " partition(s) could not be settled; the journal keeps them for the next run";
+    summary.partitions.push_back(outcome);
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

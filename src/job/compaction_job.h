@@ -33,6 +33,13 @@ class CompactionJob {
   /// half done (RunRecovery), and stops.
   arrow::Result<RunSummary> Recover(Catalog& catalog);
 
+  /// `s3-compaction commit`: takes the table's lease and applies, in one batched catalog update,
+  /// what runs made with --update_catalog deferred recorded (statistics; new locations, after
+  /// carrying files other writers added at the old ones), then lets recovery finish those runs:
+  /// originals of repointed partitions go only now; a partition whose update failed is rolled
+  /// back. Then it stops.
+  arrow::Result<RunSummary> CommitDeferred(Catalog& catalog);
+
  private:
   /// Takes the lease of `scope` ("" or a shard's) and checks no conflicting lease is live.
   arrow::Result<std::unique_ptr<TableLease>> AcquireLease(const RunLayout& layout,

@@ -52,6 +52,10 @@ struct CompactionOptions {
   /// With a catalog and a target: repoint the catalog's partitions to their new locations
   /// (default). false makes the run an export that leaves the catalog alone.
   bool update_catalog = true;
+  /// --update_catalog deferred: publish everything but change nothing in the catalog; the
+  /// updates are kept in the journal for `s3-compaction commit` (one catalog commit after many
+  /// shards: the Glue job's driver). Originals that must wait for a repoint wait for it.
+  bool defer_catalog = false;
   RunMode mode = RunMode::kRun;
   /// --verify: rows (every output opens, row counts agree) or content (also an
   /// order-independent digest of every row, inputs against outputs read back).
