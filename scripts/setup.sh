@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, and nothing that is already there.
 #
-#   Debian packages (apt-get): compiler, CMake, Ninja, GoogleTest, CLI11, nlohmann-json, libcurl.
+#   Debian packages (apt-get): compiler, CMake, Ninja, GoogleTest, CLI11, nlohmann-json, libcurl,
+#   and a Java runtime when there is none (PySpark, for the Glue job's tests).
 #   Python packages (pip, pinned in requirements.txt) into the project's virtualenv .venv/.
 #
 # Idempotent and quiet: when everything is present it prints nothing and takes about a second.
@@ -22,6 +23,10 @@ for pkg in "${APT_PACKAGES[@]}"; do
     missing+=("$pkg")
   fi
 done
+# PySpark (the Glue job's tests) needs a Java runtime.
+if ! command -v java >/dev/null 2>&1; then
+  missing+=(openjdk-17-jre-headless)
+fi
 # A Python without venv/ensurepip (Debian's python3 without python3-venv) cannot make .venv.
 if ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
   missing+=(python3-venv)

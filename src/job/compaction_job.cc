@@ -288,6 +288,19 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   RecoveryReport recovered;
   if (options_.mode != RunMode::kDryRun) {
     ARROW_ASSIGN_OR_RAISE(lease, AcquireLease(layout, scope));
+    // A run over the whole table finishes runs made with --update_catalog deferred whose commit
+    // never came, as `commit` would (a shard leaves them: they may not be its own).
+    std::vector<std::string> deferred_notes;
+    if (scope.empty()) {
+      auto deferred = ApplyDeferredUpdates(catalog, table, layout);
+      if (!deferred.ok()) {
+        auto released = lease->Release();
+        (void)released;
+        return deferred.status();
+      }
+      if (deferred->updates > 0) deferred_notes.push_back(deferred->Describe());
+      deferred_notes.insert(deferred_notes.end(), deferred->notes.begin(), deferred->notes.end());
+    }
     auto recovery = RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
                                 16, CatalogLocationsOf(catalog, table), scope)
                         .RecoverAll();
@@ -297,6 +310,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       return WithKind(recovery.status(), ErrorKind::kInput);
     }
     recovered = std::move(recovery).ValueOrDie();
+    recovered.lines.insert(recovered.lines.begin(), deferred_notes.begin(), deferred_notes.end());
     for (const auto& line : recovered.lines) log::Info("recovered: ", line);
   }
 
@@ -680,43 +694,7 @@ arrow::Result<std::unique_ptr<TableLease>> CompactionJob::AcquireLease(const Run
   return lease;
 }
 
-arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog) {
-  const auto started = std::chrono::steady_clock::now();
-  ARROW_ASSIGN_OR_RAISE(Table table, catalog.LoadTable());
-  std::optional<Location> journal_root;
-  if (!options_.journal_path.empty()) {
-    ARROW_ASSIGN_OR_RAISE(Location journal, file_systems_.Resolve(options_.journal_path));
-    journal_root = journal;
-  }
-  RunLayout layout(RunLayout::NewRunId(), table.location, table.location, std::nullopt,
-                   journal_root);
-  file_systems_.AllowDeletesUnder(table.location);
-  file_systems_.AllowDeletesUnder(layout.JournalRoot());
-  ARROW_ASSIGN_OR_RAISE(auto lease, AcquireLease(layout, ""));
-  ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
-                                                 16, CatalogLocationsOf(catalog, table))
-                                         .RecoverAll());
-  ARROW_RETURN_NOT_OK(lease->Release());
-  RemoveEmptyToolFolders(layout);
-  RunSummary summary;
-  summary.version = kVersion;
-  summary.run_id = layout.run_id();
-  summary.table = table.name;
-  summary.recovered = report.lines;
-  if (report.lines.empty()) summary.notes.push_back("nothing to recover");
-  if (report.failures > 0) {
-    PartitionOutcome failed;
-    failed.partition = "(recovery)";
-    failed.status = PartitionStatus::kFailed;
-    failed.reason = std::to_string(report.failures) + " partition(s) could not be settled; the "
-                    "journal keeps them for the next run";
-    summary.partitions.push_back(failed);
-  }
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return summary;
-}
-
-arrow::Result<RunSummary> CompactionJob::CommitDeferred(Catalog& catalog) {
+arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog, bool as_commit) {
   const auto started = std::chrono::steady_clock::now();
   ARROW_ASSIGN_OR_RAISE(Table table, catalog.LoadTable());
   std::optional<Location> journal_root;
@@ -730,8 +708,38 @@ arrow::Result<RunSummary> CompactionJob::CommitDeferred(Catalog& catalog) {
   file_systems_.AllowDeletesUnder(layout.JournalRoot());
   // The whole table's lease: no shard can still be running.
   ARROW_ASSIGN_OR_RAISE(auto lease, AcquireLease(layout, ""));
-
+  ARROW_ASSIGN_OR_RAISE(DeferredCommit deferred, ApplyDeferredUpdates(catalog, table, layout));
+  // The catalog points at the new files now: recovery rolls those partitions forward (the
+  // originals go), rolls back any whose update failed, and removes the finished journals.
+  ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
+                                                 16, CatalogLocationsOf(catalog, table))
+                                         .RecoverAll());
+  ARROW_RETURN_NOT_OK(lease->Release());
+  RemoveEmptyToolFolders(layout);
   RunSummary summary;
+  summary.version = kVersion;
+  summary.run_id = layout.run_id();
+  summary.table = table.name;
+  summary.recovered = report.lines;
+  summary.notes = deferred.notes;
+  if (deferred.updates > 0 || as_commit) summary.notes.insert(summary.notes.begin(), deferred.Describe());
+  if (report.lines.empty() && !as_commit) summary.notes.push_back("nothing to recover");
+  if (report.failures > 0 || deferred.failed > 0) {
+    PartitionOutcome failed;
+    failed.partition = as_commit ? "(commit)" : "(recovery)";
+    failed.status = PartitionStatus::kFailed;
+    failed.reason = std::to_string(deferred.failed) + " catalog update(s) failed, " +
+                    std::to_string(report.failures) +
+                    " partition(s) could not be settled; the journal keeps them for the next run";
+    summary.partitions.push_back(failed);
+  }
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+arrow::Result<CompactionJob::DeferredCommit> CompactionJob::ApplyDeferredUpdates(
+    Catalog& catalog, const Table& table, const RunLayout& layout) {
+  DeferredCommit done;
   struct Moving {
     Location run_dir;
     std::string path;
@@ -747,7 +755,7 @@ arrow::Result<RunSummary> CompactionJob::CommitDeferred(Catalog& catalog) {
     const Location run_dir = layout.RunsDir().Child(run);
     auto deferred = RunJournal::ReadCatalogUpdates(run_dir);
     if (!deferred.ok()) {
-      summary.notes.push_back("run " + run + ": " + deferred.status().message());
+      done.notes.push_back("run " + run + ": " + deferred.status().message());
       continue;
     }
     if (!*deferred) continue;
@@ -768,7 +776,7 @@ arrow::Result<RunSummary> CompactionJob::CommitDeferred(Catalog& catalog) {
         const size_t before = m.record.outputs.size();
         auto carried = CarryFiles(m.location, m.output_dir, m.inputs, &m.record.outputs, nullptr);
         if (!carried.ok()) {
-          summary.notes.push_back("partition " + update.path + ": " + carried.status().message() +
+          done.notes.push_back("partition " + update.path + ": " + carried.status().message() +
                                   "; left where it was");
           continue;
         }
@@ -794,12 +802,12 @@ arrow::Result<RunSummary> CompactionJob::CommitDeferred(Catalog& catalog) {
     auto result = catalog.UpdatePartitions(updates);
     if (!result.ok()) {
       for (const auto& u : updates) failed.insert(u.path);
-      summary.notes.push_back("catalog update failed: " + result.status().message() +
+      done.notes.push_back("catalog update failed: " + result.status().message() +
                               "; partitions moving to a target are rolled back");
     } else {
       for (const auto& f : *result) {
         failed.insert(f.path);
-        summary.notes.push_back("partition " + f.path + ": catalog not updated: " + f.message);
+        done.notes.push_back("partition " + f.path + ": catalog not updated: " + f.message);
       }
       // Applied: a second commit must not apply them again (harmless if it did: same values).
       // Batched deletes: Arrow's S3 DeleteFile would leave a folder marker behind.
@@ -811,41 +819,28 @@ arrow::Result<RunSummary> CompactionJob::CommitDeferred(Catalog& catalog) {
     if (failed.count(m.path)) continue;
     auto late = CarryFiles(m.location, m.output_dir, m.inputs, &m.record.outputs, nullptr);
     if (!late.ok()) {
-      summary.notes.push_back("partition " + m.path + ": " + late.status().message() +
+      done.notes.push_back("partition " + m.path + ": " + late.status().message() +
                               "; copy it there by hand");
     } else if (*late > 0) {
       ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(m.run_dir, m.path, m.record));
     }
   }
-  // The catalog points at the new files now: recovery rolls those partitions forward (the
-  // originals go), rolls back any whose update failed, and removes the finished journals.
-  ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, table.location, layout.RunsDir(),
-                                                 layout.run_id(), 16,
-                                                 CatalogLocationsOf(catalog, table))
-                                         .RecoverAll());
-  ARROW_RETURN_NOT_OK(lease->Release());
-  RemoveEmptyToolFolders(layout);
-  summary.version = kVersion;
-  summary.run_id = layout.run_id();
-  summary.table = table.name;
-  summary.recovered = report.lines;
-  summary.notes.insert(summary.notes.begin(),
-                       updates.empty() ? std::string("nothing to commit")
-                                       : "committed " + std::to_string(updates.size() - failed.size()) +
-                                             " of " + std::to_string(updates.size()) +
-                                             " deferred partition update(s) from " +
-                                             std::to_string(applied.size()) + " run(s)");
-  if (report.failures > 0 || !failed.empty()) {
-    PartitionOutcome outcome;
-    outcome.partition = "(commit)";
-    outcome.status = PartitionStatus::kFailed;
-    outcome.reason = std::to_string(failed.size()) + " catalog update(s) failed, " +
-                     std::to_string(report.failures) +
-                     " partition(s) could not be settled; the journal keeps them for the next run";
-    summary.partitions.push_back(outcome);
-  }
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return summary;
+  done.updates = updates.size();
+  done.failed = failed.size();
+  done.runs = applied.size();
+  return done;
+}
+
+std::string CompactionJob::DeferredCommit::Describe() const {
+  if (updates == 0) return "nothing to commit";
+  return "committed " + std::to_string(updates - failed) + " of " + std::to_string(updates) +
+         " deferred partition update(s) from " + std::to_string(runs) + " run(s)";
+}
+
+arrow::Result<RunSummary> CompactionJob::CommitDeferred(Catalog& catalog) {
+  // Every whole-table recovery applies deferred updates first (see Recover); commit is that,
+  // reported as a commit.
+  return Recover(catalog, /*as_commit=*/true);
 }
 
 }  // namespace s3c

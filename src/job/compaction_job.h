@@ -29,18 +29,28 @@ class CompactionJob {
 
   arrow::Result<RunSummary> Run(Catalog& catalog);
 
-  /// `s3-compaction recover`: takes the table's lease, finishes or undoes what earlier runs left
-  /// half done (RunRecovery), and stops.
-  arrow::Result<RunSummary> Recover(Catalog& catalog);
+  /// `s3-compaction recover`: takes the table's lease, applies the catalog updates that runs
+  /// made with --update_catalog deferred left (ApplyDeferredUpdates), finishes or undoes what
+  /// earlier runs left half done (RunRecovery), and stops.
+  arrow::Result<RunSummary> Recover(Catalog& catalog, bool as_commit = false);
 
-  /// `s3-compaction commit`: takes the table's lease and applies, in one batched catalog update,
-  /// what runs made with --update_catalog deferred recorded (statistics; new locations, after
-  /// carrying files other writers added at the old ones), then lets recovery finish those runs:
-  /// originals of repointed partitions go only now; a partition whose update failed is rolled
-  /// back. Then it stops.
+  /// `s3-compaction commit`: Recover, reported as the commit of deferred runs (the Glue job's
+  /// driver calls it once after its shards).
   arrow::Result<RunSummary> CommitDeferred(Catalog& catalog);
 
  private:
+  struct DeferredCommit {
+    size_t updates = 0, failed = 0, runs = 0;
+    std::vector<std::string> notes;
+    std::string Describe() const;  // "committed 3 of 4 deferred partition update(s) from 2 run(s)"
+  };
+  /// Under the whole table's lease: applies, in one batched catalog update, what runs made with
+  /// --update_catalog deferred recorded (statistics; new locations, after carrying files other
+  /// writers added at the old ones) and removes those records. Recovery then finishes the runs:
+  /// the originals of a repointed partition go only now; one whose update failed is rolled back.
+  arrow::Result<DeferredCommit> ApplyDeferredUpdates(Catalog& catalog, const Table& table,
+                                                     const RunLayout& layout);
+
   /// Takes the lease of `scope` ("" or a shard's) and checks no conflicting lease is live.
   arrow::Result<std::unique_ptr<TableLease>> AcquireLease(const RunLayout& layout,
                                                           const std::string& scope);
