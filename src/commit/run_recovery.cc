@@ -109,6 +109,15 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       continue;
     }
     pending |= *result;
+    if (partition.location == partition.output_dir) {
+      // Compacted in place: whatever the crash interrupted, the catalog's statistics for it
+      // (file count, size) were not updated; the caller may refresh them.
+      auto record = RunJournal::ReadRecord(run_dir, partition.path);
+      if (record.ok() && *record && ((*record)->state == PartitionState::kDone ||
+                                     (*record)->state == PartitionState::kRemoving)) {
+        report->settled_in_place.push_back({partition.path, partition.location});
+      }
+    }
   }
   ARROW_ASSIGN_OR_RAISE(Location staging, file_systems_.Resolve(plan.staging_root));
   ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(staging));

@@ -22,6 +22,7 @@
 #include <optional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <arrow/result.h>
@@ -35,6 +36,9 @@ struct RecoveryReport {
   std::vector<std::string> lines;  // one per partition acted on
   int64_t runs = 0;                // earlier runs found in the journal
   int64_t failures = 0;            // partitions it could not bring to a settled state
+  /// In-place partitions whose new files are in place (path, location URI): a catalog's
+  /// statistics for them are stale (the crashed run never sent them).
+  std::vector<std::pair<std::string, std::string>> settled_in_place;
 };
 
 class RunRecovery {

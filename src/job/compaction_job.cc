@@ -310,6 +310,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       return WithKind(recovery.status(), ErrorKind::kInput);
     }
     recovered = std::move(recovery).ValueOrDie();
+    if (!options_.defer_catalog) RefreshStatistics(catalog, table, recovered);
     recovered.lines.insert(recovered.lines.begin(), deferred_notes.begin(), deferred_notes.end());
     for (const auto& line : recovered.lines) log::Info("recovered: ", line);
   }
@@ -714,6 +715,7 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog, bool as_commi
   ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
                                                  16, CatalogLocationsOf(catalog, table))
                                          .RecoverAll());
+  RefreshStatistics(catalog, table, report);
   ARROW_RETURN_NOT_OK(lease->Release());
   RemoveEmptyToolFolders(layout);
   RunSummary summary;
@@ -829,6 +831,47 @@ arrow::Result<CompactionJob::DeferredCommit> CompactionJob::ApplyDeferredUpdates
   done.failed = failed.size();
   done.runs = applied.size();
   return done;
+}
+
+void CompactionJob::RefreshStatistics(Catalog& catalog, const Table& table,
+                                      RecoveryReport& report) {
+  if (!catalog.RecordsLocations() || report.settled_in_place.empty()) return;
+  auto listed = catalog.ListPartitions(table, PartitionPredicate::All());
+  if (!listed.ok()) {
+    report.lines.push_back("catalog statistics not refreshed: " + listed.status().message());
+    return;
+  }
+  std::vector<PartitionUpdate> updates;
+  for (const auto& [path, uri] : report.settled_in_place) {
+    auto where = file_systems_.Resolve(uri);
+    if (!where.ok()) continue;
+    arrow::fs::FileSelector selector;
+    selector.base_dir = where->path;
+    selector.allow_not_found = true;
+    auto files = where->fs->GetFileInfo(selector);
+    if (!files.ok()) continue;
+    PartitionUpdate update;
+    update.path = path;
+    update.files = 0;
+    update.bytes = 0;  // rows: compaction keeps them, so the catalog's count stands
+    for (const auto& f : *files) {
+      if (f.IsFile() && !RunLayout::IsHidden(BaseName(f.path()))) {
+        ++update.files;
+        update.bytes += f.size();
+      }
+    }
+    updates.push_back(std::move(update));
+  }
+  if (updates.empty()) return;
+  auto result = catalog.UpdatePartitions(updates);
+  if (!result.ok()) {
+    report.lines.push_back("catalog statistics not refreshed: " + result.status().message());
+    return;
+  }
+  for (const auto& f : *result) {
+    report.lines.push_back("partition " + f.path + ": catalog statistics not refreshed: " +
+                           f.message);
+  }
 }
 
 std::string CompactionJob::DeferredCommit::Describe() const {

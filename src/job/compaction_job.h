@@ -14,6 +14,7 @@
 #include <arrow/result.h>
 
 #include "catalog/catalog.h"
+#include "commit/run_recovery.h"
 #include "commit/table_lease.h"
 #include "job/compaction_options.h"
 #include "report/run_summary.h"
@@ -50,6 +51,9 @@ class CompactionJob {
   /// the originals of a repointed partition go only now; one whose update failed is rolled back.
   arrow::Result<DeferredCommit> ApplyDeferredUpdates(Catalog& catalog, const Table& table,
                                                      const RunLayout& layout);
+  /// After recovery: the catalog's file count and size for partitions it settled in place
+  /// (the crashed run never sent them); problems become report lines.
+  void RefreshStatistics(Catalog& catalog, const Table& table, RecoveryReport& report);
 
   /// Takes the lease of `scope` ("" or a shard's) and checks no conflicting lease is live.
   arrow::Result<std::unique_ptr<TableLease>> AcquireLease(const RunLayout& layout,
