@@ -100,6 +100,11 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
   }
   bool pending = false;
   for (const auto& partition : plan.partitions) {
+    std::optional<PartitionState> before;
+    if (partition.location == partition.output_dir) {
+      auto record = RunJournal::ReadRecord(run_dir, partition.path);
+      if (record.ok() && *record) before = (*record)->state;
+    }
     auto result = RecoverPartition(plan, partition, run_dir, report);
     if (!result.ok()) {
       ++report->failures;
@@ -109,9 +114,9 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       continue;
     }
     pending |= *result;
-    if (partition.location == partition.output_dir) {
-      // Compacted in place: whatever the crash interrupted, the catalog's statistics for it
-      // (file count, size) were not updated; the caller may refresh them.
+    if (before == PartitionState::kPublishing || before == PartitionState::kRemoving) {
+      // Rolled forward in place: the crash came before the run's catalog step, so the catalog's
+      // statistics for it (file count, size) are stale; the caller may refresh them.
       auto record = RunJournal::ReadRecord(run_dir, partition.path);
       if (record.ok() && *record && ((*record)->state == PartitionState::kDone ||
                                      (*record)->state == PartitionState::kRemoving)) {

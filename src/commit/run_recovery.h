@@ -36,8 +36,8 @@ struct RecoveryReport {
   std::vector<std::string> lines;  // one per partition acted on
   int64_t runs = 0;                // earlier runs found in the journal
   int64_t failures = 0;            // partitions it could not bring to a settled state
-  /// In-place partitions whose new files are in place (path, location URI): a catalog's
-  /// statistics for them are stale (the crashed run never sent them).
+  /// In-place partitions it rolled forward (path, location URI): a catalog's statistics for
+  /// them are stale (the crashed run never reached its catalog step).
   std::vector<std::pair<std::string, std::string>> settled_in_place;
 };
 
