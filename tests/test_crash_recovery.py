@@ -204,7 +204,7 @@ def catalog_locations(aws, bucket, name) -> dict:
     return out
 
 
-@pytest.mark.parametrize("point", ["before_publish", "mid_publish", "mid_remove"])
+@pytest.mark.parametrize("point", ["before_publish", "mid_publish", "mid_remove", "before_catalog"])
 def test_crash_in_glue_mode_in_place(run, aws, bucket, glue_table, tmp_path, point):
     name, rows = glue_table
     # Crawler-style statistics, for recovery to keep true.

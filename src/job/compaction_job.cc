@@ -581,12 +581,23 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       }
     } else {
       if (!updates.empty()) {
+        // Kept in the journal until sent: a crash before then leaves them for the next
+        // whole-table recovery to send (ApplyDeferredUpdates), as a deferred run's are.
+        const Location pending_updates = journal ? journal->run_dir().Child("catalog.json")
+                                                 : Location{};
+        if (journal) {
+          auto st = RunJournal::WriteCatalogUpdates(journal->run_dir(), updates);
+          if (!st.ok()) log::Warn("recording the catalog updates: ", st.message());
+        }
+        FaultPoint::Hit("before_catalog");
         auto result = catalog.UpdatePartitions(updates);
         if (!result.ok()) {
           for (const auto& u : updates) failed[u.path] = result.status().message();
         } else {
           for (const auto& f : *result) failed[f.path] = f.message;
         }
+        // Sent (or refused): a later recovery must not send them again over newer statistics.
+        if (journal) file_systems_.DeleteFiles({pending_updates});
       }
       for (size_t i = 0; i < plan.partitions.size(); ++i) {
         const PartitionPlan& p = plan.partitions[i];
