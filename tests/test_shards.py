@@ -42,6 +42,11 @@ def write_lease(table: Path, name: str, host: str = "worker-7", expires_in: int 
                                  "acquired_unix": now - 60, "expires_unix": now + expires_in}))
 
 
+def file_names(root: Path) -> dict:
+    return {partition_path(p): sorted(f.name for f in data_files(root / partition_path(p)))
+            for p in PARTS}
+
+
 def compacted(summary) -> set:
     return {d["partition"] for d in summary["details"] if d["status"] == "compacted"}
 
@@ -81,16 +86,13 @@ def test_the_same_shard_twice_is_refused(run, table):
 
 def test_shards_keep_out_runs_that_could_overlap_them(run, table):
     write_lease(table, "lease-shard-0-of-2.json")
-    before = {partition_path(p): sorted(f.name for f in data_files(table / partition_path(p)))
-              for p in PARTS}
+    before = file_names(table)
     whole = run(*flags(table))
     assert whole.code == 3, whole.stderr
     assert "lease-shard-0-of-2.json" in whole.stderr and "host worker-7" in whole.stderr
     other_n = run(*flags(table, "--shard", "0/3"))
     assert other_n.code == 3, other_n.stderr
-    after = {partition_path(p): sorted(f.name for f in data_files(table / partition_path(p)))
-             for p in PARTS}
-    assert after == before  # nothing touched
+    assert file_names(table) == before  # nothing touched
     assert not (table / "_s3_compaction" / "lease.json").exists()  # released again
     # A sibling of the same N runs beside it, on its own partitions only.
     sibling = run(*flags(table, "--shard", "1/2"))

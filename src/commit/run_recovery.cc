@@ -52,9 +52,13 @@ arrow::Result<const std::map<std::string, std::string>*> RunRecovery::Locations(
   return &*locations_;
 }
 
-arrow::Result<RecoveryReport> RunRecovery::RecoverAll() {
+arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
+    std::optional<std::vector<std::string>> listed) {
   RecoveryReport report;
-  ARROW_ASSIGN_OR_RAISE(auto runs, RunJournal::ListRuns(runs_dir_));
+  if (!listed) {
+    ARROW_ASSIGN_OR_RAISE(listed, RunJournal::ListRuns(runs_dir_));
+  }
+  const std::vector<std::string>& runs = *listed;
   const std::optional<Shard> own = Shard::FromScope(scope_);
   for (const auto& run : runs) {
     if (run == current_run_id_) continue;
@@ -101,11 +105,7 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
   bool pending = false;
   for (const auto& partition : plan.partitions) {
     std::optional<PartitionState> before;
-    if (partition.location == partition.output_dir) {
-      auto record = RunJournal::ReadRecord(run_dir, partition.path);
-      if (record.ok() && *record) before = (*record)->state;
-    }
-    auto result = RecoverPartition(plan, partition, run_dir, report);
+    auto result = RecoverPartition(plan, partition, run_dir, report, &before);
     if (!result.ok()) {
       ++report->failures;
       report->lines.push_back("run " + run_id + ", partition " + partition.path + ": " +
@@ -114,7 +114,8 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       continue;
     }
     pending |= *result;
-    if (before == PartitionState::kPublishing || before == PartitionState::kRemoving) {
+    if (partition.location == partition.output_dir &&
+        (before == PartitionState::kPublishing || before == PartitionState::kRemoving)) {
       // Rolled forward in place: the crash came before the run's catalog step, so the catalog's
       // statistics for it (file count, size) are stale; the caller may refresh them.
       auto record = RunJournal::ReadRecord(run_dir, partition.path);
@@ -134,9 +135,11 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
 arrow::Result<bool> RunRecovery::RecoverPartition(const JournalPlan& plan,
                                                   const JournalPartition& partition,
                                                   const Location& run_dir,
-                                                  RecoveryReport* report) {
+                                                  RecoveryReport* report,
+                                                  std::optional<PartitionState>* before) {
   ARROW_ASSIGN_OR_RAISE(auto stored, RunJournal::ReadRecord(run_dir, partition.path));
   if (!stored) return false;  // nothing visible happened
+  *before = stored->state;
   PartitionRecord record = *stored;
   const std::string who = "run " + plan.run_id + ", partition " + partition.path + ": ";
 

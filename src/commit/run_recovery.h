@@ -67,14 +67,18 @@ class RunRecovery {
         catalog_locations_(std::move(catalog_locations)),
         scope_(std::move(scope)) {}
 
-  arrow::Result<RecoveryReport> RecoverAll();
+  /// `runs`: the run ids under runs_dir, when the caller has listed them already.
+  arrow::Result<RecoveryReport> RecoverAll(
+      std::optional<std::vector<std::string>> runs = std::nullopt);
 
  private:
   arrow::Status RecoverRun(const std::string& run_id, const JournalPlan& plan,
                            RecoveryReport* report);
   /// True when the partition still has deletions waiting for their grace period.
+  /// `before` receives the state the journal recorded, if any.
   arrow::Result<bool> RecoverPartition(const JournalPlan& plan, const JournalPartition& partition,
-                                       const Location& run_dir, RecoveryReport* report);
+                                       const Location& run_dir, RecoveryReport* report,
+                                       std::optional<PartitionState>* before);
 
   FileSystems& file_systems_;
   Location table_root_;

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/run_layout.h"
 #include "util/clock.h"
 #include "util/logging.h"
 
@@ -124,7 +125,7 @@ arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject
 }
 
 arrow::Status TableLease::CheckNoConflict(
-    const Location& journal_root, const Location& own,
+    const Location& journal_root, const Location& own, std::shared_ptr<aws::AwsContext> aws,
     const std::function<bool(const std::string&)>& compatible) {
   arrow::fs::FileSelector selector;
   selector.base_dir = journal_root.path;
@@ -132,17 +133,13 @@ arrow::Status TableLease::CheckNoConflict(
   ARROW_ASSIGN_OR_RAISE(auto listed, journal_root.fs->GetFileInfo(selector));
   for (const auto& info : listed) {
     const std::string name = info.base_name();
-    if (!info.IsFile() || info.path() == own.path || name.rfind("lease", 0) != 0 ||
-        name.size() < 5 || name.substr(name.size() - 5) != ".json" || compatible(name)) {
+    if (!info.IsFile() || info.path() == own.path || !RunLayout::LeaseScope(name) ||
+        compatible(*RunLayout::LeaseScope(name))) {
       continue;
     }
-    auto stream = journal_root.fs->OpenInputFile(info);
-    if (!stream.ok()) continue;  // released meanwhile
-    auto size = (*stream)->GetSize();
-    if (!size.ok()) continue;
-    auto body = (*stream)->ReadAt(0, *size);
-    if (!body.ok()) continue;
-    auto holder = Holder::FromJson((*body)->ToString());
+    auto current = ConditionalObject(journal_root.Child(name), aws).Read();
+    if (!current.ok() || !*current) continue;  // released meanwhile
+    auto holder = Holder::FromJson((*current)->body);
     if (!holder.ok() || holder->expires_unix < NowUnix() || holder->ProcessIsGone()) continue;
     return arrow::Status::Invalid("the table is being compacted by ", holder->Describe(),
                                   " (lease ", journal_root.Child(name).uri(),

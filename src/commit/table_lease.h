@@ -49,11 +49,12 @@ class TableLease {
                                                             std::string run_id,
                                                             std::chrono::seconds ttl,
                                                             bool force);
-  /// After Acquire: the other leases in `journal_root` (lease*.json) whose holders are alive
-  /// (not expired, not a process known to be gone) and that `compatible(file name)` does not
-  /// allow beside `own`. Invalid naming the first such holder; OK when there is none.
+  /// After Acquire: the other leases in `journal_root` (RunLayout::LeaseFile names) whose
+  /// holders are alive (not expired, not a process known to be gone) and whose scope
+  /// `compatible(scope)` does not allow beside `own`. Invalid naming the first such holder; OK when there is none.
   /// (Shards of one N hold leases side by side; any other pair of live leases conflicts.)
   static arrow::Status CheckNoConflict(const Location& journal_root, const Location& own,
+                                       std::shared_ptr<aws::AwsContext> aws,
                                        const std::function<bool(const std::string&)>& compatible);
 
   ~TableLease();

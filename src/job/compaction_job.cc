@@ -291,8 +291,11 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
     // A run over the whole table finishes runs made with --update_catalog deferred whose commit
     // never came, as `commit` would (a shard leaves them: they may not be its own).
     std::vector<std::string> deferred_notes;
+    std::optional<std::vector<std::string>> runs;  // listed once for both
     if (scope.empty()) {
-      auto deferred = ApplyDeferredUpdates(catalog, table, layout);
+      auto listed = RunJournal::ListRuns(layout.RunsDir());
+      auto deferred = listed.ok() ? ApplyDeferredUpdates(catalog, table, layout, *listed)
+                                  : arrow::Result<DeferredCommit>(listed.status());
       if (!deferred.ok()) {
         auto released = lease->Release();
         (void)released;
@@ -300,10 +303,11 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       }
       if (deferred->updates > 0) deferred_notes.push_back(deferred->Describe());
       deferred_notes.insert(deferred_notes.end(), deferred->notes.begin(), deferred->notes.end());
+      runs = std::move(listed).ValueOrDie();
     }
     auto recovery = RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
                                 16, CatalogLocationsOf(catalog, table), scope)
-                        .RecoverAll();
+                        .RecoverAll(std::move(runs));
     if (!recovery.ok()) {
       auto released = lease->Release();
       (void)released;
@@ -563,32 +567,29 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
       }
       updates.push_back(std::move(update));
     }
+    // The updates are kept in the journal until sent: a deferred run leaves them for
+    // `s3-compaction commit`, and a crash before they are sent leaves them for the next
+    // whole-table recovery (ApplyDeferredUpdates either way).
+    arrow::Status recorded = arrow::Status::OK();
+    if (!updates.empty() && journal) {
+      recorded = RunJournal::WriteCatalogUpdates(journal->run_dir(), updates);
+    }
     if (options_.defer_catalog) {
-      // Everything is published; the catalog is left to `s3-compaction commit`. Partitions
-      // moving to a target stay "published", their originals in place, until it repoints them.
-      if (!updates.empty() && journal) {
-        auto st = RunJournal::WriteCatalogUpdates(journal->run_dir(), updates);
-        if (!st.ok()) {
-          summary.notes.push_back("could not record the deferred catalog updates (" +
-                                  st.message() + "); partitions moving to a target will be "
-                                  "rolled back by the next run, the others only lack statistics");
-        } else {
-          catalog_deferred = true;
-          summary.notes.push_back(std::to_string(updates.size()) +
-                                  " partition update(s) wait for `s3-compaction commit` "
-                                  "(--update_catalog deferred)");
-        }
+      // Everything is published; partitions moving to a target stay "published", their
+      // originals in place, until the commit repoints them.
+      if (!recorded.ok()) {
+        summary.notes.push_back("could not record the deferred catalog updates (" +
+                                recorded.message() + "); partitions moving to a target will be "
+                                "rolled back by the next run, the others only lack statistics");
+      } else if (!updates.empty() && journal) {
+        catalog_deferred = true;
+        summary.notes.push_back(std::to_string(updates.size()) +
+                                " partition update(s) wait for `s3-compaction commit` "
+                                "(--update_catalog deferred)");
       }
     } else {
+      if (!recorded.ok()) log::Warn("recording the catalog updates: ", recorded.message());
       if (!updates.empty()) {
-        // Kept in the journal until sent: a crash before then leaves them for the next
-        // whole-table recovery to send (ApplyDeferredUpdates), as a deferred run's are.
-        const Location pending_updates = journal ? journal->run_dir().Child("catalog.json")
-                                                 : Location{};
-        if (journal) {
-          auto st = RunJournal::WriteCatalogUpdates(journal->run_dir(), updates);
-          if (!st.ok()) log::Warn("recording the catalog updates: ", st.message());
-        }
         FaultPoint::Hit("before_catalog");
         auto result = catalog.UpdatePartitions(updates);
         if (!result.ok()) {
@@ -597,7 +598,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
           for (const auto& f : *result) failed[f.path] = f.message;
         }
         // Sent (or refused): a later recovery must not send them again over newer statistics.
-        if (journal) file_systems_.DeleteFiles({pending_updates});
+        if (journal) file_systems_.DeleteFiles({journal->run_dir().Child("catalog.json")});
       }
       for (size_t i = 0; i < plan.partitions.size(); ++i) {
         const PartitionPlan& p = plan.partitions[i];
@@ -693,10 +694,9 @@ arrow::Result<std::unique_ptr<TableLease>> CompactionJob::AcquireLease(const Run
   // none. Both sides check after taking their own, so of two that conflict at least one stops.
   const std::optional<Shard> mine = Shard::FromScope(scope);
   auto conflict = TableLease::CheckNoConflict(
-      layout.JournalRoot(), own, [&](const std::string& name) {
-        if (!mine || name.size() < 12) return false;
-        auto theirs = Shard::FromScope(name.substr(6, name.size() - 11));  // lease-<scope>.json
-        return theirs && theirs->count == mine->count;
+      layout.JournalRoot(), own, file_systems_.aws(), [&](const std::string& their_scope) {
+        auto theirs = Shard::FromScope(their_scope);
+        return mine && theirs && theirs->count == mine->count;
       });
   if (!conflict.ok() && !options_.force_unlock) {
     auto released = lease->Release();
@@ -720,12 +720,14 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog, bool as_commi
   file_systems_.AllowDeletesUnder(layout.JournalRoot());
   // The whole table's lease: no shard can still be running.
   ARROW_ASSIGN_OR_RAISE(auto lease, AcquireLease(layout, ""));
-  ARROW_ASSIGN_OR_RAISE(DeferredCommit deferred, ApplyDeferredUpdates(catalog, table, layout));
+  ARROW_ASSIGN_OR_RAISE(auto runs, RunJournal::ListRuns(layout.RunsDir()));  // once for both
+  ARROW_ASSIGN_OR_RAISE(DeferredCommit deferred,
+                        ApplyDeferredUpdates(catalog, table, layout, runs));
   // The catalog points at the new files now: recovery rolls those partitions forward (the
   // originals go), rolls back any whose update failed, and removes the finished journals.
   ARROW_ASSIGN_OR_RAISE(auto report, RunRecovery(file_systems_, table.location, layout.RunsDir(), layout.run_id(),
                                                  16, CatalogLocationsOf(catalog, table))
-                                         .RecoverAll());
+                                         .RecoverAll(std::move(runs)));
   RefreshStatistics(catalog, table, report);
   ARROW_RETURN_NOT_OK(lease->Release());
   RemoveEmptyToolFolders(layout);
@@ -751,7 +753,8 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog, bool as_commi
 }
 
 arrow::Result<CompactionJob::DeferredCommit> CompactionJob::ApplyDeferredUpdates(
-    Catalog& catalog, const Table& table, const RunLayout& layout) {
+    Catalog& catalog, const Table& table, const RunLayout& layout,
+    const std::vector<std::string>& runs) {
   DeferredCommit done;
   struct Moving {
     Location run_dir;
@@ -763,7 +766,6 @@ arrow::Result<CompactionJob::DeferredCommit> CompactionJob::ApplyDeferredUpdates
   std::vector<Moving> moving;
   std::vector<PartitionUpdate> updates;
   std::vector<Location> applied;  // the catalog.json files whose updates go out now
-  ARROW_ASSIGN_OR_RAISE(auto runs, RunJournal::ListRuns(layout.RunsDir()));
   for (const auto& run : runs) {
     const Location run_dir = layout.RunsDir().Child(run);
     auto deferred = RunJournal::ReadCatalogUpdates(run_dir);

@@ -49,8 +49,10 @@ class CompactionJob {
   /// --update_catalog deferred recorded (statistics; new locations, after carrying files other
   /// writers added at the old ones) and removes those records. Recovery then finishes the runs:
   /// the originals of a repointed partition go only now; one whose update failed is rolled back.
+  /// `runs`: the run ids under layout.RunsDir(), listed by the caller (recovery uses them too).
   arrow::Result<DeferredCommit> ApplyDeferredUpdates(Catalog& catalog, const Table& table,
-                                                     const RunLayout& layout);
+                                                     const RunLayout& layout,
+                                                     const std::vector<std::string>& runs);
   /// After recovery: the catalog's file count and size for partitions it settled in place
   /// (the crashed run never sent them); problems become report lines.
   void RefreshStatistics(Catalog& catalog, const Table& table, RecoveryReport& report);

@@ -41,6 +41,17 @@ Location RunLayout::LeaseFile(const std::string& scope) const {
   return JournalRoot().Child(scope.empty() ? "lease.json" : "lease-" + scope + ".json");
 }
 
+std::optional<std::string> RunLayout::LeaseScope(std::string_view file_name) {
+  if (file_name == "lease.json") return std::string();
+  constexpr std::string_view prefix = "lease-", suffix = ".json";
+  if (file_name.size() <= prefix.size() + suffix.size() || !file_name.starts_with(prefix) ||
+      !file_name.ends_with(suffix)) {
+    return std::nullopt;
+  }
+  return std::string(file_name.substr(prefix.size(),
+                                      file_name.size() - prefix.size() - suffix.size()));
+}
+
 std::string RunLayout::PartitionRecordName(std::string_view partition_path) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "p-%016llx.json",

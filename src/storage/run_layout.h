@@ -41,6 +41,8 @@ class RunLayout {
   Location RunDir() const;
   /// lease.json, or lease-<scope>.json for a shard's lease (scope "shard-K-of-N").
   Location LeaseFile(const std::string& scope = "") const;
+  /// The scope a lease file name stands for ("" for lease.json); nullopt for other names.
+  static std::optional<std::string> LeaseScope(std::string_view file_name);
   /// "p-" + 16 hex digits of a hash of the partition path + ".json": safe in any store.
   static std::string PartitionRecordName(std::string_view partition_path);
 
