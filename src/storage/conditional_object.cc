@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "aws/aws_error.h"
+#include "storage/storage_faults.h"
 #include "util/fnv1a.h"
 
 namespace s3c {
@@ -89,7 +90,12 @@ arrow::Result<aws::HttpResponse> ConditionalObject::S3Send(
   request.headers = std::move(headers);
   request.service = "s3";
   request.region = endpoint_.region;
-  auto response = client_->Send(request, what);
+  // One request, one storage operation: `what` is "GetObject s3://bucket/key" (or PutObject,
+  // DeleteObject).
+  const std::string_view op(what);
+  const auto space = op.find(' ');
+  auto response = StorageFaults::Run(op.substr(0, space), op.substr(space + 1),
+                                     [&] { return client_->Send(request, what); });
   if (precondition_failed) {
     const std::string code = response.ok() ? "" : aws::AwsErrorCode(response.status());
     *precondition_failed = code == "PreconditionFailed" || code == "ConditionalRequestConflict";
@@ -99,9 +105,12 @@ arrow::Result<aws::HttpResponse> ConditionalObject::S3Send(
 
 arrow::Result<std::optional<ConditionalObject::Version>> ConditionalObject::Read() const {
   if (!location_.is_s3()) {
-    auto body = ReadLocal(location_.path);
-    if (!body) return std::nullopt;
-    return Version{*body, Hash(*body)};
+    return StorageFaults::Run(
+        "ConditionalRead", location_.path, [&]() -> arrow::Result<std::optional<Version>> {
+          auto body = ReadLocal(location_.path);
+          if (!body) return std::nullopt;
+          return Version{*body, Hash(*body)};
+        });
   }
   auto response = S3Send("GET", "", {}, "GetObject " + location_.uri(), nullptr);
   if (!response.ok()) {
@@ -115,16 +124,20 @@ arrow::Result<std::optional<ConditionalObject::Version>> ConditionalObject::Read
 arrow::Result<std::optional<std::string>> ConditionalObject::CreateIfAbsent(
     const std::string& body) const {
   if (!location_.is_s3()) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(location_.path).parent_path(), ec);
-    const std::string temp = TempName(location_.path);
-    ARROW_RETURN_NOT_OK(WriteLocal(temp, body));
-    int rc = ::link(temp.c_str(), location_.path.c_str());  // atomic; fails if the name exists
-    int err = errno;
-    ::unlink(temp.c_str());
-    if (rc == 0) return Hash(body);
-    if (err == EEXIST) return std::nullopt;
-    return arrow::Status::IOError("creating ", location_.uri(), ": ", std::strerror(err));
+    return StorageFaults::Run(
+        "ConditionalCreate", location_.path, [&]() -> arrow::Result<std::optional<std::string>> {
+          std::error_code ec;
+          std::filesystem::create_directories(
+              std::filesystem::path(location_.path).parent_path(), ec);
+          const std::string temp = TempName(location_.path);
+          ARROW_RETURN_NOT_OK(WriteLocal(temp, body));
+          int rc = ::link(temp.c_str(), location_.path.c_str());  // atomic; fails if it exists
+          int err = errno;
+          ::unlink(temp.c_str());
+          if (rc == 0) return Hash(body);
+          if (err == EEXIST) return std::nullopt;
+          return arrow::Status::IOError("creating ", location_.uri(), ": ", std::strerror(err));
+        });
   }
   bool exists = false;
   auto response = S3Send("PUT", body, {{"Content-Type", "application/json"}, {"If-None-Match", "*"}},
@@ -137,16 +150,20 @@ arrow::Result<std::optional<std::string>> ConditionalObject::CreateIfAbsent(
 arrow::Result<std::optional<std::string>> ConditionalObject::ReplaceIf(
     const std::string& body, const std::string& tag) const {
   if (!location_.is_s3()) {
-    FileLock lock(location_.path);
-    if (!lock.ok()) return arrow::Status::IOError("cannot lock ", location_.uri());
-    auto current = ReadLocal(location_.path);
-    if (!current || Hash(*current) != tag) return std::nullopt;
-    const std::string temp = TempName(location_.path);
-    ARROW_RETURN_NOT_OK(WriteLocal(temp, body));
-    if (::rename(temp.c_str(), location_.path.c_str()) != 0) {
-      return arrow::Status::IOError("replacing ", location_.uri(), ": ", std::strerror(errno));
-    }
-    return Hash(body);
+    return StorageFaults::Run(
+        "ConditionalReplace", location_.path, [&]() -> arrow::Result<std::optional<std::string>> {
+          FileLock lock(location_.path);
+          if (!lock.ok()) return arrow::Status::IOError("cannot lock ", location_.uri());
+          auto current = ReadLocal(location_.path);
+          if (!current || Hash(*current) != tag) return std::nullopt;
+          const std::string temp = TempName(location_.path);
+          ARROW_RETURN_NOT_OK(WriteLocal(temp, body));
+          if (::rename(temp.c_str(), location_.path.c_str()) != 0) {
+            return arrow::Status::IOError("replacing ", location_.uri(), ": ",
+                                          std::strerror(errno));
+          }
+          return Hash(body);
+        });
   }
   bool changed = false;
   auto response = S3Send("PUT", body, {{"Content-Type", "application/json"}, {"If-Match", tag}},
@@ -158,11 +175,13 @@ arrow::Result<std::optional<std::string>> ConditionalObject::ReplaceIf(
 
 arrow::Status ConditionalObject::Delete() const {
   if (!location_.is_s3()) {
-    if (::unlink(location_.path.c_str()) != 0 && errno != ENOENT) {
-      return arrow::Status::IOError("deleting ", location_.uri(), ": ", std::strerror(errno));
-    }
-    ::unlink((location_.path + ".lock").c_str());
-    return arrow::Status::OK();
+    return StorageFaults::Run("ConditionalDelete", location_.path, [&] {
+      if (::unlink(location_.path.c_str()) != 0 && errno != ENOENT) {
+        return arrow::Status::IOError("deleting ", location_.uri(), ": ", std::strerror(errno));
+      }
+      ::unlink((location_.path + ".lock").c_str());
+      return arrow::Status::OK();
+    });
   }
   auto response = S3Send("DELETE", "", {}, "DeleteObject " + location_.uri(), nullptr);
   if (!response.ok() && aws::AwsErrorCode(response.status()) != "NoSuchKey") {

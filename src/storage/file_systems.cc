@@ -7,6 +7,7 @@
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/s3fs.h>
 
+#include "storage/fault_injecting_file_system.h"
 #include "storage/refreshing_s3_file_system.h"
 #include "storage/s3_batch_deleter.h"
 #include "util/parallel_for.h"
@@ -195,7 +196,8 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
   options.allow_delayed_open = true;
   // Signed with our credentials chain, the one Glue and batch deletes use.
   if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
-  s3_ = std::make_shared<RefreshingS3FileSystem>(options, aws_->credentials());
+  s3_ = FaultInjectingFileSystem::WrapIfEnabled(
+      std::make_shared<RefreshingS3FileSystem>(options, aws_->credentials()));
   return s3_;
 }
 
@@ -224,7 +226,9 @@ arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
   if (ec) return arrow::Status::IOError("cannot resolve path '", path, "': ", ec.message());
   std::string normalized = abs.lexically_normal().string();
   while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
-  if (!local_) local_ = std::make_shared<arrow::fs::LocalFileSystem>();
+  if (!local_) {
+    local_ = FaultInjectingFileSystem::WrapIfEnabled(std::make_shared<arrow::fs::LocalFileSystem>());
+  }
   return Location{local_, normalized};
 }
 

@@ -8,6 +8,7 @@
 #include "aws/aws_error.h"
 #include "aws/xml.h"
 #include "storage/s3_url.h"
+#include "storage/storage_faults.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
 
@@ -61,7 +62,9 @@ std::vector<std::pair<std::string, arrow::Status>> S3BatchDeleter::DeleteBatch(
   request.region = region_;
   const std::string what = "DeleteObjects s3://" + bucket + " (" + std::to_string(keys.size()) +
                            " objects)";
-  auto response = client_.Send(request, what);
+  auto response = StorageFaults::Run(
+      "DeleteObjects", "s3://" + bucket + " (" + std::to_string(keys.size()) + " keys)",
+      [&] { return client_.Send(request, what); });
   if (!response.ok()) {
     for (const auto& key : keys) failures.emplace_back(bucket + "/" + key, response.status());
     return failures;

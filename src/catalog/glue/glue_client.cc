@@ -1,5 +1,6 @@
 #include "catalog/glue/glue_client.h"
 
+#include "storage/storage_faults.h"
 #include "util/logging.h"
 
 namespace s3c {
@@ -32,8 +33,10 @@ arrow::Result<nlohmann::json> GlueClient::Call(const std::string& operation,
                                                const std::string& object) const {
   const std::string what = operation + " " + object;
   log::Debug("Glue ", what);
-  ARROW_ASSIGN_OR_RAISE(auto response,
-                        client_.Send(BuildRequest(endpoint_, region_, operation, body), what));
+  ARROW_ASSIGN_OR_RAISE(auto response, StorageFaults::Run(operation, object, [&] {
+                          return client_.Send(BuildRequest(endpoint_, region_, operation, body),
+                                              what);
+                        }));
   auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
     return arrow::Status::IOError(what, ": the answer is not JSON");
