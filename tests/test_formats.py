@@ -2,6 +2,7 @@
 stays INT96), codecs, key-value metadata, and partition values that need Hive escaping."""
 
 import random
+import re
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -125,31 +126,68 @@ def test_int96_timestamps_stay_int96(run, tmp_path):
     assert ts_physical_type(files[0]) == "INT96"
 
 
-@pytest.mark.parametrize("codec", ["snappy", "zstd", "gzip", "none", "lz4", "brotli"])
+def codecs_of(files) -> set:
+    """The codec of every column chunk of every row group of `files`, as pyarrow names them."""
+    out = set()
+    for f in files:
+        meta = pq.ParquetFile(f).metadata
+        for g in range(meta.num_row_groups):
+            out |= {meta.row_group(g).column(c).compression for c in range(meta.num_columns)}
+    return out
+
+
+# What the tool writes when neither the inputs nor --compression say otherwise (compaction_plan.h):
+# a case whose expected codec is this one would pass whether or not the inputs' codec was kept.
+DEFAULT_CODEC = "SNAPPY"
+
+
+@pytest.mark.parametrize("codec", ["zstd", "gzip", "none", "lz4", "brotli"])
 def test_codec_of_the_inputs_is_kept(run, tmp_path, codec):
+    expected = {"none": "UNCOMPRESSED"}.get(codec, codec.upper())  # pyarrow calls LZ4_RAW "LZ4"
+    assert expected != DEFAULT_CODEC
     root = tmp_path / "t"
     write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=10,
                                 compression=codec, nested=False))
+    assert codecs_of(data_files(root / "p=x")) == {expected}
     rows = RowsSnapshot()
     rows.capture("p", data_files(root / "p=x"))
     compact(run, root)
     files = data_files(root / "p=x")
     rows.assert_same("p", files)
-    expected = {"none": "UNCOMPRESSED"}.get(codec, codec.upper())  # pyarrow calls LZ4_RAW "LZ4"
-    meta = pq.ParquetFile(files[0]).metadata
-    assert meta.row_group(0).column(0).compression == expected
+    assert codecs_of(files) == {expected}
 
 
-def test_compression_flag_changes_the_codec(run, tmp_path):
+@pytest.mark.parametrize("inputs,flag,expected,name_ending", [
+    ("snappy", "zstd:7", "ZSTD", r"-c\d{3}\.zstd\.parquet"),
+    ("zstd", "snappy", "SNAPPY", r"-c\d{3}\.snappy\.parquet"),  # the flag wins, even the default
+    ("gzip", "none", "UNCOMPRESSED", r"-c\d{3}\.parquet"),  # as Spark names them: no codec
+])
+def test_compression_flag_changes_the_codec(run, tmp_path, inputs, flag, expected, name_ending):
     root = tmp_path / "t"
-    write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=10, nested=False))
+    write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=10,
+                                compression=inputs, nested=False))
+    assert expected not in codecs_of(data_files(root / "p=x"))  # a flag ignored would show
     rows = RowsSnapshot()
     rows.capture("p", data_files(root / "p=x"))
-    compact(run, root, "--compression", "zstd:7")
+    compact(run, root, "--compression", flag)
     files = data_files(root / "p=x")
     rows.assert_same("p", files)
-    assert ".zstd.parquet" in files[0].name
-    assert pq.ParquetFile(files[0]).metadata.row_group(0).column(0).compression == "ZSTD"
+    assert all(re.search(name_ending + "$", f.name) for f in files), files
+    assert codecs_of(files) == {expected}
+
+
+def test_compression_level_is_applied(run, tmp_path):
+    """The same inputs at zstd levels 1 and 19: the higher level writes fewer bytes."""
+    sizes = {}
+    for level in (1, 19):
+        root = tmp_path / f"t{level}"
+        write_table(root, TableSpec(partitions=[{"p": "x"}], files_per_partition=10,
+                                    nested=False))
+        compact(run, root, "--compression", f"zstd:{level}")
+        files = data_files(root / "p=x")
+        assert codecs_of(files) == {"ZSTD"}
+        sizes[level] = sum(f.stat().st_size for f in files)
+    assert sizes[19] < sizes[1], sizes
 
 
 def test_key_value_metadata_is_kept(run, tmp_path):

@@ -7,6 +7,7 @@
 
 #include "util/test_util.h"
 #include "util/testing/aws_env.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c::aws {
 namespace {
@@ -15,8 +16,8 @@ using Vars = std::map<std::string, std::string>;
 
 AwsConfig Config(Vars vars) { return testing::ConfigFromVars(std::move(vars)); }
 
-std::string WriteFile(const std::string& name, const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() / ("s3c_cfg_" + name);
+std::string WriteFile(const testing::TempDir& dir, const std::string& name, const std::string& text) {
+  auto path = dir / name;
   std::ofstream(path) << text;
   return path.string();
 }
@@ -35,7 +36,8 @@ TEST(IniFile, SectionsCommentsAndSubProperties) {
 }
 
 TEST(AwsConfig, RegionInTheStandardOrder) {
-  const std::string config = WriteFile("region", "[default]\nregion = ap-south-1\n[profile p]\nregion = sa-east-1\n");
+  const testing::TempDir dir;
+  const std::string config = WriteFile(dir, "region", "[default]\nregion = ap-south-1\n[profile p]\nregion = sa-east-1\n");
   EXPECT_EQ(Config({{"AWS_REGION", "eu-west-1"}, {"AWS_DEFAULT_REGION", "us-east-2"},
                     {"AWS_CONFIG_FILE", config}}).Region().ValueOrDie(), "eu-west-1");
   EXPECT_EQ(Config({{"AWS_DEFAULT_REGION", "us-east-2"}, {"AWS_CONFIG_FILE", config}})
@@ -49,9 +51,10 @@ TEST(AwsConfig, RegionInTheStandardOrder) {
 }
 
 TEST(AwsConfig, ProfilesFromBothFiles) {
-  const std::string config = WriteFile("profiles_config", "[profile dev]\nregion = eu-west-1\n");
+  const testing::TempDir dir;
+  const std::string config = WriteFile(dir, "profiles_config", "[profile dev]\nregion = eu-west-1\n");
   const std::string credentials =
-      WriteFile("profiles_credentials", "[dev]\naws_access_key_id = K\naws_secret_access_key = S\n");
+      WriteFile(dir, "profiles_credentials", "[dev]\naws_access_key_id = K\naws_secret_access_key = S\n");
   AwsConfig c = Config({{"AWS_PROFILE", "dev"}, {"AWS_CONFIG_FILE", config},
                         {"AWS_SHARED_CREDENTIALS_FILE", credentials}});
   EXPECT_EQ(c.profile(), "dev");
@@ -66,7 +69,8 @@ TEST(AwsConfig, ProfilesFromBothFiles) {
 }
 
 TEST(AwsConfig, EndpointsInTheStandardOrder) {
-  const std::string config = WriteFile("endpoint", "[default]\nendpoint_url = http://profile:1\n");
+  const testing::TempDir dir;
+  const std::string config = WriteFile(dir, "endpoint", "[default]\nendpoint_url = http://profile:1\n");
   bool custom = false;
   EXPECT_EQ(Config({{"AWS_ENDPOINT_URL_GLUE", "http://glue:1/"}, {"AWS_ENDPOINT_URL", "http://all:2"}})
                 .Endpoint("glue", "eu-west-1", &custom), "http://glue:1");

@@ -13,6 +13,7 @@
 #include "util/test_util.h"
 #include "util/testing/aws_env.h"
 #include "util/testing/fake_http_server.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c::aws {
 namespace {
@@ -22,8 +23,8 @@ using Vars = std::map<std::string, std::string>;
 
 AwsConfig Config(Vars vars) { return testing::ConfigFromVars(std::move(vars)); }
 
-std::string WriteFile(const std::string& name, const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() / ("s3c_cred_" + name);
+std::string WriteFile(const testing::TempDir& dir, const std::string& name, const std::string& text) {
+  auto path = dir / name;
   std::ofstream(path) << text;
   return path.string();
 }
@@ -130,8 +131,9 @@ TEST(CredentialsSources, Environment) {
 }
 
 TEST(CredentialsSources, ProfileStaticKeysAndMissingProfiles) {
+  const testing::TempDir dir;
   const std::string credentials =
-      WriteFile("static", "[default]\naws_access_key_id = DEF\naws_secret_access_key = x\n"
+      WriteFile(dir, "static", "[default]\naws_access_key_id = DEF\naws_secret_access_key = x\n"
                           "[ci]\naws_access_key_id = CI\naws_secret_access_key = y\n"
                           "[half]\naws_access_key_id = H\n");
   auto ci = ProfileSource(Config({{"AWS_PROFILE", "ci"}, {"AWS_SHARED_CREDENTIALS_FILE", credentials}})).Load();
@@ -147,12 +149,13 @@ TEST(CredentialsSources, ProfileStaticKeysAndMissingProfiles) {
 }
 
 TEST(CredentialsSources, ProfileCredentialProcess) {
+  const testing::TempDir dir;
   const std::string expiration = Iso(Clock::now() + std::chrono::hours(1));
-  const std::string script = WriteFile("process.sh",
+  const std::string script = WriteFile(dir, "process.sh",
       "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"PROC\", \"SecretAccessKey\": \"s\", "
       "\"SessionToken\": \"t\", \"Expiration\": \"" + expiration + "\"}'\n");
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
-  const std::string config = WriteFile("process_config", "[default]\ncredential_process = " + script + "\n"
+  const std::string config = WriteFile(dir, "process_config", "[default]\ncredential_process = " + script + "\n"
                                        "[profile bad]\ncredential_process = sh -c 'echo SECRET; exit 3'\n");
   auto ok = ProfileSource(Config({{"AWS_CONFIG_FILE", config}})).Load();
   ASSERT_OK(ok.status());
@@ -174,9 +177,10 @@ TEST(CredentialsSources, ProfileAssumesARoleWithItsSourceProfile) {
   FakeHttpServer sts([](const auto&) {
     return FakeHttpServer::Response{200, {}, StsAnswer("ROLE", "2099-01-01T00:00:00Z")};
   });
-  const std::string config = WriteFile("role_config",
+  const testing::TempDir dir;
+  const std::string config = WriteFile(dir, "role_config",
       "[profile app]\nrole_arn = arn:aws:iam::1:role/app\nsource_profile = base\nexternal_id = ext\n");
-  const std::string credentials = WriteFile("role_credentials", "[base]\naws_access_key_id = BASE\naws_secret_access_key = b\n");
+  const std::string credentials = WriteFile(dir, "role_credentials", "[base]\naws_access_key_id = BASE\naws_secret_access_key = b\n");
   auto c = ProfileSource(Config({{"AWS_PROFILE", "app"}, {"AWS_CONFIG_FILE", config},
                                  {"AWS_SHARED_CREDENTIALS_FILE", credentials},
                                  {"AWS_ENDPOINT_URL_STS", sts.url()}, {"AWS_REGION", "eu-west-1"}})).Load();
@@ -193,7 +197,8 @@ TEST(CredentialsSources, WebIdentityExchangesTheTokenUnsigned) {
   FakeHttpServer sts([](const auto&) {
     return FakeHttpServer::Response{200, {}, StsAnswer("WEB", "2099-01-01T00:00:00Z")};
   });
-  const std::string token = WriteFile("token", "header.payload.signature\n");
+  const testing::TempDir dir;
+  const std::string token = WriteFile(dir, "token", "header.payload.signature\n");
   auto c = WebIdentitySource(Config({{"AWS_WEB_IDENTITY_TOKEN_FILE", token},
                                      {"AWS_ROLE_ARN", "arn:aws:iam::1:role/eks"},
                                      {"AWS_ENDPOINT_URL_STS", sts.url()}})).Load();
@@ -214,7 +219,8 @@ TEST(CredentialsSources, ContainerEndpointWithItsToken) {
     }
     return FakeHttpServer::Response{200, {}, R"({"AccessKeyId":"CONT","SecretAccessKey":"s","Token":"t","Expiration":"2099-01-01T00:00:00Z"})"};
   });
-  const std::string token_file = WriteFile("container_token", "Bearer tok\n");
+  const testing::TempDir dir;
+  const std::string token_file = WriteFile(dir, "container_token", "Bearer tok\n");
   auto c = ContainerSource(Config({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint.url() + "/v1/creds"},
                                    {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}})).Load();
   ASSERT_OK(c.status());
@@ -260,7 +266,8 @@ TEST(CredentialsSources, InstanceMetadataV2) {
 
 TEST(CredentialsSources, DefaultChainOrder) {
   // Environment before profile: both configured, the environment wins.
-  const std::string credentials = WriteFile("order", "[default]\naws_access_key_id = PROF\naws_secret_access_key = p\n");
+  const testing::TempDir dir;
+  const std::string credentials = WriteFile(dir, "order", "[default]\naws_access_key_id = PROF\naws_secret_access_key = p\n");
   AwsConfig config = Config({{"AWS_ACCESS_KEY_ID", "ENV"}, {"AWS_SECRET_ACCESS_KEY", "e"},
                              {"AWS_SHARED_CREDENTIALS_FILE", credentials}, {"AWS_EC2_METADATA_DISABLED", "true"}});
   ASSERT_OK_AND_ASSIGN(auto c, CredentialsChain::Default(config)->Get());

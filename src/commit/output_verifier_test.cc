@@ -1,32 +1,21 @@
 #include "commit/output_verifier.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 
 #include <arrow/api.h>
 #include <arrow/filesystem/localfs.h>
 #include <arrow/json/from_string.h>
 #include <gtest/gtest.h>
-#include <parquet/arrow/writer.h>
 
 #include "util/test_util.h"
+#include "util/testing/parquet_file.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c {
 namespace {
 
 class OutputVerifierTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("s3c_verify_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::shared_ptr<arrow::RecordBatch> Batch(const std::string& ids, const std::string& names) {
     auto a = arrow::json::ArrayFromJSONString(arrow::int64(), ids).ValueOrDie();
     auto b = arrow::json::ArrayFromJSONString(arrow::utf8(), names).ValueOrDie();
@@ -36,9 +25,7 @@ class OutputVerifierTest : public ::testing::Test {
   WrittenFile Write(const std::string& name, const std::shared_ptr<arrow::RecordBatch>& batch) {
     Location where{fs_, (dir_ / name).string()};
     auto table = arrow::Table::FromRecordBatches({batch}).ValueOrDie();
-    auto out = fs_->OpenOutputStream(where.path).ValueOrDie();
-    EXPECT_OK(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, 1000));
-    EXPECT_OK(out->Close());
+    EXPECT_OK(testing::WriteParquet(dir_ / name, *table));
     WrittenFile file;
     file.location = where;
     file.bytes = static_cast<int64_t>(std::filesystem::file_size(dir_ / name));
@@ -47,8 +34,9 @@ class OutputVerifierTest : public ::testing::Test {
     return file;
   }
 
-  std::filesystem::path dir_;
-  std::shared_ptr<arrow::fs::FileSystem> fs_;
+  testing::TempDir temp_;
+  const std::filesystem::path dir_ = temp_.path();
+  std::shared_ptr<arrow::fs::FileSystem> fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
   std::shared_ptr<arrow::Schema> schema_ =
       arrow::schema({arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8())});
 };

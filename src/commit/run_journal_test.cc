@@ -1,13 +1,12 @@
 #include "commit/run_journal.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 
 #include <arrow/filesystem/localfs.h>
 #include <gtest/gtest.h>
 
 #include "util/test_util.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c {
 namespace {
@@ -73,9 +72,8 @@ TEST(RunJournal, RefusesWhatItCannotTrust) {
 }
 
 TEST(RunJournal, LocalRunsAreWrittenListedInOrderAndDeletedWhole) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("s3c_journal_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  const testing::TempDir temp;
+  const std::filesystem::path dir = temp.path();
   auto fs = std::make_shared<arrow::fs::LocalFileSystem>();
   FileSystems file_systems;
   const Location runs{fs, (dir / "runs").string()};
@@ -118,7 +116,6 @@ TEST(RunJournal, LocalRunsAreWrittenListedInOrderAndDeletedWhole) {
   EXPECT_FALSE(std::filesystem::exists(run.path));
   ASSERT_OK_AND_ASSIGN(auto left, RunJournal::ListRuns(runs));
   EXPECT_EQ(left, (std::vector<std::string>{"20261128T020000Z-bbbbbb"}));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,15 +1,12 @@
 #include "commit/run_recovery.h"
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 
-#include <arrow/api.h>
 #include <gtest/gtest.h>
-#include <parquet/arrow/writer.h>
 
 #include "util/test_util.h"
+#include "util/testing/parquet_file.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c {
 namespace {
@@ -20,28 +17,13 @@ namespace fs = std::filesystem;
 class RunRecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("s3c_recovery_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "t" / "p=1");
-    for (const char* name : {"a.parquet", "b.parquet"}) WriteParquet(root_ / "t" / "p=1" / name, 2);
+    for (const char* name : {"a.parquet", "b.parquet"}) {
+      ASSERT_OK(testing::WriteParquet(root_ / "t" / "p=1" / name, 2));
+    }
     table_ = Resolve(root_ / "t");
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   Location Resolve(const fs::path& p) { return file_systems_.Resolve(p.string()).ValueOrDie(); }
-
-  static void WriteParquet(const fs::path& path, int64_t rows) {
-    fs::create_directories(path.parent_path());
-    arrow::Int64Builder ids;
-    for (int64_t i = 0; i < rows; ++i) ASSERT_TRUE(ids.Append(i).ok());
-    auto table = arrow::Table::Make(arrow::schema({arrow::field("id", arrow::int64())}),
-                                    {ids.Finish().ValueOrDie()});
-    auto out = arrow::io::FileOutputStream::Open(path.string()).ValueOrDie();
-    ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, 100).ok());
-    ASSERT_TRUE(out->Close().ok());
-  }
 
   // The crashed run "r1": policy delete, its one output staged at `staged`.
   JournalPlan Plan() {
@@ -71,7 +53,7 @@ class RunRecoveryTest : public ::testing::Test {
   // A compacted output of 4 rows, staged; the record names it.
   PartitionRecord Publishing(const JournalPlan& plan) {
     const fs::path staged = fs::path(plan.staging_root) / "p=1" / "part-00000-x-c000.parquet";
-    WriteParquet(staged, 4);
+    EXPECT_OK(testing::WriteParquet(staged, 4));
     PartitionRecord record;
     record.state = PartitionState::kPublishing;
     record.outputs.push_back({staged.string(), "", (root_ / "t/p=1/part-00000-x-c000.parquet").string(),
@@ -85,7 +67,8 @@ class RunRecoveryTest : public ::testing::Test {
     return recovery.RecoverAll().ValueOrDie();
   }
 
-  fs::path root_;
+  testing::TempDir temp_;
+  const fs::path root_ = temp_.path();
   FileSystems file_systems_;
   Location table_;
 };
@@ -128,7 +111,7 @@ TEST_F(RunRecoveryTest, RemovingLeavesAnOriginalThatChanged) {
   fs::rename(record.outputs[0].staged, record.outputs[0].final);
   record.state = PartitionState::kRemoving;
   Journal(plan, record);
-  WriteParquet(root_ / "t/p=1/b.parquet", 50);  // another writer replaced it
+  ASSERT_OK(testing::WriteParquet(root_ / "t/p=1/b.parquet", 50));  // another writer replaced it
   RecoveryReport report = Recover();
   ASSERT_EQ(report.lines.size(), 1u);
   EXPECT_NE(report.lines[0].find("b.parquet changed since planning; left where it was"),

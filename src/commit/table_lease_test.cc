@@ -10,21 +10,13 @@
 #include <gtest/gtest.h>
 
 #include "util/test_util.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c {
 namespace {
 
 class TableLeaseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("s3c_lease_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   ConditionalObject Object() const {
     return ConditionalObject(Location{fs_, (dir_ / "lease.json").string()}, nullptr);
   }
@@ -33,8 +25,10 @@ class TableLeaseTest : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
-  std::filesystem::path dir_;
-  std::shared_ptr<arrow::fs::FileSystem> fs_;
+  testing::TempDir temp_;
+  // Not created: the lease's folder does not exist before a table's first run.
+  const std::filesystem::path dir_ = temp_ / "_s3_compaction";
+  std::shared_ptr<arrow::fs::FileSystem> fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
 };
 
 TEST_F(TableLeaseTest, ConditionalObjectCreatesOnceAndReplacesOnlyTheVersionRead) {

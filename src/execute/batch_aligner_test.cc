@@ -76,7 +76,12 @@ TEST(BatchAligner, OverflowIsAnErrorNamingFileAndColumn) {
 TEST(BatchAligner, DuplicateColumnNamesAreRefused) {
   auto from = arrow::schema({field("a", arrow::int64()), field("a", arrow::int64())});
   auto to = arrow::schema({field("a", arrow::int64())});
-  EXPECT_FALSE(BatchAligner::Make(from, to, "f").ok());
+  auto made = BatchAligner::Make(from, to, "s3://b/t/f.parquet");
+  ASSERT_FALSE(made.ok());
+  EXPECT_TRUE(made.status().IsInvalid()) << made.status().ToString();
+  EXPECT_NE(made.status().message().find("column 'a' appears more than once in s3://b/t/f.parquet"),
+            std::string::npos)
+      << made.status().message();
 }
 
 }  // namespace

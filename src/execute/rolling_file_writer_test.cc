@@ -10,23 +10,13 @@
 #include <parquet/metadata.h>
 
 #include "util/test_util.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c {
 namespace {
 
 class RollingFileWriterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("s3c_writer_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
-    schema_ = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("s", arrow::utf8())});
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // Rows with moderately compressible strings.
   std::shared_ptr<arrow::RecordBatch> Batch(int64_t first, int64_t rows) {
     arrow::Int64Builder ids;
@@ -64,9 +54,11 @@ class RollingFileWriterTest : public ::testing::Test {
                                                options, Opener());
   }
 
-  std::filesystem::path dir_;
-  std::shared_ptr<arrow::fs::FileSystem> fs_;
-  std::shared_ptr<arrow::Schema> schema_;
+  testing::TempDir temp_;
+  const std::filesystem::path dir_ = temp_.path();
+  std::shared_ptr<arrow::fs::FileSystem> fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
+  std::shared_ptr<arrow::Schema> schema_ =
+      arrow::schema({arrow::field("id", arrow::int64()), arrow::field("s", arrow::utf8())});
 };
 
 TEST_F(RollingFileWriterTest, FilesLandOnTargetAndKeepEveryRow) {

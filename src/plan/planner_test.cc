@@ -5,26 +5,18 @@
 
 #include <arrow/api.h>
 #include <arrow/filesystem/localfs.h>
-#include <arrow/io/file.h>
 #include <gtest/gtest.h>
-#include <parquet/arrow/writer.h>
 
 #include "util/test_util.h"
+#include "util/testing/parquet_file.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c {
 namespace {
 
 class PlannerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("s3c_planner_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "p=1");
-    fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { std::filesystem::create_directories(dir_ / "p=1"); }
 
   void Write(const std::string& name, int64_t rows, bool with_extra_column = false) {
     arrow::Int64Builder ids;
@@ -37,10 +29,7 @@ class PlannerTest : public ::testing::Test {
       columns.push_back(id_array);
     }
     auto table = arrow::Table::Make(arrow::schema(fields), columns);
-    ASSERT_OK_AND_ASSIGN(auto out,
-                         arrow::io::FileOutputStream::Open((dir_ / "p=1" / name).string()));
-    ASSERT_OK(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, rows));
-    ASSERT_OK(out->Close());
+    ASSERT_OK(testing::WriteParquet(dir_ / "p=1" / name, *table));
   }
 
   PartitionListing Listing() {
@@ -61,8 +50,9 @@ class PlannerTest : public ::testing::Test {
     return table;
   }
 
-  std::filesystem::path dir_;
-  std::shared_ptr<arrow::fs::FileSystem> fs_;
+  testing::TempDir temp_;
+  const std::filesystem::path dir_ = temp_.path();
+  std::shared_ptr<arrow::fs::FileSystem> fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
 };
 
 TEST_F(PlannerTest, ReadsOneFooterOfSmallFilesWhenDeferring) {

@@ -1,13 +1,12 @@
 #include "storage/file_systems.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "util/test_util.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c {
 namespace {
@@ -15,23 +14,19 @@ namespace {
 class FileSystemsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("s3c_fs_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "table" / "p=1");
     std::filesystem::create_directories(dir_ / "elsewhere");
     for (const char* f : {"table/p=1/a.parquet", "table/p=1/b.parquet", "elsewhere/c.parquet"}) {
       std::ofstream(dir_ / f) << "x";
     }
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   Location At(const std::string& rel) {
     return file_systems_.Resolve((dir_ / rel).string()).ValueOrDie();
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir temp_;
+  const std::filesystem::path dir_ = temp_.path();
   FileSystems file_systems_;
 };
 

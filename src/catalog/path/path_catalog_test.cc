@@ -7,21 +7,13 @@
 #include <gtest/gtest.h>
 
 #include "util/test_util.h"
+#include "util/testing/temp_dir.h"
 
 namespace s3c {
 namespace {
 
 class PathCatalogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() /
-            ("s3c_catalog_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(root_);
-    std::filesystem::create_directories(root_);
-    fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
-
   void Touch(const std::string& rel) {
     auto path = root_ / rel;
     std::filesystem::create_directories(path.parent_path());
@@ -36,8 +28,9 @@ class PathCatalogTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path root_;
-  std::shared_ptr<arrow::fs::FileSystem> fs_;
+  testing::TempDir temp_;
+  const std::filesystem::path root_ = temp_.path();
+  std::shared_ptr<arrow::fs::FileSystem> fs_ = std::make_shared<arrow::fs::LocalFileSystem>();
 };
 
 TEST_F(PathCatalogTest, DiscoversPartitionsAtAnyDepthWithTheirFiles) {
