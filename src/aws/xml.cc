@@ -48,6 +48,9 @@ std::string Escape(std::string_view text) {
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
+      // A parser turns a raw CR (and CR LF) into LF: S3 asks keys to carry them as references.
+      case '\r': out += "&#13;"; break;
+      case '\n': out += "&#10;"; break;
       default: out += c;
     }
   }

@@ -15,7 +15,8 @@ std::string FirstText(std::string_view doc, std::string_view tag);
 /// Every <tag>...</tag> element of `doc`, each as its raw inner XML, in order.
 std::vector<std::string_view> Elements(std::string_view doc, std::string_view tag);
 
-/// & < > " ' as entities.
+/// & < > " ' as entities, CR and LF as character references (which XML parsing would
+/// otherwise normalise).
 std::string Escape(std::string_view text);
 
 /// Entities (the five named ones and numeric &#N; / &#xN;) back to text.

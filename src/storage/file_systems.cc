@@ -1,15 +1,19 @@
 #include "storage/file_systems.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/s3fs.h>
 
 #include "storage/fault_injecting_file_system.h"
+#include "storage/local_files.h"
 #include "storage/refreshing_s3_file_system.h"
 #include "storage/s3_batch_deleter.h"
+#include "storage/s3_lister.h"
 #include "util/parallel_for.h"
 
 namespace s3c {
@@ -24,6 +28,24 @@ std::string Env(const char* name) {
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
+}
+
+// nullopt if every item passed the fence (`fence[i]` OK); otherwise one failed removal per item,
+// touching none: the fence's error for those outside it, "not attempted" for the others.
+std::optional<std::vector<FileRemoval>> Refusals(const std::vector<Location>& items,
+                                                 const std::vector<arrow::Status>& fence) {
+  auto outside = std::find_if(fence.begin(), fence.end(), [](const auto& st) { return !st.ok(); });
+  if (outside == fence.end()) return std::nullopt;
+  const Location& first = items[static_cast<size_t>(outside - fence.begin())];
+  std::vector<FileRemoval> out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    arrow::Status st = fence[i].ok() ? arrow::Status::Invalid("not attempted: the delete fence "
+                                                              "refused ", first.uri(),
+                                                              " of the same batch")
+                                     : fence[i];
+    out.push_back({items[i], RemovalOutcome::kFailed, std::move(st)});
+  }
+  return out;
 }
 
 }  // namespace
@@ -94,6 +116,88 @@ S3BatchDeleter& FileSystems::Deleter() {
   if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
   if (!deleter_) deleter_ = std::make_unique<S3BatchDeleter>(aws_);
   return *deleter_;
+}
+
+S3Lister& FileSystems::Lister() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
+  if (!lister_) lister_ = std::make_unique<S3Lister>(aws_);
+  return *lister_;
+}
+
+arrow::Result<std::vector<ListedFile>> FileSystems::ListWithIdentities(const Location& folder) {
+  if (!folder.is_s3()) return ListLocalFolder(folder);
+  ARROW_ASSIGN_OR_RAISE(auto objects, Lister().List(folder.path));
+  const std::string bucket = folder.path.substr(0, folder.path.find('/'));
+  std::vector<ListedFile> files;
+  for (auto& object : objects) {
+    FileIdentity identity;
+    identity.size = object.size;
+    identity.mtime_ns = object.last_modified_ns;
+    identity.etag = std::move(object.etag);
+    files.push_back({Location{folder.fs, bucket + "/" + object.key}, std::move(identity), false});
+  }
+  return files;
+}
+
+std::vector<FileRemoval> FileSystems::RemoveExactly(const std::vector<ExpectedFile>& files) {
+  std::vector<Location> locations;
+  std::vector<arrow::Status> fence;
+  for (const auto& file : files) {
+    locations.push_back(file.location);
+    fence.push_back(CheckMayDelete(file.location));
+  }
+  if (auto refused = Refusals(locations, fence)) return *refused;  // a bug upstream
+
+  std::vector<FileRemoval> out(files.size());
+  std::vector<S3BatchDeleter::ExpectedObject> objects;
+  std::vector<size_t> object_index;  // objects[j] is files[object_index[j]]
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i].location.is_s3()) {
+      objects.push_back({files[i].location.path, files[i].identity.etag});
+      object_index.push_back(i);
+    } else {
+      out[i] = RemoveLocalIfSame(files[i]);
+    }
+  }
+  if (!objects.empty()) {
+    auto removals = Deleter().DeleteExactly(objects);
+    for (size_t j = 0; j < removals.size(); ++j) {
+      const size_t i = object_index[j];
+      out[i] = {files[i].location, removals[j].outcome, std::move(removals[j].status)};
+    }
+  }
+  return out;
+}
+
+std::vector<FileRemoval> FileSystems::MoveExactly(const std::vector<ExpectedMove>& moves) {
+  std::vector<Location> sources;
+  std::vector<arrow::Status> fence;
+  for (const auto& move : moves) {
+    sources.push_back(move.from);
+    arrow::Status st = CheckMayDelete(move.from);
+    if (st.ok()) {
+      st = CheckMayDelete(move.to);
+      if (!st.ok()) {
+        st = st.WithMessage("moving ", move.from.uri(), " to ", move.to.uri(), ": ", st.message());
+      }
+    }
+    fence.push_back(std::move(st));
+  }
+  if (auto refused = Refusals(sources, fence)) return *refused;
+
+  std::vector<FileRemoval> out;
+  for (const auto& move : moves) {
+    if (move.from.is_s3() || move.to.is_s3()) {
+      out.push_back({move.from, RemovalOutcome::kFailed,
+                     arrow::Status::NotImplemented("moving ", move.from.uri(), " to ",
+                                                   move.to.uri(), " only if unchanged: on S3, "
+                                                   "copy it, then RemoveExactly")});
+    } else {
+      out.push_back(MoveLocalIfSame(move));
+    }
+  }
+  return out;
 }
 
 void FileSystems::AllowDeletesUnder(const Location& folder) {

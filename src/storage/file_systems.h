@@ -20,16 +20,20 @@
 #include <arrow/result.h>
 
 #include "aws/aws_context.h"
+#include "storage/exact_removal.h"
+#include "storage/file_identity.h"
 #include "storage/location.h"
 
 namespace s3c {
 
 class S3BatchDeleter;
+class S3Lister;
 
 class FileSystems {
  public:
-  /// `aws` supplies configuration and credentials for the S3 calls we make ourselves (batch
-  /// deletes); null creates one from the environment on first use.
+  /// `aws` supplies configuration and credentials for the S3 calls we make ourselves (batch and
+  /// conditional deletes, listings with ETags); null creates one from the environment on first
+  /// use.
   explicit FileSystems(std::shared_ptr<aws::AwsContext> aws = nullptr);
   ~FileSystems();
 
@@ -39,8 +43,44 @@ class FileSystems {
 
   /// Deletes exactly these files, never by prefix: on S3 with DeleteObjects, 1,000 a request;
   /// elsewhere one by one. Returns the files that could not be deleted, each with why. A file
-  /// already gone counts as deleted.
+  /// already gone counts as deleted. For the tool's own files (staging, journal); other
+  /// writers' files go with RemoveExactly.
   std::vector<std::pair<Location, arrow::Status>> DeleteFiles(const std::vector<Location>& files);
+
+  /// The files directly in `folder`, each with its identity (FileIdentity), for a later
+  /// RemoveExactly or MoveExactly of exactly those versions.
+  ///   S3: S3Lister (ListObjectsV2): size, ETag as S3 returns it (quoted), LastModified (ms);
+  ///       the folder's marker object and subfolders are left out.
+  ///   Local: ListLocalFolder: size, mtime (ns), device and inode, by lstat; regular files and
+  ///       symbolic links (`symlink` set, the link's own identity), not folders.
+  /// Sorted by name (S3: by key, its own order). A missing folder lists as empty. Hidden names
+  /// are included. Errors name the folder ("ListObjectsV2 s3://bucket/prefix/: ...").
+  arrow::Result<std::vector<ListedFile>> ListWithIdentities(const Location& folder);
+
+  /// Removes each file only if it is still exactly the version its identity names, and says
+  /// what became of each, one FileRemoval per file in the order given: removed; gone (nothing
+  /// was there: NOT a success); changed (another version is there: left in place); failed
+  /// (with the status; it may still be there). Idempotent in effect: run again, a removed
+  /// file reports gone (and on S3 so can one whose DeleteObjects was retried after a lost
+  /// response: gone means "not there", never "removed").
+  ///   S3: S3BatchDeleter::DeleteExactly: DeleteObjects with each object's ETag, which S3
+  ///       compares atomically with the delete. A file given without an ETag fails untouched.
+  ///   Local: RemoveLocalIfSame: lstat compared (SameFile) right before each unlink; a
+  ///       replacement landing between the two calls is not detected (local_files.h).
+  /// The fence applies as in DeleteFiles: if any file lies outside it, none is touched; those
+  /// outside fail with the fence's error, the others fail as not attempted.
+  /// REQUIRES on S3: a store that evaluates DeleteObjects' <ETag>, as AWS S3 does. One that
+  /// ignores it (moto, and S3 imitations without conditional deletes) deletes whatever version
+  /// is there and reports a missing object as deleted: "removed" then means only "gone now".
+  std::vector<FileRemoval> RemoveExactly(const std::vector<ExpectedFile>& files);
+
+  /// Moves each file to its `to` only if it is still exactly the version its identity names
+  /// (MoveLocalIfSame: lstat compared right before the rename, the destination never replaced,
+  /// its folders created), with outcomes as RemoveExactly's. Both the source and the destination
+  /// must lie inside the fence, or nothing is moved. Local disk only: on S3, where a move is a
+  /// copy and a delete, every move fails with NotImplemented (archive there by copying, then
+  /// RemoveExactly the sources, then deleting the copies of those not removed).
+  std::vector<FileRemoval> MoveExactly(const std::vector<ExpectedMove>& moves);
 
   /// Deletes every file under `folder`, by name (never a prefix delete, which on S3 would leave
   /// folder markers), then the folder itself locally. Only for folders the tool owns: staging,
@@ -54,8 +94,9 @@ class FileSystems {
   /// no folders. Best effort: a folder that is not empty, or cannot go, stops it.
   static void RemoveEmptyFolders(const Location& folder, std::string_view last);
 
-  /// The safety fence: once any folder is registered, DeleteFiles and DeleteFolder refuse
-  /// (report as failed, delete nothing) any path outside every registered folder. The job
+  /// The safety fence: once any folder is registered, DeleteFiles, DeleteFolder, RemoveExactly
+  /// and MoveExactly refuse (report as failed, delete nothing) any path outside every
+  /// registered folder. The job
   /// registers the table's and its partitions' locations, the target, the archive and the
   /// journal root before its first change. With none registered there is no fence (tests).
   void AllowDeletesUnder(const Location& folder);
@@ -71,9 +112,11 @@ class FileSystems {
  private:
   arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> S3();
   S3BatchDeleter& Deleter();
+  S3Lister& Lister();
 
   std::shared_ptr<aws::AwsContext> aws_;
   std::unique_ptr<S3BatchDeleter> deleter_;
+  std::unique_ptr<S3Lister> lister_;
 
   mutable std::mutex mutex_;
   std::vector<Location> deletable_;

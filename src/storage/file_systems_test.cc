@@ -3,9 +3,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include <arrow/filesystem/localfs.h>
 #include <gtest/gtest.h>
 
+#include "aws/xml.h"
 #include "util/test_util.h"
+#include "util/testing/aws_env.h"
+#include "util/testing/fake_http_server.h"
 #include "util/testing/temp_dir.h"
 
 namespace s3c {
@@ -64,6 +68,130 @@ TEST_F(FileSystemsTest, EmptyToolFoldersGoUpToTheirRootAndNoFurther) {
   FileSystems::RemoveEmptyFolders(At("table/_s3_compaction/runs/r"), "_s3_compaction");
   EXPECT_FALSE(std::filesystem::exists(dir_ / "table/_s3_compaction/runs"));
   EXPECT_TRUE(std::filesystem::exists(dir_ / "table/_s3_compaction/lease.json"));
+}
+
+TEST_F(FileSystemsTest, RemoveExactlySaysWhatBecameOfEachFile) {
+  file_systems_.AllowDeletesUnder(At("table"));
+  ASSERT_OK_AND_ASSIGN(auto listed, file_systems_.ListWithIdentities(At("table/p=1")));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].location.path, At("table/p=1/a.parquet").path);
+  std::vector<ExpectedFile> expected;
+  for (const auto& file : listed) expected.push_back({file.location, file.identity});
+  expected.push_back({At("table/p=1/never.parquet"), listed[0].identity});
+  std::ofstream(dir_ / "table/p=1/b.parquet", std::ios::trunc) << "changed";
+
+  auto removals = file_systems_.RemoveExactly(expected);
+  ASSERT_EQ(removals.size(), 3u);
+  EXPECT_EQ(removals[0].location.path, At("table/p=1/a.parquet").path);
+  EXPECT_EQ(removals[0].outcome, RemovalOutcome::kRemoved);
+  EXPECT_EQ(removals[1].outcome, RemovalOutcome::kChanged);
+  EXPECT_EQ(removals[2].outcome, RemovalOutcome::kGone);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "table/p=1/a.parquet"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "table/p=1/b.parquet"));
+}
+
+TEST_F(FileSystemsTest, TheFenceStillRefusesExactRemovalsAndMovesOutsideIt) {
+  file_systems_.AllowDeletesUnder(At("table"));
+  ASSERT_OK_AND_ASSIGN(auto inside, file_systems_.ListWithIdentities(At("table/p=1")));
+  ASSERT_OK_AND_ASSIGN(auto outside, file_systems_.ListWithIdentities(At("elsewhere")));
+  ASSERT_EQ(outside.size(), 1u);
+
+  auto removals = file_systems_.RemoveExactly(
+      {{inside[0].location, inside[0].identity}, {outside[0].location, outside[0].identity}});
+  ASSERT_EQ(removals.size(), 2u);
+  EXPECT_EQ(removals[0].outcome, RemovalOutcome::kFailed);
+  EXPECT_NE(removals[0].status.message().find("not attempted"), std::string::npos);
+  EXPECT_EQ(removals[1].outcome, RemovalOutcome::kFailed);
+  EXPECT_NE(removals[1].status.message().find("refusing to delete"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "table/p=1/a.parquet"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "elsewhere/c.parquet"));
+
+  // A move out of the fence, and a move into a place outside it, are refused alike.
+  auto moves = file_systems_.MoveExactly(
+      {{inside[0].location, inside[0].identity, At("table/_archive/a.parquet")},
+       {inside[1].location, inside[1].identity, At("elsewhere/b.parquet")}});
+  ASSERT_EQ(moves.size(), 2u);
+  EXPECT_EQ(moves[0].outcome, RemovalOutcome::kFailed);
+  EXPECT_EQ(moves[1].outcome, RemovalOutcome::kFailed);
+  EXPECT_NE(moves[1].status.message().find("elsewhere/b.parquet"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "table/p=1/a.parquet"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "elsewhere/b.parquet"));
+
+  moves = file_systems_.MoveExactly(
+      {{inside[0].location, inside[0].identity, At("table/_archive/a.parquet")}});
+  ASSERT_EQ(moves.size(), 1u);
+  EXPECT_EQ(moves[0].outcome, RemovalOutcome::kRemoved);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "table/_archive/a.parquet"));
+}
+
+// A local filesystem that calls itself "s3", so that Locations on it take FileSystems' S3 paths
+// (which reach S3 through our own client, here a fake server) without Arrow's S3 support.
+class FakeS3FileSystem : public arrow::fs::LocalFileSystem {
+ public:
+  std::string type_name() const override { return "s3"; }
+};
+
+TEST(FileSystemsS3, ListsWithETagsAndRemovesExactlyThroughDeleteObjects) {
+  testing::FakeHttpServer s3([](const testing::FakeHttpServer::Request& r) {
+    if (r.method == "GET") {
+      return testing::FakeHttpServer::Response{
+          200, {},
+          "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
+          "<Contents><Key>tbl%2Fp%3D1%2Fa.parquet</Key><LastModified>2026-11-24T22:15:00.000Z"
+          "</LastModified><ETag>&quot;ea&quot;</ETag><Size>3</Size></Contents>"
+          "<Contents><Key>tbl%2Fp%3D1%2Fb.parquet</Key><LastModified>2026-11-24T22:15:00.000Z"
+          "</LastModified><ETag>&quot;eb&quot;</ETag><Size>4</Size></Contents>"
+          "</ListBucketResult>"};
+    }
+    std::string result;
+    for (auto object : xml::Elements(r.body, "Object")) {
+      std::string key = xml::FirstText(object, "Key");
+      result += xml::FirstText(object, "ETag") == "\"eb\""
+                    ? "<Error><Key>" + key + "</Key><Code>PreconditionFailed</Code></Error>"
+                    : "<Deleted><Key>" + key + "</Key></Deleted>";
+    }
+    return testing::FakeHttpServer::Response{200, {}, "<DeleteResult>" + result + "</DeleteResult>"};
+  });
+  auto context = aws::AwsContext::FromConfig(testing::ConfigFromVars({
+      {"AWS_ENDPOINT_URL_S3", s3.url()},
+      {"AWS_REGION", "us-east-1"},
+      {"AWS_ACCESS_KEY_ID", "K"},
+      {"AWS_SECRET_ACCESS_KEY", "S"},
+      {"AWS_EC2_METADATA_DISABLED", "true"},
+  }));
+  FileSystems file_systems(context);
+  auto fs = std::make_shared<FakeS3FileSystem>();
+  file_systems.AllowDeletesUnder(Location{fs, "bucket/tbl"});
+
+  ASSERT_OK_AND_ASSIGN(auto listed, file_systems.ListWithIdentities(Location{fs, "bucket/tbl/p=1"}));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].location.uri(), "s3://bucket/tbl/p=1/a.parquet");
+  EXPECT_EQ(listed[0].identity.etag, "\"ea\"");
+  EXPECT_EQ(listed[0].identity.size, 3);
+  EXPECT_EQ(listed[0].identity.mtime_ns, 1795558500LL * 1000000000LL);
+  EXPECT_EQ(listed[0].identity.inode, 0u);
+
+  std::vector<ExpectedFile> expected;
+  for (const auto& file : listed) expected.push_back({file.location, file.identity});
+  expected.push_back({Location{fs, "bucket/tbl/p=1/c.parquet"}, FileIdentity{5, 0, "", 0, 0}});
+  auto removals = file_systems.RemoveExactly(expected);
+  ASSERT_EQ(removals.size(), 3u);
+  EXPECT_EQ(removals[0].outcome, RemovalOutcome::kRemoved);
+  EXPECT_EQ(removals[1].location.uri(), "s3://bucket/tbl/p=1/b.parquet");
+  EXPECT_EQ(removals[1].outcome, RemovalOutcome::kChanged);
+  EXPECT_EQ(removals[2].outcome, RemovalOutcome::kFailed);  // no ETag: never sent unconditionally
+  ASSERT_EQ(s3.requests().size(), 2u);
+  EXPECT_EQ(s3.requests()[1].body.find("c.parquet"), std::string::npos);
+
+  // Outside the fence: nothing is sent at all.
+  auto refused = file_systems.RemoveExactly({{Location{fs, "bucket/other/x"}, listed[0].identity}});
+  EXPECT_EQ(refused[0].outcome, RemovalOutcome::kFailed);
+  EXPECT_EQ(s3.requests().size(), 2u);
+  // No conditional moves on S3.
+  auto moved = file_systems.MoveExactly(
+      {{listed[0].location, listed[0].identity, Location{fs, "bucket/tbl/archive/a.parquet"}}});
+  EXPECT_EQ(moved[0].outcome, RemovalOutcome::kFailed);
+  EXPECT_TRUE(moved[0].status.IsNotImplemented());
 }
 
 }  // namespace

@@ -20,4 +20,16 @@ std::string S3ObjectUrl(const S3Endpoint& endpoint, const std::string& bucket,
   return url;
 }
 
+std::string S3BucketUrl(const S3Endpoint& endpoint, const std::string& bucket,
+                        const std::string& query) {
+  std::string url = S3ObjectUrl(endpoint, bucket, "", query);
+  // Path-style ".../bucket/?q" and ".../bucket?q" are the same resource; S3 and its imitations
+  // accept the latter everywhere.
+  auto slash = url.find("/?");
+  if (slash != std::string::npos && (endpoint.custom || bucket.find('.') != std::string::npos)) {
+    url.erase(slash, 1);
+  }
+  return url;
+}
+
 }  // namespace s3c

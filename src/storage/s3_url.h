@@ -18,6 +18,11 @@ struct S3Endpoint {
 std::string S3ObjectUrl(const S3Endpoint& endpoint, const std::string& bucket,
                         const std::string& key, const std::string& query = "");
 
+/// The URL of a bucket-level request (DeleteObjects, ListObjectsV2): "<endpoint>/<bucket>?query"
+/// path-style, "https://<bucket>.s3.<region>.amazonaws.com/?query" virtual-hosted.
+std::string S3BucketUrl(const S3Endpoint& endpoint, const std::string& bucket,
+                        const std::string& query);
+
 /// Percent-encodes all but A-Z a-z 0-9 - _ . ~ and '/'.
 std::string S3EncodeKey(const std::string& key);
 

@@ -4,6 +4,15 @@
 - injects faults: Glue throttling, S3 503 SlowDown, 500s, dropped connections, truncated bodies,
   slow responses, and AccessDenied for chosen keys inside a DeleteObjects batch;
 - emulates what moto lacks in GetPartitions: NextToken paging and Segment splitting;
+- emulates what AWS S3 does and moto lacks in DeleteObjects: conditional deletes. moto 5.2.5
+  ignores an <Object>'s <ETag> and deletes whatever version is there (a missing key comes back
+  <Deleted>). AWS deletes such an object only if its current ETag matches, and otherwise
+  answers a per-key <Error>: PreconditionFailed when another version is there, NoSuchKey when
+  nothing is (docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html). The
+  proxy looks each such key up in moto (an unsigned HEAD), answers those two errors itself and
+  forwards only the objects whose ETag matches. Unlike AWS it is not atomic (a write between
+  the HEAD and moto's delete is not caught): enough for tests that change objects between
+  steps, not for races inside one request;
 - verifies every SigV4 signature with botocore, independently of the libcurl that made it
   (requests signed by the AWS SDK inside Arrow are checked too).
 
@@ -12,8 +21,10 @@ It listens on a free loopback port; start() returns once it does."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -21,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
+from xml.etree import ElementTree
 
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -87,6 +99,7 @@ class AwsProxy:
         self.faults: list[Fault] = []
         self.glue_page_size = 0     # > 0: GetPartitions pages of this many partitions
         self.deny_delete_keys: set[str] = set()  # key suffixes DeleteObjects reports AccessDenied for
+        self.emulate_conditional_deletes = True  # False: DeleteObjects' <ETag> ignored, as by moto
         self.slow_seconds = 1.0
         self.emulate_segments = False
         self.seen: list[Seen] = []
@@ -133,6 +146,7 @@ class AwsProxy:
         self.glue_page_size = 0
         self.emulate_segments = False
         self.deny_delete_keys = set()
+        self.emulate_conditional_deletes = True
 
     def count(self, operation: str | None = None) -> Counter | int:
         counts = Counter(s.operation for s in self.seen)
@@ -223,25 +237,104 @@ class AwsProxy:
         with self.lock:
             self.seen.append(Seen(handler.command, handler.path, operation, status))
 
-    def _deny_keys(self, body: bytes, headers: dict):
-        """Takes the denied keys out of a DeleteObjects request; returns (new body, denied)."""
-        import hashlib
-        import re
+    # --- DeleteObjects: denied keys and conditional deletes --------------------------------
 
-        keys = re.findall(rb"<Object><Key>(.*?)</Key></Object>", body)
-        denied = [k.decode() for k in keys
-                  if any(k.decode().endswith(suffix) for suffix in self.deny_delete_keys)]
-        if not denied:
+    @staticmethod
+    def _xml_text(text: str) -> str:
+        """Text for an XML element, with CR and LF as references (a parser would normalise them)."""
+        return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\r", "&#13;").replace("\n", "&#10;"))
+
+    @staticmethod
+    def _parse_delete(body: bytes) -> tuple[bool, list[dict]]:
+        """A DeleteObjects body: (quiet, [{"Key", "VersionId"?, "ETag"?}, ...])."""
+        def local(tag: str) -> str:
+            return tag.rsplit("}", 1)[-1]
+
+        root = ElementTree.fromstring(body)
+        quiet = any(local(e.tag) == "Quiet" and (e.text or "").strip() == "true" for e in root)
+        objects = []
+        for element in root:
+            if local(element.tag) != "Object":
+                continue
+            objects.append({local(child.tag): child.text or "" for child in element})
+        return quiet, objects
+
+    def _build_delete(self, quiet: bool, objects: list[dict]) -> bytes:
+        parts = ['<?xml version="1.0" encoding="UTF-8"?>'
+                 '<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                 f"<Quiet>{'true' if quiet else 'false'}</Quiet>"]
+        for o in objects:
+            version = (f"<VersionId>{self._xml_text(o['VersionId'])}</VersionId>"
+                       if o.get("VersionId") else "")
+            parts.append(f"<Object><Key>{self._xml_text(o['Key'])}</Key>{version}</Object>")
+        parts.append("</Delete>")
+        return "".join(parts).encode()
+
+    def _current_etag(self, bucket: str, key: str) -> str | None:
+        """The ETag moto holds for bucket/key (unquoted), or None if there is no such object."""
+        conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
+        try:
+            # Unsigned: moto checks no signature, but routes a request to S3 by the credential
+            # scope of its Authorization header.
+            scope = "AWS4-HMAC-SHA256 Credential=proxy/20260101/us-east-1/s3/aws4_request, " \
+                    "SignedHeaders=host, Signature=unsigned"
+            conn.request("HEAD", f"/{bucket}/{urllib.parse.quote(key, safe='/~')}",
+                         headers={"Authorization": scope})
+            response = conn.getresponse()
+            response.read()
+            if response.status == 404:
+                return None
+            if response.status != 200:
+                raise RuntimeError(f"HEAD {bucket}/{key}: {response.status}")
+            return (response.getheader("ETag") or "").strip('"')
+        finally:
+            conn.close()
+
+    def _decide_deletes(self, path: str, body: bytes, headers: dict):
+        """Settles what moto would get wrong in a DeleteObjects request: keys denied on purpose
+        (AccessDenied) and objects whose <ETag> condition fails (PreconditionFailed, NoSuchKey).
+        Returns (body to forward, or None if no object is left to forward; per-key errors as
+        (key, code, message)). The body is rebuilt, with a new Content-MD5, only if an object was
+        taken out or carried an ETag."""
+        quiet, objects = self._parse_delete(body)
+        bucket = urllib.parse.unquote(urllib.parse.urlparse(path).path.strip("/").split("/", 1)[0])
+        errors, forward = [], []
+        for o in objects:
+            key = o.get("Key", "")
+            if any(key.endswith(suffix) for suffix in self.deny_delete_keys):
+                errors.append((key, "AccessDenied", "Access Denied"))
+                continue
+            if self.emulate_conditional_deletes and o.get("ETag"):
+                current = self._current_etag(bucket, key)
+                if current is None:
+                    errors.append((key, "NoSuchKey", "The specified key does not exist."))
+                    continue
+                if current != o["ETag"].strip('"'):
+                    errors.append((key, "PreconditionFailed",
+                                   "At least one of the pre-conditions you specified did not hold"))
+                    continue
+            forward.append(o)
+        if not errors and not any(o.get("ETag") for o in objects):
             return body, []
-        for k in denied:
-            body = body.replace(f"<Object><Key>{k}</Key></Object>".encode(), b"")
+        if not forward:
+            return None, errors
+        body = self._build_delete(quiet, forward)
         for name in list(headers):
             if name.lower() in ("content-md5", "x-amz-content-sha256") or \
-                    name.lower().startswith("x-amz-checksum"):
+                    name.lower().startswith(("x-amz-checksum", "x-amz-sdk-checksum")):
                 del headers[name]
         headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
         headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
-        return body, denied
+        return body, errors
+
+    def _add_delete_errors(self, data: bytes, errors: list) -> bytes:
+        xml_errors = "".join(f"<Error><Key>{self._xml_text(key)}</Key><Code>{code}</Code>"
+                             f"<Message>{message}</Message></Error>" for key, code, message in errors)
+        if b"</DeleteResult>" in data:
+            return data.replace(b"</DeleteResult>", xml_errors.encode() + b"</DeleteResult>")
+        return re.sub(rb"<DeleteResult([^>]*)/>", lambda m: b"<DeleteResult" + m.group(1) + b">" +
+                      xml_errors.encode() + b"</DeleteResult>", data)
 
     def _forward(self, method: str, path: str, headers: dict, body: bytes):
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
@@ -297,18 +390,18 @@ class AwsProxy:
             upstream_request = {k: v for k, v in glue_request.items()
                                 if k not in ("NextToken", "Segment", "MaxResults")}
             body = json.dumps(upstream_request).encode()
-        denied = []
-        if operation == "DeleteObjects" and self.deny_delete_keys:
-            body, denied = self._deny_keys(body, headers)
-        if denied and b"<Key>" not in body:  # every key denied: nothing to forward
+        delete_errors = []
+        if operation == "DeleteObjects" and (self.deny_delete_keys or (
+                self.emulate_conditional_deletes and b"ETag>" in body)):
+            body, delete_errors = self._decide_deletes(path, body, headers)
+        if body is None:  # every object settled here: nothing to forward
             status, response_headers = 200, [("Content-Type", "application/xml")]
-            data = b'<?xml version="1.0" encoding="UTF-8"?><DeleteResult></DeleteResult>'
+            data = (b'<?xml version="1.0" encoding="UTF-8"?><DeleteResult '
+                    b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></DeleteResult>')
         else:
             status, response_headers, data = self._forward(handler.command, path, headers, body)
-        if denied and status == 200:
-            errors = "".join(f"<Error><Key>{k}</Key><Code>AccessDenied</Code>"
-                             f"<Message>Access Denied</Message></Error>" for k in denied)
-            data = data.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
+        if delete_errors and status == 200:
+            data = self._add_delete_errors(data, delete_errors)
         if fault and fault.kind == "slow":
             time.sleep(self.slow_seconds)  # a slow server, not a synchronisation
         if glue_request is not None:

@@ -52,6 +52,15 @@ class LocalS3:
                 out[o["Key"]] = (o["Size"], o["ETag"])
         return out
 
+    def etag(self, bucket: str, key: str) -> str | None:
+        """The object's ETag as S3 returns it (quoted), or None if there is no such object."""
+        try:
+            return self.client.head_object(Bucket=bucket, Key=key)["ETag"]
+        except self.client.exceptions.ClientError as e:
+            if e.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
     def download_prefix(self, bucket: str, prefix: str, dest: Path) -> list[Path]:
         """The data files directly under prefix (as a reader of that partition sees them)."""
         dest.mkdir(parents=True, exist_ok=True)
