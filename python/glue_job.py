@@ -1,10 +1,10 @@
 """s3-compaction as an AWS Glue job (Glue 4.0 and 5.0, PySpark): the bundled binary does the work,
 Spark only spreads it over the executors.
 
-    1. driver:    s3-compaction recover --database_name D --table_name T --json
+    1. driver:    s3-compaction recover --database_name D --table_name T [--target_s3_path X] --json
     2. driver:    s3-compaction <job args> --dry-run --json          (the plan; nothing to do: stop)
     3. executors: s3-compaction <job args> --shard K/N --update_catalog deferred --json, K < N
-    4. driver:    s3-compaction commit --database_name D --table_name T --json
+    4. driver:    s3-compaction commit --database_name D --table_name T [--target_s3_path X] --json
     5. driver:    one JSON summary on stdout, one line per step on stderr, the exit code
 
 Arguments (Glue job parameters, or command-line flags when run locally):
@@ -161,6 +161,7 @@ def parse_config(argv: list[str]) -> dict:
         raise UsageError("--s3c_ship_binary: expected auto, true or false, got "
                          f"'{opts['s3c_ship_binary']}'")
     return {"database": opts["database_name"], "table": opts["table_name"], "job_args": job_args,
+            "target": opts["target_s3_path"],
             "shards": shards, "extra": extra, "binary": opts["s3c_binary"],
             "ship_binary": ship}
 
@@ -446,6 +447,9 @@ def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
         return code
 
     catalog = ["--database_name", cfg["database"], "--table_name", cfg["table"]]
+    # recover and commit may touch only what this job's own arguments name: its target too.
+    if cfg.get("target"):
+        catalog += ["--target_s3_path", cfg["target"]]
     try:
         try:
             found, binary = find_binary(cfg["binary"])

@@ -119,7 +119,8 @@ def test_the_next_run_recovers_first(run, tmp_path, point):
 
 @pytest.mark.parametrize("point", ["after_write", "mid_publish", "after_publish"])
 def test_crash_writing_to_a_target_then_recover(run, tmp_path, point):
-    """To --target_s3_path the originals are never touched: recovery finishes the target."""
+    """To --target_s3_path the originals are never touched: recovery finishes the target. Like
+    any run, recovery touches only the places its own flags name, so it is given the target."""
     root = tmp_path / "events"
     target = tmp_path / "compacted"
     rows = make_table(root)
@@ -127,7 +128,7 @@ def test_crash_writing_to_a_target_then_recover(run, tmp_path, point):
     before = {p: sorted(os.listdir(root / p)) for p in map(partition_path, PARTS)}
     assert run(*flags, env={"S3C_FAULT_POINT": point}).code == KILLED
 
-    r = run("recover", "--table_path", root, "--json")
+    r = run("recover", "--table_path", root, "--target_s3_path", target, "--json")
     assert r.code == 0, r.stderr
     assert {p: sorted(os.listdir(root / p)) for p in before} == before
     assert tool_files(root) == []
@@ -239,12 +240,14 @@ def test_crash_in_glue_mode_repointed_to_a_target(run, aws, bucket, glue_table, 
     """Readers follow the catalog: before it moves they read the originals, after it they read
     the new files; a crash anywhere leaves them seeing every row once, even before recovery."""
     name, rows = glue_table
+    target = ["--target_s3_path", f"s3://{bucket}/compacted"]
     flags = ["--database_name", DB, "--table_name", name, "--target_file_size_mb", TARGET,
-             "--target_s3_path", f"s3://{bucket}/compacted", "--delete_original_files", "true"]
+             *target, "--delete_original_files", "true"]
     assert run(*flags, env=aws.env(S3C_FAULT_POINT=point)).code == KILLED
     s3_rows_whole(aws, bucket, rows, tmp_path / "crashed", catalog_locations(aws, bucket, name))
 
-    r = run("recover", "--database_name", DB, "--table_name", name, "--json", env=aws.env())
+    r = run("recover", "--database_name", DB, "--table_name", name, *target, "--json",
+            env=aws.env())
     assert r.code == 0, r.stderr
     locations = catalog_locations(aws, bucket, name)
     s3_rows_whole(aws, bucket, rows, tmp_path, locations)

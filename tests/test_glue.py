@@ -449,7 +449,9 @@ def test_deferred_repoint_waits_for_commit_and_carries_newcomers(aws, bucket, ta
     aws.s3.client.upload_file(str(newcomer), bucket, LAYOUT[key] + "/late.parquet")
     rows.capture("2023/6+late", [*sorted((tmp_path / "orig").rglob("*.parquet")), newcomer])
 
-    c = run("commit", "--database_name", DB, "--table_name", name, "--json", env=aws.env())
+    # The commit, like any run, touches only what its own flags name: the target too.
+    c = run("commit", "--database_name", DB, "--table_name", name, "--target_s3_path", target,
+            "--json", env=aws.env())
     assert c.code == 0, c.stderr
     after = partitions(aws.glue, DB, name)
     assert after[key]["StorageDescriptor"]["Location"] == location
@@ -473,7 +475,8 @@ def test_a_deferred_run_whose_commit_never_came_is_committed_by_the_next_recover
     shard = run("--database_name", DB, "--table_name", name, "--shard", "0/2", env=aws.env())
     assert shard.code == 3 and "s3-compaction recover" in shard.stderr, shard.stderr
     # A whole-table recover (or run) commits it, as `commit` would have.
-    rec = run("recover", "--database_name", DB, "--table_name", name, "--json", env=aws.env())
+    rec = run("recover", "--database_name", DB, "--table_name", name, "--target_s3_path", target,
+              "--json", env=aws.env())
     assert rec.code == 0, rec.stderr
     assert "committed 1 of 1 deferred partition update(s)" in rec.summary["notes"][0]
     location = f"{target}/year=2023/month=5"

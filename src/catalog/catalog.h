@@ -26,6 +26,10 @@ struct PartitionListing {
   std::vector<std::string> notes;
   /// Listing requests made (on S3, one per page of up to 1,000 entries).
   int64_t list_requests = 0;
+  /// The tool folders (_s3_compaction) of other tables found below the table's root on the
+  /// way: a run over a sub-path of this table, whose lease and journal this run must respect
+  /// (RunExclusion::CheckBelow).
+  std::vector<Location> tool_folders;
 };
 
 /// What a run changes about one partition in the catalog.

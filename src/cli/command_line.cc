@@ -131,7 +131,8 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
 
   const char* safety = "Safety";
   app.add_option("--journal_path", request.options.journal_path,
-                 "Where the run journal and lease live (default <table>/_s3_compaction)")
+                 "Where the run journal lives (default <table>/_s3_compaction; the lease is "
+                 "always there)")
       ->type_name("PATH")
       ->group(safety);
   app.add_option("--verify", verify,

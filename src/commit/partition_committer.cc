@@ -1,10 +1,10 @@
 #include "commit/partition_committer.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 
 #include "commit/output_verifier.h"
+#include "execute/staged_files.h"
 #include "storage/run_layout.h"
 #include "util/clock.h"
 #include "util/fault_point.h"
@@ -13,54 +13,79 @@
 namespace s3c {
 namespace {
 
-}  // namespace
-
-std::vector<std::pair<std::string, std::string>> PartitionCommitter::ChangedInputs(
-    const PartitionPlan& plan) {
-  std::vector<std::pair<std::string, std::string>> changed;
-  const Location& dir = plan.partition.location;
-  arrow::fs::FileSelector selector;
-  selector.base_dir = dir.path;
-  selector.allow_not_found = true;
-  auto listed = dir.fs->GetFileInfo(selector);
-  if (!listed.ok()) {
-    changed.emplace_back(dir.path, "cannot list " + dir.uri() + ": " + listed.status().message());
-    return changed;
-  }
-  std::map<std::string, arrow::fs::FileInfo> now;
-  for (auto& info : *listed) now[info.path()] = std::move(info);
-  std::map<std::string, const InputFile*> planned;
-  for (const auto& file : plan.files) planned[file.info.path()] = &file;
-  for (const auto& original : PartitionPublisher::Originals(plan)) {
-    const InputFile& before = *planned.at(original.path);
-    auto it = now.find(original.path);
-    if (it == now.end()) {
-      changed.emplace_back(original.path, original.uri() + " vanished since planning");
-    } else if (ChangedSince(it->second, before.info.size(), MtimeNs(before.info))) {
-      changed.emplace_back(original.path, original.uri() + " changed since planning (size " +
-                                              std::to_string(before.info.size()) + " -> " +
-                                              std::to_string(it->second.size()) + ")");
-    }
-  }
-  return changed;
+JournalFile Checked(const ExpectedFile& file) {
+  return {file.location.uri(), file.identity.size,  file.identity.mtime_ns,
+          file.identity.etag,  file.identity.device, file.identity.inode};
 }
 
-void PartitionCommitter::Record(const PartitionPlan& plan, PartitionState state,
-                                const CommitResult& result, std::vector<std::string> pending,
-                                std::vector<std::string> problems) const {
-  if (!journal_) return;
+std::string JournalError(const arrow::Status& st) {
+  return "cannot write the journal (" + st.message() + ")";
+}
+
+}  // namespace
+
+std::string CheckedInputs::FirstProblem() const {
+  if (!gone.empty()) return gone.front() + " vanished since planning";
+  if (!changed.empty()) return changed.front().second;
+  return "";
+}
+
+arrow::Result<CheckedInputs> PartitionCommitter::CheckInputs(const PartitionPlan& plan) const {
+  ARROW_ASSIGN_OR_RAISE(auto listed, file_systems_.ListWithIdentities(plan.partition.location));
+  std::map<std::string, const ListedFile*> now;
+  for (const auto& file : listed) now[file.location.path] = &file;
+  std::map<std::string, const InputFile*> planned;
+  for (const auto& file : plan.files) planned[file.info.path()] = &file;
+  CheckedInputs checked;
+  for (const auto& original : PartitionPublisher::Originals(plan)) {
+    const arrow::fs::FileInfo& before = planned.at(original.path)->info;
+    auto it = now.find(original.path);
+    if (it == now.end()) {
+      checked.gone.push_back(original.uri());
+      continue;
+    }
+    const FileIdentity& identity = it->second->identity;
+    const int64_t mtime_then = MtimeNs(before);
+    if (it->second->symlink) {
+      checked.changed.emplace_back(original.path,
+                                   original.uri() + " is now a symbolic link; left alone");
+    } else if (identity.size != before.size() ||
+               (mtime_then != 0 && identity.mtime_ns != 0 && identity.mtime_ns != mtime_then)) {
+      checked.changed.emplace_back(original.path, original.uri() +
+                                                      " changed since planning (size " +
+                                                      std::to_string(before.size()) + " -> " +
+                                                      std::to_string(identity.size) + ")");
+    } else {
+      checked.unchanged.push_back({original, identity});
+    }
+  }
+  return checked;
+}
+
+arrow::Status PartitionCommitter::Record(const PartitionPlan& plan, PartitionState state,
+                                         const CommitResult& result,
+                                         std::vector<JournalFile> checked,
+                                         std::vector<std::string> pending,
+                                         std::vector<std::string> problems,
+                                         int64_t delete_after_minutes) const {
   PartitionRecord record;
   record.state = state;
   record.outputs = result.journal_outputs;
+  record.checked = std::move(checked);
   record.pending_delete = std::move(pending);
   if (!record.pending_delete.empty()) {
-    record.delete_after_unix = NowUnix() + settings_.delete_grace_minutes * 60;
+    record.delete_after_unix = NowUnix() + delete_after_minutes * 60;
   }
   record.problems = std::move(problems);
-  auto st = journal_->Record(plan.partition.path, record);
-  // A journal that cannot be written must stop the partition before its next visible step;
-  // the callers check journal_ok() through the record they just tried to write.
-  if (!st.ok()) log::Error("partition ", plan.partition.path, ": ", st.message());
+  return journal_.Record(plan.partition.path, record);
+}
+
+std::string PartitionCommitter::LeaseLost() const {
+  if (!lease_) return "";
+  auto held = lease_->Confirm();
+  if (!held.ok()) return "cannot confirm the table's lease: " + held.status().message();
+  if (!*held) return "the table's lease was taken by another run";
+  return "";
 }
 
 void PartitionCommitter::RollBack(const PartitionPlan& plan, CommitResult& result,
@@ -68,64 +93,92 @@ void PartitionCommitter::RollBack(const PartitionPlan& plan, CommitResult& resul
   arrow::Status undone = publisher_.Unpublish(result.published);
   result.status = PartitionStatus::kFailed;
   result.reason = why + (undone.ok() ? "; rolled back, partition unchanged" : "; " + undone.message());
-  if (undone.ok()) {
-    result.published = Published{};
-    Record(plan, PartitionState::kRolledBack, result);
-  } else {
+  if (!undone.ok()) {
     result.journal_pending = true;  // the next run removes what is left
+    return;
   }
+  result.published = Published{};
+  // Not guarding anything: if it is lost, the journal still names outputs that are gone, and
+  // recovery, finding them gone and the originals all there, rolls back too.
+  if (!Record(plan, PartitionState::kRolledBack, result).ok()) result.journal_pending = true;
 }
 
 void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult& result,
                                          bool catalog_moved) const {
-  // Another writer may have replaced or removed an input while we worked: never delete a file
-  // whose content we did not compact.
-  auto changed = ChangedInputs(plan);
-  if (!changed.empty() && !catalog_moved) {
-    RollBack(plan, result, changed.front().second);
-    return;
-  }
-  std::set<std::string> skip;
-  std::vector<std::string> problems;
-  for (const auto& [path, why] : changed) {
-    skip.insert(path);
-    problems.push_back(why + "; left where it was");
-  }
-  Record(plan, PartitionState::kRemoving, result);
-  auto removed = publisher_.RemoveOriginals(plan, skip);
-  if (!removed.ok()) {
+  // After a repoint, nothing is undone: readers follow the catalog to the new files, and the
+  // originals at the old location wait for the next run if they cannot go now.
+  auto later = [&](const std::string& why) {
     result.status = PartitionStatus::kFailed;
-    if (catalog_moved) {
-      // Readers already follow the catalog to the new files: the originals are merely left
-      // behind, and the new files must stay.
-      result.reason = "compacted and the catalog updated, but the originals could not be removed "
-                      "from the old location (no reader sees them; the next run retries): " +
-                      removed.status().message();
-      result.journal_pending = true;
-      Record(plan, PartitionState::kRemoving, result, {}, {result.reason});
-      return;
-    }
-    RollBack(plan, result, removed.status().message());
-    return;
+    result.reason = "compacted and the catalog updated, but the originals stay at the old "
+                    "location (no reader sees them; the next run removes them): " + why;
+    result.journal_pending = true;
+  };
+  // Another writer may have replaced or removed an input while we worked: never remove a file
+  // whose content we did not compact.
+  auto checked = CheckInputs(plan);
+  if (!checked.ok() || (!catalog_moved && !checked->all_there())) {
+    const std::string why = checked.ok() ? checked->FirstProblem()
+                                         : "cannot check the originals: " + checked.status().message();
+    return catalog_moved ? later(why) : RollBack(plan, result, why);
+  }
+  std::vector<std::string> problems;
+  for (const auto& [path, why] : checked->changed) problems.push_back(why + "; left where it was");
+  for (const auto& uri : checked->gone) problems.push_back(uri + " vanished since planning");
+  if (const std::string lost = LeaseLost(); !lost.empty()) {
+    return catalog_moved ? later(lost) : RollBack(plan, result, lost);
+  }
+  std::vector<JournalFile> versions;
+  for (const auto& file : checked->unchanged) versions.push_back(Checked(file));
+  if (auto recorded = Record(plan, PartitionState::kRemoving, result, versions); !recorded.ok()) {
+    return catalog_moved ? later(JournalError(recorded)) : RollBack(plan, result, JournalError(recorded));
+  }
+  FaultPoint::Hit("before_remove");
+  const OriginalsPolicy& policy = PolicyFor(plan);
+  auto removed = publisher_.WithPolicy(policy.action)
+                     .RemoveFiles(checked->unchanged, publisher_.ArchiveDir(plan));
+  if (!removed.ok()) {
+    // Nothing was removed.
+    return catalog_moved ? later(removed.status().message())
+                         : RollBack(plan, result, removed.status().message());
   }
   FaultPoint::Hit("after_remove");
+  if (!removed->gone.empty() && !catalog_moved) {
+    // Another run or writer removed originals this run was removing: this run's outputs may
+    // hold the only copy of their rows, and may double another run's. Nothing more is removed;
+    // recovery settles it by content.
+    result.status = PartitionStatus::kFailed;
+    result.reason = "conflict: " + std::to_string(removed->gone.size()) +
+                    " original(s) were already gone when this run removed them (another run "
+                    "or writer took them, e.g. " + removed->gone.front() +
+                    "); removal stopped and the journal kept: `s3-compaction recover` settles "
+                    "the partition so that every row is there once";
+    result.journal_pending = true;
+    problems.push_back(result.reason);
+    if (auto st = Record(plan, PartitionState::kConflict, result, versions, {}, problems); !st.ok()) {
+      log::Error("partition ", plan.partition.path, ": ", JournalError(st));
+    }
+    return;
+  }
+  for (const auto& uri : removed->gone) problems.push_back(uri + " vanished since it was checked");
   std::vector<std::string> pending;
-  if (settings_.delete_grace_minutes > 0) {
-    if (publisher_.policy() == OriginalsPolicy::kArchive) {
+  if (policy.delete_after_minutes > 0) {
+    if (policy.action == OriginalsAction::kArchive) {
       for (const auto& a : removed->archived) pending.push_back(a.uri());
     } else {
-      for (const auto& o : PartitionPublisher::Originals(plan)) {
-        if (!skip.count(o.path)) pending.push_back(o.uri());
-      }
+      for (const auto& o : checked->unchanged) pending.push_back(o.location.uri());
     }
     result.journal_pending = !pending.empty();
   }
+  problems.insert(problems.end(), removed->changed.begin(), removed->changed.end());
   problems.insert(problems.end(), removed->problems.begin(), removed->problems.end());
   // Originals that could not be removed stay in the journal as "removing": the next run
   // removes them without rewriting anything.
   if (!removed->problems.empty()) result.journal_pending = true;
-  Record(plan, removed->problems.empty() ? PartitionState::kDone : PartitionState::kRemoving,
-         result, pending, problems);
+  const PartitionState state =
+      removed->problems.empty() ? PartitionState::kDone : PartitionState::kRemoving;
+  if (!Record(plan, state, result, versions, pending, problems, policy.delete_after_minutes).ok()) {
+    result.journal_pending = true;  // still "removing": the next run finds everything removed
+  }
   if (!removed->problems.empty()) {
     result.status = PartitionStatus::kFailed;
     result.reason = "compacted, but " + std::to_string(removed->problems.size()) +
@@ -134,49 +187,40 @@ void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult
                                    : ", so readers see their rows twice until they are (the next "
                                      "run finishes this from the journal): ") +
                     removed->problems.front();
-  } else if (!changed.empty()) {
+  } else if (!problems.empty() && !catalog_moved) {
     result.status = PartitionStatus::kFailed;
     result.reason = "compacted, but " + problems.front();
   }
 }
 
-CommitResult PartitionCommitter::Commit(const PartitionPlan& plan,
-                                        std::vector<WrittenFile> outputs,
-                                        const arrow::Status& write_status,
-                                        int64_t rows_read,
-                                        const RowDigest* input_digest) const {
+CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrite write) const {
   CommitResult result;
-  std::sort(outputs.begin(), outputs.end(), [](const WrittenFile& a, const WrittenFile& b) {
-    return a.location.path < b.location.path;
-  });
-  auto discard = [&] {
-    std::vector<Location> staged;
-    for (const auto& file : outputs) staged.push_back(file.location);
-    file_systems_.DeleteFiles(staged);  // the staging sweep gets what this misses
-  };
-  arrow::Status st = write_status;
+  StagedFiles staged(file_systems_, std::move(write.outputs));  // discarded unless published
+  arrow::Status st = write.status;
   if (st.ok()) {
-    st = OutputVerifier::Verify(outputs, rows_read, plan.output_schema, input_digest);
+    st = OutputVerifier::Verify(staged.files(), write.rows_read, plan.output_schema,
+                                settings_.verify_content ? &write.digest : nullptr);
   }
   FaultPoint::Hit("after_write");
-  if (st.ok() && lease_) {
-    auto held = lease_->Confirm();
-    if (!held.ok()) {
-      st = held.status().WithMessage("cannot confirm the table's lease: ", held.status().message());
-    } else if (!*held) {
-      st = arrow::Status::Invalid("the table's lease was taken by another run; nothing published");
+  if (st.ok()) {
+    if (const std::string lost = LeaseLost(); !lost.empty()) {
+      st = arrow::Status::Invalid(lost, "; nothing published");
     }
   }
   if (st.ok()) {
-    auto changed = ChangedInputs(plan);
-    if (!changed.empty()) st = arrow::Status::Invalid(changed.front().second);
+    auto checked = CheckInputs(plan);
+    if (!checked.ok()) {
+      st = checked.status();
+    } else if (!checked->all_there()) {
+      st = arrow::Status::Invalid(checked->FirstProblem());
+    }
   }
   if (!st.ok()) {
-    discard();
     result.reason = st.message();
     return result;
   }
-  for (const auto& file : outputs) {
+  result.rows = write.rows_read;
+  for (const auto& file : staged.files()) {
     result.journal_outputs.push_back({file.location.uri(), "",
                                       plan.output_dir.Child(BaseName(file.location.path)).uri(),
                                       file.bytes, file.rows});
@@ -189,26 +233,33 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan,
                                         plan.files[i].info.size(), -1});
     }
   }
-  Record(plan, PartitionState::kPublishing, result);
-  FaultPoint::Hit("before_publish");
-  auto published = publisher_.Publish(plan, outputs);
-  if (!published.ok()) {
-    discard();
-    result.reason = published.status().message();
-    Record(plan, PartitionState::kRolledBack, result);
+  if (auto recorded = Record(plan, PartitionState::kPublishing, result); !recorded.ok()) {
+    result.reason = JournalError(recorded) + "; nothing published";
     return result;
   }
+  FaultPoint::Hit("before_publish");
+  auto published = publisher_.Publish(plan, staged.files());
+  if (!published.ok()) {
+    result.reason = published.status().message();
+    if (!Record(plan, PartitionState::kRolledBack, result).ok()) result.journal_pending = true;
+    return result;
+  }
+  staged.Release();
   result.published = std::move(published).ValueOrDie();
   FaultPoint::Hit("after_publish");
   result.status = plan.action == PartitionAction::kCopy ? PartitionStatus::kCopied
                                                         : PartitionStatus::kCompacted;
-  for (const auto& file : outputs) {
+  for (const auto& file : staged.files()) {
     result.output_sizes.push_back(file.bytes);
     result.output_bytes += file.bytes;
   }
-  if (settings_.defer_originals) {
+  if (settings_.defer_originals && PartitionPublisher::WritesElsewhere(plan)) {
+    // The catalog must never be repointed to files the journal does not name.
+    if (auto recorded = Record(plan, PartitionState::kPublished, result); !recorded.ok()) {
+      RollBack(plan, result, JournalError(recorded));
+      return result;
+    }
     result.originals_pending = true;
-    Record(plan, PartitionState::kPublished, result);
     return result;
   }
   RemoveOriginals(plan, result, /*catalog_moved=*/false);
@@ -221,14 +272,22 @@ CommitResult PartitionCommitter::FinishAfterCatalog(
   pending.originals_pending = false;
   if (catalog_error) {
     RollBack(plan, pending, "catalog not updated (" + *catalog_error + ")");
-    if (pending.reason.find("rolled back, partition unchanged") != std::string::npos) {
-      pending.reason.replace(pending.reason.find("rolled back, partition unchanged"),
-                             std::string("rolled back, partition unchanged").size(),
-                             "new files removed, partition unchanged");
+    const std::string unchanged = "rolled back, partition unchanged";
+    if (auto at = pending.reason.find(unchanged); at != std::string::npos) {
+      pending.reason.replace(at, unchanged.size(), "new files removed, partition unchanged");
     }
     return pending;
   }
-  Record(plan, PartitionState::kRepointed, pending);
+  if (auto recorded = Record(plan, PartitionState::kRepointed, pending); !recorded.ok()) {
+    // The journal still says "published": recovery asks the catalog, finds the new location,
+    // and removes the originals then.
+    pending.status = PartitionStatus::kFailed;
+    pending.reason = "compacted and the catalog updated, but " + JournalError(recorded) +
+                     "; the originals stay at the old location (no reader sees them) until the "
+                     "next run";
+    pending.journal_pending = true;
+    return pending;
+  }
   FaultPoint::Hit("after_catalog");
   RemoveOriginals(plan, pending, /*catalog_moved=*/true);
   return pending;

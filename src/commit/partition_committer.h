@@ -2,25 +2,38 @@
 // PartitionCommitter: the commit protocol for one partition once all its groups are written.
 //
 //   1. verify     OutputVerifier; on failure the staged outputs are discarded
-//   2. check      the planned inputs are still there, unchanged (size, modification time)
+//   2. check      the planned inputs are still there, unchanged (size, modification time),
+//                 and the lease is still this run's
 //   3. journal    "publishing", with every output's staged and final name
 //   4. publish    PartitionPublisher::Publish; on failure it undoes itself
-//   5. originals  (check again) journal "removing", then delete or archive them; journal "done".
-//                 With a catalog that must first point at the new location: journal
-//                 "published", and FinishAfterCatalog does this step later.
+//   5. originals  with a catalog that must first point at the new location: journal
+//                 "published"; FinishAfterCatalog does this step later. Otherwise, check the
+//                 inputs again (now with their exact version: S3 ETag, local inode), journal
+//                 "removing" with those versions, then delete or archive exactly those
+//                 versions; journal "done".
 //
-// Any failure before the first original is removed leaves the partition exactly as it was.
-// The journal lets the next run finish or undo a crash at any of these steps (RunRecovery).
-// Thread-safe (partitions commit concurrently).
+// The write-ahead rule: each journal record guards the step after it, and the step happens
+// only if the record was written (RunJournal::Record is [[nodiscard]]). No "publishing" record:
+// nothing is published (staged files discarded, partition failed, unchanged). No "published"
+// record: the publish is undone (the catalog must never be repointed to files recovery does
+// not know of). No "removing" record: the publish is undone in place; after a repoint, the
+// originals wait for the next run.
+//
+// Originals found gone or changed: before any is removed, the publish is undone (the
+// partition is as it was). Once one is removed there is no going back: a changed one is left
+// where it is (reported); one already gone means another run or writer removed it, so this
+// run's outputs may hold the only copy of some of its rows: removal stops, the partition is
+// journaled "conflict" (never "done"), reported failed, and recovery settles it by content
+// (RunRecovery). Thread-safe (partitions commit concurrently).
 
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "commit/partition_publisher.h"
 #include "commit/run_journal.h"
 #include "commit/table_lease.h"
+#include "execute/partition_write.h"
 #include "execute/row_digest.h"
 #include "report/run_summary.h"
 
@@ -33,56 +46,78 @@ struct CommitResult {
   bool originals_pending = false;   // published; originals wait for the catalog
   std::vector<int64_t> output_sizes;
   int64_t output_bytes = 0;
+  int64_t rows = 0;                 // rows read and written (verified)
   std::vector<JournalOutput> journal_outputs;
   /// The journal must keep this partition for a later run: originals await their grace period,
-  /// or could not all be removed, or a rollback left something behind.
+  /// or could not all be removed, or a rollback left something behind, or a record was lost.
   bool journal_pending = false;
 };
 
 struct CommitSettings {
-  /// Leave the originals until FinishAfterCatalog (a catalog records locations; a target).
+  /// A partition that moves to a target leaves its originals until FinishAfterCatalog (a
+  /// catalog records locations and must first point at the target).
   bool defer_originals = false;
-  /// The user asked for deletion with a grace period: originals are archived (in place) or kept
-  /// (elsewhere) now, and deleted by a later run once this many minutes have passed.
-  int64_t delete_grace_minutes = 0;
+  /// What becomes of the originals of a partition compacted where it is, and of one written to
+  /// a target (a partition already at its target folder is compacted where it is).
+  OriginalsPolicy in_place;
+  OriginalsPolicy elsewhere;
+  /// --verify=content: the outputs' rows are read back and their digest compared.
+  bool verify_content = false;
+};
+
+/// The planned originals as they are now, listed with their exact versions.
+struct CheckedInputs {
+  std::vector<ExpectedFile> unchanged;                         // as planned, with identity
+  std::vector<std::pair<std::string, std::string>> changed;    // path -> why
+  std::vector<std::string> gone;                               // paths
+  bool all_there() const { return changed.empty() && gone.empty(); }
+  std::string FirstProblem() const;
 };
 
 class PartitionCommitter {
  public:
-  /// `journal` and `lease` may be null (no journal: nothing recorded; no lease: never lost).
+  /// `journal` must outlive the committer; `lease` may be null (no lease: never lost).
   PartitionCommitter(const PartitionPublisher& publisher, FileSystems& file_systems,
-                     RunJournal* journal, TableLease* lease, CommitSettings settings)
+                     RunJournal& journal, TableLease* lease, CommitSettings settings)
       : publisher_(publisher),
         file_systems_(file_systems),
         journal_(journal),
         lease_(lease),
         settings_(settings) {}
 
-  /// `write_status` is the first error of the partition's groups, if any; `outputs` everything
-  /// they staged; `rows_read` the rows the groups read, each file's checked against its footer
-  /// (the outputs' footers must add up to it).
-  /// `input_digest` (--verify=content) is the digest of every row written; null checks rows only.
-  CommitResult Commit(const PartitionPlan& plan, std::vector<WrittenFile> outputs,
-                      const arrow::Status& write_status, int64_t rows_read,
-                      const RowDigest* input_digest = nullptr) const;
+  /// `write`: everything the partition's groups staged, the rows they read (each file's checked
+  /// against its footer; the outputs' footers must add up to it), its digest with
+  /// --verify=content, and the first error of its groups, if any.
+  CommitResult Commit(const PartitionPlan& plan, PartitionWrite write) const;
 
   /// After the catalog update: on `catalog_error` the new files are removed again (the partition
   /// stays where the catalog still says); otherwise the originals are removed now.
   CommitResult FinishAfterCatalog(const PartitionPlan& plan, CommitResult pending,
                                   const std::optional<std::string>& catalog_error) const;
 
-  /// Planned inputs that are gone or changed since planning: path -> why.
-  static std::vector<std::pair<std::string, std::string>> ChangedInputs(const PartitionPlan& plan);
+  const OriginalsPolicy& PolicyFor(const PartitionPlan& plan) const {
+    return PartitionPublisher::WritesElsewhere(plan) ? settings_.elsewhere : settings_.in_place;
+  }
+
+  /// The planned originals (PartitionPublisher::Originals) as they are now.
+  arrow::Result<CheckedInputs> CheckInputs(const PartitionPlan& plan) const;
 
  private:
   void RemoveOriginals(const PartitionPlan& plan, CommitResult& result, bool catalog_moved) const;
-  void Record(const PartitionPlan& plan, PartitionState state, const CommitResult& result,
-              std::vector<std::string> pending = {}, std::vector<std::string> problems = {}) const;
+  [[nodiscard]] arrow::Status Record(const PartitionPlan& plan, PartitionState state,
+                                     const CommitResult& result,
+                                     std::vector<JournalFile> checked = {},
+                                     std::vector<std::string> pending = {},
+                                     std::vector<std::string> problems = {},
+                                     int64_t delete_after_minutes = 0) const;
+  /// Undoes the publish; the partition fails with `why`.
   void RollBack(const PartitionPlan& plan, CommitResult& result, const std::string& why) const;
+  /// Empty when the lease is still this run's; otherwise why not.
+  std::string LeaseLost() const;
 
   const PartitionPublisher& publisher_;
   FileSystems& file_systems_;
-  RunJournal* journal_;
+  RunJournal& journal_;
   TableLease* lease_;
   CommitSettings settings_;
 };

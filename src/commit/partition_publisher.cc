@@ -1,5 +1,6 @@
 #include "commit/partition_publisher.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -129,64 +130,113 @@ std::vector<Location> PartitionPublisher::Originals(const PartitionPlan& plan) {
   return originals;
 }
 
-arrow::Result<RemovalResult> PartitionPublisher::RemoveOriginals(
-    const PartitionPlan& plan, const std::set<std::string>& skip) const {
-  std::vector<Location> originals;
-  for (auto& original : Originals(plan)) {
-    if (!skip.count(original.path)) originals.push_back(std::move(original));
+std::vector<FileRemoval> PartitionPublisher::RemoveRest(const std::vector<ExpectedFile>& files,
+                                                        const Location& archive) const {
+  auto archived = [&](const Location& original) { return archive.Child(BaseName(original.path)); };
+  if (policy_ == OriginalsAction::kDelete) return file_systems_.RemoveExactly(files);
+  if (!files.empty() && !files.front().location.is_s3()) {
+    std::vector<ExpectedMove> moves;
+    for (const auto& f : files) moves.push_back({f.location, f.identity, archived(f.location)});
+    return file_systems_.MoveExactly(moves);
   }
-  return RemoveFiles(originals, layout_.ArchiveDir(plan.partition.path));
+  // S3 has no move: copy each into the archive, then remove exactly the versions copied; where
+  // that does not remove the original (gone, changed, failed), the copy goes again.
+  std::vector<arrow::Status> copied(files.size());
+  ParallelFor(files.size(), io_threads_, [&](size_t i) {
+    copied[i] = Copy(files[i].location, archived(files[i].location));
+  });
+  std::vector<ExpectedFile> to_remove;
+  std::vector<size_t> index;
+  std::vector<FileRemoval> outcomes(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (copied[i].ok()) {
+      to_remove.push_back(files[i]);
+      index.push_back(i);
+      continue;
+    }
+    auto info = files[i].location.fs->GetFileInfo(files[i].location.path);
+    const bool gone = info.ok() && info->type() == arrow::fs::FileType::NotFound;
+    outcomes[i] = {files[i].location, gone ? RemovalOutcome::kGone : RemovalOutcome::kFailed,
+                   gone ? arrow::Status::OK() : copied[i]};
+  }
+  std::vector<FileRemoval> removed = file_systems_.RemoveExactly(to_remove);
+  std::vector<Location> stray_copies;
+  for (size_t k = 0; k < removed.size(); ++k) {
+    outcomes[index[k]] = removed[k];
+    if (!removed[k].removed()) stray_copies.push_back(archived(to_remove[k].location));
+  }
+  for (const auto& [file, st] : file_systems_.DeleteFiles(stray_copies)) {
+    log::Warn("could not remove the archive copy ", file.uri(), ": ", st.message());
+  }
+  return outcomes;
 }
 
-arrow::Result<RemovalResult> PartitionPublisher::RemoveFiles(const std::vector<Location>& originals,
-                                                             const Location& archive) const {
+arrow::Result<RemovalResult> PartitionPublisher::RemoveFiles(
+    const std::vector<ExpectedFile>& originals, const Location& archive) const {
   RemovalResult result;
-  if (policy_ == OriginalsPolicy::kKeep || originals.empty()) return result;
-  for (const auto& original : originals) ARROW_RETURN_NOT_OK(file_systems_.CheckMayDelete(original));
-  if (policy_ == OriginalsPolicy::kArchive) ARROW_RETURN_NOT_OK(EnsureDir(archive));
+  if (policy_ == OriginalsAction::kKeep || originals.empty()) return result;
+  for (const auto& original : originals) {
+    ARROW_RETURN_NOT_OK(file_systems_.CheckMayDelete(original.location));
+  }
+  if (policy_ == OriginalsAction::kArchive) ARROW_RETURN_NOT_OK(EnsureDir(archive));
   auto archived = [&](const Location& original) { return archive.Child(BaseName(original.path)); };
 
-  // The first removal alone: if it fails (no permission, say), nothing is lost yet and the
-  // caller can put the partition back as it was.
-  if (policy_ == OriginalsPolicy::kDelete) {
-    auto failed = file_systems_.DeleteFiles({originals.front()});
-    if (!failed.empty()) return failed.front().second;
-  } else {
-    ARROW_RETURN_NOT_OK(MoveFile(originals.front(), archived(originals.front())));
-    result.archived.push_back(archived(originals.front()));
+  // The first removal alone: if it does not happen (no permission, the file gone or changed),
+  // nothing is lost yet and the caller can put the partition back as it was.
+  const FileRemoval first = RemoveRest({originals.front()}, archive).front();
+  if (!first.removed()) {
+    const std::string uri = first.location.uri();
+    switch (first.outcome) {
+      case RemovalOutcome::kGone:
+        return arrow::Status::Invalid(uri, " vanished since it was checked (another run or "
+                                      "writer removed it); nothing removed");
+      case RemovalOutcome::kChanged:
+        return arrow::Status::Invalid(uri, " changed since it was checked; nothing removed");
+      default:
+        return first.status.ok() ? arrow::Status::IOError("removing ", uri, " failed")
+                                 : first.status;
+    }
   }
+  if (policy_ == OriginalsAction::kArchive) result.archived.push_back(archived(originals.front().location));
   result.removed = 1;
   FaultPoint::Hit("mid_remove");
-  std::vector<Location> rest(originals.begin() + 1, originals.end());
 
-  std::vector<std::pair<Location, arrow::Status>> still;
-  if (policy_ == OriginalsPolicy::kDelete) {
-    auto failed = file_systems_.DeleteFiles(rest);
-    std::vector<Location> again;
-    for (auto& [file, st] : failed) again.push_back(file);
-    still = file_systems_.DeleteFiles(again);  // one more try for transient errors
-  } else {
-    // Archive: a copy (S3) or rename (local) each, then on S3 the originals in one batch.
-    std::vector<std::atomic<bool>> copied(rest.size());
-    auto failures = ForEach(rest.size(), io_threads_, [&](size_t i) {
-      arrow::Status st = rest[i].is_s3() ? Copy(rest[i], archived(rest[i]))
-                                         : MoveFile(rest[i], archived(rest[i]));
-      if (st.ok()) copied[i] = true;
-      return st;
-    });
-    for (auto& [i, st] : failures) still.emplace_back(rest[i], st);
-    std::vector<Location> copied_on_s3;
-    for (size_t i = 0; i < rest.size(); ++i) {
-      if (copied[i]) result.archived.push_back(archived(rest[i]));
-      if (copied[i] && rest[i].is_s3()) copied_on_s3.push_back(rest[i]);
+  std::vector<ExpectedFile> rest(originals.begin() + 1, originals.end());
+  std::vector<FileRemoval> outcomes = RemoveRest(rest, archive);
+  // One more try for transient errors, unless another run or writer is removing the same
+  // files (one was found gone): then nothing more is removed.
+  const bool contested = std::any_of(outcomes.begin(), outcomes.end(), [](const FileRemoval& o) {
+    return o.outcome == RemovalOutcome::kGone;
+  });
+  std::vector<ExpectedFile> again;
+  std::vector<size_t> again_index;
+  for (size_t i = 0; i < outcomes.size() && !contested; ++i) {
+    if (outcomes[i].outcome == RemovalOutcome::kFailed) {
+      again.push_back(rest[i]);
+      again_index.push_back(i);
     }
-    for (auto& failure : file_systems_.DeleteFiles(copied_on_s3)) still.push_back(failure);
   }
-  result.removed += static_cast<int64_t>(rest.size() - still.size());
-  for (const auto& [file, st] : still) {
-    result.problems.push_back(
-        std::string(policy_ == OriginalsPolicy::kDelete ? "deleting " : "archiving ") + file.uri() +
-        ": " + st.message());
+  std::vector<FileRemoval> retried = RemoveRest(again, archive);
+  for (size_t k = 0; k < retried.size(); ++k) outcomes[again_index[k]] = retried[k];
+
+  const std::string verb = policy_ == OriginalsAction::kDelete ? "deleting " : "archiving ";
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const FileRemoval& o = outcomes[i];
+    switch (o.outcome) {
+      case RemovalOutcome::kRemoved:
+        ++result.removed;
+        if (policy_ == OriginalsAction::kArchive) result.archived.push_back(archived(o.location));
+        break;
+      case RemovalOutcome::kGone:
+        result.gone.push_back(o.location.uri());
+        break;
+      case RemovalOutcome::kChanged:
+        result.changed.push_back(o.location.uri() + " changed since it was checked; left where it was");
+        break;
+      case RemovalOutcome::kFailed:
+        result.problems.push_back(verb + o.location.uri() + ": " + o.status.message());
+        break;
+    }
   }
   return result;
 }

@@ -6,18 +6,21 @@
 //                    folder): a rename on local disk; on S3 server-side copies in parallel, then
 //                    one batched delete of the staged objects. With a target, files left alone
 //                    are copied there too.
-//   RemoveOriginals  kDelete: delete exactly the planned inputs (never by prefix), batched.
-//                    kArchive: move them under the run's archive folder, which readers skip.
-//                    kKeep: leave them (they are not in the partition's new location).
+//   RemoveFiles      exactly the versions of the originals checked last (ExpectedFile), never
+//                    by prefix: kDelete deletes them (batched), kArchive moves them under the
+//                    run's archive folder, which readers skip; kKeep leaves them (they are not
+//                    in the partition's new location). A file found gone or changed is not
+//                    removed, and the caller is told.
 //   Unpublish        remove what Publish placed: the partition is as it was.
 //
 // With a catalog that records locations and a target, the job runs RemoveOriginals only after
 // the catalog points at the new location; otherwise right after Publish.
 //
 // Failure rules: if Publish fails, what it placed is removed again (error returned). If the very
-// first removal of RemoveOriginals fails, nothing was removed and it returns the error (the caller
-// unpublishes). Once an original is gone there is no going back: the rest are retried, and what
-// still cannot be removed is returned in `problems` (readers would see those rows twice).
+// first removal of RemoveFiles does not remove its file (an error, or the file gone or changed),
+// nothing was removed and it returns an error (the caller unpublishes). Once an original is
+// gone there is no going back: every other file is attempted, failures once more, and the
+// result says which were removed, gone, changed or still there.
 // Thread-safe: partitions may be published concurrently.
 
 #include <set>
@@ -26,18 +29,14 @@
 
 #include <arrow/result.h>
 
+#include "commit/originals_policy.h"
 #include "execute/rolling_file_writer.h"
 #include "plan/compaction_plan.h"
+#include "storage/exact_removal.h"
 #include "storage/file_systems.h"
 #include "storage/run_layout.h"
 
 namespace s3c {
-
-enum class OriginalsPolicy {
-  kArchive,  // in place, originals kept: archived, so no reader counts a row twice
-  kDelete,   // --delete_original_files=true
-  kKeep,     // written to --target_s3_path: the originals stay where they are
-};
 
 /// What Publish made visible.
 struct Published {
@@ -48,12 +47,14 @@ struct Published {
 struct RemovalResult {
   int64_t removed = 0;
   std::vector<Location> archived;     // where archived originals now are
-  std::vector<std::string> problems;  // originals still there, each with why
+  std::vector<std::string> problems;  // originals still there after an error, each with why
+  std::vector<std::string> changed;   // another version found there: left in place, each with why
+  std::vector<std::string> gone;      // found gone (not by this call): their URIs
 };
 
 class PartitionPublisher {
  public:
-  PartitionPublisher(const RunLayout& layout, FileSystems& file_systems, OriginalsPolicy policy,
+  PartitionPublisher(const RunLayout& layout, FileSystems& file_systems, OriginalsAction policy,
                      int io_threads)
       : layout_(layout), file_systems_(file_systems), policy_(policy), io_threads_(io_threads) {}
 
@@ -64,14 +65,16 @@ class PartitionPublisher {
   /// The planned inputs (and, written elsewhere, the kept files), minus `skip`.
   static std::vector<Location> Originals(const PartitionPlan& plan);
 
-  /// RemoveFiles on Originals(plan) minus `skip` (inputs found changed, which must stay).
-  arrow::Result<RemovalResult> RemoveOriginals(const PartitionPlan& plan,
-                                               const std::set<std::string>& skip = {}) const;
-
-  /// Deletes, or moves into `archive_dir`, exactly these files, by the policy. The first alone:
-  /// if it fails, nothing was removed and the error is returned. Recovery uses it directly.
-  arrow::Result<RemovalResult> RemoveFiles(const std::vector<Location>& originals,
+  /// Deletes, or moves into `archive_dir`, exactly these versions, by the policy. The first
+  /// alone: unless it is removed, nothing was removed and an error says why. REQUIRES: every
+  /// file inside the delete fence (checked; none is touched otherwise).
+  arrow::Result<RemovalResult> RemoveFiles(const std::vector<ExpectedFile>& originals,
                                            const Location& archive_dir) const;
+
+  /// Where this run archives the originals of `plan`'s partition.
+  Location ArchiveDir(const PartitionPlan& plan) const {
+    return layout_.ArchiveDir(plan.partition.path);
+  }
 
   /// OK, or an error naming what could not be removed (those files remain beside the originals).
   arrow::Status Unpublish(const Published& published) const;
@@ -82,12 +85,19 @@ class PartitionPublisher {
   /// True when the partition is written somewhere other than where it is (a target).
   static bool WritesElsewhere(const PartitionPlan& plan);
 
-  OriginalsPolicy policy() const { return policy_; }
+  OriginalsAction policy() const { return policy_; }
+  /// The same publisher with another policy for the originals.
+  PartitionPublisher WithPolicy(OriginalsAction policy) const {
+    return PartitionPublisher(layout_, file_systems_, policy, io_threads_);
+  }
 
  private:
+  /// Removes `files` (not the first) by the policy; outcomes per file, in order.
+  std::vector<FileRemoval> RemoveRest(const std::vector<ExpectedFile>& files,
+                                      const Location& archive_dir) const;
   const RunLayout& layout_;
   FileSystems& file_systems_;
-  OriginalsPolicy policy_;
+  OriginalsAction policy_;
   int io_threads_;
 };
 

@@ -1,6 +1,7 @@
 #include "commit/run_journal.h"
 
 #include <algorithm>
+#include <set>
 
 #include <arrow/io/interfaces.h>
 #include <nlohmann/json.hpp>
@@ -10,16 +11,34 @@ namespace {
 
 using nlohmann::json;
 
-const char* kStates[] = {"publishing", "published", "repointed", "removing", "done", "rolled_back"};
+const char* kStates[] = {"publishing", "published", "repointed", "removing",
+                         "done",       "rolled_back", "conflict"};
+constexpr int kStateCount = 7;
 
-json FileJson(const JournalFile& f) { return {{"uri", f.uri}, {"size", f.size}, {"mtime_ns", f.mtime_ns}}; }
+json FileJson(const JournalFile& f) {
+  json j = {{"uri", f.uri}, {"size", f.size}, {"mtime_ns", f.mtime_ns}};
+  if (!f.etag.empty()) j["etag"] = f.etag;
+  if (f.inode != 0) {
+    j["device"] = f.device;
+    j["inode"] = f.inode;
+  }
+  return j;
+}
+
+JournalFile FileFromJson(const json& j) {
+  JournalFile f{j.at("uri"), j.at("size"), j.at("mtime_ns")};
+  f.etag = j.value("etag", "");
+  f.device = j.value("device", uint64_t{0});
+  f.inode = j.value("inode", uint64_t{0});
+  return f;
+}
 
 }  // namespace
 
 std::string StateName(PartitionState state) { return kStates[static_cast<int>(state)]; }
 
 arrow::Result<PartitionState> StateFromName(const std::string& name) {
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < kStateCount; ++i) {
     if (name == kStates[i]) return static_cast<PartitionState>(i);
   }
   return arrow::Status::Invalid("unknown partition state '", name, "' in the journal");
@@ -74,13 +93,13 @@ arrow::Status RunJournal::WriteCatalogUpdates(const Location& run_dir,
                     {"location", u.location ? json(*u.location) : json(nullptr)},
                     {"files", u.files}, {"bytes", u.bytes}, {"rows", u.rows}});
   }
-  return WriteWholeFile(run_dir.Child("catalog.json"),
+  return WriteWholeFile(run_dir.Child(RunLayout::kCatalogUpdatesName),
                         json({{"version", 1}, {"updates", list}}).dump(1));
 }
 
 arrow::Result<std::optional<std::vector<PartitionUpdate>>> RunJournal::ReadCatalogUpdates(
     const Location& run_dir) {
-  const Location file = run_dir.Child("catalog.json");
+  const Location file = run_dir.Child(RunLayout::kCatalogUpdatesName);
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(file));
   if (!text) return std::nullopt;
   auto j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -122,9 +141,7 @@ arrow::Result<JournalPlan> RunJournal::PlanFromJson(const std::string& text) {
     plan.scope = j.value("scope", "");
     for (const auto& p : j.at("partitions")) {
       JournalPartition partition{p.at("path"), p.at("location"), p.at("output_dir"), {}};
-      for (const auto& f : p.at("inputs")) {
-        partition.inputs.push_back({f.at("uri"), f.at("size"), f.at("mtime_ns")});
-      }
+      for (const auto& f : p.at("inputs")) partition.inputs.push_back(FileFromJson(f));
       plan.partitions.push_back(std::move(partition));
     }
     return plan;
@@ -139,7 +156,9 @@ std::string RunJournal::ToJson(const PartitionRecord& r) {
     outputs.push_back({{"staged", o.staged}, {"source", o.source}, {"final", o.final},
                        {"bytes", o.bytes}, {"rows", o.rows}});
   }
-  return json({{"state", StateName(r.state)}, {"outputs", outputs},
+  json checked = json::array();
+  for (const auto& f : r.checked) checked.push_back(FileJson(f));
+  return json({{"state", StateName(r.state)}, {"outputs", outputs}, {"checked", checked},
                {"pending_delete", r.pending_delete}, {"delete_after_unix", r.delete_after_unix},
                {"problems", r.problems}})
       .dump(1);
@@ -154,6 +173,9 @@ arrow::Result<PartitionRecord> RunJournal::RecordFromJson(const std::string& tex
     for (const auto& o : j.at("outputs")) {
       r.outputs.push_back({o.at("staged"), o.at("source"), o.at("final"), o.at("bytes"), o.at("rows")});
     }
+    if (j.contains("checked")) {
+      for (const auto& f : j.at("checked")) r.checked.push_back(FileFromJson(f));
+    }
     r.pending_delete = j.at("pending_delete").get<std::vector<std::string>>();
     r.delete_after_unix = j.at("delete_after_unix");
     r.problems = j.at("problems").get<std::vector<std::string>>();
@@ -167,9 +189,9 @@ arrow::Result<std::unique_ptr<RunJournal>> RunJournal::Begin(FileSystems& file_s
                                                              const RunLayout& layout,
                                                              const JournalPlan& plan) {
   Location run_dir = layout.RunDir();
-  auto st = WriteWholeFile(run_dir.Child("plan.json"), ToJson(plan));
+  auto st = WriteWholeFile(layout.PlanFile(), ToJson(plan));
   if (!st.ok()) {
-    return st.WithMessage("writing the run journal ", run_dir.Child("plan.json").uri(), ": ",
+    return st.WithMessage("writing the run journal ", layout.PlanFile().uri(), ": ",
                           st.message());
   }
   return std::unique_ptr<RunJournal>(new RunJournal(std::move(run_dir)));
@@ -187,7 +209,7 @@ arrow::Status RunJournal::Record(const std::string& partition_path, const Partit
 }
 
 arrow::Result<JournalPlan> RunJournal::ReadPlan(const Location& run_dir) {
-  ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(run_dir.Child("plan.json")));
+  ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(run_dir.Child(RunLayout::kPlanName)));
   if (!text) return arrow::Status::IOError("no plan.json in ", run_dir.uri());
   auto plan = PlanFromJson(*text);
   if (!plan.ok()) return plan.status().WithMessage(run_dir.uri(), ": ", plan.status().message());
@@ -204,33 +226,43 @@ arrow::Result<std::optional<PartitionRecord>> RunJournal::ReadRecord(const Locat
   return *record;
 }
 
-arrow::Result<std::vector<std::string>> RunJournal::ListRuns(const Location& runs_dir) {
+arrow::Result<RunJournal::RunFolders> RunJournal::ListRunFolders(const Location& runs_dir) {
   arrow::fs::FileSelector selector;
   selector.base_dir = runs_dir.path;
   selector.allow_not_found = true;
   selector.recursive = true;
   selector.max_recursion = 1;
   ARROW_ASSIGN_OR_RAISE(auto entries, runs_dir.fs->GetFileInfo(selector));
-  std::vector<std::string> runs;
+  const std::string base = runs_dir.path + "/";
+  std::set<std::string> folders, planned;
   for (const auto& e : entries) {
+    if (e.path().compare(0, base.size(), base) != 0) continue;
+    const std::string rel = e.path().substr(base.size());
+    const auto slash = rel.find('/');
+    const std::string run = rel.substr(0, slash);
+    if (slash == std::string::npos && e.type() != arrow::fs::FileType::Directory) continue;
+    folders.insert(run);
     // A run exists once its plan does (on S3 there are no folders, only keys).
-    if (e.type() == arrow::fs::FileType::File && BaseName(e.path()) == "plan.json") {
-      std::string dir = e.path().substr(0, e.path().size() - std::string("/plan.json").size());
-      runs.emplace_back(BaseName(dir));
+    if (slash != std::string::npos && e.type() == arrow::fs::FileType::File &&
+        rel.substr(slash + 1) == RunLayout::kPlanName) {
+      planned.insert(run);
     }
   }
-  std::sort(runs.begin(), runs.end());  // run ids start with their UTC time
-  return runs;
+  RunFolders out;
+  for (const auto& run : folders) {
+    (planned.count(run) ? out.runs : out.abandoned).push_back(run);
+  }
+  return out;  // std::set: sorted, and run ids start with their UTC time
 }
 
-arrow::Status RunJournal::Finish(FileSystems& file_systems, bool deletions_pending) {
-  if (deletions_pending) return arrow::Status::OK();
-  return DeleteRun(file_systems, run_dir_);
+arrow::Result<std::vector<std::string>> RunJournal::ListRuns(const Location& runs_dir) {
+  ARROW_ASSIGN_OR_RAISE(auto folders, ListRunFolders(runs_dir));
+  return std::move(folders.runs);
 }
 
 arrow::Status RunJournal::DeleteRun(FileSystems& file_systems, const Location& run_dir) {
   // The records first, the plan last: a run whose plan is left is found, and finished, again.
-  return file_systems.DeleteFolder(run_dir, "plan.json");
+  return file_systems.DeleteFolder(run_dir, RunLayout::kPlanName);
 }
 
 }  // namespace s3c

@@ -34,6 +34,8 @@ enum class PartitionState {
   kRemoving,    // all outputs placed and verified; originals being removed
   kDone,        // finished (originals may still await their grace period)
   kRolledBack,  // undone; the partition is as it was
+  kConflict,    // removing found originals already gone (another run or writer): the outputs
+                // may hold the only copy of some rows; recovery settles it by content
 };
 
 std::string StateName(PartitionState state);
@@ -43,6 +45,10 @@ struct JournalFile {
   std::string uri;
   int64_t size = 0;
   int64_t mtime_ns = 0;  // 0 when the storage did not say
+  // The version checked right before removal (FileIdentity): S3's ETag, or the local device
+  // and inode. Empty and 0 in plan.json, which records what planning listed.
+  std::string etag;
+  uint64_t device = 0, inode = 0;
 };
 
 struct JournalOutput {
@@ -77,6 +83,8 @@ struct JournalPlan {
 struct PartitionRecord {
   PartitionState state = PartitionState::kPublishing;
   std::vector<JournalOutput> outputs;
+  /// From `removing` on: each original as checked right before removal, with its identity.
+  std::vector<JournalFile> checked;
   std::vector<std::string> pending_delete;  // originals (or their archived copies) to delete later
   int64_t delete_after_unix = 0;            // when they may go
   std::vector<std::string> problems;
@@ -85,16 +93,13 @@ struct PartitionRecord {
 class RunJournal {
  public:
   /// Writes plan.json under layout.RunDir(). Returns the journal to record transitions with.
-  static arrow::Result<std::unique_ptr<RunJournal>> Begin(FileSystems& file_systems,
+  [[nodiscard]] static arrow::Result<std::unique_ptr<RunJournal>> Begin(FileSystems& file_systems,
                                                           const RunLayout& layout,
                                                           const JournalPlan& plan);
 
-  /// Rewrites the partition's record.
-  arrow::Status Record(const std::string& partition_path, const PartitionRecord& record);
-
-  /// Removes the run's directory when no partition has deletions pending; otherwise keeps it
-  /// for the run that will do them.
-  arrow::Status Finish(FileSystems& file_systems, bool deletions_pending);
+  /// Rewrites the partition's record. A record guards the step after it: the caller must not
+  /// take that step unless this returned OK.
+  [[nodiscard]] arrow::Status Record(const std::string& partition_path, const PartitionRecord& record);
 
   /// Deletes a run's journal: its records, then its plan (so that an interrupted deletion
   /// leaves a run that ListRuns still finds).
@@ -106,17 +111,26 @@ class RunJournal {
   static arrow::Result<JournalPlan> ReadPlan(const Location& run_dir);
   static arrow::Result<std::optional<PartitionRecord>> ReadRecord(const Location& run_dir,
                                                                   const std::string& path);
-  static arrow::Status WriteRecord(const Location& run_dir, const std::string& path,
+  [[nodiscard]] static arrow::Status WriteRecord(const Location& run_dir, const std::string& path,
                                    const PartitionRecord& record);
   /// --update_catalog deferred: the catalog updates the run would have made, kept in
   /// <run>/catalog.json for `s3-compaction commit`. nullopt when the run deferred none.
-  static arrow::Status WriteCatalogUpdates(const Location& run_dir,
+  [[nodiscard]] static arrow::Status WriteCatalogUpdates(const Location& run_dir,
                                            const std::vector<PartitionUpdate>& updates);
   static arrow::Result<std::optional<std::vector<PartitionUpdate>>> ReadCatalogUpdates(
       const Location& run_dir);
 
-  /// The run ids with a directory under `runs_dir`, oldest first.
+  /// The run ids with a plan under `runs_dir`, oldest first.
   static arrow::Result<std::vector<std::string>> ListRuns(const Location& runs_dir);
+
+  /// Every folder under `runs_dir`: those with a plan (`runs`, oldest first, as ListRuns), and
+  /// those without one (`abandoned`: a run that died while writing its plan, leaving only a
+  /// temporary file; no run that holds the lease can still be writing there).
+  struct RunFolders {
+    std::vector<std::string> runs;
+    std::vector<std::string> abandoned;
+  };
+  static arrow::Result<RunFolders> ListRunFolders(const Location& runs_dir);
 
   /// JSON round trips, exposed for tests.
   static std::string ToJson(const JournalPlan& plan);

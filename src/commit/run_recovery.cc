@@ -1,24 +1,17 @@
 #include "commit/run_recovery.h"
 
-#include "plan/shard.h"
-
-#include <chrono>
+#include <map>
 
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
 
-#include "commit/partition_publisher.h"
+#include "commit/content_settlement.h"
+#include "plan/shard.h"
 #include "util/clock.h"
 #include "util/logging.h"
 
 namespace s3c {
 namespace {
-
-OriginalsPolicy PolicyOf(const std::string& name) {
-  if (name == "delete") return OriginalsPolicy::kDelete;
-  if (name == "archive") return OriginalsPolicy::kArchive;
-  return OriginalsPolicy::kKeep;
-}
 
 // The output at `final` is complete: the size recorded, and for a compacted file its footer's
 // row count.
@@ -39,30 +32,484 @@ bool OutputComplete(const Location& final, const JournalOutput& output) {
 
 bool SameFolder(const Location& a, const Location& b) { return a.Contains(b) && b.Contains(a); }
 
+// The planned originals as they are now: unchanged (with their identity now), changed, gone.
+// From `removing` on, a version recorded as checked must be exactly that version (SameFile);
+// before, size and modification time must be as planned.
+struct Originals {
+  std::vector<ExpectedFile> unchanged;
+  std::vector<std::string> changed;  // URIs
+  std::vector<std::string> gone;     // URIs
+  std::vector<ListedFile> listing;   // the whole location, as listed
+  bool all_there() const { return changed.empty() && gone.empty(); }
+};
+
 }  // namespace
 
-arrow::Result<const std::map<std::string, std::string>*> RunRecovery::Locations() {
-  if (!locations_) {
-    if (!catalog_locations_) {
-      return arrow::Status::Invalid("the catalog that was repointed cannot be asked");
-    }
-    ARROW_ASSIGN_OR_RAISE(auto locations, catalog_locations_());
-    locations_ = std::move(locations);
+struct RunRecovery::Partition {
+  const JournalPlan& plan;
+  TrustedPartition trusted;
+  Location run_dir;
+  PartitionRecord record;
+  RecoveryReport* report;
+  std::string who;  // "run R, partition P: "
+
+  arrow::Status Write() const {
+    return RunJournal::WriteRecord(run_dir, trusted.partition->path, record);
   }
-  return &*locations_;
+  void Say(const std::string& line) const { report->lines.push_back(who + line); }
+  void Block(const std::string& why) const {
+    ++report->failures;
+    Say(why);
+    report->blocked[trusted.partition->path] =
+        "an earlier run (" + plan.run_id + ") left it unsettled: " + why;
+  }
+};
+
+namespace {
+
+arrow::Result<Originals> OriginalsNow(FileSystems& file_systems, const TrustedPartition& p,
+                                      const PartitionRecord& record) {
+  Originals out;
+  ARROW_ASSIGN_OR_RAISE(out.listing, file_systems.ListWithIdentities(p.location));
+  std::map<std::string, const ListedFile*> now;
+  for (const auto& f : out.listing) now[f.location.path] = &f;
+  std::map<std::string, const JournalFile*> checked;
+  for (const auto& f : record.checked) checked[f.uri] = &f;
+  for (const auto& [where, planned] : p.inputs) {
+    auto it = now.find(where.path);
+    if (it == now.end()) {
+      out.gone.push_back(planned.uri);
+      continue;
+    }
+    const FileIdentity& identity = it->second->identity;
+    bool same;
+    if (auto c = checked.find(planned.uri); c != checked.end()) {
+      FileIdentity then{c->second->size, c->second->mtime_ns, c->second->etag,
+                        c->second->device, c->second->inode};
+      same = SameFile(then, identity);
+    } else {
+      same = !it->second->symlink && identity.size == planned.size &&
+             (planned.mtime_ns == 0 || identity.mtime_ns == 0 ||
+              identity.mtime_ns == planned.mtime_ns);
+    }
+    if (same) {
+      out.unchanged.push_back({where, identity});
+    } else {
+      out.changed.push_back(planned.uri);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+arrow::Result<bool> RunRecovery::CompleteOutputs(Partition& p) {
+  for (const auto& o : p.record.outputs) {
+    ARROW_ASSIGN_OR_RAISE(Location final, trust_.Resolve(o.final));
+    if (OutputComplete(final, o)) continue;
+    arrow::Status placed = arrow::Status::IOError("not staged");
+    if (!o.staged.empty()) {
+      ARROW_ASSIGN_OR_RAISE(Location staged, trust_.Resolve(o.staged));
+      if (OutputComplete(staged, o)) {
+        if (!final.is_s3()) {
+          ARROW_RETURN_NOT_OK(final.fs->CreateDir(final.path.substr(0, final.path.rfind('/')), true));
+        }
+        placed = final.is_s3() ? staged.fs->CopyFile(staged.path, final.path)
+                               : PartitionPublisher::MoveFile(staged, final);
+      }
+    } else if (!o.source.empty()) {
+      ARROW_ASSIGN_OR_RAISE(Location source, trust_.Resolve(o.source));
+      placed = source.fs->CopyFile(source.path, final.path);
+    }
+    if (!placed.ok() || !OutputComplete(final, o)) return false;
+  }
+  return true;
+}
+
+arrow::Result<RemovalResult> RunRecovery::RemoveVerified(Partition& p,
+                                                         const std::vector<ExpectedFile>& originals) {
+  PartitionPublisher publisher(layout_, file_systems_, p.trusted.policy.action, io_threads_);
+  if (originals.empty() || p.trusted.policy.action == OriginalsAction::kKeep) {
+    return publisher.RemoveFiles(originals, p.trusted.archive);
+  }
+  // An original goes only if every one of its rows is in the outputs: a journal read from
+  // storage cannot make this run remove rows it did not publish.
+  ARROW_ASSIGN_OR_RAISE(auto listing, file_systems_.ListWithIdentities(p.trusted.output_dir));
+  std::map<std::string, const ListedFile*> listed;
+  for (const auto& f : listing) listed[f.location.path] = &f;
+  std::vector<ExpectedFile> outputs;
+  for (const auto& o : p.record.outputs) {
+    ARROW_ASSIGN_OR_RAISE(Location final, trust_.Resolve(o.final));
+    auto it = listed.find(final.path);
+    if (it == listed.end()) return arrow::Status::IOError("its output ", o.final, " vanished");
+    outputs.push_back({final, it->second->identity});
+  }
+  if (outputs.empty()) return arrow::Status::Invalid("it names no output to keep");
+  ARROW_ASSIGN_OR_RAISE(auto settled, ContentSettlement::Settle(
+                                          file_systems_, publisher, p.trusted.archive, outputs,
+                                          originals, ContentSettlement::Prefer::kKeepOutputs));
+  if (settled.too_large) return publisher.RemoveFiles(originals, p.trusted.archive);
+  RemovalResult result = settled.removal;
+  if (settled.kind == ContentSettlement::Kind::kUnsettled) result.problems.push_back(settled.detail);
+  return result;
+}
+
+arrow::Result<bool> RunRecovery::RollBack(Partition& p, const std::string& why) {
+  ARROW_ASSIGN_OR_RAISE(Originals originals, OriginalsNow(file_systems_, p.trusted, p.record));
+  if (!originals.all_there()) {
+    // The outputs may hold the only copy of some rows now: only their content can say.
+    return Settle(p, why + ", and some originals are gone or changed");
+  }
+  std::vector<Location> placed;
+  for (const auto& o : p.record.outputs) {
+    ARROW_ASSIGN_OR_RAISE(Location final, trust_.Resolve(o.final));
+    auto info = final.fs->GetFileInfo(final.path);
+    if (info.ok() && info->type() == arrow::fs::FileType::File) placed.push_back(final);
+  }
+  auto failures = file_systems_.DeleteFiles(placed);
+  if (!failures.empty()) return failures.front().second;
+  p.record.state = PartitionState::kRolledBack;
+  ARROW_RETURN_NOT_OK(p.Write());
+  p.Say("rolled back (" + why + "); " + std::to_string(placed.size()) +
+        " new file(s) removed, partition as it was");
+  return false;
+}
+
+arrow::Result<bool> RunRecovery::RollForward(Partition& p) {
+  const PartitionState before = p.record.state;
+  ARROW_ASSIGN_OR_RAISE(bool complete, CompleteOutputs(p));
+  ARROW_ASSIGN_OR_RAISE(Originals originals, OriginalsNow(file_systems_, p.trusted, p.record));
+  if (!complete) {
+    if (originals.all_there()) return RollBack(p, "an output could not be completed");
+    return Settle(p, "an output could not be completed and some originals are gone");
+  }
+  if (!originals.gone.empty() && p.trusted.in_place && before == PartitionState::kPublishing) {
+    // Gone before this run began removing them: another run or writer took them.
+    return Settle(p, "originals vanished before its run began removing them");
+  }
+  std::vector<JournalFile> versions;
+  for (const auto& f : originals.unchanged) {
+    versions.push_back({f.location.uri(), f.identity.size, f.identity.mtime_ns, f.identity.etag,
+                        f.identity.device, f.identity.inode});
+  }
+  p.record.state = PartitionState::kRemoving;
+  p.record.checked = versions;
+  ARROW_RETURN_NOT_OK(p.Write());  // guards the removal
+  auto removed = RemoveVerified(p, originals.unchanged);
+  if (!removed.ok()) {
+    p.Block("rolled forward, but " + removed.status().message() + "; the next run retries");
+    return true;
+  }
+  std::vector<std::string> problems;
+  for (const auto& uri : originals.changed) problems.push_back(uri + " changed since planning; left where it was");
+  problems.insert(problems.end(), removed->changed.begin(), removed->changed.end());
+  problems.insert(problems.end(), removed->problems.begin(), removed->problems.end());
+  for (const auto& uri : removed->gone) problems.push_back(uri + " vanished while being removed");
+  p.record.state = removed->problems.empty() ? PartitionState::kDone : PartitionState::kRemoving;
+  p.record.problems = problems;
+  if (p.trusted.policy.delete_after_minutes > 0) {
+    for (const auto& a : removed->archived) p.record.pending_delete.push_back(a.uri());
+    if (p.trusted.policy.action == OriginalsAction::kKeep) {
+      for (const auto& o : originals.unchanged) p.record.pending_delete.push_back(o.location.uri());
+    }
+    p.record.delete_after_unix = NowUnix() + p.trusted.policy.delete_after_minutes * 60;
+  }
+  ARROW_RETURN_NOT_OK(p.Write());
+  p.Say("rolled forward; " + std::to_string(removed->removed) + " original(s) " +
+        p.trusted.policy.RemovedVerb() + (problems.empty() ? "" : "; " + problems.front()));
+  if (p.trusted.in_place &&
+      (before == PartitionState::kPublishing || before == PartitionState::kRemoving ||
+       before == PartitionState::kConflict)) {
+    // The crash came before the run's catalog step: the catalog's statistics are stale.
+    p.report->settled_in_place.push_back({p.trusted.partition->path, p.trusted.location.uri()});
+  }
+  if (!removed->problems.empty()) {
+    ++p.report->failures;
+    return true;
+  }
+  return !p.record.pending_delete.empty();
+}
+
+arrow::Result<bool> RunRecovery::Settle(Partition& p, const std::string& why) {
+  if (!p.trusted.in_place) {
+    p.Block("cannot settle automatically (" + why + "): its new files and originals are both "
+            "kept; check the partition and the run's journal by hand");
+    return true;
+  }
+  ARROW_ASSIGN_OR_RAISE(auto listing, file_systems_.ListWithIdentities(p.trusted.location));
+  std::map<std::string, const ListedFile*> listed;
+  for (const auto& f : listing) listed[f.location.path] = &f;
+  std::vector<ExpectedFile> outputs, others;  // the run's outputs in the partition; the rest
+  std::map<std::string, bool> mine;
+  for (const auto& o : p.record.outputs) {
+    ARROW_ASSIGN_OR_RAISE(Location final, trust_.Resolve(o.final));
+    auto it = listed.find(final.path);
+    if (it == listed.end()) continue;
+    if (!OutputComplete(final, o) || o.rows < 0) {
+      p.Block("cannot settle automatically (" + why + "): its output " + o.final +
+              " is incomplete; check the partition by hand");
+      return true;
+    }
+    outputs.push_back({final, it->second->identity});
+    mine[final.path] = true;
+  }
+  if (outputs.empty()) {
+    p.record.state = PartitionState::kRolledBack;
+    ARROW_RETURN_NOT_OK(p.Write());
+    p.Say("settled (" + why + "): none of its new files is in the partition");
+    return false;
+  }
+  for (const auto& f : listing) {
+    if (mine.count(f.location.path) || f.symlink || RunLayout::IsHidden(BaseName(f.location.path))) continue;
+    others.push_back({f.location, f.identity});
+  }
+  PartitionPublisher originals(layout_, file_systems_, p.trusted.policy.action, io_threads_);
+  ARROW_ASSIGN_OR_RAISE(auto settled, ContentSettlement::Settle(file_systems_, originals,
+                                                                p.trusted.archive, outputs, others));
+  if (settled.kind == ContentSettlement::Kind::kUnsettled) {
+    p.Block("cannot settle automatically (" + why + "): " + settled.detail);
+    return true;
+  }
+  p.record.state = settled.kind == ContentSettlement::Kind::kRemovedOutputs
+                       ? PartitionState::kRolledBack
+                       : PartitionState::kDone;
+  ARROW_RETURN_NOT_OK(p.Write());
+  p.Say("settled by content (" + why + "): " + settled.detail);
+  if (settled.kind == ContentSettlement::Kind::kRemovedOthers) {
+    p.report->settled_in_place.push_back({p.trusted.partition->path, p.trusted.location.uri()});
+  }
+  return false;
+}
+
+arrow::Result<Location> RunRecovery::LocationOf(const std::string& path) {
+  if (catalog_locations_) {
+    ARROW_ASSIGN_OR_RAISE(const auto* known, catalog_locations_());
+    if (auto it = known->find(path); it != known->end()) return file_systems_.Resolve(it->second);
+  }
+  return layout_.table_root().Child(path);
+}
+
+arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const std::string& path,
+                                              const Location& location,
+                                              OriginalsAction originals_action,
+                                              const std::string& why, RecoveryReport* report) {
+  const std::string who = "run " + run_id + ", partition " + path + ": ";
+  ARROW_ASSIGN_OR_RAISE(auto listing, file_systems_.ListWithIdentities(location));
+  std::vector<ExpectedFile> outputs, others;
+  for (const auto& f : listing) {
+    const std::string_view name = BaseName(f.location.path);
+    if (f.symlink || RunLayout::IsHidden(name)) continue;
+    (RunLayout::IsOutputOf(name, run_id) ? outputs : others).push_back({f.location, f.identity});
+  }
+  if (outputs.empty()) {
+    report->lines.push_back(who + why + "; nothing of that run is in the partition");
+    return false;
+  }
+  PartitionPublisher originals(layout_, file_systems_, originals_action, io_threads_);
+  auto settled = ContentSettlement::Settle(file_systems_, originals,
+                                           layout_.ForRun(run_id).ArchiveDir(path), outputs, others);
+  const std::string detail = settled.ok() ? settled->detail : settled.status().message();
+  if (!settled.ok() || settled->kind == ContentSettlement::Kind::kUnsettled) {
+    ++report->failures;
+    report->lines.push_back(who + why + "; cannot settle it by content: " + detail);
+    report->blocked[path] = "an unsettled journal covers it (" + who + why + "; " + detail + ")";
+    return true;
+  }
+  report->lines.push_back(who + why + "; settled by content: " + detail);
+  return false;
+}
+
+arrow::Status RunRecovery::RecoverUnreadable(const std::string& run_id, const std::string& why,
+                                             RecoveryReport* report) {
+  // Which partitions the run touched is unknown: its outputs are found by their names, which
+  // carry its id, in every folder of the table (and in the catalog's partitions elsewhere).
+  std::map<std::string, Location> folders;  // partition path -> folder
+  arrow::fs::FileSelector selector;
+  selector.base_dir = layout_.table_root().path;
+  selector.recursive = true;
+  selector.allow_not_found = true;
+  ARROW_ASSIGN_OR_RAISE(auto entries, layout_.table_root().fs->GetFileInfo(selector));
+  const std::string base = layout_.table_root().path + "/";
+  for (const auto& e : entries) {
+    if (!e.IsFile() || !RunLayout::IsOutputOf(BaseName(e.path()), run_id)) continue;
+    std::string rel = e.path().substr(base.size());
+    rel = rel.substr(0, rel.rfind('/'));
+    if (rel.find(RunLayout::kToolFolder) != std::string::npos) continue;  // staging
+    folders.emplace(rel, layout_.table_root().Child(rel));
+  }
+  if (catalog_locations_) {
+    ARROW_ASSIGN_OR_RAISE(const auto* known, catalog_locations_());
+    for (const auto& [path, uri] : *known) {
+      ARROW_ASSIGN_OR_RAISE(Location where, file_systems_.Resolve(uri));
+      if (!layout_.table_root().Contains(where)) folders.emplace(path, where);
+    }
+  }
+  bool unsettled = false;
+  for (const auto& [path, folder] : folders) {
+    ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, path, folder, OriginalsAction::kArchive,
+                                                  why, report));
+    unsettled |= left;
+  }
+  if (unsettled) return arrow::Status::OK();  // its journal stays, for another look
+  report->lines.push_back("run " + run_id + ": " + why + "; nothing of it is left unsettled, "
+                          "its journal was removed");
+  return RunJournal::DeleteRun(file_systems_, layout_.RunsDir().Child(run_id));
+}
+
+arrow::Result<bool> RunRecovery::FromPublished(Partition& p) {
+  if (!p.plan.repoint) return RollBack(p, "it was never finished");
+  if (!catalog_locations_) {
+    return arrow::Status::Invalid("the catalog that was repointed cannot be asked");
+  }
+  // The crash fell around the catalog update: the catalog says which side readers see.
+  ARROW_ASSIGN_OR_RAISE(const auto* locations, catalog_locations_());
+  auto it = locations->find(p.trusted.partition->path);
+  std::optional<Location> now;
+  if (it != locations->end()) {
+    ARROW_ASSIGN_OR_RAISE(now, trust_.Resolve(it->second));
+  }
+  if (now && SameFolder(*now, p.trusted.location)) {
+    return RollBack(p, "its catalog update never happened");
+  }
+  if (!now || !SameFolder(*now, p.trusted.output_dir)) {
+    return arrow::Status::Invalid(
+        "the catalog now points at ", now ? now->uri() : std::string("no partition"),
+        ", neither its old location ", p.trusted.location.uri(), " nor the new ",
+        p.trusted.output_dir.uri(), "; both left as they are");
+  }
+  // Every output was placed and verified before the catalog moved: roll forward.
+  return RollForward(p);
+}
+
+arrow::Result<bool> RunRecovery::DeleteDue(Partition& p) {
+  if (p.record.pending_delete.empty()) return false;
+  if (NowUnix() < p.record.delete_after_unix) return true;  // not yet
+  std::vector<Location> due;
+  for (const auto& uri : p.record.pending_delete) {
+    ARROW_ASSIGN_OR_RAISE(Location file, trust_.Resolve(uri));
+    due.push_back(file);
+  }
+  auto failures = file_systems_.DeleteFiles(due);
+  p.record.pending_delete.clear();
+  for (const auto& [file, st] : failures) p.record.pending_delete.push_back(file.uri());
+  ARROW_RETURN_NOT_OK(p.Write());
+  p.Say("grace period over; " + std::to_string(due.size() - failures.size()) +
+        " original(s) deleted");
+  return !p.record.pending_delete.empty();
+}
+
+arrow::Result<bool> RunRecovery::RecoverPartition(Partition& p) {
+  switch (p.record.state) {
+    case PartitionState::kRolledBack:
+      return false;
+    case PartitionState::kDone:
+      return DeleteDue(p);
+    case PartitionState::kPublished:
+      return FromPublished(p);
+    case PartitionState::kPublishing:
+      if (p.plan.repoint && !p.trusted.in_place) {
+        return RollBack(p, "its catalog update never happened");
+      }
+      return RollForward(p);
+    case PartitionState::kRepointed:
+    case PartitionState::kRemoving:
+      return RollForward(p);
+    case PartitionState::kConflict:
+      return Settle(p, "its run found originals already gone while removing them");
+  }
+  return false;
+}
+
+arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPlan& plan,
+                                      RecoveryReport* report) {
+  const Location run_dir = layout_.RunsDir().Child(run_id);
+  const OriginalsAction in_place =
+      OriginalsPolicy::FromJournal(plan.policy, plan.delete_grace_minutes, false).action;
+  bool pending = false;
+  if (auto trusted = trust_.CheckRun(run_id, plan); !trusted.ok()) {
+    // Not a journal of this table (or not of its folder): it may still describe this very data
+    // (a copy of the table made with its journal), so its partitions are settled by content.
+    for (const auto& partition : plan.partitions) {
+      ARROW_ASSIGN_OR_RAISE(Location where, LocationOf(partition.path));
+      ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, where, in_place,
+                                                    trusted.message(), report));
+      pending |= left;
+    }
+    if (layout_.JournalElsewhere()) {
+      // A journal folder given by --journal_path may be shared with other tables: that one's
+      // journal is its table's to finish, and stays.
+      ++report->failures;
+      report->lines.push_back("run " + run_id + ": " + trusted.message() +
+                              "; its journal stays in " + run_dir.uri());
+      return arrow::Status::OK();
+    }
+    // In this table's own folder it came with a copy of the table (or was put there): once its
+    // partitions here are settled it has nothing more to say.
+    if (!pending) ARROW_RETURN_NOT_OK(RunJournal::DeleteRun(file_systems_, run_dir));
+    return arrow::Status::OK();
+  }
+  for (const auto& partition : plan.partitions) {
+    const std::string where = "run " + run_id + ", partition " + partition.path + ": ";
+    auto stored = RunJournal::ReadRecord(run_dir, partition.path);
+    auto trusted = trust_.CheckPartition(plan, partition);
+    arrow::Status fits = !stored.ok()      ? stored.status()
+                         : !trusted.ok()   ? trusted.status()
+                         : !*stored        ? arrow::Status::OK()
+                                           : trust_.CheckRecord(plan, *trusted, **stored);
+    if (stored.ok() && (!*stored || (*stored)->state == PartitionState::kRolledBack)) continue;
+    if (!fits.ok()) {
+      if (stored.ok() && (*stored)->state == PartitionState::kDone) {
+        pending = true;  // nothing half done; its later deletions are not ours to make
+        continue;
+      }
+      ARROW_ASSIGN_OR_RAISE(Location location, LocationOf(partition.path));
+      ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, location, in_place,
+                                                    fits.message(), report));
+      pending |= left;
+      continue;
+    }
+    Partition p{plan, std::move(trusted).ValueOrDie(), run_dir, **stored, report, where};
+    auto result = RecoverPartition(p);
+    if (!result.ok()) {
+      p.Block(result.status().message());
+      pending = true;
+      continue;
+    }
+    pending |= *result;
+  }
+  // The run's staging, where this run's own arguments put it: in the table, and in our target.
+  std::vector<Location> roots = {layout_.table_root()};
+  if (!SameFolder(layout_.output_root(), layout_.table_root())) roots.push_back(layout_.output_root());
+  for (const Location& root : roots) {
+    const Location staging = RunLayout(run_id, layout_.table_root(), root, std::nullopt).StagingRoot();
+    if (auto swept = file_systems_.DeleteFolder(staging); !swept.ok()) {
+      log::Warn("run ", run_id, ": could not clear its staging folder ", staging.uri(), ": ",
+                swept.message());
+      pending = true;
+    }
+    FileSystems::RemoveEmptyFolders(staging, RunLayout::kToolFolder);
+  }
+  if (!pending) ARROW_RETURN_NOT_OK(RunJournal::DeleteRun(file_systems_, run_dir));
+  return arrow::Status::OK();
 }
 
 arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
     std::optional<std::vector<std::string>> listed) {
   RecoveryReport report;
   if (!listed) {
-    ARROW_ASSIGN_OR_RAISE(listed, RunJournal::ListRuns(runs_dir_));
+    ARROW_ASSIGN_OR_RAISE(listed, RunJournal::ListRuns(layout_.RunsDir()));
   }
-  const std::vector<std::string>& runs = *listed;
   const std::optional<Shard> own = Shard::FromScope(scope_);
-  for (const auto& run : runs) {
-    if (run == current_run_id_) continue;
-    auto plan = RunJournal::ReadPlan(runs_dir_.Child(run));
+  for (const auto& run : *listed) {
+    if (run == layout_.run_id()) continue;
+    const Location run_dir = layout_.RunsDir().Child(run);
+    auto plan = RunJournal::ReadPlan(run_dir);
+    if (!plan.ok() && own) {
+      // Whose it is cannot be known: only a run over the whole table may settle it.
+      report.stop = "the journal of run " + run + " cannot be read (" + plan.status().message() +
+                    "); finish it with `s3-compaction recover` (no --shard) before running shards";
+      continue;
+    }
     if (plan.ok() && own && plan->scope != scope_) {
       const std::optional<Shard> theirs = Shard::FromScope(plan->scope);
       if (theirs && theirs->count == own->count) continue;  // a sibling shard's: its own to finish
@@ -72,215 +519,25 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
           "before running shards");
     }
     ++report.runs;
-    auto st = plan.ok() ? RecoverRun(run, *plan, &report) : plan.status();
+    auto st = plan.ok() ? RecoverRun(run, *plan, &report)
+                        : RecoverUnreadable(run, "its plan cannot be read (" +
+                                                     plan.status().message() + ")", &report);
     if (!st.ok()) {
       ++report.failures;
       report.lines.push_back("run " + run + ": " + st.message());
+      if (!plan.ok()) {
+        report.stop = "the journal of run " + run + " cannot be read and its outputs could not "
+                      "be settled (" + st.message() + "); check the table, then remove " +
+                      run_dir.uri() + " by hand";
+        continue;
+      }
+      for (const auto& partition : plan->partitions) {
+        report.blocked.try_emplace(partition.path, "an unsettled journal covers it (run " + run +
+                                                       ": " + st.message() + ")");
+      }
     }
   }
   return report;
-}
-
-arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPlan& plan,
-                                      RecoveryReport* report) {
-  Location run_dir = runs_dir_.Child(run_id);
-  ARROW_ASSIGN_OR_RAISE(Location planned_table, file_systems_.Resolve(plan.table_location));
-  if (!(planned_table.Contains(table_root_) && table_root_.Contains(planned_table))) {
-    return arrow::Status::Invalid("its journal is about the table at ", plan.table_location,
-                                  ", not this one at ", table_root_.uri(), "; left alone");
-  }
-  // What this run may delete: what its own plan said it would touch.
-  for (const std::string& uri : {plan.staging_root, plan.archive_root}) {
-    ARROW_ASSIGN_OR_RAISE(Location where, file_systems_.Resolve(uri));
-    // The folder above the run's own (.../staging, .../archive): the run's folder itself goes.
-    where.path = where.path.substr(0, where.path.rfind('/'));
-    file_systems_.AllowDeletesUnder(where);
-  }
-  for (const auto& partition : plan.partitions) {
-    for (const std::string& uri : {partition.location, partition.output_dir}) {
-      ARROW_ASSIGN_OR_RAISE(Location where, file_systems_.Resolve(uri));
-      file_systems_.AllowDeletesUnder(where);
-    }
-  }
-  bool pending = false;
-  for (const auto& partition : plan.partitions) {
-    std::optional<PartitionState> before;
-    auto result = RecoverPartition(plan, partition, run_dir, report, &before);
-    if (!result.ok()) {
-      ++report->failures;
-      report->lines.push_back("run " + run_id + ", partition " + partition.path + ": " +
-                              result.status().message());
-      pending = true;  // keep the journal: the next run tries again
-      continue;
-    }
-    pending |= *result;
-    if (partition.location == partition.output_dir &&
-        (before == PartitionState::kPublishing || before == PartitionState::kRemoving)) {
-      // Rolled forward in place: the crash came before the run's catalog step, so the catalog's
-      // statistics for it (file count, size) are stale; the caller may refresh them.
-      auto record = RunJournal::ReadRecord(run_dir, partition.path);
-      if (record.ok() && *record && ((*record)->state == PartitionState::kDone ||
-                                     (*record)->state == PartitionState::kRemoving)) {
-        report->settled_in_place.push_back({partition.path, partition.location});
-      }
-    }
-  }
-  ARROW_ASSIGN_OR_RAISE(Location staging, file_systems_.Resolve(plan.staging_root));
-  ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(staging));
-  FileSystems::RemoveEmptyFolders(staging, RunLayout::kToolFolder);
-  if (!pending) ARROW_RETURN_NOT_OK(RunJournal::DeleteRun(file_systems_, run_dir));
-  return arrow::Status::OK();
-}
-
-arrow::Result<bool> RunRecovery::RecoverPartition(const JournalPlan& plan,
-                                                  const JournalPartition& partition,
-                                                  const Location& run_dir,
-                                                  RecoveryReport* report,
-                                                  std::optional<PartitionState>* before) {
-  ARROW_ASSIGN_OR_RAISE(auto stored, RunJournal::ReadRecord(run_dir, partition.path));
-  if (!stored) return false;  // nothing visible happened
-  *before = stored->state;
-  PartitionRecord record = *stored;
-  const std::string who = "run " + plan.run_id + ", partition " + partition.path + ": ";
-
-  ARROW_ASSIGN_OR_RAISE(Location table, file_systems_.Resolve(plan.table_location));
-  ARROW_ASSIGN_OR_RAISE(Location archive_root, file_systems_.Resolve(plan.archive_root));
-  RunLayout layout(plan.run_id, table, table, std::nullopt);
-  const OriginalsPolicy policy = plan.delete_grace_minutes > 0 && plan.policy == "delete"
-                                     ? (partition.location == partition.output_dir
-                                            ? OriginalsPolicy::kArchive
-                                            : OriginalsPolicy::kKeep)
-                                     : PolicyOf(plan.policy);
-  PartitionPublisher publisher(layout, file_systems_, policy, io_threads_);
-  const Location archive_dir = archive_root.Child(partition.path);
-
-  auto roll_back = [&](const std::string& why) -> arrow::Result<bool> {
-    std::vector<Location> placed;
-    for (const auto& o : record.outputs) {
-      ARROW_ASSIGN_OR_RAISE(Location final, file_systems_.Resolve(o.final));
-      auto info = final.fs->GetFileInfo(final.path);
-      if (info.ok() && info->type() == arrow::fs::FileType::File) placed.push_back(final);
-    }
-    auto failures = file_systems_.DeleteFiles(placed);
-    if (!failures.empty()) return failures.front().second;
-    record.state = PartitionState::kRolledBack;
-    ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, partition.path, record));
-    report->lines.push_back(who + "rolled back (" + why + "); " + std::to_string(placed.size()) +
-                            " new file(s) removed, partition as it was");
-    return false;
-  };
-
-  switch (record.state) {
-    case PartitionState::kRolledBack:
-      return false;
-    case PartitionState::kPublished: {
-      if (!plan.repoint) return roll_back("it was never finished");
-      // The crash fell around the catalog update: the catalog says which side readers see.
-      ARROW_ASSIGN_OR_RAISE(const auto* locations, Locations());
-      auto it = locations->find(partition.path);
-      ARROW_ASSIGN_OR_RAISE(Location old_dir, file_systems_.Resolve(partition.location));
-      ARROW_ASSIGN_OR_RAISE(Location new_dir, file_systems_.Resolve(partition.output_dir));
-      std::optional<Location> now;
-      if (it != locations->end()) {
-        ARROW_ASSIGN_OR_RAISE(now, file_systems_.Resolve(it->second));
-      }
-      if (now && SameFolder(*now, old_dir)) return roll_back("its catalog update never happened");
-      if (!now || !SameFolder(*now, new_dir)) {
-        return arrow::Status::Invalid(
-            "the catalog now points at ", now ? now->uri() : std::string("no partition"),
-            ", neither its old location ", old_dir.uri(), " nor the new ", new_dir.uri(),
-            "; both left as they are");
-      }
-      // Every output was placed and verified before the catalog moved: roll forward.
-      [[fallthrough]];
-    }
-    case PartitionState::kPublishing: {
-      if (plan.repoint && record.state == PartitionState::kPublishing) {
-        return roll_back("its catalog update never happened");
-      }
-      // Roll forward only if every output can be put in place and checks out.
-      for (const auto& o : record.outputs) {
-        ARROW_ASSIGN_OR_RAISE(Location final, file_systems_.Resolve(o.final));
-        if (OutputComplete(final, o)) continue;
-        arrow::Status placed = arrow::Status::IOError("not staged");
-        if (!o.staged.empty()) {
-          ARROW_ASSIGN_OR_RAISE(Location staged, file_systems_.Resolve(o.staged));
-          if (OutputComplete(staged, o)) {
-            if (!final.is_s3()) {
-              std::string parent = final.path.substr(0, final.path.rfind('/'));
-              ARROW_RETURN_NOT_OK(final.fs->CreateDir(parent, true));
-            }
-            placed = final.is_s3() ? staged.fs->CopyFile(staged.path, final.path)
-                                   : PartitionPublisher::MoveFile(staged, final);
-          }
-        } else if (!o.source.empty()) {
-          ARROW_ASSIGN_OR_RAISE(Location source, file_systems_.Resolve(o.source));
-          placed = source.fs->CopyFile(source.path, final.path);
-        }
-        if (!placed.ok() || !OutputComplete(final, o)) {
-          return roll_back("output " + o.final + " could not be completed");
-        }
-      }
-      [[fallthrough]];
-    }
-    case PartitionState::kRepointed:
-    case PartitionState::kRemoving: {
-      std::vector<Location> to_remove;
-      std::vector<std::string> problems;
-      for (const auto& input : partition.inputs) {
-        ARROW_ASSIGN_OR_RAISE(Location original, file_systems_.Resolve(input.uri));
-        ARROW_ASSIGN_OR_RAISE(auto info, original.fs->GetFileInfo(original.path));
-        if (info.type() == arrow::fs::FileType::NotFound) continue;  // already removed
-        if (ChangedSince(info, input.size, input.mtime_ns)) {
-          problems.push_back(input.uri + " changed since planning; left where it was");
-          continue;
-        }
-        to_remove.push_back(original);
-      }
-      record.state = PartitionState::kRemoving;
-      ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, partition.path, record));
-      ARROW_ASSIGN_OR_RAISE(auto removed, publisher.RemoveFiles(to_remove, archive_dir));
-      problems.insert(problems.end(), removed.problems.begin(), removed.problems.end());
-      // Originals that still cannot be removed keep the partition "removing" for the next run.
-      record.state = removed.problems.empty() ? PartitionState::kDone : PartitionState::kRemoving;
-      record.problems = problems;
-      if (plan.delete_grace_minutes > 0) {
-        for (const auto& a : removed.archived) record.pending_delete.push_back(a.uri());
-        if (policy == OriginalsPolicy::kKeep) {
-          for (const auto& o : to_remove) record.pending_delete.push_back(o.uri());
-        }
-        record.delete_after_unix = NowUnix() + plan.delete_grace_minutes * 60;
-      }
-      ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, partition.path, record));
-      report->lines.push_back(who + "rolled forward; " + std::to_string(removed.removed) +
-                              " original(s) " +
-                              (policy == OriginalsPolicy::kDelete ? "deleted" : "archived") +
-                              (problems.empty() ? "" : "; " + problems.front()));
-      if (!removed.problems.empty()) {
-        ++report->failures;
-        return true;
-      }
-      return !record.pending_delete.empty();
-    }
-    case PartitionState::kDone: {
-      if (record.pending_delete.empty()) return false;
-      if (NowUnix() < record.delete_after_unix) return true;  // not yet
-      std::vector<Location> due;
-      for (const auto& uri : record.pending_delete) {
-        ARROW_ASSIGN_OR_RAISE(Location file, file_systems_.Resolve(uri));
-        due.push_back(file);
-      }
-      auto failures = file_systems_.DeleteFiles(due);
-      record.pending_delete.clear();
-      for (const auto& [file, st] : failures) record.pending_delete.push_back(file.uri());
-      ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(run_dir, partition.path, record));
-      report->lines.push_back(who + "grace period over; " +
-                              std::to_string(due.size() - failures.size()) +
-                              " original(s) deleted");
-      return !record.pending_delete.empty();
-    }
-  }
-  return false;
 }
 
 }  // namespace s3c

@@ -3,92 +3,117 @@
 // deletes originals whose grace period has passed. A run does this first, under the table's
 // lease; `s3-compaction recover` does only this.
 //
-// Per partition, by the last state its run recorded:
+// Nothing a journal names is trusted (JournalTrust). A journal this run may act on is followed
+// state by state; one it may not (another table's, say a copy of this one with its journal;
+// one naming places outside this run's own table, target, archive or the catalog's
+// partitions), or one that cannot be read, is settled *by name and content* in this table
+// only: the files named like that run's outputs (RunLayout::IsOutputOf) are weighed against
+// the partition's other files (ContentSettlement), so that nothing is removed whose every row
+// is not verified to be elsewhere. What cannot be settled is *blocked*: the run does not
+// compact those partitions (reported, with how to finish them).
+//
+// Per partition of a trusted journal, by the last state its run recorded:
 //   (none)        nothing visible happened: only staged files, swept with the run's staging
 //   publishing    roll forward if every output is in place or still staged (placed, then each
-//                 verified from its footer), else roll back: the placed outputs are removed
+//                 verified from its footer), else roll back
 //   published     (a catalog was to be repointed) ask the catalog where the partition is now:
-//                 still at the originals: roll back (the new files are removed); at the new
-//                 location (the crash came after the catalog update): roll forward; anywhere
-//                 else: touch nothing, report, keep the journal
-//   repointed     roll forward: remove the originals
-//   removing      roll forward: remove the originals still there
+//                 still at the originals: roll back; at the new location: roll forward;
+//                 anywhere else: touch nothing, report, block
+//   repointed, removing   roll forward
+//   conflict      settle by content
 //   done          delete originals whose grace period has passed
 //   rolled_back   nothing
-// Rolling forward never removes an original that changed since its run planned (size,
-// modification time): it stays, and is reported. Idempotent: running it twice is harmless.
+// Roll back removes the placed outputs only while every original is still there unchanged
+// (the rows are all in the originals); roll forward removes originals only once every output
+// is in place and checks out, and only the versions planned (or checked, from `removing` on):
+// one that changed stays and is reported. Where neither holds (outputs incomplete and
+// originals gone; originals gone before the run began removing them), the partition is
+// settled by content. Idempotent: running it twice does nothing the second time.
 
-#include <functional>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <arrow/result.h>
 
+#include "commit/journal_trust.h"
+#include "commit/partition_publisher.h"
 #include "commit/run_journal.h"
 #include "storage/file_systems.h"
+#include "storage/run_layout.h"
 
 namespace s3c {
 
 struct RecoveryReport {
-  std::vector<std::string> lines;  // one per partition acted on
+  std::vector<std::string> lines;  // one per partition acted on or left alone
   int64_t runs = 0;                // earlier runs found in the journal
   int64_t failures = 0;            // partitions it could not bring to a settled state
   /// In-place partitions it rolled forward (path, location URI): a catalog's statistics for
   /// them are stale (the crashed run never reached its catalog step).
   std::vector<std::pair<std::string, std::string>> settled_in_place;
+  /// Partitions this run must not compact: path -> why (an unsettled journal covers them).
+  std::map<std::string, std::string> blocked;
+  /// Set when journals block the whole table (a shard met a journal it cannot read): why.
+  std::optional<std::string> stop;
 };
 
 class RunRecovery {
  public:
-  /// Partition path -> the location (URI) the catalog records for it now.
-  using CatalogLocations = std::function<arrow::Result<std::map<std::string, std::string>>()>;
-
-  /// `catalog_locations` is asked (at most once) only when a crashed run was repointing
-  /// partitions; null when the catalog records no locations.
-  /// Only journals of the table at `table_root` are acted on; their partitions' locations are
-  /// added to `file_systems`' delete fence.
-  ///
-  /// `scope` is the recovering run's (RunJournal's JournalPlan::scope). A run over the whole
-  /// selection ("") holds the only live lease and recovers every journal. A shard recovers its
-  /// own scope's journals and leaves its sibling shards' (same N; they may be running); a
-  /// journal of any other scope stops it with Invalid: `s3-compaction recover` must finish that
-  /// one first, since it may hold partitions this shard is about to compact.
-  RunRecovery(FileSystems& file_systems, Location table_root, Location runs_dir,
-              std::string current_run_id, int io_threads,
-              CatalogLocations catalog_locations = nullptr, std::string scope = "")
+  /// `layout`: this run's (its table root, target, archive and journal root).
+  /// `catalog_locations`: asked at most once, when a journal names a location outside the
+  /// table or a crashed run was repointing; null when the catalog records no locations.
+  /// `scope`: the recovering run's (JournalPlan::scope). A run over the whole selection ("")
+  /// holds the only live lease and recovers every journal. A shard recovers its own scope's
+  /// journals and leaves its sibling shards' (same N; they may be running); a journal of any
+  /// other scope stops it with Invalid: `s3-compaction recover` must finish that one first.
+  RunRecovery(FileSystems& file_systems, const RunLayout& layout, int io_threads,
+              JournalTrust::CatalogLocations catalog_locations = nullptr, std::string scope = "")
       : file_systems_(file_systems),
-        table_root_(std::move(table_root)),
-        runs_dir_(std::move(runs_dir)),
-        current_run_id_(std::move(current_run_id)),
+        layout_(layout),
         io_threads_(io_threads),
         catalog_locations_(std::move(catalog_locations)),
+        trust_(layout, file_systems, catalog_locations_),
         scope_(std::move(scope)) {}
 
-  /// `runs`: the run ids under runs_dir, when the caller has listed them already.
+  /// `runs`: the run ids under the journal's runs folder, when the caller has listed them.
   arrow::Result<RecoveryReport> RecoverAll(
       std::optional<std::vector<std::string>> runs = std::nullopt);
 
  private:
+  struct Partition;  // one partition of a trusted journal being recovered
   arrow::Status RecoverRun(const std::string& run_id, const JournalPlan& plan,
                            RecoveryReport* report);
-  /// True when the partition still has deletions waiting for their grace period.
-  /// `before` receives the state the journal recorded, if any.
-  arrow::Result<bool> RecoverPartition(const JournalPlan& plan, const JournalPartition& partition,
-                                       const Location& run_dir, RecoveryReport* report,
-                                       std::optional<PartitionState>* before);
+  /// A run whose plan cannot be read: its outputs found by name in the table, settled.
+  arrow::Status RecoverUnreadable(const std::string& run_id, const std::string& why,
+                                  RecoveryReport* report);
+  /// True when the partition's journal must be kept (deletions pending, or unsettled).
+  arrow::Result<bool> RecoverPartition(Partition& p);
+  arrow::Result<bool> RollBack(Partition& p, const std::string& why);
+  arrow::Result<bool> RollForward(Partition& p);
+  arrow::Result<bool> Settle(Partition& p, const std::string& why);
+  arrow::Result<bool> DeleteDue(Partition& p);
+  arrow::Result<bool> FromPublished(Partition& p);
+  /// Removes (by the policy) those of `originals` whose every row is in the outputs.
+  arrow::Result<RemovalResult> RemoveVerified(Partition& p,
+                                              const std::vector<ExpectedFile>& originals);
+  /// Every output in place and sound, placing staged ones; false if one cannot be.
+  arrow::Result<bool> CompleteOutputs(Partition& p);
+  /// Settles the files named like run `run_id`'s outputs in `location` against the other
+  /// files there; true when something is left unsettled (then `path` is blocked).
+  arrow::Result<bool> SettleByName(const std::string& run_id, const std::string& path,
+                                   const Location& location, OriginalsAction originals,
+                                   const std::string& why, RecoveryReport* report);
+  /// Where this table's partition `path` is, by this run's own lights (the catalog's location,
+  /// else <table>/<path>).
+  arrow::Result<Location> LocationOf(const std::string& path);
 
   FileSystems& file_systems_;
-  Location table_root_;
-  Location runs_dir_;
-  std::string current_run_id_;
-  arrow::Result<const std::map<std::string, std::string>*> Locations();
-
+  const RunLayout& layout_;
   int io_threads_;
-  CatalogLocations catalog_locations_;
-  std::optional<std::map<std::string, std::string>> locations_;
+  JournalTrust::CatalogLocations catalog_locations_;
+  JournalTrust trust_;
   std::string scope_;
 };
 

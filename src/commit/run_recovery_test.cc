@@ -13,57 +13,83 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A table with one partition p=1 holding two originals, and a crashed run's journal.
+constexpr const char* kRun = "20260101T000000Z-aaaaaa";
+constexpr const char* kOutput = "part-00000-20260101T000000Z-aaaaaa-c000.parquet";
+
+bool Says(const RecoveryReport& report, const std::string& words) {
+  for (const auto& line : report.lines) {
+    if (line.find(words) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string Lines(const RecoveryReport& report) {
+  std::string out;
+  for (const auto& line : report.lines) out += line + "\n";
+  return out;
+}
+
+// A table with one partition p=1 holding two originals (ids 0-1 and 2-3), and the journal of a
+// crashed run that compacted them into one output (ids 0-3).
 class RunRecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"a.parquet", "b.parquet"}) {
-      ASSERT_OK(testing::WriteParquet(root_ / "t" / "p=1" / name, 2));
-    }
+    ASSERT_OK(testing::WriteParquet(root_ / "t/p=1/a.parquet", 2, 0));
+    ASSERT_OK(testing::WriteParquet(root_ / "t/p=1/b.parquet", 2, 2));
     table_ = Resolve(root_ / "t");
   }
 
   Location Resolve(const fs::path& p) { return file_systems_.Resolve(p.string()).ValueOrDie(); }
+  fs::path Partition() const { return root_ / "t/p=1"; }
+  fs::path Final() const { return Partition() / kOutput; }
 
-  // The crashed run "r1": policy delete, its one output staged at `staged`.
   JournalPlan Plan() {
     JournalPlan plan;
-    plan.run_id = "20260101T000000Z-aaaaaa";
+    plan.run_id = kRun;
     plan.table = table_.uri();
     plan.table_location = table_.uri();
-    plan.staging_root = (root_ / "t/_s3_compaction/staging" / plan.run_id).string();
-    plan.archive_root = (root_ / "t/_s3_compaction/archive" / plan.run_id).string();
+    plan.staging_root = (root_ / "t/_s3_compaction/staging" / kRun).string();
+    plan.archive_root = (root_ / "t/_s3_compaction/archive" / kRun).string();
     plan.policy = "delete";
-    JournalPartition partition{"p=1", (root_ / "t/p=1").string(), (root_ / "t/p=1").string(), {}};
+    JournalPartition partition{"p=1", Partition().string(), Partition().string(), {}};
     for (const char* name : {"a.parquet", "b.parquet"}) {
-      auto p = root_ / "t/p=1" / name;
+      auto p = Partition() / name;
       partition.inputs.push_back({p.string(), static_cast<int64_t>(fs::file_size(p)), 0});
     }
     plan.partitions.push_back(partition);
     return plan;
   }
 
-  Location RunDir() { return Resolve(root_ / "t/_s3_compaction/runs/20260101T000000Z-aaaaaa"); }
+  Location RunDir() { return Resolve(root_ / "t/_s3_compaction/runs" / kRun); }
 
   void Journal(const JournalPlan& plan, const PartitionRecord& record) {
     ASSERT_OK(WriteWholeFile(RunDir().Child("plan.json"), RunJournal::ToJson(plan)));
     ASSERT_OK(RunJournal::WriteRecord(RunDir(), "p=1", record));
   }
 
-  // A compacted output of 4 rows, staged; the record names it.
-  PartitionRecord Publishing(const JournalPlan& plan) {
-    const fs::path staged = fs::path(plan.staging_root) / "p=1" / "part-00000-x-c000.parquet";
-    EXPECT_OK(testing::WriteParquet(staged, 4));
+  // The compacted output (ids 0-3), staged; the record names it.
+  PartitionRecord Publishing(const JournalPlan& plan, int64_t first_id = 0) {
+    const fs::path staged = fs::path(plan.staging_root) / "p=1" / kOutput;
+    EXPECT_OK(testing::WriteParquet(staged, 4, first_id));
     PartitionRecord record;
     record.state = PartitionState::kPublishing;
-    record.outputs.push_back({staged.string(), "", (root_ / "t/p=1/part-00000-x-c000.parquet").string(),
+    record.outputs.push_back({staged.string(), "", Final().string(),
                               static_cast<int64_t>(fs::file_size(staged)), 4});
+    return record;
+  }
+
+  // The same, with the output already placed in the partition.
+  PartitionRecord Published(const JournalPlan& plan, PartitionState state, int64_t first_id = 0) {
+    PartitionRecord record = Publishing(plan, first_id);
+    fs::rename(record.outputs[0].staged, record.outputs[0].final);
+    record.state = state;
     return record;
   }
 
   RecoveryReport Recover() {
     file_systems_.AllowDeletesUnder(table_);
-    RunRecovery recovery(file_systems_, table_, Resolve(root_ / "t/_s3_compaction/runs"), "now", 1);
+    layout_ = RunLayout("20261231T000000Z-bbbbbb", table_, table_, std::nullopt);
+    RunRecovery recovery(file_systems_, layout_, 1);
     return recovery.RecoverAll().ValueOrDie();
   }
 
@@ -71,22 +97,22 @@ class RunRecoveryTest : public ::testing::Test {
   const fs::path root_ = temp_.path();
   FileSystems file_systems_;
   Location table_;
+  RunLayout layout_;
 };
 
 TEST_F(RunRecoveryTest, PublishingWithEveryOutputSoundRollsForward) {
   JournalPlan plan = Plan();
   Journal(plan, Publishing(plan));
   RecoveryReport report = Recover();
-  EXPECT_EQ(report.failures, 0);
+  EXPECT_EQ(report.failures, 0) << Lines(report);
   ASSERT_EQ(report.lines.size(), 1u);
-  EXPECT_NE(report.lines[0].find("rolled forward; 2 original(s) deleted"), std::string::npos)
-      << report.lines[0];
-  EXPECT_TRUE(fs::exists(root_ / "t/p=1/part-00000-x-c000.parquet"));
-  EXPECT_FALSE(fs::exists(root_ / "t/p=1/a.parquet"));
-  EXPECT_FALSE(fs::exists(root_ / "t/p=1/b.parquet"));
-  EXPECT_FALSE(fs::exists(RunDir().path));                          // journal gone
-  EXPECT_FALSE(fs::exists(plan.staging_root));                      // staging swept
-  EXPECT_TRUE(Recover().lines.empty());                             // idempotent
+  EXPECT_TRUE(Says(report, "rolled forward; 2 original(s) deleted")) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
+  EXPECT_FALSE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_FALSE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_FALSE(fs::exists(RunDir().path));     // journal gone
+  EXPECT_FALSE(fs::exists(plan.staging_root));  // staging swept
+  EXPECT_TRUE(Recover().lines.empty());         // idempotent
 }
 
 TEST_F(RunRecoveryTest, PublishingWithABrokenOutputRollsBack) {
@@ -99,38 +125,114 @@ TEST_F(RunRecoveryTest, PublishingWithABrokenOutputRollsBack) {
   Journal(plan, record);
   RecoveryReport report = Recover();
   ASSERT_EQ(report.lines.size(), 1u);
-  EXPECT_NE(report.lines[0].find("rolled back"), std::string::npos) << report.lines[0];
+  EXPECT_TRUE(Says(report, "rolled back")) << Lines(report);
   EXPECT_FALSE(fs::exists(record.outputs[0].final));
-  EXPECT_TRUE(fs::exists(root_ / "t/p=1/a.parquet"));
-  EXPECT_TRUE(fs::exists(root_ / "t/p=1/b.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
 }
 
 TEST_F(RunRecoveryTest, RemovingLeavesAnOriginalThatChanged) {
   JournalPlan plan = Plan();
-  PartitionRecord record = Publishing(plan);
-  fs::rename(record.outputs[0].staged, record.outputs[0].final);
-  record.state = PartitionState::kRemoving;
-  Journal(plan, record);
-  ASSERT_OK(testing::WriteParquet(root_ / "t/p=1/b.parquet", 50));  // another writer replaced it
+  Journal(plan, Published(plan, PartitionState::kRemoving));
+  ASSERT_OK(testing::WriteParquet(Partition() / "b.parquet", 50));  // another writer replaced it
   RecoveryReport report = Recover();
   ASSERT_EQ(report.lines.size(), 1u);
-  EXPECT_NE(report.lines[0].find("b.parquet changed since planning; left where it was"),
-            std::string::npos) << report.lines[0];
-  EXPECT_FALSE(fs::exists(root_ / "t/p=1/a.parquet"));
-  EXPECT_TRUE(fs::exists(root_ / "t/p=1/b.parquet"));
+  EXPECT_TRUE(Says(report, "b.parquet changed since planning; left where it was")) << Lines(report);
+  EXPECT_FALSE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
 }
 
-TEST_F(RunRecoveryTest, AJournalOfAnotherTableIsLeftAlone) {
+TEST_F(RunRecoveryTest, RollForwardRemovesOnlyOriginalsWhoseRowsTheOutputsHold) {
+  // A record read from storage says the output holds the originals' rows; it does not (ids
+  // 10-13): recovery must not delete them.
   JournalPlan plan = Plan();
-  PartitionRecord record = Publishing(plan);
+  Journal(plan, Published(plan, PartitionState::kRemoving, /*first_id=*/10));
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 1) << Lines(report);
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_TRUE(fs::exists(RunDir().path));  // kept for a look by hand
+}
+
+TEST_F(RunRecoveryTest, AJournalOfAnotherTableIsSettledByContent) {
+  // A copy of the table made with its journal: the journal names the other table, but the
+  // half-published output is here too, and its rows are all in the originals.
+  JournalPlan plan = Plan();
+  PartitionRecord record = Published(plan, PartitionState::kPublishing);
   plan.table_location = (root_ / "elsewhere").string();
   Journal(plan, record);
   RecoveryReport report = Recover();
-  EXPECT_EQ(report.failures, 1);
-  ASSERT_EQ(report.lines.size(), 1u);
-  EXPECT_NE(report.lines[0].find("is about the table at"), std::string::npos);
-  EXPECT_TRUE(fs::exists(root_ / "t/p=1/a.parquet"));
-  EXPECT_TRUE(fs::exists(RunDir().path));
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(Says(report, "is about the table at")) << Lines(report);
+  EXPECT_TRUE(Says(report, "settled by content")) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_FALSE(fs::exists(RunDir().path));
+}
+
+TEST_F(RunRecoveryTest, AnUnreadableRecordIsSettledByContent) {
+  JournalPlan plan = Plan();
+  Journal(plan, Published(plan, PartitionState::kPublishing));
+  ASSERT_OK(WriteWholeFile(RunDir().Child(RunLayout::PartitionRecordName("p=1")), "{\"sta"));
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));  // its rows are all in the originals
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+}
+
+TEST_F(RunRecoveryTest, ARecordNamingTheTablesOwnFileAsOutputIsNotBelieved) {
+  JournalPlan plan = Plan();
+  PartitionRecord record = Publishing(plan);
+  record.outputs[0].final = (Partition() / "a.parquet").string();  // forged
+  record.outputs[0].bytes = static_cast<int64_t>(fs::file_size(Partition() / "a.parquet"));
+  record.outputs[0].rows = 2;
+  record.state = PartitionState::kRemoving;
+  Journal(plan, record);
+  RecoveryReport report = Recover();
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_TRUE(Says(report, "not a name that run gives")) << Lines(report);
+}
+
+TEST_F(RunRecoveryTest, AConflictWhoseRowsAreElsewhereRemovesTheOutputs) {
+  // While the run removed its originals, another removed a.parquet, having put its rows in
+  // other.parquet: the output only doubles rows that are all still in the partition.
+  JournalPlan plan = Plan();
+  Journal(plan, Published(plan, PartitionState::kConflict));
+  fs::rename(Partition() / "a.parquet", Partition() / "other.parquet");
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(Says(report, "settled by content")) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "other.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+}
+
+TEST_F(RunRecoveryTest, AConflictWhoseRowsAreNowhereElseKeepsTheOutputs) {
+  // a.parquet was removed (by someone else) with its rows nowhere else but in the output: the
+  // output stays, and b.parquet, whose rows it holds, goes.
+  JournalPlan plan = Plan();
+  Journal(plan, Published(plan, PartitionState::kConflict));
+  fs::remove(Partition() / "a.parquet");
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
+  EXPECT_FALSE(fs::exists(Partition() / "b.parquet"));
+}
+
+TEST_F(RunRecoveryTest, AConflictSharingSomeRowsIsLeftForAHuman) {
+  JournalPlan plan = Plan();
+  Journal(plan, Published(plan, PartitionState::kConflict));
+  fs::remove(Partition() / "a.parquet");
+  ASSERT_OK(testing::WriteParquet(Partition() / "other.parquet", 2, 1));  // ids 1-2: one shared
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 1) << Lines(report);
+  EXPECT_EQ(report.blocked.count("p=1"), 1u);
+  EXPECT_TRUE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "other.parquet"));
 }
 
 }  // namespace

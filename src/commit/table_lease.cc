@@ -125,28 +125,37 @@ arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject
 }
 
 arrow::Status TableLease::CheckNoConflict(
-    const Location& journal_root, const Location& own, std::shared_ptr<aws::AwsContext> aws,
+    const Location& tool_folder, const Location& own, std::shared_ptr<aws::AwsContext> aws,
     const std::function<bool(const std::string&)>& compatible) {
   arrow::fs::FileSelector selector;
-  selector.base_dir = journal_root.path;
+  selector.base_dir = tool_folder.path;
   selector.allow_not_found = true;
-  ARROW_ASSIGN_OR_RAISE(auto listed, journal_root.fs->GetFileInfo(selector));
+  ARROW_ASSIGN_OR_RAISE(auto listed, tool_folder.fs->GetFileInfo(selector));
   for (const auto& info : listed) {
     const std::string name = info.base_name();
     if (!info.IsFile() || info.path() == own.path || !RunLayout::LeaseScope(name) ||
         compatible(*RunLayout::LeaseScope(name))) {
       continue;
     }
-    auto current = ConditionalObject(journal_root.Child(name), aws).Read();
-    if (!current.ok() || !*current) continue;  // released meanwhile
-    auto holder = Holder::FromJson((*current)->body);
-    if (!holder.ok() || holder->expires_unix < NowUnix() || holder->ProcessIsGone()) continue;
-    return arrow::Status::Invalid("the table is being compacted by ", holder->Describe(),
-                                  " (lease ", journal_root.Child(name).uri(),
+    auto holder = LiveHolder(tool_folder.Child(name), aws);
+    if (!holder.ok() || !*holder) continue;  // released meanwhile, or not live
+    return arrow::Status::Invalid("the table is being compacted by ", (*holder)->Describe(),
+                                  " (lease ", tool_folder.Child(name).uri(),
                                   "), which this run cannot run beside (only shards of one N "
                                   "run at once); wait for it to finish");
   }
   return arrow::Status::OK();
+}
+
+arrow::Result<std::optional<TableLease::Holder>> TableLease::LiveHolder(
+    const Location& file, std::shared_ptr<aws::AwsContext> aws) {
+  ARROW_ASSIGN_OR_RAISE(auto current, ConditionalObject(file, std::move(aws)).Read());
+  if (!current) return std::nullopt;
+  auto holder = Holder::FromJson(current->body);
+  if (!holder.ok() || holder->expires_unix < NowUnix() || holder->ProcessIsGone()) {
+    return std::nullopt;
+  }
+  return *holder;
 }
 
 void TableLease::Renew() {

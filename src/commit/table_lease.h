@@ -1,7 +1,8 @@
 #pragma once
 // TableLease: at most one run compacts a table at a time.
 //
-// The lease is an object next to the journal (<journal root>/lease.json) naming the run that
+// The lease is an object in the table's tool folder (<table>/_s3_compaction/lease.json, whatever
+// --journal_path says: runs over the same data must meet at one place) naming the run that
 // holds it, its host and process, and when it expires. It is created only if absent
 // (ConditionalObject: S3's If-None-Match, or an exclusive create), renewed every third of its
 // lifetime while the run lasts (compare-and-swap on its version), and deleted at the end. A run
@@ -17,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -49,13 +51,18 @@ class TableLease {
                                                             std::string run_id,
                                                             std::chrono::seconds ttl,
                                                             bool force);
-  /// After Acquire: the other leases in `journal_root` (RunLayout::LeaseFile names) whose
+  /// After Acquire: the other leases in `tool_folder` (RunLayout::LeaseFile names) whose
   /// holders are alive (not expired, not a process known to be gone) and whose scope
   /// `compatible(scope)` does not allow beside `own`. Invalid naming the first such holder; OK when there is none.
   /// (Shards of one N hold leases side by side; any other pair of live leases conflicts.)
-  static arrow::Status CheckNoConflict(const Location& journal_root, const Location& own,
+  static arrow::Status CheckNoConflict(const Location& tool_folder, const Location& own,
                                        std::shared_ptr<aws::AwsContext> aws,
                                        const std::function<bool(const std::string&)>& compatible);
+
+  /// The holder of the lease at `file` if it is live (not expired, not a process known to be
+  /// gone); nullopt when there is none or it is not live. Read-only.
+  static arrow::Result<std::optional<Holder>> LiveHolder(const Location& file,
+                                                         std::shared_ptr<aws::AwsContext> aws);
 
   ~TableLease();
 

@@ -175,13 +175,21 @@ arrow::Status ValueHashes(const arrow::Array& array, uint64_t* out) {
 
 }  // namespace
 
-arrow::Status RowDigest::Update(const arrow::RecordBatch& batch) {
+arrow::Status RowDigest::RowHashes(const arrow::RecordBatch& batch, std::vector<uint64_t>* out) {
   const size_t n = static_cast<size_t>(batch.num_rows());
-  std::vector<uint64_t> hashes(n, kRowSeed), column(n);
+  std::vector<uint64_t>& hashes = *out;
+  hashes.assign(n, kRowSeed);
+  std::vector<uint64_t> column(n);
   for (int c = 0; c < batch.num_columns(); ++c) {
     ARROW_RETURN_NOT_OK(ValueHashes(*batch.column(c), column.data()));
     for (size_t i = 0; i < n; ++i) hashes[i] = Combine(hashes[i], column[i]);
   }
+  return arrow::Status::OK();
+}
+
+arrow::Status RowDigest::Update(const arrow::RecordBatch& batch) {
+  std::vector<uint64_t> hashes;
+  ARROW_RETURN_NOT_OK(RowHashes(batch, &hashes));
   for (uint64_t h : hashes) {
     sum_a_ += Mix(h ^ kSeedA);
     sum_b_ += Mix(h ^ kSeedB);

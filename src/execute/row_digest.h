@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <arrow/record_batch.h>
 #include <arrow/status.h>
@@ -24,6 +25,9 @@ namespace s3c {
 class RowDigest {
  public:
   arrow::Status Update(const arrow::RecordBatch& batch);
+  /// Each row's 64-bit hash over all its columns, as Update adds them up (equal rows, equal
+  /// hashes; a different row collides with probability ~2^-64).
+  static arrow::Status RowHashes(const arrow::RecordBatch& batch, std::vector<uint64_t>* out);
   void Add(const RowDigest& other);
 
   int64_t rows() const { return rows_; }

@@ -1,25 +1,30 @@
 #pragma once
-// CompactionJob: one run of the tool, table -> plan -> execute -> commit -> report.
+// CompactionJob: one run of the tool, as a transaction over the table:
 //
-//   table    the catalog describes the table and lists the partitions the predicate selects
-//   plan     every footer is read; each partition is compacted, copied, skipped or refused
-//   execute  groups are written into staging, in parallel up to --parallelism
-//   commit   per partition, once all its groups are written: verify, publish, originals
-//   report   a RunSummary
+//   resolve   flags and table -> RunContext (locations, layout, policy, fence, settings)
+//   open      RunTransaction: the lease at the table's root, no overlapping run or journal
+//   recover   earlier runs' deferred catalog updates, then their journals (RunRecovery);
+//             partitions an unsettled journal covers are not compacted
+//   plan      the catalog's partitions (the predicate, the shard) -> CompactionPlan
+//   execute   PartitionScheduler writes every group into staging; each partition commits
+//             (PartitionCommitter) as soon as its last group is written
+//   catalog   CatalogStep: statistics, new locations, then the originals that waited
+//   report    a RunSummary (SummaryBuilder)
 //
 // A partition that fails is left exactly as it was and does not stop the others. Errors that
-// stop the whole run (a missing table, an unknown partition key) are returned, tagged with an
-// ErrorKind for the exit code.
+// stop the whole run (a missing table, an unknown partition key, a live lease) are returned,
+// tagged with an ErrorKind for the exit code; the transaction is closed on every path.
 
 #include <arrow/result.h>
 
 #include "catalog/catalog.h"
+#include "commit/partition_run.h"
 #include "commit/run_recovery.h"
-#include "commit/table_lease.h"
+#include "commit/run_transaction.h"
 #include "job/compaction_options.h"
+#include "job/run_context.h"
 #include "report/run_summary.h"
 #include "storage/file_systems.h"
-#include "storage/run_layout.h"
 
 namespace s3c {
 
@@ -31,38 +36,36 @@ class CompactionJob {
   arrow::Result<RunSummary> Run(Catalog& catalog);
 
   /// `s3-compaction recover`: takes the table's lease, applies the catalog updates that runs
-  /// made with --update_catalog deferred left (ApplyDeferredUpdates), finishes or undoes what
-  /// earlier runs left half done (RunRecovery), and stops.
+  /// made with --update_catalog deferred left (DeferredCommit), finishes or undoes what
+  /// earlier runs left half done (RunRecovery), and stops. `as_commit`: reported as the
+  /// commit of deferred runs (`s3-compaction commit`, the Glue job's driver).
   arrow::Result<RunSummary> Recover(Catalog& catalog, bool as_commit = false);
 
-  /// `s3-compaction commit`: Recover, reported as the commit of deferred runs (the Glue job's
-  /// driver calls it once after its shards).
-  arrow::Result<RunSummary> CommitDeferred(Catalog& catalog);
+  /// `s3-compaction commit`: Recover, reported as a commit.
+  arrow::Result<RunSummary> CommitDeferred(Catalog& catalog) { return Recover(catalog, true); }
 
  private:
-  struct DeferredCommit {
-    size_t updates = 0, failed = 0, runs = 0;
-    std::vector<std::string> notes;
-    std::string Describe() const;  // "committed 3 of 4 deferred partition update(s) from 2 run(s)"
-  };
-  /// Under the whole table's lease: applies, in one batched catalog update, what runs made with
-  /// --update_catalog deferred recorded (statistics; new locations, after carrying files other
-  /// writers added at the old ones) and removes those records. Recovery then finishes the runs:
-  /// the originals of a repointed partition go only now; one whose update failed is rolled back.
-  /// `runs`: the run ids under layout.RunsDir(), listed by the caller (recovery uses them too).
-  arrow::Result<DeferredCommit> ApplyDeferredUpdates(Catalog& catalog, const Table& table,
-                                                     const RunLayout& layout,
-                                                     const std::vector<std::string>& runs);
-  /// After recovery: the catalog's file count and size for partitions it settled in place
-  /// (the crashed run never sent them); problems become report lines.
-  void RefreshStatistics(Catalog& catalog, const Table& table, RecoveryReport& report);
-
-  /// Takes the lease of `scope` ("" or a shard's) and checks no conflicting lease is live.
-  arrow::Result<std::unique_ptr<TableLease>> AcquireLease(const RunLayout& layout,
-                                                          const std::string& scope);
+  struct Recovered;
+  /// Registers the run's fence with the file systems.
+  void Fence(const RunContext& run);
+  arrow::Result<RunSummary> DryRun(Catalog& catalog, const RunContext& run);
+  /// Under the lease: deferred catalog updates (whole-table runs), then recovery.
+  arrow::Result<Recovered> RecoverEarlierRuns(Catalog& catalog, const RunContext& run);
+  /// The selected partitions, planned; those an unsettled journal covers fail unplanned.
+  arrow::Result<CompactionPlan> PlanPartitions(Catalog& catalog, const RunContext& run,
+                                               const RunTransaction* transaction,
+                                               const RecoveryReport& recovered);
+  /// Writes, commits and (with a catalog) records every partition; returns notes.
+  arrow::Result<std::vector<std::string>> Execute(Catalog& catalog, const RunContext& run,
+                                                  RunTransaction& transaction,
+                                                  std::vector<PartitionRun>& partitions);
+  /// Where the catalog says each partition is (asked at most once), for recovery.
+  JournalTrust::CatalogLocations CatalogLocationsOf(Catalog& catalog, const Table& table);
+  RunSummary SummaryHeader(const RunContext& run) const;
 
   CompactionOptions options_;
   FileSystems& file_systems_;
+  std::shared_ptr<std::map<std::string, std::string>> catalog_locations_;
 };
 
 }  // namespace s3c

@@ -9,16 +9,11 @@
 
 #include <arrow/util/type_fwd.h>
 
+#include "commit/originals_policy.h"
 #include "plan/partition_predicate.h"
 #include "plan/shard.h"
 
 namespace s3c {
-
-enum class OriginalFiles {
-  kKeep,    // default: in place they are archived (readers must not see rows twice); with a
-            // target they stay where they are
-  kDelete,  // --delete_original_files=true: deleted once the new files are published
-};
 
 enum class RunMode { kRun, kDryRun };
 

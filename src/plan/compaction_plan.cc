@@ -1,6 +1,25 @@
 #include "plan/compaction_plan.h"
 
+#include <set>
+
 namespace s3c {
+
+std::string MethodName(GroupMethod method) {
+  switch (method) {
+    case GroupMethod::kRewrite: return "rewrite";
+  }
+  return "rewrite";
+}
+
+std::string PartitionPlan::Method() const {
+  if (action == PartitionAction::kCopy) return "copy";
+  if (action != PartitionAction::kCompact) return "";
+  std::set<std::string> names;
+  for (const auto& group : groups) names.insert(MethodName(group.method));
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : "+") + name;
+  return out;
+}
 
 int64_t PartitionPlan::InputFiles() const {
   int64_t n = 0;

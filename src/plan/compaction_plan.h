@@ -34,8 +34,19 @@ struct OutputSettings {
   bool store_arrow_schema = false;
 };
 
+/// How a group's files are written. The planner picks each group's method; the executor runs
+/// the GroupWriter made for it (MakeGroupWriter), so a new method needs no change to the
+/// orchestration.
+enum class GroupMethod {
+  kRewrite,  // every row decoded, aligned to the output schema and encoded again
+};
+
+/// "rewrite": the name --dry-run and the summary print.
+std::string MethodName(GroupMethod method);
+
 /// A contiguous run of input files that one writer turns into one or more files.
 struct CompactionGroup {
+  GroupMethod method = GroupMethod::kRewrite;
   std::vector<size_t> inputs;  // indices into PartitionPlan::files
   int64_t rows = 0;
   int64_t input_bytes = 0;
@@ -56,6 +67,10 @@ struct PartitionPlan {
   OutputSettings output;
   Location output_dir;                            // where the partition's files end up
   int64_t estimated_output_files = 0;
+
+  /// How the partition is written: "copy" for kCopy, else its groups' methods ("rewrite");
+  /// "" for a partition that is skipped or failed.
+  std::string Method() const;
 
   int64_t InputFiles() const;   // files in groups
   int64_t InputBytes() const;

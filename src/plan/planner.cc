@@ -126,12 +126,12 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
   // In place, a partition whose listing already shows too few small files is left alone
   // without reading a single footer: a scheduled run over a compacted table costs its listings.
   std::vector<bool> settled(plan.partitions.size(), false);
-  if (!options_.target_root) {
+  {
     const double threshold =
         options_.packing.small_file_ratio * static_cast<double>(options_.packing.target_bytes);
     for (size_t p = 0; p < plan.partitions.size(); ++p) {
       PartitionPlan& partition = plan.partitions[p];
-      if (partition.action == PartitionAction::kFail) continue;
+      if (partition.action == PartitionAction::kFail || !InPlace(partition.partition)) continue;
       const auto& files = *partition.partition.files;
       const auto small = std::count_if(files.begin(), files.end(), [&](const FileInfo& f) {
         return static_cast<double>(f.size()) < threshold;
@@ -269,8 +269,16 @@ void Planner::InspectDeferred(PartitionPlan& plan) const {
   }
 }
 
+bool Planner::InPlace(const Partition& partition) const {
+  if (!options_.target_root) return true;
+  // A partition that already lives in its target folder (an earlier run moved it there) is
+  // compacted where it is.
+  const Location target = options_.target_root->Child(partition.path);
+  return target.Contains(partition.location) && partition.location.Contains(target);
+}
+
 void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {
-  const bool to_target = options_.target_root.has_value();
+  const bool to_target = !InPlace(plan.partition);
   plan.output_dir = to_target ? options_.target_root->Child(plan.partition.path)
                               : plan.partition.location;
   if (plan.files.empty()) {

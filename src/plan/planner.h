@@ -52,6 +52,9 @@ class Planner {
 
  private:
   void PlanPartition(PartitionPlan& plan, const Table& table) const;
+  /// True when the partition is compacted where it is: no target, or it is in its target
+  /// folder already.
+  bool InPlace(const Partition& partition) const;
   /// Reads the footers of `plan`'s deferred files (a partition that is copied, not compacted,
   /// reports exact rows).
   void InspectDeferred(PartitionPlan& plan) const;

@@ -75,7 +75,8 @@ std::string RunSummary::ToText() const {
       }
       out << "    " << Pad(p.partition, 28) << " " << human::Count(p.input_files) << " files ("
           << human::Bytes(p.input_bytes) << ", " << human::Count(p.rows) << " rows) -> ~"
-          << human::Count(p.output_files) << " file(s)\n";
+          << human::Count(p.output_files) << " file(s)"
+          << (p.method.empty() ? "" : " by " + p.method) << "\n";
     }
   }
   out << "  partitions  " << human::Count(static_cast<int64_t>(partitions.size()))
@@ -159,6 +160,7 @@ nlohmann::json RunSummary::ToJson() const {
                         {"other_files", p.other_files},
                         {"output_sizes", p.output_sizes}};
     if (!p.reason.empty()) d["reason"] = p.reason;
+    if (!p.method.empty()) d["method"] = p.method;
     details.push_back(std::move(d));
   }
   nlohmann::json j = {

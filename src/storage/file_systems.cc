@@ -6,6 +6,10 @@
 #include <filesystem>
 #include <optional>
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/s3fs.h>
 
@@ -14,6 +18,7 @@
 #include "storage/refreshing_s3_file_system.h"
 #include "storage/s3_batch_deleter.h"
 #include "storage/s3_lister.h"
+#include "storage/storage_faults.h"
 #include "util/parallel_for.h"
 
 namespace s3c {
@@ -92,22 +97,20 @@ void FileSystems::RemoveEmptyFolders(const Location& folder, std::string_view la
   const std::string segment = "/" + std::string(last);
   const std::string with_slash = folder.path + "/";
   if (with_slash.find(segment + "/") == std::string::npos) return;
-  Location dir = folder;
-  while (!dir.path.empty()) {
-    arrow::fs::FileSelector selector;
-    selector.base_dir = dir.path;
-    selector.allow_not_found = true;
-    auto entries = dir.fs->GetFileInfo(selector);
-    if (!entries.ok() || !entries->empty()) return;
-    auto info = dir.fs->GetFileInfo(dir.path);
-    if (info.ok() && info->type() == arrow::fs::FileType::Directory &&
-        !dir.fs->DeleteDir(dir.path).ok()) {
-      return;
-    }
-    if (BaseName(dir.path) == last) return;
-    auto slash = dir.path.rfind('/');
+  std::string dir = folder.path;
+  while (!dir.empty()) {
+    // rmdir removes a folder only if it is empty, in one step: a file another run creates in
+    // it meanwhile (its lease, its journal) makes it fail, and stays. (Arrow's DeleteDir would
+    // remove the folder with whatever it holds.)
+    auto removed = StorageFaults::Run("Rmdir", dir, [&]() -> arrow::Status {
+      if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return arrow::Status::OK();
+      return arrow::Status::IOError("not empty, or not removable");
+    });
+    if (!removed.ok()) return;
+    if (BaseName(dir) == last) return;
+    auto slash = dir.rfind('/');
     if (slash == std::string::npos || slash == 0) return;
-    dir.path.resize(slash);
+    dir.resize(slash);
   }
 }
 
@@ -209,14 +212,30 @@ void FileSystems::AllowDeletesUnder(const Location& folder) {
 }
 
 arrow::Status FileSystems::CheckMayDelete(const Location& file) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (deletable_.empty()) return arrow::Status::OK();
-  for (const auto& folder : deletable_) {
-    if (folder.Contains(file) && !(file.path == folder.path)) return arrow::Status::OK();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (deletable_.empty()) return arrow::Status::OK();
   }
-  return arrow::Status::Invalid("refusing to delete ", file.uri(),
-                                ": it lies outside the table's locations, the target, the archive "
-                                "and the journal (nothing deleted; please report this)");
+  // Locally, where the path really leads: a folder on the way may be a symbolic link to a
+  // place outside the fence. The name itself is not followed (removing a link removes the
+  // link, not what it points at).
+  Location real = file;
+  if (!file.is_s3()) {
+    const auto slash = file.path.rfind('/');
+    const std::string parent = slash == 0 ? "/" : file.path.substr(0, slash);
+    auto canonical = CanonicalLocalPath(parent);
+    if (!canonical.ok()) return canonical.status();
+    real.path = JoinPath(*canonical, BaseName(file.path));
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& folder : deletable_) {
+    if (folder.Contains(real) && !(real.path == folder.path)) return arrow::Status::OK();
+  }
+  return arrow::Status::Invalid(
+      "refusing to delete ", file.uri(),
+      real.path == file.path ? std::string() : " (which is " + real.uri() + ")",
+      ": it lies outside the table's locations, the target, the archive and the journal "
+      "(nothing deleted)");
 }
 
 std::vector<std::pair<Location, arrow::Status>> FileSystems::DeleteFiles(
@@ -315,6 +334,19 @@ arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
     if (rest.empty() || rest.front() == '/') {
       return arrow::Status::Invalid("S3 URI without a bucket: '", uri_or_path, "'");
     }
+    // S3 keys are literal: "a/./b", "a/../b" and "a//b" name other objects than "a/b", and
+    // Arrow refuses some of them. One spelling per place, so that two runs over the same data
+    // meet at the same lease and the delete fence compares like with like.
+    for (size_t start = 0; start <= rest.size();) {
+      size_t slash = rest.find('/', start);
+      if (slash == std::string::npos) slash = rest.size();
+      std::string_view segment(rest.data() + start, slash - start);
+      if (segment.empty() || segment == "." || segment == "..") {
+        return arrow::Status::Invalid("S3 URI '", uri_or_path, "' has an empty, '.' or '..' ",
+                                      "segment; S3 keys are literal: write the path without it");
+      }
+      start = slash + 1;
+    }
     ARROW_ASSIGN_OR_RAISE(auto fs, S3());
     return Location{fs, rest};
   }
@@ -325,15 +357,25 @@ arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
     return arrow::Status::Invalid("unsupported URI scheme in '", uri_or_path,
                                   "' (use a local path or s3://bucket/prefix)");
   }
-  std::error_code ec;
-  std::filesystem::path abs = std::filesystem::absolute(path, ec);
-  if (ec) return arrow::Status::IOError("cannot resolve path '", path, "': ", ec.message());
-  std::string normalized = abs.lexically_normal().string();
-  while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
+  ARROW_ASSIGN_OR_RAISE(std::string canonical, CanonicalLocalPath(path));
   if (!local_) {
     local_ = FaultInjectingFileSystem::WrapIfEnabled(std::make_shared<arrow::fs::LocalFileSystem>());
   }
-  return Location{local_, normalized};
+  return Location{local_, canonical};
+}
+
+arrow::Result<std::string> CanonicalLocalPath(const std::string& path) {
+  // Symbolic links resolved as far as the path exists, the rest normalised: one spelling for
+  // one place on disk, whatever link or "..", so that the fence and the lease see the real
+  // folder a path leads to.
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  if (ec) return arrow::Status::IOError("cannot resolve path '", path, "': ", ec.message());
+  std::filesystem::path canonical = std::filesystem::weakly_canonical(abs, ec);
+  if (ec) return arrow::Status::IOError("cannot resolve path '", path, "': ", ec.message());
+  std::string normalized = canonical.lexically_normal().string();
+  while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
+  return normalized;
 }
 
 }  // namespace s3c

@@ -29,6 +29,9 @@ namespace s3c {
 class S3BatchDeleter;
 class S3Lister;
 
+/// `path` made absolute, its symbolic links resolved as far as it exists, "." and ".." gone.
+arrow::Result<std::string> CanonicalLocalPath(const std::string& path);
+
 class FileSystems {
  public:
   /// `aws` supplies configuration and credentials for the S3 calls we make ourselves (batch and
@@ -37,8 +40,10 @@ class FileSystems {
   explicit FileSystems(std::shared_ptr<aws::AwsContext> aws = nullptr);
   ~FileSystems();
 
-  /// Resolves `uri_or_path`. Local paths are made absolute; a trailing '/' is dropped.
-  /// Errors: Invalid for an s3:// URI without a bucket or an unsupported scheme.
+  /// Resolves `uri_or_path` to its one canonical spelling: local paths absolute, with symbolic
+  /// links resolved (as far as the path exists) and "." and ".." gone; s3a:// and s3n:// are
+  /// s3://; a trailing '/' is dropped. Errors: Invalid for an s3:// URI without a bucket, with
+  /// an empty, "." or ".." segment (S3 keys are literal), or an unsupported scheme.
   arrow::Result<Location> Resolve(const std::string& uri_or_path);
 
   /// Deletes exactly these files, never by prefix: on S3 with DeleteObjects, 1,000 a request;
@@ -96,9 +101,11 @@ class FileSystems {
 
   /// The safety fence: once any folder is registered, DeleteFiles, DeleteFolder, RemoveExactly
   /// and MoveExactly refuse (report as failed, delete nothing) any path outside every
-  /// registered folder. The job
-  /// registers the table's and its partitions' locations, the target, the archive and the
-  /// journal root before its first change. With none registered there is no fence (tests).
+  /// registered folder. A local path is checked where it really leads (its folders' symbolic
+  /// links resolved). The job registers only what its own arguments and the catalog name: the
+  /// table's and its partitions' locations, the target, the archive and the journal root,
+  /// before its first change; never anything read from a journal. With none registered there
+  /// is no fence (unit tests).
   void AllowDeletesUnder(const Location& folder);
   /// OK, or the error DeleteFiles would report for `file`.
   arrow::Status CheckMayDelete(const Location& file) const;

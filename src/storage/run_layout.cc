@@ -29,8 +29,41 @@ RunLayout::RunLayout(std::string run_id, Location table_root, Location output_ro
       archive_root_(std::move(archive_root)),
       journal_root_(std::move(journal_root)) {}
 
-Location RunLayout::JournalRoot() const {
-  return journal_root_ ? *journal_root_ : table_root_.Child(kToolFolder);
+RunLayout RunLayout::ForRun(std::string run_id) const {
+  RunLayout other = *this;
+  other.run_id_ = std::move(run_id);
+  return other;
+}
+
+Location RunLayout::ToolFolder() const { return table_root_.Child(kToolFolder); }
+
+Location RunLayout::JournalRoot() const { return journal_root_ ? *journal_root_ : ToolFolder(); }
+
+Location RunLayout::PlanFile() const { return RunDir().Child(kPlanName); }
+
+Location RunLayout::CatalogUpdatesFile() const { return RunDir().Child(kCatalogUpdatesName); }
+
+Location RunLayout::JournalPointerFile() const {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "journal-%016llx.json",
+                static_cast<unsigned long long>(Fnv1a(JournalRoot().uri())));
+  return ToolFolder().Child(buf);
+}
+
+bool RunLayout::IsJournalPointer(std::string_view name) {
+  return name.size() == 8 + 16 + 5 && name.starts_with("journal-") && name.ends_with(".json");
+}
+
+bool RunLayout::IsRunId(std::string_view name) {
+  // "20261124T221500Z-3f9a1c"
+  if (name.size() != 23 || name[8] != 'T' || name[15] != 'Z' || name[16] != '-') return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (i == 8 || i == 15 || i == 16) continue;
+    const char c = name[i];
+    const bool digit = c >= '0' && c <= '9';
+    if (i < 15 ? !digit : !(digit || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
 }
 
 Location RunLayout::RunsDir() const { return JournalRoot().Child("runs"); }
@@ -38,7 +71,7 @@ Location RunLayout::RunsDir() const { return JournalRoot().Child("runs"); }
 Location RunLayout::RunDir() const { return RunsDir().Child(run_id_); }
 
 Location RunLayout::LeaseFile(const std::string& scope) const {
-  return JournalRoot().Child(scope.empty() ? "lease.json" : "lease-" + scope + ".json");
+  return ToolFolder().Child(scope.empty() ? "lease.json" : "lease-" + scope + ".json");
 }
 
 std::optional<std::string> RunLayout::LeaseScope(std::string_view file_name) {
@@ -89,6 +122,23 @@ std::string RunLayout::OutputFileName(int group, int sequence, std::string_view 
   }
   name += ".parquet";
   return name;
+}
+
+bool RunLayout::IsOutputOf(std::string_view name, std::string_view run_id) {
+  // part-<5 digits>-<run>-c<3 digits>[.<codec>].parquet
+  const std::string middle = "-" + std::string(run_id) + "-c";
+  if (!name.starts_with("part-") || !name.ends_with(".parquet") || name.size() < 11) return false;
+  const auto at = name.find(middle);
+  if (at == std::string_view::npos || at < 10) return false;
+  for (size_t i = 5; i < at; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+  }
+  const size_t seq = at + middle.size();
+  if (seq + 3 >= name.size()) return false;
+  for (size_t i = seq; i < seq + 3; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+  }
+  return name[seq + 3] == '.';
 }
 
 bool RunLayout::IsHidden(std::string_view name) {

@@ -6,8 +6,12 @@
 //   output file: part-<group:05>-<run>-c<seq:03>.<codec>.parquet               (Spark-like)
 //   <journal root>/runs/<run>/plan.json            the run's plan, before any visible change
 //   <journal root>/runs/<run>/p-<hash>.json        one partition's state, after each transition
-//   <journal root>/lease.json                      who is compacting the table, until when
-// The journal root is <table root>/_s3_compaction, or --journal_path.
+//   <journal root>/runs/<run>/catalog.json         catalog updates not yet sent
+//   <table root>/_s3_compaction/lease.json         who is compacting the table, until when
+//   <table root>/_s3_compaction/journal-<hash>.json   where this table's journal is, when it is
+//                                                  not in the table (--journal_path)
+// The journal root is <table root>/_s3_compaction, or --journal_path. The lease always lives at
+// the table root, so that runs over the same data meet there whatever their --journal_path.
 //
 // The output root is the table's own location, or --target_s3_path. Everything lives under a
 // folder whose name starts with '_', outside every partition: Spark, Hive, Trino and our own
@@ -25,22 +29,45 @@ namespace s3c {
 class RunLayout {
  public:
   static constexpr std::string_view kToolFolder = "_s3_compaction";
+  static constexpr std::string_view kPlanName = "plan.json";
+  static constexpr std::string_view kCatalogUpdatesName = "catalog.json";
 
   /// "20261124T221500Z-3f9a1c": sortable by time, unique across concurrent runs.
   static std::string NewRunId();
 
+  RunLayout() = default;
   /// `archive_root`, when given, replaces <table root>/_s3_compaction/archive.
   RunLayout(std::string run_id, Location table_root, Location output_root,
             std::optional<Location> archive_root, std::optional<Location> journal_root = {});
 
+  /// The same layout for another run of the same table (its staging, archive and journal
+  /// folders, as this run's own arguments place them).
+  RunLayout ForRun(std::string run_id) const;
+
+  /// <table root>/_s3_compaction: the tool's folder in the table (lease, pointers, archive).
+  Location ToolFolder() const;
   /// <table root>/_s3_compaction, or --journal_path.
   Location JournalRoot() const;
+  /// True when --journal_path moved the journal out of the table's tool folder.
+  bool JournalElsewhere() const { return journal_root_.has_value(); }
   /// JournalRoot()/runs
   Location RunsDir() const;
   /// RunsDir()/<run>
   Location RunDir() const;
-  /// lease.json, or lease-<scope>.json for a shard's lease (scope "shard-K-of-N").
+  /// RunDir()/plan.json
+  Location PlanFile() const;
+  /// RunDir()/catalog.json: catalog updates recorded and not yet sent.
+  Location CatalogUpdatesFile() const;
+  /// ToolFolder()/lease.json, or lease-<scope>.json for a shard's lease (scope
+  /// "shard-K-of-N"). At the table root whatever --journal_path says.
   Location LeaseFile(const std::string& scope = "") const;
+  /// ToolFolder()/journal-<16 hex digits>.json: says that this table has a journal at
+  /// JournalRoot() (written only when JournalElsewhere()).
+  Location JournalPointerFile() const;
+  /// True for names JournalPointerFile() gives.
+  static bool IsJournalPointer(std::string_view file_name);
+  /// True for names NewRunId() gives.
+  static bool IsRunId(std::string_view name);
   /// The scope a lease file name stands for ("" for lease.json); nullopt for other names.
   static std::optional<std::string> LeaseScope(std::string_view file_name);
   /// "p-" + 16 hex digits of a hash of the partition path + ".json": safe in any store.
@@ -50,6 +77,10 @@ class RunLayout {
 
   /// <output root>/_s3_compaction/staging/<run>
   Location StagingRoot() const;
+  /// The output root: the table's location, or --target_s3_path.
+  const Location& output_root() const { return output_root_; }
+  const Location& table_root() const { return table_root_; }
+
   /// StagingRoot()/<partition path>
   Location StagingDir(std::string_view partition_path) const;
   /// The folder this run moves kept originals of a partition into.
@@ -58,6 +89,8 @@ class RunLayout {
   Location ArchiveRoot() const;
 
   std::string OutputFileName(int group, int sequence, std::string_view codec) const;
+  /// True for the names OutputFileName gives in run `run_id`'s layout.
+  static bool IsOutputOf(std::string_view name, std::string_view run_id);
 
   /// True for names readers skip: hidden ('.' or '_' first), such as _SUCCESS, .crc files and
   /// our own _s3_compaction folder.

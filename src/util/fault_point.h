@@ -9,7 +9,8 @@
 //                            with no sleeping on either side.
 //
 // With neither variable set a point costs one relaxed load. Names: after_plan, after_write,
-// before_publish, mid_publish, after_publish, mid_remove, after_remove, after_catalog.
+// before_publish, mid_publish, after_publish, before_remove, mid_remove, after_remove,
+// before_catalog, after_catalog.
 
 #include <string_view>
 

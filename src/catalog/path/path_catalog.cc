@@ -1,10 +1,12 @@
 #include "catalog/path/path_catalog.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "catalog/hive_path.h"
+#include "storage/file_systems.h"
 #include "storage/run_layout.h"
 
 namespace s3c {
@@ -73,6 +75,9 @@ constexpr const char* kPlainFolders = "folder(s) that are not key=value partitio
 constexpr const char* kForeignKeys = "folder(s) whose partition key differs from the table's, ignored";
 constexpr const char* kBrokenEscaping = "partition folder(s) with broken escaping, ignored";
 constexpr const char* kNestedFiles = "file(s) in subfolders of a partition, left untouched";
+constexpr const char* kLinkedFolders =
+    "partition folder(s) that are, or lie under, symbolic links, left untouched";
+constexpr const char* kLinkedFiles = "file(s) that are symbolic links, left untouched";
 
 class Walker {
  public:
@@ -89,7 +94,13 @@ class Walker {
     ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/false, &list_requests_));
     for (const auto& entry : entries) {
       std::string name(BaseName(entry.path()));
-      if (RunLayout::IsHidden(name)) continue;
+      if (RunLayout::IsHidden(name)) {
+        // Another table's tool folder below this table's root: a run over a sub-path.
+        if (name == RunLayout::kToolFolder && !values.empty()) {
+          tool_folders_.insert(entry.path());
+        }
+        continue;
+      }
       if (entry.type() == FileType::File) {
         notes_.Add(kStrayFiles, Uri(dir, entry.path()));
         continue;
@@ -119,10 +130,13 @@ class Walker {
     return arrow::Status::OK();
   }
 
-  PartitionListing Finish() {
+  PartitionListing Finish(const Location& root) {
+    if (!root.is_s3()) LeaveLinksAlone(root);
     std::sort(partitions_.begin(), partitions_.end(),
               [](const Partition& a, const Partition& b) { return a.path < b.path; });
-    return PartitionListing{std::move(partitions_), notes_.Render(), list_requests_};
+    PartitionListing listing{std::move(partitions_), notes_.Render(), list_requests_, {}};
+    for (const auto& folder : tool_folders_) listing.tool_folders.push_back({root.fs, folder});
+    return listing;
   }
 
  private:
@@ -153,7 +167,6 @@ class Walker {
     std::string base = dir.path;
     if (!base.empty() && base.back() != '/') base += '/';
     for (auto& entry : entries) {
-      if (entry.type() != FileType::File) continue;
       if (entry.path().compare(0, base.size(), base) != 0) continue;
       std::string_view rel = std::string_view(entry.path()).substr(base.size());
       std::vector<std::string_view> parts;
@@ -163,10 +176,17 @@ class Walker {
         parts.push_back(rel.substr(start, slash - start));
         start = slash + 1;
       }
-      if (std::any_of(parts.begin(), parts.end(),
-                      [](std::string_view p) { return RunLayout::IsHidden(p); })) {
+      auto hidden = std::find_if(parts.begin(), parts.end(),
+                                 [](std::string_view p) { return RunLayout::IsHidden(p); });
+      if (hidden != parts.end()) {
+        // Another table's tool folder below this table's root: a run over a sub-path.
+        const size_t depth = values.size() + static_cast<size_t>(hidden - parts.begin());
+        if (*hidden == RunLayout::kToolFolder && depth > 0) {
+          tool_folders_.insert(base + std::string(rel.substr(0, hidden->data() + hidden->size() - rel.data())));
+        }
         continue;
       }
+      if (entry.type() != FileType::File) continue;
       const size_t folder_levels = parts.size() - 1;
       if (folder_levels < levels_left) {
         // Either directly in a folder above the partition level, or in a non-partition folder.
@@ -223,9 +243,30 @@ class Walker {
     return Location{any.fs, file_path.substr(0, file_path.size() - file_name.size() - 1)};
   }
 
+  // Local disk: a partition whose folder is a symbolic link, or lies under one, really lives
+  // elsewhere (outside the table), and a linked file is someone else's: neither is touched.
+  void LeaveLinksAlone(const Location& root) {
+    std::erase_if(partitions_, [&](const Partition& p) {
+      auto real = CanonicalLocalPath(p.location.path);
+      if (real.ok() && *real == p.location.path) return false;
+      notes_.Add(kLinkedFolders, p.location.uri() + " -> " + (real.ok() ? *real : "?"));
+      return true;
+    });
+    for (auto& p : partitions_) {
+      if (!p.files) continue;
+      std::erase_if(*p.files, [&](const FileInfo& f) {
+        std::error_code ec;
+        if (!std::filesystem::is_symlink(f.path(), ec)) return false;
+        notes_.Add(kLinkedFiles, f.path());
+        return true;
+      });
+    }
+  }
+
   const Table& table_;
   const PartitionPredicate& predicate_;
   NoteCollector notes_;
+  std::set<std::string> tool_folders_;
   std::vector<Partition> partitions_;
   int64_t list_requests_ = 0;
 };
@@ -282,7 +323,7 @@ arrow::Result<PartitionListing> PathCatalog::ListPartitions(const Table& table,
                                                             const PartitionPredicate& predicate) {
   Walker walker(table, predicate);
   ARROW_RETURN_NOT_OK(walker.Walk(table.location, {}, {}));
-  return walker.Finish();
+  return walker.Finish(table.location);
 }
 
 }  // namespace s3c

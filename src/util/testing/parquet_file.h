@@ -1,7 +1,7 @@
 #pragma once
 // WriteParquet: writes a small Parquet file to a local path for a test's input, creating the
 // parent folders and replacing any file already there. Either a given table, or `rows` rows of
-// the one-column schema {id: int64 (nullable)} holding 0, 1, ..., rows - 1. Every row lands in a
+// the one-column schema {id: int64 (nullable)} holding first, first + 1, ..., first + rows - 1. Every row lands in a
 // single row group, with the Parquet writer's default properties (snappy), so what a test plans
 // or verifies depends only on the rows it asked for. Returns the first error met
 // (making a folder, opening, writing or closing the file); on error the file may exist, partly
@@ -29,9 +29,10 @@ inline arrow::Status WriteParquet(const std::filesystem::path& path, const arrow
   return out->Close();
 }
 
-inline arrow::Status WriteParquet(const std::filesystem::path& path, int64_t rows) {
+inline arrow::Status WriteParquet(const std::filesystem::path& path, int64_t rows,
+                                  int64_t first = 0) {
   arrow::Int64Builder ids;
-  for (int64_t i = 0; i < rows; ++i) ARROW_RETURN_NOT_OK(ids.Append(i));
+  for (int64_t i = first; i < first + rows; ++i) ARROW_RETURN_NOT_OK(ids.Append(i));
   ARROW_ASSIGN_OR_RAISE(auto column, ids.Finish());
   auto table = arrow::Table::Make(arrow::schema({arrow::field("id", arrow::int64())}), {column});
   return WriteParquet(path, *table);

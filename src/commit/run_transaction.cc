@@ -1,0 +1,79 @@
+#include "commit/run_transaction.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/error_kind.h"
+#include "util/logging.h"
+
+namespace s3c {
+
+RunTransaction::RunTransaction(const RunLayout& layout, std::string scope,
+                               FileSystems& file_systems, std::unique_ptr<TableLease> lease)
+    : layout_(layout),
+      file_systems_(file_systems),
+      exclusion_(layout, std::move(scope), file_systems),
+      lease_(std::move(lease)) {}
+
+arrow::Result<std::unique_ptr<RunTransaction>> RunTransaction::Open(const RunLayout& layout,
+                                                                    const std::string& scope,
+                                                                    bool force_unlock,
+                                                                    FileSystems& file_systems) {
+  auto acquired =
+      TableLease::Acquire(ConditionalObject(layout.LeaseFile(scope), file_systems.aws()),
+                          layout.run_id(), TableLease::kDefaultTtl, force_unlock);
+  if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
+  std::unique_ptr<RunTransaction> txn(
+      new RunTransaction(layout, scope, file_systems, std::move(acquired).ValueOrDie()));
+  // Both sides of a conflict check after taking their own lease: at least one stops.
+  auto clear = txn->exclusion_.CheckAround();
+  if (!clear.ok()) return WithKind(clear, ErrorKind::kInput);  // ~RunTransaction releases
+  return txn;
+}
+
+arrow::Status RunTransaction::Begin(const JournalPlan& plan) {
+  if (layout_.JournalElsewhere()) {
+    // Written before the journal itself: a run given another --journal_path must be able to
+    // find every journal this table has.
+    const Location pointer = layout_.JournalPointerFile();
+    const std::string text = nlohmann::json({{"journal_root", layout_.JournalRoot().uri()},
+                                             {"table", layout_.table_root().uri()}})
+                                 .dump();
+    auto st = WriteWholeFile(pointer, text);
+    if (!st.ok()) {
+      return st.WithMessage("writing the journal pointer ", pointer.uri(), ": ", st.message());
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(journal_, RunJournal::Begin(file_systems_, layout_, plan));
+  return arrow::Status::OK();
+}
+
+void RunTransaction::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (journal_) {
+    auto swept = file_systems_.DeleteFolder(layout_.StagingRoot());
+    if (!swept.ok()) {
+      log::Warn("could not clear the staging folder ", layout_.StagingRoot().uri(),
+                " (the next run will): ", swept.message());
+      keep_journal_ = true;
+    }
+    if (!keep_journal_) {
+      auto st = RunJournal::DeleteRun(file_systems_, journal_->run_dir());
+      if (!st.ok()) log::Warn("removing the finished run's journal: ", st.message());
+    }
+    if (layout_.JournalElsewhere()) {
+      auto runs = RunJournal::ListRuns(layout_.RunsDir());
+      if (runs.ok() && runs->empty()) file_systems_.DeleteFiles({layout_.JournalPointerFile()});
+    }
+  }
+  lease_.reset();  // releases the lease (TableLease's destructor)
+  // On local disk, the tool's own folders the run left empty (S3 has no folders). A
+  // --journal_path the user named stays; only folders named _s3_compaction and below go.
+  FileSystems::RemoveEmptyFolders(layout_.StagingRoot(), RunLayout::kToolFolder);
+  FileSystems::RemoveEmptyFolders(layout_.RunsDir(), RunLayout::kToolFolder);
+  FileSystems::RemoveEmptyFolders(layout_.ToolFolder(), RunLayout::kToolFolder);
+}
+
+RunTransaction::~RunTransaction() { Finish(); }
+
+}  // namespace s3c

@@ -1,0 +1,100 @@
+#include "execute/partition_scheduler.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "execute/plan_mismatch.h"
+#include "execute/staged_files.h"
+#include "util/logging.h"
+#include "util/parallel_for.h"
+
+namespace s3c {
+
+std::vector<PartitionScheduler::Task> PartitionScheduler::TasksOf(
+    const std::vector<Item>& items, const std::vector<size_t>& which,
+    std::vector<size_t>* groups_left) const {
+  std::vector<Task> tasks;
+  for (size_t i : which) {
+    const PartitionPlan& plan = *items[i].plan;
+    if (plan.action == PartitionAction::kCompact) {
+      (*groups_left)[i] = plan.groups.size();
+      for (size_t g = 0; g < plan.groups.size(); ++g) tasks.push_back({i, g});
+    } else if (plan.action == PartitionAction::kCopy) {
+      (*groups_left)[i] = 1;
+      tasks.push_back({i, plan.groups.size()});
+    }
+  }
+  return tasks;
+}
+
+std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
+                                                 const std::vector<Task>& tasks,
+                                                 std::vector<size_t>& groups_left,
+                                                 bool may_replan, const OnWritten& on_written) {
+  std::mutex mutex;  // guards every item's write and groups_left
+  std::vector<size_t> mismatched;
+  ParallelFor(tasks.size(), parallelism_, [&](size_t t) {
+    const Task& task = tasks[t];
+    const PartitionPlan& plan = *items[task.item].plan;
+    PartitionWrite& write = *items[task.item].write;
+    bool failed_already;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      failed_already = !write.status.ok();
+    }
+    if (task.group < plan.groups.size() && !failed_already) {
+      auto writer = MakeGroupWriter(plan, task.group, layout_, options_,
+                                    [this](int64_t bytes) { progress_.Advance(bytes); });
+      auto result = writer->Run();
+      std::lock_guard<std::mutex> lock(mutex);
+      if (result.ok()) {
+        write.rows_read += result->rows_read;
+        write.digest.Add(result->digest);
+        write.outputs.insert(write.outputs.end(), result->files.begin(), result->files.end());
+      } else if (write.status.ok()) {
+        write.status = result.status();
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (--groups_left[task.item] != 0) return;
+    }
+    if (may_replan && PlanMismatch::Is(write.status)) {
+      log::Info("partition ", plan.partition.path, ": ", write.status.message());
+      StagedFiles(file_systems_, std::move(write.outputs)).Discard();
+      std::lock_guard<std::mutex> lock(mutex);
+      mismatched.push_back(task.item);
+      return;
+    }
+    on_written(task.item);
+  });
+  std::sort(mismatched.begin(), mismatched.end());
+  return mismatched;
+}
+
+arrow::Status PartitionScheduler::Run(const std::vector<Item>& items, const Replan& replan,
+                                      const OnWritten& on_written) {
+  std::vector<size_t> all(items.size()), groups_left(items.size(), 0);
+  for (size_t i = 0; i < items.size(); ++i) all[i] = i;
+  std::vector<size_t> mismatched =
+      RunTasks(items, TasksOf(items, all, &groups_left), groups_left, /*may_replan=*/true,
+               on_written);
+  if (mismatched.empty()) return arrow::Status::OK();
+
+  std::vector<Partition> again;
+  for (size_t i : mismatched) again.push_back(items[i].plan->partition);
+  ARROW_ASSIGN_OR_RAISE(std::vector<PartitionPlan> replanned, replan(std::move(again)));
+  for (size_t k = 0; k < mismatched.size(); ++k) {
+    const size_t i = mismatched[k];
+    *items[i].plan = std::move(replanned[k]);
+    *items[i].write = PartitionWrite{};
+    if (items[i].plan->action == PartitionAction::kFail) {
+      log::Error("partition ", items[i].plan->partition.path, ": ", items[i].plan->reason);
+    }
+  }
+  RunTasks(items, TasksOf(items, mismatched, &groups_left), groups_left, /*may_replan=*/false,
+           on_written);
+  return arrow::Status::OK();
+}
+
+}  // namespace s3c

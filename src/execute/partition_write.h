@@ -1,0 +1,21 @@
+#pragma once
+// PartitionWrite: what a partition's groups wrote into staging, gathered as they finish
+// (PartitionScheduler), and what its commit starts from (PartitionCommitter).
+
+#include <vector>
+
+#include <arrow/status.h>
+
+#include "execute/rolling_file_writer.h"
+#include "execute/row_digest.h"
+
+namespace s3c {
+
+struct PartitionWrite {
+  std::vector<WrittenFile> outputs;  // every file staged, complete or not
+  int64_t rows_read = 0;             // rows read, each file's checked against its footer
+  RowDigest digest;                  // of the rows written (--verify=content)
+  arrow::Status status;              // the first error of its groups
+};
+
+}  // namespace s3c

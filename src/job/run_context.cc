@@ -1,0 +1,130 @@
+#include "job/run_context.h"
+
+#include <algorithm>
+
+#include "util/error_kind.h"
+#include "util/logging.h"
+
+namespace s3c {
+namespace {
+
+arrow::Status Usage(const arrow::Status& status) { return WithKind(status, ErrorKind::kUsage); }
+
+// --archive_path and --journal_path must not be where readers of the table would look.
+arrow::Status CheckOutsidePartitions(const Table& table, const Location& where,
+                                     const std::string& flag) {
+  if (!table.location.Contains(where)) return arrow::Status::OK();
+  std::string_view rel = std::string_view(where.path).substr(table.location.path.size());
+  while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+  if (!rel.empty() && RunLayout::IsHidden(rel)) return arrow::Status::OK();
+  return arrow::Status::Invalid(flag, " ", where.uri(), " is inside the table ",
+                                table.location.uri(),
+                                " where readers would see its files; choose a path outside it, "
+                                "or under a folder whose name starts with '_'");
+}
+
+// The target, unless it is the table itself (then the run is in place).
+arrow::Result<std::optional<Location>> ResolveTarget(const CompactionOptions& options,
+                                                     const Table& table,
+                                                     FileSystems& file_systems) {
+  if (options.target_path.empty()) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(Location target, file_systems.Resolve(options.target_path));
+  if (target.fs->type_name() == table.location.fs->type_name() &&
+      target.path == table.location.path) {
+    log::Info("--target_s3_path is the table's own location: compacting in place");
+    return std::nullopt;
+  }
+  if (table.location.Contains(target) || target.Contains(table.location)) {
+    return arrow::Status::Invalid("--target_s3_path ", target.uri(), " overlaps the table at ",
+                                  table.location.uri(), "; choose a location outside it");
+  }
+  return target;
+}
+
+arrow::Result<std::optional<Location>> ResolveOutside(const std::string& path,
+                                                      const std::string& flag, const Table& table,
+                                                      FileSystems& file_systems) {
+  if (path.empty()) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(Location where, file_systems.Resolve(path));
+  ARROW_RETURN_NOT_OK(CheckOutsidePartitions(table, where, flag));
+  return where;
+}
+
+// The locations, the layout, the policy and the fence: what ResolveRun and ResolveRecovery
+// share.
+arrow::Status ResolveLocations(const CompactionOptions& options, bool catalog_records_locations,
+                               FileSystems& file_systems, std::string run_id, RunContext& run) {
+  ARROW_ASSIGN_OR_RAISE(run.target_root, ResolveTarget(options, run.table, file_systems));
+  ARROW_ASSIGN_OR_RAISE(auto archive, ResolveOutside(options.archive_path, "--archive_path",
+                                                     run.table, file_systems));
+  ARROW_ASSIGN_OR_RAISE(auto journal, ResolveOutside(options.journal_path, "--journal_path",
+                                                     run.table, file_systems));
+  run.layout = RunLayout(std::move(run_id), run.table.location,
+                         run.target_root ? *run.target_root : run.table.location, archive,
+                         journal);
+  run.originals = OriginalsPolicy::Of(options.original_files, options.delete_grace_minutes,
+                                      run.target_root.has_value());
+  run.repoint = catalog_records_locations && run.target_root && options.update_catalog;
+  run.defer_catalog = options.defer_catalog;
+  if (catalog_records_locations && run.target_root && !options.update_catalog &&
+      options.original_files == OriginalFiles::kDelete) {
+    return arrow::Status::Invalid(
+        "--delete_original_files=true with --update_catalog=false would leave the catalog "
+        "pointing at deleted files");
+  }
+  run.fence = {run.table.location, run.layout.ToolFolder(), run.layout.JournalRoot()};
+  if (run.target_root) run.fence.push_back(*run.target_root);
+  if (archive) run.fence.push_back(*archive);
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table table,
+                                     bool catalog_records_locations, FileSystems& file_systems,
+                                     std::string run_id, int hardware_threads) {
+  RunContext run{.table = std::move(table)};
+  ARROW_RETURN_NOT_OK(Usage(options.predicate.Validate(run.table.KeyNames())));
+  ARROW_RETURN_NOT_OK(Usage(ResolveLocations(options, catalog_records_locations, file_systems,
+                                             std::move(run_id), run)));
+  run.shard = options.shard;
+  run.scope = options.shard ? options.shard->Scope() : "";
+  run.mode = options.mode;
+  run.verify = options.verify;
+  run.progress = options.progress;
+  run.parallelism = options.parallelism > 0 ? options.parallelism : std::max(1, hardware_threads);
+  run.io_threads = run.table.location.is_s3() ? std::max(16, run.parallelism) : run.parallelism;
+
+  run.planner.packing.target_bytes = options.target_file_bytes;
+  run.planner.packing.small_file_ratio = options.small_file_ratio;
+  run.planner.min_input_files = options.min_input_files;
+  run.planner.codec = options.codec;
+  run.planner.compression_level = options.compression_level;
+  run.planner.io_threads = run.io_threads;
+  run.planner.target_root = run.target_root;
+  // Small files are read whole at execution: their footers are checked there, not fetched twice.
+  run.planner.defer_footers_up_to = ExecuteOptions{}.whole_file_read_limit;
+
+  run.execute.size.target_bytes = options.target_file_bytes;
+  run.execute.row_group_bytes = options.row_group_bytes;
+  run.execute.digest = options.verify == VerifyMode::kContent;
+
+  run.commit.defer_originals = run.repoint;
+  run.commit.in_place = OriginalsPolicy::Of(options.original_files, options.delete_grace_minutes, false);
+  run.commit.elsewhere = OriginalsPolicy::Of(options.original_files, options.delete_grace_minutes, true);
+  run.commit.verify_content = options.verify == VerifyMode::kContent;
+  return run;
+}
+
+arrow::Result<RunContext> ResolveRecovery(const CompactionOptions& options, Table table,
+                                          bool catalog_records_locations,
+                                          FileSystems& file_systems, std::string run_id) {
+  RunContext run{.table = std::move(table)};
+  ARROW_RETURN_NOT_OK(Usage(ResolveLocations(options, catalog_records_locations, file_systems,
+                                             std::move(run_id), run)));
+  run.io_threads = run.table.location.is_s3() ? 16 : 1;
+  run.parallelism = 1;
+  return run;
+}
+
+}  // namespace s3c

@@ -1,0 +1,107 @@
+#include "report/summary_builder.h"
+
+#include <algorithm>
+
+#include "commit/partition_publisher.h"
+#include "util/human.h"
+#include "util/logging.h"
+
+namespace s3c {
+
+PartitionOutcome SummaryBuilder::FromPlan(const PartitionPlan& plan) {
+  PartitionOutcome outcome;
+  outcome.partition = plan.partition.path;
+  outcome.reason = plan.reason;
+  outcome.files_before = static_cast<int64_t>(plan.files.size());
+  outcome.files_after = outcome.files_before;
+  outcome.bytes_before = plan.TotalBytes();
+  outcome.bytes_after = outcome.bytes_before;
+  outcome.other_files = static_cast<int64_t>(plan.other_files.size());
+  if (plan.action == PartitionAction::kFail) {
+    // The files could not all be read; count what the listing saw.
+    outcome.files_before =
+        static_cast<int64_t>(plan.partition.files ? plan.partition.files->size() : 0);
+    outcome.files_after = outcome.files_before;
+    outcome.status = PartitionStatus::kFailed;
+  } else if (plan.action == PartitionAction::kSkip) {
+    outcome.status = PartitionStatus::kSkipped;
+  }
+  return outcome;
+}
+
+PartitionOutcome SummaryBuilder::Planned(const PartitionPlan& plan) {
+  PartitionOutcome outcome = FromPlan(plan);
+  if (plan.action != PartitionAction::kCompact && plan.action != PartitionAction::kCopy) {
+    return outcome;
+  }
+  outcome.status = PartitionStatus::kPlanned;
+  outcome.method = plan.Method();
+  outcome.input_files = plan.InputFiles();
+  outcome.input_bytes = plan.InputBytes();
+  outcome.rows = plan.InputRows();
+  outcome.output_files = plan.estimated_output_files;
+  int64_t estimated = 0;
+  for (const auto& g : plan.groups) estimated += g.estimated_output_bytes;
+  outcome.files_after = outcome.files_before - outcome.input_files + outcome.output_files;
+  outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + estimated;
+  return outcome;
+}
+
+PartitionOutcome SummaryBuilder::Finished(const PartitionRun& run) {
+  const PartitionPlan& p = run.plan;
+  PartitionOutcome outcome = FromPlan(p);
+  if (!run.committed) return outcome;
+  const CommitResult& commit = run.commit;
+  outcome.status = commit.status;
+  outcome.reason = commit.reason;
+  outcome.method = p.Method();
+  if (commit.status == PartitionStatus::kFailed && commit.published.files.empty()) return outcome;
+  outcome.input_files = p.InputFiles();
+  outcome.input_bytes = p.InputBytes();
+  outcome.rows = commit.rows;
+  outcome.output_files = static_cast<int64_t>(commit.output_sizes.size());
+  outcome.output_sizes = commit.output_sizes;
+  if (PartitionPublisher::WritesElsewhere(p)) {
+    // The partition now lives at the target: its files there are what counts.
+    outcome.files_after = static_cast<int64_t>(commit.published.files.size());
+    outcome.bytes_after = commit.published.bytes;
+  } else {
+    outcome.files_after = outcome.files_before - outcome.input_files + outcome.output_files;
+    outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + commit.output_bytes;
+  }
+  if (commit.status != PartitionStatus::kFailed) {
+    log::Info("partition ", p.partition.path, ": ", outcome.input_files, " files -> ",
+              outcome.output_files, " (", human::Bytes(commit.output_bytes), ")");
+  }
+  return outcome;
+}
+
+RequestCounts SummaryBuilder::EstimateRequests(const CompactionPlan& plan,
+                                               OriginalsAction originals_action) {
+  RequestCounts requests;
+  requests.list = plan.list_requests;  // a run lists again what planning listed
+  constexpr int64_t kPart = 10LL << 20;  // Arrow's S3 multipart part size
+  for (const auto& p : plan.partitions) {
+    requests.get += static_cast<int64_t>(p.files.size() + p.other_files.size());  // footers
+    if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
+    const bool to_target = PartitionPublisher::WritesElsewhere(p);
+    int64_t originals = p.InputFiles() + (to_target ? static_cast<int64_t>(p.kept.size()) : 0);
+    requests.get += p.InputFiles();  // each small input is read whole, in one GET
+    const int64_t outputs = p.estimated_output_files;
+    requests.get += outputs;  // verification reads each output's footer
+    int64_t output_bytes = 0;
+    for (const auto& g : p.groups) output_bytes += g.estimated_output_bytes;
+    requests.put += outputs * 2 + std::max<int64_t>(outputs, output_bytes / kPart);
+    requests.copy += outputs + (to_target ? static_cast<int64_t>(p.kept.size()) : 0);
+    requests.del += outputs;  // staging copies, after publishing
+    if (originals_action == OriginalsAction::kArchive) {
+      requests.copy += originals;
+      requests.del += originals;
+    } else if (originals_action == OriginalsAction::kDelete) {
+      requests.del += originals;
+    }
+  }
+  return requests;
+}
+
+}  // namespace s3c

@@ -1,0 +1,28 @@
+#pragma once
+// SummaryBuilder: turns what a run planned and did into its RunSummary: one PartitionOutcome
+// per partition (from its plan, or from its PartitionRun once committed), the dry run's
+// estimates, and the storage requests a dry run predicts. Pure functions.
+
+#include <string>
+
+#include "commit/originals_policy.h"
+#include "commit/partition_run.h"
+#include "plan/compaction_plan.h"
+#include "report/run_summary.h"
+
+namespace s3c {
+
+class SummaryBuilder {
+ public:
+  /// What a partition's plan says before anything is written: skipped, failed (with the
+  /// reason), or to be compacted or copied (files and bytes as they are).
+  static PartitionOutcome FromPlan(const PartitionPlan& plan);
+  /// --dry-run: the plan's estimates of what a run would write.
+  static PartitionOutcome Planned(const PartitionPlan& plan);
+  /// After the run: what the partition's commit did.
+  static PartitionOutcome Finished(const PartitionRun& run);
+  /// The storage requests a run of `plan` would make (--dry-run).
+  static RequestCounts EstimateRequests(const CompactionPlan& plan, OriginalsAction originals);
+};
+
+}  // namespace s3c

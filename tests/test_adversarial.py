@@ -1,0 +1,366 @@
+"""The six ways a review found to double or lose rows, each reproduced as the adversary did it, on
+local disk and on S3 (moto, behind the proxy that answers conditional deletes as AWS does). Every
+test ends with every row of the table exactly once (DuckDB, as multisets), and nothing outside
+the table touched.
+
+1. an unguarded journal write (the record that guards the publish cannot be written)
+2. two runs over overlapping data (a sub-path, a parent path, another --journal_path, another
+   spelling), and an input removed by someone else while a run removes it
+3. a run going on past a journal it cannot settle (a truncated record or plan, a symlinked
+   spelling of the table, a copy of the table made with its journal)
+4. a forged journal that would widen the delete fence
+5. an input replaced between the last check and its removal
+6. a partition folder that is a symbolic link out of the table"""
+
+import json
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from support.paused_run import PausedRun
+from support.tables import RowsSnapshot, TableSpec, data_files, partition_path, snapshot, write_table
+
+TARGET = 0.125
+KILLED = -signal.SIGKILL
+
+
+def fnv1a(text: str) -> int:
+    h = 14695981039346656037
+    for b in text.encode():
+        h = ((h ^ b) * 1099511628211) % 2**64
+    return h
+
+
+def record_name(partition: str) -> str:
+    """The journal record of a partition (RunLayout::PartitionRecordName)."""
+    return f"p-{fnv1a(partition):016x}.json"
+
+
+def make(root: Path, parts, files=10, rows=100) -> RowsSnapshot:
+    write_table(root, TableSpec(partitions=parts, files_per_partition=files, rows_per_file=rows))
+    snap = RowsSnapshot()
+    for p in parts:
+        snap.capture(partition_path(p), data_files(root / partition_path(p)))
+    return snap
+
+
+def assert_whole(root: Path, rows: RowsSnapshot, parts):
+    for p in parts:
+        rows.assert_same(partition_path(p), data_files(root / partition_path(p)))
+
+
+def tool_files(root: Path) -> list[str]:
+    tool = root / "_s3_compaction"
+    if not tool.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in tool.rglob("*")
+                  if p.is_file() and p.relative_to(tool).parts[0] != "archive")
+
+
+def flags(root, *extra):
+    return ["--table_path", root, "--target_file_size_mb", TARGET, *extra]
+
+
+def paused(binary, tmp_path, args, point, name="a", env=None):
+    return PausedRun(binary, args, point, tmp_path / f"fifo-{name}", env)
+
+
+ONE = [{"p": "1"}]
+P1 = "p=1"
+
+
+# --- 1. an unguarded journal write -----------------------------------------------------------
+
+def test_no_publishing_record_no_publish(binary, run, tmp_path):
+    """The partition's record cannot be written (a folder stands where its temporary file goes):
+    nothing is published, the run says so, and the run is never killed at after_publish
+    because it never gets there."""
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    before = snapshot(root / P1)
+    first = paused(binary, tmp_path, flags(root, "--delete_original_files", "true", "--json"),
+                   "after_plan", env={"S3C_FAULT_POINT": "after_publish"})
+    try:
+        first.wait_paused()
+        run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+        (run_dir / (record_name(P1) + ".tmp")).mkdir()
+        code, out, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 4, err  # not KILLED: nothing was published, so after_publish never came
+    failed = [d for d in json.loads(out)["details"] if d["status"] == "failed"]
+    assert "cannot write the journal" in failed[0]["reason"]
+    assert "nothing published" in failed[0]["reason"]
+    assert snapshot(root / P1) == before
+    again = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert again.code == 0, again.stderr
+    assert again.summary["partitions"]["compacted"] == 1
+    assert_whole(root, rows, ONE)
+    assert tool_files(root) == []
+
+
+# --- 2. overlapping runs ---------------------------------------------------------------------
+
+NESTED = [{"y": "1", "m": "1"}, {"y": "1", "m": "2"}, {"y": "2", "m": "1"}]
+
+
+@pytest.mark.parametrize("first_is", ["parent", "child"])
+def test_runs_over_nested_paths_exclude_each_other(binary, run, tmp_path, first_is):
+    root = tmp_path / "sub"
+    rows = make(root, NESTED, files=6)
+    parent, child = root, root / "y=1"
+    first_root, second_root = (parent, child) if first_is == "parent" else (child, parent)
+    first = paused(binary, tmp_path, flags(first_root, "--delete_original_files", "true"),
+                   "after_plan")
+    try:
+        first.wait_paused()
+        second = run(*flags(second_root, "--delete_original_files", "true"))
+        assert second.code == 3, second.stderr
+        assert "is being compacted by run" in second.stderr, second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+        code, _, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 0, err
+    after = run(*flags(second_root, "--delete_original_files", "true"))
+    assert after.code == 0, after.stderr
+    assert_whole(root, rows, NESTED)
+
+
+@pytest.mark.parametrize("how", ["journal_paths", "symlink"])
+def test_two_spellings_of_one_table_meet_at_one_lease(binary, run, tmp_path, how):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    if how == "journal_paths":
+        a = flags(root, "--journal_path", tmp_path / "j1", "--delete_original_files", "true")
+        b = flags(root, "--journal_path", tmp_path / "j2", "--delete_original_files", "true")
+    else:
+        (tmp_path / "link").symlink_to(root)
+        a = flags(root, "--delete_original_files", "true")
+        b = flags(tmp_path / "link", "--delete_original_files", "true")
+    first = paused(binary, tmp_path, a, "after_write")
+    try:
+        first.wait_paused()
+        second = run(*b)
+        assert second.code == 3, second.stderr
+        assert "is being compacted by run" in second.stderr
+        code, _, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 0, err
+    assert_whole(root, rows, ONE)
+
+
+def test_a_journal_elsewhere_is_found_by_a_run_with_another(run, tmp_path):
+    """A run with --journal_path J1 crashes half way; a run with --journal_path J2 must not
+    compact the half-published partition: it stops and says how to finish J1's run."""
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    crashed = run(*flags(root, "--journal_path", tmp_path / "j1", "--delete_original_files",
+                         "true"), env={"S3C_FAULT_POINT": "mid_publish"})
+    assert crashed.code == KILLED
+    other = run(*flags(root, "--journal_path", tmp_path / "j2", "--delete_original_files", "true"))
+    assert other.code == 3, other.stderr
+    assert f"--journal_path {tmp_path / 'j1'}" in other.stderr
+    fixed = run("recover", "--table_path", root, "--journal_path", tmp_path / "j1")
+    assert fixed.code == 0, fixed.stderr
+    done = run(*flags(root, "--journal_path", tmp_path / "j2", "--delete_original_files", "true"))
+    assert done.code == 0, done.stderr
+    assert_whole(root, rows, ONE)
+    assert tool_files(root) == []
+
+
+@pytest.mark.parametrize("elsewhere", ["copy", "none"])
+def test_an_input_removed_by_another_while_removing_is_a_conflict(binary, run, tmp_path,
+                                                                  elsewhere):
+    """While the run removes its originals, another removes one of them (having put its rows in
+    another file, as a compaction would, or not). The run stops removing (exit 4, journal kept);
+    recovery settles the partition so that every row is there once."""
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    victim = root / P1 / "part-00007.parquet"
+    first = paused(binary, tmp_path, flags(root, "--delete_original_files", "true", "--json"),
+                   "before_remove")
+    try:
+        first.wait_paused()
+        if elsewhere == "copy":
+            shutil.copy(victim, root / P1 / "other-writer.parquet")
+        victim.unlink()
+        code, out, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 4, err
+    failed = [d for d in json.loads(out)["details"] if d["status"] == "failed"]
+    assert failed[0]["reason"].startswith("conflict:"), failed
+    r = run("recover", "--table_path", root, "--json")
+    assert r.code == 0, r.stderr
+    assert any("settled by content" in line for line in r.summary["recovered"]), r.summary
+    assert_whole(root, rows, ONE)
+    assert tool_files(root) == []
+
+
+# --- 3. never past an unsettled journal ------------------------------------------------------
+
+@pytest.mark.parametrize("spoil", ["record", "plan"])
+def test_a_truncated_journal_is_settled_by_content(run, tmp_path, spoil):
+    root = tmp_path / "t"
+    parts = [{"p": "1"}, {"p": "2"}]
+    rows = make(root, parts)
+    crashed = run(*flags(root, "--delete_original_files", "true"),
+                  env={"S3C_FAULT_POINT": "mid_publish"})
+    assert crashed.code == KILLED
+    run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+    victim = run_dir / "plan.json" if spoil == "plan" else next(run_dir.glob("p-*.json"))
+    victim.write_text(victim.read_text()[:40])
+    r = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert r.code == 0, r.stderr
+    assert any("settled by content" in line for line in r.summary["recovered"]), r.summary
+    assert_whole(root, rows, parts)
+    assert tool_files(root) == []
+
+
+def test_the_same_table_through_a_symlink_is_recovered(run, tmp_path):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    (tmp_path / "link").symlink_to(root)
+    crashed = run(*flags(tmp_path / "link", "--delete_original_files", "true"),
+                  env={"S3C_FAULT_POINT": "mid_publish"})
+    assert crashed.code == KILLED
+    r = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert r.code == 0, r.stderr
+    assert any("rolled forward" in line for line in r.summary["recovered"]), r.summary
+    assert_whole(root, rows, ONE)
+    assert tool_files(root) == []
+
+
+def test_a_copy_of_a_table_with_its_journal(run, tmp_path):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    crashed = run(*flags(root, "--delete_original_files", "true"),
+                  env={"S3C_FAULT_POINT": "mid_publish"})
+    assert crashed.code == KILLED
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    r = run(*flags(copy, "--delete_original_files", "true", "--json"))
+    assert r.code == 0, r.stderr
+    assert any("about the table at" in line and "settled by content" in line
+               for line in r.summary["recovered"]), r.summary
+    assert_whole(copy, rows, ONE)
+    assert tool_files(copy) == []
+    # The original is recovered from its own journal, untouched by the copy's run.
+    again = run("recover", "--table_path", root)
+    assert again.code == 0, again.stderr
+    assert_whole(root, rows, ONE)
+
+
+# --- 4. a forged journal ---------------------------------------------------------------------
+
+def test_a_forged_plan_cannot_widen_the_fence(run, tmp_path):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    victim = tmp_path / "victim"
+    write_table(victim / "data", TableSpec(partitions=[{"q": "1"}], files_per_partition=2))
+    victim_before = snapshot(victim)
+    run_id = "20260101T000000Z-abcdef"
+    forged = root / "_s3_compaction" / "runs" / run_id
+    forged.mkdir(parents=True)
+    p1 = str(root / P1)
+    forged_input = str(victim / "data" / "q=1" / "part-00000.parquet")
+    (forged / "plan.json").write_text(json.dumps({
+        "version": 1, "run_id": run_id, "table": str(root), "table_location": str(root),
+        "staging_root": str(victim), "archive_root": str(victim / "archive"), "policy": "delete",
+        "repoint": False, "delete_grace_minutes": 0, "scope": "",
+        "partitions": [{"path": P1, "location": str(victim / "data" / "q=1"),
+                        "output_dir": str(victim / "data" / "q=1"),
+                        "inputs": [{"uri": forged_input, "size": 1, "mtime_ns": 0}]},
+                       {"path": "p=2", "location": p1, "output_dir": p1,
+                        "inputs": [{"uri": p1 + "/part-00000.parquet", "size": 1,
+                                    "mtime_ns": 0}]}]}))
+    (forged / record_name(P1)).write_text(json.dumps({
+        "state": "removing", "outputs": [], "pending_delete": [], "delete_after_unix": 0,
+        "problems": []}))
+    for args in (["recover", "--table_path", root], flags(root, "--delete_original_files", "true")):
+        r = run(*args)
+        assert r.code in (0, 4), r.stderr
+        assert snapshot(victim) == victim_before
+    assert_whole(root, rows, ONE)
+
+
+def test_a_forged_record_cannot_make_recovery_delete_rows(run, tmp_path):
+    """A record in `publishing` naming one of the table's own files as an output, and others as
+    inputs: recovery must not remove the inputs (their rows are not in that "output")."""
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    run_id = "20260101T000000Z-abcdef"
+    forged = root / "_s3_compaction" / "runs" / run_id
+    forged.mkdir(parents=True)
+    p1 = root / P1
+    files = sorted(p1.iterdir())
+    output = files[0]
+    meta = pq.ParquetFile(output).metadata
+    inputs = [{"uri": str(f), "size": f.stat().st_size, "mtime_ns": f.stat().st_mtime_ns}
+              for f in files[1:]]
+    (forged / "plan.json").write_text(json.dumps({
+        "version": 1, "run_id": run_id, "table": str(root), "table_location": str(root),
+        "staging_root": str(root / "_s3_compaction" / "staging" / run_id),
+        "archive_root": str(root / "_s3_compaction" / "archive" / run_id), "policy": "delete",
+        "repoint": False, "delete_grace_minutes": 0, "scope": "",
+        "partitions": [{"path": P1, "location": str(p1), "output_dir": str(p1), "inputs": inputs}]}))
+    (forged / record_name(P1)).write_text(json.dumps({
+        "state": "publishing",
+        "outputs": [{"staged": "", "source": "", "final": str(output),
+                     "bytes": output.stat().st_size, "rows": meta.num_rows}],
+        "pending_delete": [], "delete_after_unix": 0, "problems": []}))
+    r = run("recover", "--table_path", root, "--json")
+    assert r.code in (0, 4), r.stderr
+    assert_whole(root, rows, ONE)
+
+
+# --- 5. an input replaced after the last check -----------------------------------------------
+
+def test_an_input_replaced_after_the_last_check_is_not_deleted(binary, run, tmp_path):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    victim = root / P1 / "part-00004.parquet"
+    first = paused(binary, tmp_path, flags(root, "--delete_original_files", "true", "--json"),
+                   "before_remove")
+    try:
+        first.wait_paused()
+        replacement = root / P1 / ".replacement"
+        write_table(tmp_path / "new", TableSpec(partitions=ONE, files_per_partition=1, seed=99,
+                                                rows_per_file=33))
+        shutil.copy(tmp_path / "new" / P1 / "part-00000.parquet", replacement)
+        os.replace(replacement, victim)  # atomically, as writers do
+        new_rows = RowsSnapshot()
+        new_rows.capture("new", [victim])
+        code, out, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 4, err
+    failed = [d for d in json.loads(out)["details"] if d["status"] == "failed"]
+    assert "part-00004.parquet changed" in failed[0]["reason"], failed
+    assert victim.exists()
+    new_rows.assert_same("new", [victim])
+    # The compacted rows are all there once (in the new files), and so are the replacement's.
+    rows.assert_same(P1, [f for f in data_files(root / P1) if f != victim])
+
+
+# --- 6. a partition folder that is a symbolic link -------------------------------------------
+
+def test_a_symlinked_partition_folder_is_not_followed(run, tmp_path):
+    root = tmp_path / "t"
+    rows = make(root, [{"p": "a"}])
+    elsewhere = tmp_path / "elsewhere"
+    write_table(elsewhere, TableSpec(partitions=[{"x": "1"}], files_per_partition=6))
+    (root / "p=b").symlink_to(elsewhere / "x=1")
+    before = snapshot(elsewhere)
+    r = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert r.code == 0, r.stderr
+    assert [d["partition"] for d in r.summary["details"]] == ["p=a"]
+    assert any("symbolic links" in n for n in r.summary["notes"]), r.summary
+    assert snapshot(elsewhere) == before
+    rows.assert_same("p=a", data_files(root / "p=a"))
