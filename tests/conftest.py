@@ -100,3 +100,13 @@ def aws(local_s3, aws_proxy):
 
     yield Aws
     assert aws_proxy.signature_failures == [], aws_proxy.signature_failures
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault sweep's coverage: M (storage operations of a run) and the cases per mode."""
+    sweep = sys.modules.get("test_fault_sweep") or sys.modules.get("tests.test_fault_sweep")
+    lines = getattr(sweep, "SWEEP_SUMMARY", None)
+    if lines:
+        terminalreporter.section("fault sweep: every storage call failed, and crashed after, in turn")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -36,9 +36,9 @@ std::vector<std::string> RemoveAll(FileSystems& file_systems, const std::vector<
 }  // namespace
 
 arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
-    FileSystems& file_systems, const PartitionPublisher& originals, const Location& archive,
-    const std::vector<ExpectedFile>& outputs, const std::vector<ExpectedFile>& others,
-    Prefer prefer) {
+    FileSystems& file_systems, const PartitionPublisher& remover, const Location& archive,
+    const std::vector<ExpectedFile>& outputs, const std::vector<ExpectedFile>& originals,
+    const std::vector<ExpectedFile>& others, Prefer prefer) {
   Outcome out;
   ARROW_ASSIGN_OR_RAISE(auto schema, SchemaOf(outputs.front().location));
   RowMultiset rows(schema);
@@ -52,38 +52,53 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     }
   }
   const int64_t total = rows.size();
+  if (prefer == Prefer::kEither) {
+    // Are the outputs' rows all elsewhere? Then they only double them.
+    RowMultiset elsewhere = rows;
+    for (const auto* files : {&originals, &others}) {
+      for (const auto& f : *files) ARROW_RETURN_NOT_OK(elsewhere.Take(f.location).status());
+    }
+    if (elsewhere.size() == 0) {
+      auto stayed = RemoveAll(file_systems, outputs);
+      if (!stayed.empty()) {
+        out.detail = "could not remove " + stayed.front();
+        return out;
+      }
+      out.kind = Kind::kRemovedOutputs;
+      out.removed = static_cast<int64_t>(outputs.size());
+      out.detail = "every one of the " + std::to_string(total) + " rows of its " +
+                   std::to_string(outputs.size()) + " new file(s) is in the partition's other "
+                   "files; the new files were removed";
+      return out;
+    }
+  }
+  // Which originals lie wholly within the outputs; and does any other file share their rows?
   std::vector<ExpectedFile> within;
-  std::string partial;
-  for (const auto& f : others) {
+  std::string partial, shared;
+  for (const auto& f : originals) {
     ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
     if (taken.taken == taken.rows && taken.rows > 0) {
       within.push_back(f);
-    } else if ((taken.taken > 0 || prefer == Prefer::kKeepOutputs) && partial.empty()) {
+    } else if (partial.empty()) {
       partial = f.location.uri() + " has " + std::to_string(taken.rows - taken.taken) + " of its " +
                 std::to_string(taken.rows) + " rows outside them";
     }
   }
-  if (rows.size() == 0 && prefer == Prefer::kEither) {
-    auto stayed = RemoveAll(file_systems, outputs);
-    if (!stayed.empty()) {
-      out.detail = "could not remove " + stayed.front();
-      return out;
+  for (const auto& f : others) {
+    ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
+    if (taken.taken > 0 && shared.empty()) {
+      shared = f.location.uri() + ", which the run did not plan, shares " +
+               std::to_string(taken.taken) + " of its rows with them";
     }
-    out.kind = Kind::kRemovedOutputs;
-    out.removed = static_cast<int64_t>(outputs.size());
-    out.detail = "every one of the " + std::to_string(total) + " rows of its " +
-                 std::to_string(outputs.size()) + " new file(s) is in the partition's other "
-                 "files; the new files were removed";
-    return out;
   }
-  if (!partial.empty() && prefer == Prefer::kEither) {
-    out.detail = std::to_string(rows.size()) + " of the " + std::to_string(total) +
-                 " rows of its new files are nowhere else, and " + partial +
+  if (prefer == Prefer::kEither && (!partial.empty() || !shared.empty())) {
+    out.detail = std::to_string(total) + " rows in its new files, not all elsewhere, and " +
+                 (shared.empty() ? partial : shared) +
                  "; nothing removed (rows may be doubled): check the partition by hand";
     return out;
   }
   if (!within.empty()) {
-    auto removed = originals.RemoveFiles(within, archive);
+    auto removed = remover.RemoveFiles(within, archive);
     if (!removed.ok()) {
       out.detail = removed.status().message();
       return out;
@@ -92,21 +107,20 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     out.removal = *removed;
     if (removed->removed != static_cast<int64_t>(within.size())) {
       out.detail = "only " + std::to_string(removed->removed) + " of " +
-                   std::to_string(within.size()) + " files whose rows its new files all hold "
+                   std::to_string(within.size()) + " originals whose rows its new files all hold "
                    "could be removed";
       return out;
     }
   }
-  const std::string verb = originals.policy() == OriginalsAction::kDelete ? "deleted" : "archived";
-  if (!partial.empty()) {  // kKeepOutputs: that file stays where it is
+  const std::string verb = remover.policy() == OriginalsAction::kDelete ? "deleted" : "archived";
+  if (!partial.empty()) {  // kKeepOutputs: that original stays where it is
     out.detail = std::to_string(within.size()) + " original(s) " + verb + "; " + partial +
                  ", so it was left where it is";
     return out;
   }
   out.kind = Kind::kRemovedOthers;
-  out.detail = std::to_string(rows.size()) + " row(s) of its new files are nowhere else, so "
-               "they stay; " + std::to_string(within.size()) + " other file(s) whose rows "
-               "they all hold were " + verb;
+  out.detail = "the rows of its new files are not all elsewhere, so they stay; " +
+               std::to_string(within.size()) + " original(s) whose rows they all hold were " + verb;
   return out;
 }
 

@@ -4,17 +4,18 @@
 // themselves which files to remove so that every row is there once, and removes only files
 // whose every row is verified to be present in the files that stay.
 //
-// Given a run's outputs in a partition and the partition's other data files:
+// Given a run's outputs in a partition, the planned originals still there (known by their
+// identity from the run's plan), and the partition's other files:
 //   every row of the outputs is in the other files    -> the outputs go (they only double rows
-//                                                        published or still there elsewhere)
-//   else, each other file either lies wholly within   -> the files wholly within go, deleted or
-//   the outputs' rows or shares none of them             archived as the run's policy says
-//                                                        (left-over originals whose rows the
-//                                                        outputs hold)
-//   else (a file shares some rows, not all)           -> nothing goes: unsettled, reported
-// Rows are compared as multisets (RowMultiset): a row twice in the outputs must be twice
-// elsewhere. Removal is exact (FileSystems::RemoveExactly): a file that changed since it was
-// listed stays. Stateless.
+//   and originals                                        published or still there elsewhere)
+//   else, each original lies wholly within the         -> those originals go, deleted or
+//   outputs' rows, and no other file shares a row        archived as the run's policy says
+//   with them                                            (the run was removing them)
+//   else                                               -> nothing goes: unsettled, reported
+// Only originals are ever removed for being within the outputs: a file the run did not plan
+// may hold the same rows on purpose (an at-least-once writer's duplicate), and stays. Rows are
+// compared as multisets (RowMultiset). Removal is exact (FileSystems::RemoveExactly): a file
+// that changed since it was listed stays. Stateless.
 
 #include <string>
 #include <vector>
@@ -42,21 +43,23 @@ class ContentSettlement {
     std::string detail;    // for the report
   };
 
-  /// More rows than this in the outputs are not compared (about 16 bytes a row in memory).
-  static constexpr int64_t kRowLimit = 50'000'000;
+  /// More rows than this in the outputs are not compared (the row multisets take ~40 bytes a
+  /// distinct row, twice).
+  static constexpr int64_t kRowLimit = 20'000'000;
 
   enum class Prefer {
     kEither,       // settle: remove the outputs, or the other files, whichever the rows allow
-    kKeepOutputs,  // roll forward: the outputs stay; only other files wholly within them go,
+    kKeepOutputs,  // roll forward: the outputs stay; only originals wholly within them go,
                    // and any other is left where it is (reported, kUnsettled)
   };
 
-  /// `originals`: removes other files (by the run's policy) into `archive`.
+  /// `remover` removes originals (by the run's policy) into `archive`.
   /// REQUIRES: `outputs` is not empty and readable as Parquet. Errors: a file cannot be read.
   static arrow::Result<Outcome> Settle(FileSystems& file_systems,
-                                       const PartitionPublisher& originals,
+                                       const PartitionPublisher& remover,
                                        const Location& archive,
                                        const std::vector<ExpectedFile>& outputs,
+                                       const std::vector<ExpectedFile>& originals,
                                        const std::vector<ExpectedFile>& others,
                                        Prefer prefer = Prefer::kEither);
 };

@@ -124,9 +124,6 @@ void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult
   std::vector<std::string> problems;
   for (const auto& [path, why] : checked->changed) problems.push_back(why + "; left where it was");
   for (const auto& uri : checked->gone) problems.push_back(uri + " vanished since planning");
-  if (const std::string lost = LeaseLost(); !lost.empty()) {
-    return catalog_moved ? later(lost) : RollBack(plan, result, lost);
-  }
   std::vector<JournalFile> versions;
   for (const auto& file : checked->unchanged) versions.push_back(Checked(file));
   if (auto recorded = Record(plan, PartitionState::kRemoving, result, versions); !recorded.ok()) {

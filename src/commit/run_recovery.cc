@@ -147,7 +147,7 @@ arrow::Result<RemovalResult> RunRecovery::RemoveVerified(Partition& p,
   if (outputs.empty()) return arrow::Status::Invalid("it names no output to keep");
   ARROW_ASSIGN_OR_RAISE(auto settled, ContentSettlement::Settle(
                                           file_systems_, publisher, p.trusted.archive, outputs,
-                                          originals, ContentSettlement::Prefer::kKeepOutputs));
+                                          originals, {}, ContentSettlement::Prefer::kKeepOutputs));
   if (settled.too_large) return publisher.RemoveFiles(originals, p.trusted.archive);
   RemovalResult result = settled.removal;
   if (settled.kind == ContentSettlement::Kind::kUnsettled) result.problems.push_back(settled.detail);
@@ -259,13 +259,17 @@ arrow::Result<bool> RunRecovery::Settle(Partition& p, const std::string& why) {
     p.Say("settled (" + why + "): none of its new files is in the partition");
     return false;
   }
+  // The planned originals still there, as planned; every other data file is someone else's.
+  ARROW_ASSIGN_OR_RAISE(Originals planned, OriginalsNow(file_systems_, p.trusted, p.record));
+  for (const auto& f : planned.unchanged) mine[f.location.path] = true;
   for (const auto& f : listing) {
     if (mine.count(f.location.path) || f.symlink || RunLayout::IsHidden(BaseName(f.location.path))) continue;
     others.push_back({f.location, f.identity});
   }
-  PartitionPublisher originals(layout_, file_systems_, p.trusted.policy.action, io_threads_);
-  ARROW_ASSIGN_OR_RAISE(auto settled, ContentSettlement::Settle(file_systems_, originals,
-                                                                p.trusted.archive, outputs, others));
+  PartitionPublisher remover(layout_, file_systems_, p.trusted.policy.action, io_threads_);
+  ARROW_ASSIGN_OR_RAISE(auto settled,
+                        ContentSettlement::Settle(file_systems_, remover, p.trusted.archive,
+                                                  outputs, planned.unchanged, others));
   if (settled.kind == ContentSettlement::Kind::kUnsettled) {
     p.Block("cannot settle automatically (" + why + "): " + settled.detail);
     return true;
@@ -292,22 +296,32 @@ arrow::Result<Location> RunRecovery::LocationOf(const std::string& path) {
 arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const std::string& path,
                                               const Location& location,
                                               OriginalsAction originals_action,
+                                              const std::vector<JournalFile>& planned,
                                               const std::string& why, RecoveryReport* report) {
   const std::string who = "run " + run_id + ", partition " + path + ": ";
   ARROW_ASSIGN_OR_RAISE(auto listing, file_systems_.ListWithIdentities(location));
-  std::vector<ExpectedFile> outputs, others;
+  // The files the plan names (by name and size: its places may be another spelling) may go if
+  // their rows are all in the outputs; no other file ever does for that.
+  std::map<std::string, int64_t> named;
+  for (const auto& f : planned) named[std::string(BaseName(f.uri))] = f.size;
+  std::vector<ExpectedFile> outputs, originals, others;
   for (const auto& f : listing) {
-    const std::string_view name = BaseName(f.location.path);
+    const std::string name(BaseName(f.location.path));
     if (f.symlink || RunLayout::IsHidden(name)) continue;
-    (RunLayout::IsOutputOf(name, run_id) ? outputs : others).push_back({f.location, f.identity});
+    auto it = named.find(name);
+    auto& into = RunLayout::IsOutputOf(name, run_id)                           ? outputs
+                 : (it != named.end() && it->second == f.identity.size) ? originals
+                                                                          : others;
+    into.push_back({f.location, f.identity});
   }
   if (outputs.empty()) {
     report->lines.push_back(who + why + "; nothing of that run is in the partition");
     return false;
   }
-  PartitionPublisher originals(layout_, file_systems_, originals_action, io_threads_);
-  auto settled = ContentSettlement::Settle(file_systems_, originals,
-                                           layout_.ForRun(run_id).ArchiveDir(path), outputs, others);
+  PartitionPublisher remover(layout_, file_systems_, originals_action, io_threads_);
+  auto settled = ContentSettlement::Settle(file_systems_, remover,
+                                           layout_.ForRun(run_id).ArchiveDir(path), outputs,
+                                           originals, others);
   const std::string detail = settled.ok() ? settled->detail : settled.status().message();
   if (!settled.ok() || settled->kind == ContentSettlement::Kind::kUnsettled) {
     ++report->failures;
@@ -347,10 +361,11 @@ arrow::Status RunRecovery::RecoverUnreadable(const std::string& run_id, const st
   bool unsettled = false;
   for (const auto& [path, folder] : folders) {
     ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, path, folder, OriginalsAction::kArchive,
-                                                  why, report));
+                                                  {}, why, report));
     unsettled |= left;
   }
   if (unsettled) return arrow::Status::OK();  // its journal stays, for another look
+  ARROW_RETURN_NOT_OK(SweepStaging(run_id));
   report->lines.push_back("run " + run_id + ": " + why + "; nothing of it is left unsettled, "
                           "its journal was removed");
   return RunJournal::DeleteRun(file_systems_, layout_.RunsDir().Child(run_id));
@@ -420,6 +435,22 @@ arrow::Result<bool> RunRecovery::RecoverPartition(Partition& p) {
   return false;
 }
 
+arrow::Status RunRecovery::SweepStaging(const std::string& run_id) {
+  // The run's staging, where this run's own arguments put it: in the table, and in our target.
+  std::vector<Location> roots = {layout_.table_root()};
+  if (!SameFolder(layout_.output_root(), layout_.table_root())) roots.push_back(layout_.output_root());
+  for (const Location& root : roots) {
+    const Location staging = RunLayout(run_id, layout_.table_root(), root, std::nullopt).StagingRoot();
+    auto swept = file_systems_.DeleteFolder(staging);
+    if (!swept.ok()) {
+      return swept.WithMessage("could not clear its staging folder ", staging.uri(), ": ",
+                               swept.message());
+    }
+    FileSystems::RemoveEmptyFolders(staging, RunLayout::kToolFolder);
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPlan& plan,
                                       RecoveryReport* report) {
   const Location run_dir = layout_.RunsDir().Child(run_id);
@@ -432,7 +463,7 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
     for (const auto& partition : plan.partitions) {
       ARROW_ASSIGN_OR_RAISE(Location where, LocationOf(partition.path));
       ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, where, in_place,
-                                                    trusted.message(), report));
+                                                    partition.inputs, trusted.message(), report));
       pending |= left;
     }
     if (layout_.JournalElsewhere()) {
@@ -457,6 +488,15 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
                          : !*stored        ? arrow::Status::OK()
                                            : trust_.CheckRecord(plan, *trusted, **stored);
     if (stored.ok() && (!*stored || (*stored)->state == PartitionState::kRolledBack)) continue;
+    if (!stored.ok() && !stored.status().IsInvalid()) {
+      // Not readable now (a storage error): leave it for the next run, and this partition.
+      pending = true;
+      ++report->failures;
+      report->lines.push_back(where + stored.status().message());
+      report->blocked[partition.path] = "its journal record cannot be read now (" +
+                                        stored.status().message() + ")";
+      continue;
+    }
     if (!fits.ok()) {
       if (stored.ok() && (*stored)->state == PartitionState::kDone) {
         pending = true;  // nothing half done; its later deletions are not ours to make
@@ -464,7 +504,7 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       }
       ARROW_ASSIGN_OR_RAISE(Location location, LocationOf(partition.path));
       ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, location, in_place,
-                                                    fits.message(), report));
+                                                    partition.inputs, fits.message(), report));
       pending |= left;
       continue;
     }
@@ -477,17 +517,9 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
     }
     pending |= *result;
   }
-  // The run's staging, where this run's own arguments put it: in the table, and in our target.
-  std::vector<Location> roots = {layout_.table_root()};
-  if (!SameFolder(layout_.output_root(), layout_.table_root())) roots.push_back(layout_.output_root());
-  for (const Location& root : roots) {
-    const Location staging = RunLayout(run_id, layout_.table_root(), root, std::nullopt).StagingRoot();
-    if (auto swept = file_systems_.DeleteFolder(staging); !swept.ok()) {
-      log::Warn("run ", run_id, ": could not clear its staging folder ", staging.uri(), ": ",
-                swept.message());
-      pending = true;
-    }
-    FileSystems::RemoveEmptyFolders(staging, RunLayout::kToolFolder);
+  if (auto swept = SweepStaging(run_id); !swept.ok()) {
+    log::Warn("run ", run_id, ": ", swept.message());
+    pending = true;
   }
   if (!pending) ARROW_RETURN_NOT_OK(RunJournal::DeleteRun(file_systems_, run_dir));
   return arrow::Status::OK();
@@ -504,10 +536,13 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
     if (run == layout_.run_id()) continue;
     const Location run_dir = layout_.RunsDir().Child(run);
     auto plan = RunJournal::ReadPlan(run_dir);
-    if (!plan.ok() && own) {
-      // Whose it is cannot be known: only a run over the whole table may settle it.
+    if (!plan.ok() && (own || !plan.status().IsInvalid())) {
+      // Unreadable now (a storage error), or whose it is cannot be known (a shard): which
+      // partitions it covers is unknown, so nothing may be compacted until it is read.
       report.stop = "the journal of run " + run + " cannot be read (" + plan.status().message() +
-                    "); finish it with `s3-compaction recover` (no --shard) before running shards";
+                    ")" + (own ? "; finish it with `s3-compaction recover` (no --shard) before "
+                                 "running shards"
+                               : "; nothing was changed, try again");
       continue;
     }
     if (plan.ok() && own && plan->scope != scope_) {

@@ -102,9 +102,13 @@ class RunRecovery {
   arrow::Result<bool> CompleteOutputs(Partition& p);
   /// Settles the files named like run `run_id`'s outputs in `location` against the other
   /// files there; true when something is left unsettled (then `path` is blocked).
+  /// `planned`: the partition's inputs as its plan names them (none when it cannot be read).
   arrow::Result<bool> SettleByName(const std::string& run_id, const std::string& path,
                                    const Location& location, OriginalsAction originals,
+                                   const std::vector<JournalFile>& planned,
                                    const std::string& why, RecoveryReport* report);
+  /// Deletes run `run_id`'s staging folders (in the table, and in this run's target).
+  arrow::Status SweepStaging(const std::string& run_id);
   /// Where this table's partition `path` is, by this run's own lights (the catalog's location,
   /// else <table>/<path>).
   arrow::Result<Location> LocationOf(const std::string& path);

@@ -78,17 +78,21 @@ void CompactionJob::Fence(const RunContext& run) {
 JournalTrust::CatalogLocations CompactionJob::CatalogLocationsOf(Catalog& catalog,
                                                                  const Table& table) {
   if (!catalog.RecordsLocations()) return nullptr;
-  return [this, &catalog, &table]() -> arrow::Result<const std::map<std::string, std::string>*> {
-    if (!catalog_locations_) {
+  // Listed at most once per caller, when first asked: each step gets its own, so recovery sees
+  // what the deferred commit just changed.
+  auto cache = std::make_shared<std::map<std::string, std::string>>();
+  auto listed = std::make_shared<bool>(false);
+  return [this, &catalog, &table, cache,
+          listed]() -> arrow::Result<const std::map<std::string, std::string>*> {
+    if (!*listed) {
       ARROW_ASSIGN_OR_RAISE(auto listing, catalog.ListPartitions(table, PartitionPredicate::All()));
-      auto locations = std::make_shared<std::map<std::string, std::string>>();
       for (const auto& p : listing.partitions) {
-        (*locations)[p.path] = p.location.uri();
+        (*cache)[p.path] = p.location.uri();
         file_systems_.AllowDeletesUnder(p.location);  // the catalog names it: ours to tend
       }
-      catalog_locations_ = std::move(locations);
+      *listed = true;
     }
-    return catalog_locations_.get();
+    return cache.get();
   };
 }
 

@@ -65,7 +65,6 @@ class CompactionJob {
 
   CompactionOptions options_;
   FileSystems& file_systems_;
-  std::shared_ptr<std::map<std::string, std::string>> catalog_locations_;
 };
 
 }  // namespace s3c
