@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -52,22 +53,28 @@ int UsageError(const std::string& message) {
   return kExitUsageError;
 }
 
-}  // namespace
-
-std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
-  CLI::App app{kDescription, "s3-compaction"};
-  app.footer(kFooter);
-  app.get_formatter()->column_width(36);
-  app.set_version_flag("--version", std::string("s3-compaction ") + kVersion + " (Arrow " +
-                                        kArrowVersion + ")");
-
-  CliRequest request;
+// The flags as typed, before they are checked and converted into CompactionOptions.
+struct RawFlags {
   std::string predicate, delete_originals = "false", update_catalog = "true", compression = "keep",
               log_format = "text", verify = "rows", shard;
   double target_mb = 128, row_group_mb = 0;
   int verbosity = 0;
   bool dry_run = false;
+};
 
+struct Subcommands {
+  CLI::App* recover;
+  CLI::App* commit;
+};
+
+void DescribeTool(CLI::App& app) {
+  app.footer(kFooter);
+  app.get_formatter()->column_width(36);
+  app.set_version_flag("--version", std::string("s3-compaction ") + kVersion + " (Arrow " +
+                                        kArrowVersion + ")");
+}
+
+void AddTableFlags(CLI::App& app, CliRequest& request) {
   const char* table = "Table (one of)";
   app.add_option("--table_path", request.table_path,
                  "A table with no catalog: local folder or s3://bucket/prefix of key=value folders")
@@ -79,71 +86,80 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   app.add_option("--table_name", request.table_name, "Glue Data Catalog table")
       ->type_name("NAME")
       ->group(table);
+}
 
+void AddWhatFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   const char* what = "What to compact";
-  app.add_option("--partition_predicate", predicate,
+  app.add_option("--partition_predicate", raw.predicate,
                  "Partitions to compact, in Glue's syntax: \"year='2023' AND month IN ('05','06')\"")
       ->type_name("EXPR")
       ->group(what);
-  app.add_option("--target_file_size_mb", target_mb, "Size of the files to write")
+  app.add_option("--target_file_size_mb", raw.target_mb, "Size of the files to write")
       ->type_name("MIB")
       ->capture_default_str()
       ->check(CLI::Range(0.0625, 1048576.0).description(""))
       ->group(what);
-  app.add_option("--min_input_files", request.options.min_input_files,
+  app.add_option("--min_input_files", options.min_input_files,
                  "Leave alone a partition with fewer small files")
       ->type_name("N")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 30).description(""))
       ->group(what);
-  app.add_option("--small_file_ratio", request.options.small_file_ratio,
+  app.add_option("--small_file_ratio", options.small_file_ratio,
                  "Files of at least this share of the target are left as they are")
       ->type_name("R")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0).description(""))
       ->group(what);
+}
 
+void AddWhereFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   const char* where = "Where the results go";
-  app.add_option("--target_s3_path", request.options.target_path,
+  app.add_option("--target_s3_path", options.target_path,
                  "Write partitions under PATH/<partition>/ instead of in place")
       ->type_name("PATH")
       ->group(where);
-  app.add_option("--delete_original_files", delete_originals,
+  app.add_option("--delete_original_files", raw.delete_originals,
                  "true: delete originals once new files are published; false: keep (archived in place)")
       ->type_name("BOOL")
       ->capture_default_str()
       ->group(where);
-  app.add_option("--update_catalog", update_catalog,
+  app.add_option("--update_catalog", raw.update_catalog,
                  "With Glue: repoint partitions to the target and update statistics (false: "
                  "export only; deferred: leave it to `s3-compaction commit`)")
       ->type_name("BOOL")
       ->capture_default_str()
       ->group(where);
-  app.add_option("--archive_path", request.options.archive_path,
+  app.add_option("--archive_path", options.archive_path,
                  "Where kept originals go (default <table>/_s3_compaction/archive/<run>)")
       ->type_name("PATH")
       ->group(where);
-  app.add_option("--delete_grace_minutes", request.options.delete_grace_minutes,
+  app.add_option("--delete_grace_minutes", options.delete_grace_minutes,
                  "With delete: keep originals out of readers' way this long, delete them later")
       ->type_name("N")
       ->check(CLI::Range(0, 525600).description(""))
       ->group(where);
+}
 
+void AddSafetyFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   const char* safety = "Safety";
-  app.add_option("--journal_path", request.options.journal_path,
+  app.add_option("--journal_path", options.journal_path,
                  "Where the run journal lives (default <table>/_s3_compaction; the lease is "
                  "always there)")
       ->type_name("PATH")
       ->group(safety);
-  app.add_option("--verify", verify,
+  app.add_option("--verify", raw.verify,
                  "rows: outputs open and row counts agree; content: also a digest of every row")
       ->type_name("HOW")
       ->check(CLI::IsMember({"rows", "content"}).description(""))
       ->capture_default_str()
       ->group(safety);
-  app.add_flag("--force_unlock", request.options.force_unlock,
+  app.add_flag("--force_unlock", options.force_unlock,
                "Take the table's lease even if another run holds it (only if that run is dead)")
       ->group(safety);
+}
+
+Subcommands AddSubcommands(CLI::App& app) {
   auto* recover = app.add_subcommand(
       "recover", "Finish or undo what earlier runs left half done (every run does this first)");
   recover->fallthrough();
@@ -151,43 +167,52 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
       "commit", "Apply the catalog updates of runs made with --update_catalog deferred, then "
                 "finish them");
   commit->fallthrough();
+  return {recover, commit};
+}
 
+void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   const char* how = "How";
-  app.add_option("--shard", shard,
+  app.add_option("--shard", raw.shard,
                  "Run shard K of N (0-based): only the partitions it owns; N shards at once "
                  "cover the table exactly once")
       ->type_name("K/N")
       ->group(how);
-  app.add_flag("--dry-run,--dry_run", dry_run,
+  app.add_flag("--dry-run,--dry_run", raw.dry_run,
                "Print the plan and the storage requests it would make; write nothing")
       ->group(how);
-  app.add_option("--compression", compression,
+  app.add_option("--compression", raw.compression,
                  "keep (the inputs'), none, snappy, gzip, zstd, lz4, brotli; zstd:9 sets a level")
       ->type_name("CODEC")
       ->capture_default_str()
       ->group(how);
-  app.add_option("--parallelism", request.options.parallelism,
+  app.add_option("--parallelism", options.parallelism,
                  "Groups of files written at once (default: the machine's cores)")
       ->type_name("N")
       ->check(CLI::Range(1, 1024).description(""))
       ->group(how);
-  app.add_option("--row_group_size_mb", row_group_mb,
+  app.add_option("--row_group_size_mb", raw.row_group_mb,
                  "Row group size (default: a quarter of the target, at most 128)")
       ->type_name("MIB")
       ->check(CLI::Range(0.0625, 4096.0).description(""))
       ->group(how);
+}
 
+void AddOutputFlags(CLI::App& app, CliRequest& request, RawFlags& raw) {
   const char* output = "Output";
   app.add_flag("--json", request.json, "Print the summary as one JSON object on stdout")
       ->group(output);
-  app.add_flag("-v,--verbose", verbosity, "Log what happens, on stderr (twice for more)")
+  app.add_flag("-v,--verbose", raw.verbosity, "Log what happens, on stderr (twice for more)")
       ->group(output);
-  app.add_option("--log-format,--log_format", log_format, "Log lines as text or json")
+  app.add_option("--log-format,--log_format", raw.log_format, "Log lines as text or json")
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json"}).description(""))
       ->capture_default_str()
       ->group(output);
+}
 
+/// nullopt when the flags parsed; otherwise the exit code, CLI11 having printed why (or the
+/// help, or the version).
+std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -196,52 +221,111 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
     app.exit(e);
     return kExitUsageError;
   }
+  return std::nullopt;
+}
 
-  request.recover_only = recover->parsed();
-  request.commit_only = commit->parsed();
+arrow::Status CheckTableChoice(const CliRequest& request) {
   const bool glue = !request.database_name.empty() || !request.table_name.empty();
   if (request.table_path.empty() && !glue) {
-    return UsageError("say which table: --table_path, or --database_name with --table_name");
+    return arrow::Status::Invalid(
+        "say which table: --table_path, or --database_name with --table_name");
   }
   if (!request.table_path.empty() && glue) {
-    return UsageError("--table_path and --database_name/--table_name are exclusive");
+    return arrow::Status::Invalid("--table_path and --database_name/--table_name are exclusive");
   }
   if (glue && (request.database_name.empty() || request.table_name.empty())) {
-    return UsageError("--database_name and --table_name go together");
+    return arrow::Status::Invalid("--database_name and --table_name go together");
   }
-  auto delete_flag = ParseBool("--delete_original_files", delete_originals);
-  if (!delete_flag.ok()) return UsageError(delete_flag.status().message());
-  request.options.original_files = *delete_flag ? OriginalFiles::kDelete : OriginalFiles::kKeep;
-  if (update_catalog == "deferred") {
-    request.options.update_catalog = true;
-    request.options.defer_catalog = true;
-  } else {
-    auto update_flag = ParseBool("--update_catalog", update_catalog);
-    if (!update_flag.ok()) return UsageError(update_flag.status().message() + " or deferred");
-    request.options.update_catalog = *update_flag;
+  return arrow::Status::OK();
+}
+
+arrow::Status ConvertOriginalFiles(const RawFlags& raw, CompactionOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(bool delete_originals,
+                        ParseBool("--delete_original_files", raw.delete_originals));
+  options.original_files = delete_originals ? OriginalFiles::kDelete : OriginalFiles::kKeep;
+  return arrow::Status::OK();
+}
+
+arrow::Status ConvertCatalogMode(const RawFlags& raw, CompactionOptions& options) {
+  if (raw.update_catalog == "deferred") {
+    options.update_catalog = true;
+    options.defer_catalog = true;
+    return arrow::Status::OK();
   }
-  if (!predicate.empty()) {
-    auto parsed = PartitionPredicate::Parse(predicate);
-    if (!parsed.ok()) return UsageError(parsed.status().message());
-    request.options.predicate = *parsed;
+  auto update = ParseBool("--update_catalog", raw.update_catalog);
+  if (!update.ok()) return arrow::Status::Invalid(update.status().message(), " or deferred");
+  options.update_catalog = *update;
+  return arrow::Status::OK();
+}
+
+arrow::Status ConvertPredicate(const RawFlags& raw, CompactionOptions& options) {
+  if (raw.predicate.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(options.predicate, PartitionPredicate::Parse(raw.predicate));
+  return arrow::Status::OK();
+}
+
+arrow::Status ConvertShard(const RawFlags& raw, CompactionOptions& options) {
+  if (raw.shard.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(options.shard, Shard::Parse(raw.shard));
+  return arrow::Status::OK();
+}
+
+void ConvertSizes(const RawFlags& raw, CompactionOptions& options) {
+  options.target_file_bytes = static_cast<int64_t>(std::llround(raw.target_mb * 1048576.0));
+  options.row_group_bytes = static_cast<int64_t>(std::llround(raw.row_group_mb * 1048576.0));
+}
+
+void ConvertModes(const RawFlags& raw, bool json, CompactionOptions& options) {
+  options.mode = raw.dry_run ? RunMode::kDryRun : RunMode::kRun;
+  options.verify = raw.verify == "content" ? VerifyMode::kContent : VerifyMode::kRows;
+  options.progress = !json && ProgressBar::TerminalAttached();
+}
+
+void ConvertLogging(const RawFlags& raw, CliRequest& request) {
+  request.log_level = raw.verbosity >= 2   ? log::Level::kDebug
+                      : raw.verbosity == 1 ? log::Level::kInfo
+                                           : log::Level::kWarn;
+  request.log_format = raw.log_format == "json" ? log::Format::kJson : log::Format::kText;
+}
+
+/// Checks the flags CLI11 cannot check alone and fills `request` from them; the first problem
+/// found is the usage error reported.
+arrow::Status ConvertFlags(const RawFlags& raw, CliRequest& request) {
+  CompactionOptions& options = request.options;
+  ARROW_RETURN_NOT_OK(CheckTableChoice(request));
+  ARROW_RETURN_NOT_OK(ConvertOriginalFiles(raw, options));
+  ARROW_RETURN_NOT_OK(ConvertCatalogMode(raw, options));
+  ARROW_RETURN_NOT_OK(ConvertPredicate(raw, options));
+  ARROW_RETURN_NOT_OK(ConvertShard(raw, options));
+  ARROW_RETURN_NOT_OK(
+      ParseCompression(raw.compression, &options.codec, &options.compression_level));
+  ConvertSizes(raw, options);
+  ConvertModes(raw, request.json, options);
+  ConvertLogging(raw, request);
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
+  CLI::App app{kDescription, "s3-compaction"};
+  DescribeTool(app);
+  CliRequest request;
+  RawFlags raw;
+  AddTableFlags(app, request);
+  AddWhatFlags(app, request.options, raw);
+  AddWhereFlags(app, request.options, raw);
+  AddSafetyFlags(app, request.options, raw);
+  const Subcommands subcommands = AddSubcommands(app);
+  AddHowFlags(app, request.options, raw);
+  AddOutputFlags(app, request, raw);
+
+  if (std::optional<int> exit_code = ParseFlags(app, argc, argv)) return *exit_code;
+  request.recover_only = subcommands.recover->parsed();
+  request.commit_only = subcommands.commit->parsed();
+  if (auto converted = ConvertFlags(raw, request); !converted.ok()) {
+    return UsageError(converted.message());
   }
-  if (!shard.empty()) {
-    auto parsed = Shard::Parse(shard);
-    if (!parsed.ok()) return UsageError(parsed.status().message());
-    request.options.shard = *parsed;
-  }
-  auto codec = ParseCompression(compression, &request.options.codec,
-                                &request.options.compression_level);
-  if (!codec.ok()) return UsageError(codec.message());
-  request.options.target_file_bytes = static_cast<int64_t>(std::llround(target_mb * 1048576.0));
-  request.options.row_group_bytes = static_cast<int64_t>(std::llround(row_group_mb * 1048576.0));
-  request.options.mode = dry_run ? RunMode::kDryRun : RunMode::kRun;
-  request.options.verify = verify == "content" ? VerifyMode::kContent : VerifyMode::kRows;
-  request.options.progress = !request.json && ProgressBar::TerminalAttached();
-  request.log_level = verbosity >= 2   ? log::Level::kDebug
-                      : verbosity == 1 ? log::Level::kInfo
-                                       : log::Level::kWarn;
-  request.log_format = log_format == "json" ? log::Format::kJson : log::Format::kText;
   return request;
 }
 

@@ -337,38 +337,7 @@ class Parser {
 
   arrow::Result<NodePtr> ParsePredicate() {
     const Token first = Peek();
-    if (first.kind == Tok::kString || first.kind == Tok::kNumber) {
-      // literal op key: flip to key op' literal.
-      Next();
-      const Token op = Peek();
-      if (op.kind != Tok::kOp) {
-        return Error("expected a comparison operator after " + Describe(first) + ", found " +
-                         Describe(op),
-                     op.offset);
-      }
-      Next();
-      const Token key = Peek();
-      if (key.kind != Tok::kIdent) {
-        if (key.kind == Tok::kString || key.kind == Tok::kNumber) {
-          return Error("a comparison needs one partition key and one value", first.offset);
-        }
-        return Error("expected a partition key after '" + op.text + "', found " + Describe(key),
-                     key.offset);
-      }
-      Next();
-      static const std::pair<const char*, const char*> kFlip[] = {
-          {"=", "="}, {"<>", "<>"}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
-      std::string flipped = op.text;
-      for (const auto& [from, to] : kFlip) {
-        if (op.text == from) flipped = to;
-      }
-      auto node = std::make_shared<Node>();
-      node->kind = Node::Kind::kCompare;
-      node->op = flipped;
-      node->key = key.text;
-      node->literals = {Literal{first.kind == Tok::kNumber, first.text}};
-      return NodePtr(node);
-    }
+    if (first.kind == Tok::kString || first.kind == Tok::kNumber) return ParseValueFirst(first);
     if (first.kind != Tok::kIdent) {
       return Error("expected a partition key, found " + Describe(first), first.offset);
     }
@@ -376,78 +345,132 @@ class Parser {
     auto node = std::make_shared<Node>();
     node->key = first.text;
     const Token t = Peek();
-    if (t.kind == Tok::kOp) {
-      Next();
-      node->kind = Node::Kind::kCompare;
-      node->op = t.text;
-      ARROW_ASSIGN_OR_RAISE(auto literal, ParseLiteral("'" + t.text + "'"));
-      node->literals = {literal};
-      return NodePtr(node);
-    }
-    if (t.kind == Tok::kKeyword && t.text == "IS") {
-      Next();
-      node->kind = Node::Kind::kIsNull;
-      node->negated = AcceptKeyword("NOT");
-      if (!AcceptKeyword("NULL")) {
-        return Error("expected NULL after IS" + std::string(node->negated ? " NOT" : "") +
-                         ", found " + Describe(Peek()),
-                     Peek().offset);
-      }
-      return NodePtr(node);
-    }
+    if (t.kind == Tok::kOp) return ParseComparison(node, t);
+    if (t.kind == Tok::kKeyword && t.text == "IS") return ParseIsNull(node);
     node->negated = AcceptKeyword("NOT");
     const Token op = Peek();
-    if (op.kind == Tok::kKeyword && op.text == "IN") {
-      Next();
-      node->kind = Node::Kind::kIn;
-      if (Peek().kind != Tok::kLParen) {
-        return Error("expected '(' after IN, found " + Describe(Peek()), Peek().offset);
-      }
-      Next();
-      if (Peek().kind == Tok::kRParen) return Error("IN needs at least one value", Peek().offset);
-      while (true) {
-        ARROW_ASSIGN_OR_RAISE(auto literal, ParseLiteral(node->literals.empty() ? "'('" : "','"));
-        node->literals.push_back(literal);
-        if (Peek().kind == Tok::kComma) {
-          Next();
-          continue;
-        }
-        if (Peek().kind == Tok::kRParen) {
-          Next();
-          break;
-        }
-        return Error("expected ',' or ')' in the IN list, found " + Describe(Peek()),
-                     Peek().offset);
-      }
-      return NodePtr(node);
-    }
-    if (op.kind == Tok::kKeyword && op.text == "BETWEEN") {
-      Next();
-      node->kind = Node::Kind::kBetween;
-      ARROW_ASSIGN_OR_RAISE(auto low, ParseLiteral("BETWEEN"));
-      if (!AcceptKeyword("AND")) {
-        return Error("expected AND in BETWEEN ... AND ..., found " + Describe(Peek()),
-                     Peek().offset);
-      }
-      ARROW_ASSIGN_OR_RAISE(auto high, ParseLiteral("AND"));
-      node->literals = {low, high};
-      return NodePtr(node);
-    }
-    if (op.kind == Tok::kKeyword && op.text == "LIKE") {
-      Next();
-      node->kind = Node::Kind::kLike;
-      if (Peek().kind != Tok::kString) {
-        return Error("expected a quoted pattern after LIKE, found " + Describe(Peek()),
-                     Peek().offset);
-      }
-      node->literals = {Literal{false, Next().text}};
-      return NodePtr(node);
-    }
+    if (op.kind == Tok::kKeyword && op.text == "IN") return ParseIn(node);
+    if (op.kind == Tok::kKeyword && op.text == "BETWEEN") return ParseBetween(node);
+    if (op.kind == Tok::kKeyword && op.text == "LIKE") return ParseLike(node);
     if (node->negated) {
       return Error("expected IN, BETWEEN or LIKE after NOT, found " + Describe(op), op.offset);
     }
     return Error("expected an operator after '" + first.text + "', found " + Describe(op),
                  op.offset);
+  }
+
+  // literal op key: flip to key op' literal.
+  arrow::Result<NodePtr> ParseValueFirst(const Token& first) {
+    Next();
+    const Token op = Peek();
+    if (op.kind != Tok::kOp) {
+      return Error("expected a comparison operator after " + Describe(first) + ", found " +
+                       Describe(op),
+                   op.offset);
+    }
+    Next();
+    const Token key = Peek();
+    if (key.kind != Tok::kIdent) {
+      if (key.kind == Tok::kString || key.kind == Tok::kNumber) {
+        return Error("a comparison needs one partition key and one value", first.offset);
+      }
+      return Error("expected a partition key after '" + op.text + "', found " + Describe(key),
+                   key.offset);
+    }
+    Next();
+    auto node = std::make_shared<Node>();
+    node->kind = Node::Kind::kCompare;
+    node->op = Flipped(op.text);
+    node->key = key.text;
+    node->literals = {Literal{first.kind == Tok::kNumber, first.text}};
+    return NodePtr(node);
+  }
+
+  // The operator that compares the same way with its operands swapped.
+  static std::string Flipped(const std::string& op) {
+    static const std::pair<const char*, const char*> kFlip[] = {
+        {"=", "="}, {"<>", "<>"}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
+    std::string flipped = op;
+    for (const auto& [from, to] : kFlip) {
+      if (op == from) flipped = to;
+    }
+    return flipped;
+  }
+
+  // key op literal, with the operator token `op` not yet consumed.
+  arrow::Result<NodePtr> ParseComparison(std::shared_ptr<Node> node, const Token& op) {
+    Next();
+    node->kind = Node::Kind::kCompare;
+    node->op = op.text;
+    ARROW_ASSIGN_OR_RAISE(auto literal, ParseLiteral("'" + op.text + "'"));
+    node->literals = {literal};
+    return NodePtr(node);
+  }
+
+  arrow::Result<NodePtr> ParseIsNull(std::shared_ptr<Node> node) {
+    Next();
+    node->kind = Node::Kind::kIsNull;
+    node->negated = AcceptKeyword("NOT");
+    if (!AcceptKeyword("NULL")) {
+      return Error("expected NULL after IS" + std::string(node->negated ? " NOT" : "") +
+                       ", found " + Describe(Peek()),
+                   Peek().offset);
+    }
+    return NodePtr(node);
+  }
+
+  arrow::Result<NodePtr> ParseIn(std::shared_ptr<Node> node) {
+    Next();
+    node->kind = Node::Kind::kIn;
+    if (Peek().kind != Tok::kLParen) {
+      return Error("expected '(' after IN, found " + Describe(Peek()), Peek().offset);
+    }
+    Next();
+    if (Peek().kind == Tok::kRParen) return Error("IN needs at least one value", Peek().offset);
+    ARROW_RETURN_NOT_OK(ParseInList(*node));
+    return NodePtr(node);
+  }
+
+  // literal (',' literal)* ')', after the '(' and at least one value.
+  arrow::Status ParseInList(Node& node) {
+    while (true) {
+      ARROW_ASSIGN_OR_RAISE(auto literal, ParseLiteral(node.literals.empty() ? "'('" : "','"));
+      node.literals.push_back(literal);
+      if (Peek().kind == Tok::kComma) {
+        Next();
+        continue;
+      }
+      if (Peek().kind == Tok::kRParen) {
+        Next();
+        return arrow::Status::OK();
+      }
+      return Error("expected ',' or ')' in the IN list, found " + Describe(Peek()),
+                   Peek().offset);
+    }
+  }
+
+  arrow::Result<NodePtr> ParseBetween(std::shared_ptr<Node> node) {
+    Next();
+    node->kind = Node::Kind::kBetween;
+    ARROW_ASSIGN_OR_RAISE(auto low, ParseLiteral("BETWEEN"));
+    if (!AcceptKeyword("AND")) {
+      return Error("expected AND in BETWEEN ... AND ..., found " + Describe(Peek()),
+                   Peek().offset);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto high, ParseLiteral("AND"));
+    node->literals = {low, high};
+    return NodePtr(node);
+  }
+
+  arrow::Result<NodePtr> ParseLike(std::shared_ptr<Node> node) {
+    Next();
+    node->kind = Node::Kind::kLike;
+    if (Peek().kind != Tok::kString) {
+      return Error("expected a quoted pattern after LIKE, found " + Describe(Peek()),
+                   Peek().offset);
+    }
+    node->literals = {Literal{false, Next().text}};
+    return NodePtr(node);
   }
 
   static NodePtr Binary(Node::Kind kind, NodePtr left, NodePtr right) {

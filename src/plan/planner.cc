@@ -39,7 +39,58 @@ arrow::Result<std::vector<FileInfo>> ListFiles(const Location& dir) {
   return files;
 }
 
+// The plan's partitions, one per listed partition, before anything is decided about them.
+CompactionPlan PlanOfListing(const Table& table, PartitionListing listing) {
+  CompactionPlan plan;
+  plan.table = table;
+  plan.notes = std::move(listing.notes);
+  plan.list_requests = listing.list_requests;
+  plan.partitions.resize(listing.partitions.size());
+  for (size_t i = 0; i < listing.partitions.size(); ++i) {
+    plan.partitions[i].partition = std::move(listing.partitions[i]);
+  }
+  return plan;
+}
+
+// A deferred file as its partition's sample describes it, scaled by size.
+InputFile DescribedBy(const InputFile& sample, const FileInfo& info) {
+  const double scale = static_cast<double>(info.size()) /
+                       static_cast<double>(std::max<int64_t>(1, sample.info.size()));
+  InputFile file = sample;
+  file.info = info;
+  file.rows = std::llround(static_cast<double>(sample.rows) * scale);
+  file.data_bytes = std::llround(static_cast<double>(sample.data_bytes) * scale);
+  file.footer_deferred = true;
+  return file;
+}
+
+void FailWithBadFiles(PartitionPlan& partition, const std::vector<std::string>& errors) {
+  partition.action = PartitionAction::kFail;
+  partition.reason = errors.front();
+  if (errors.size() > 1) {
+    partition.reason += " (and " + std::to_string(errors.size() - 1) + " more bad file(s))";
+  }
+}
+
 }  // namespace
+
+// One partition while Plan reads its footers.
+struct Planner::PartitionWork {
+  explicit PartitionWork(PartitionPlan& plan) : plan(plan) {}
+
+  /// Failed or settled: nothing more to read or decide.
+  bool Decided() const { return plan.action == PartitionAction::kFail || settled; }
+
+  PartitionPlan& plan;
+  /// Left alone on its listing alone: no footer is read.
+  bool settled = false;
+  /// Per listed file: described by the sample's footer instead of its own.
+  std::vector<bool> deferred;
+  /// The listed file whose footer describes the deferred ones; SIZE_MAX if none is deferred.
+  size_t sample = SIZE_MAX;
+  /// Per listed file: its footer (nullopt: not Parquet), or why it could not be read.
+  std::vector<arrow::Result<std::optional<InputFile>>> inspected;
+};
 
 std::string CodecName(arrow::Compression::type codec) {
   switch (codec) {
@@ -99,19 +150,28 @@ arrow::Status ParseCompression(const std::string& text,
 }
 
 arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing listing) {
-  CompactionPlan plan;
-  plan.table = table;
-  plan.notes = std::move(listing.notes);
-  plan.list_requests = listing.list_requests;
-  std::atomic<int64_t> list_requests{0};
-  plan.partitions.resize(listing.partitions.size());
-  for (size_t i = 0; i < listing.partitions.size(); ++i) {
-    plan.partitions[i].partition = std::move(listing.partitions[i]);
-  }
+  CompactionPlan plan = PlanOfListing(table, std::move(listing));
   // Listing where discovery did not already, then every footer, all in parallel: on S3 each is
   // a round trip.
-  ParallelFor(plan.partitions.size(), options_.io_threads, [&](size_t i) {
-    PartitionPlan& partition = plan.partitions[i];
+  plan.list_requests += ListUnlisted(plan.partitions);
+  std::vector<PartitionWork> partitions;
+  partitions.reserve(plan.partitions.size());
+  for (PartitionPlan& partition : plan.partitions) {
+    PartitionWork& work = partitions.emplace_back(partition);
+    work.settled = SettleFromListing(partition);
+    if (!work.Decided()) ChooseFootersToRead(work);
+  }
+  ReadFooters(partitions);
+  for (PartitionWork& work : partitions) {
+    if (!work.Decided()) plan.list_requests += PlanFromFooters(work, table);
+  }
+  return plan;
+}
+
+int64_t Planner::ListUnlisted(std::vector<PartitionPlan>& partitions) const {
+  std::atomic<int64_t> list_requests{0};
+  ParallelFor(partitions.size(), options_.io_threads, [&](size_t i) {
+    PartitionPlan& partition = partitions[i];
     if (partition.partition.files) return;
     auto files = ListFiles(partition.partition.location);
     list_requests++;
@@ -122,129 +182,123 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
     }
     partition.partition.files = std::move(files).ValueOrDie();
   });
+  return list_requests.load();
+}
 
-  // In place, a partition whose listing already shows too few small files is left alone
-  // without reading a single footer: a scheduled run over a compacted table costs its listings.
-  std::vector<bool> settled(plan.partitions.size(), false);
-  {
-    const double threshold =
-        options_.packing.small_file_ratio * static_cast<double>(options_.packing.target_bytes);
-    for (size_t p = 0; p < plan.partitions.size(); ++p) {
-      PartitionPlan& partition = plan.partitions[p];
-      if (partition.action == PartitionAction::kFail || !InPlace(partition.partition)) continue;
-      const auto& files = *partition.partition.files;
-      const auto small = std::count_if(files.begin(), files.end(), [&](const FileInfo& f) {
-        return static_cast<double>(f.size()) < threshold;
-      });
-      if (files.empty() || small >= options_.min_input_files) continue;
-      settled[p] = true;
-      partition.output_dir = partition.partition.location;
-      partition.action = PartitionAction::kSkip;
-      partition.reason = small == 0 ? "every file is already near the target size"
-                                    : std::to_string(small) +
-                                          " small file(s), fewer than --min_input_files=" +
-                                          std::to_string(options_.min_input_files);
-      for (const auto& f : files) {
-        InputFile listed;
-        listed.info = f;  // footers not read: rows unknown
-        partition.files.push_back(std::move(listed));
-      }
-    }
+double Planner::SmallFileThreshold() const {
+  return options_.packing.small_file_ratio * static_cast<double>(options_.packing.target_bytes);
+}
+
+// In place, a partition whose listing already shows too few small files is left alone
+// without reading a single footer: a scheduled run over a compacted table costs its listings.
+bool Planner::SettleFromListing(PartitionPlan& partition) const {
+  if (partition.action == PartitionAction::kFail || !InPlace(partition.partition)) return false;
+  const double threshold = SmallFileThreshold();
+  const auto& files = *partition.partition.files;
+  const auto small = std::count_if(files.begin(), files.end(), [&](const FileInfo& f) {
+    return static_cast<double>(f.size()) < threshold;
+  });
+  if (files.empty() || small >= options_.min_input_files) return false;
+  partition.output_dir = partition.partition.location;
+  partition.action = PartitionAction::kSkip;
+  partition.reason = small == 0 ? "every file is already near the target size"
+                                : std::to_string(small) +
+                                      " small file(s), fewer than --min_input_files=" +
+                                      std::to_string(options_.min_input_files);
+  for (const auto& f : files) {
+    InputFile listed;
+    listed.info = f;  // footers not read: rows unknown
+    partition.files.push_back(std::move(listed));
   }
+  return true;
+}
 
-  // Footers to read now: all but the deferred ones (small Parquet files the executor reads
-  // whole), of which each partition's first is read as the sample describing the others.
-  const double small_below =
-      options_.packing.small_file_ratio * static_cast<double>(options_.packing.target_bytes);
-  std::vector<std::vector<bool>> deferred(plan.partitions.size());
-  std::vector<size_t> sample(plan.partitions.size(), SIZE_MAX);
-  struct Job {
-    size_t partition, file;
+// Footers to read now: all but the deferred ones (small Parquet files the executor reads
+// whole), of which each partition's first is read as the sample describing the others.
+void Planner::ChooseFootersToRead(PartitionWork& work) const {
+  const auto& files = *work.plan.partition.files;
+  work.inspected.resize(files.size(), arrow::Status::UnknownError("not inspected"));
+  work.deferred.assign(files.size(), false);
+  std::vector<size_t> deferrable;
+  for (size_t f = 0; f < files.size(); ++f) {
+    if (FooterDeferrable(files[f])) deferrable.push_back(f);
+  }
+  if (deferrable.size() < 2) return;
+  work.sample = deferrable.front();
+  for (size_t k = 1; k < deferrable.size(); ++k) work.deferred[deferrable[k]] = true;
+}
+
+bool Planner::FooterDeferrable(const FileInfo& info) const {
+  return options_.defer_footers_up_to > 0 && info.size() > 0 &&
+         info.size() <= options_.defer_footers_up_to &&
+         static_cast<double>(info.size()) < SmallFileThreshold() &&
+         FileInspector::ClaimsToBeParquet(BaseName(info.path()));
+}
+
+void Planner::ReadFooters(std::vector<PartitionWork>& partitions) const {
+  struct Read {
+    PartitionWork* work;
+    size_t file;
   };
-  std::vector<Job> jobs;
-  std::vector<std::vector<arrow::Result<std::optional<InputFile>>>> inspected(
-      plan.partitions.size());
-  for (size_t p = 0; p < plan.partitions.size(); ++p) {
-    if (plan.partitions[p].action == PartitionAction::kFail || settled[p]) continue;
-    const auto& files = *plan.partitions[p].partition.files;
-    inspected[p].resize(files.size(), arrow::Status::UnknownError("not inspected"));
-    deferred[p].assign(files.size(), false);
-    std::vector<size_t> deferrable;
-    for (size_t f = 0; f < files.size(); ++f) {
-      const FileInfo& info = files[f];
-      if (options_.defer_footers_up_to > 0 && info.size() > 0 &&
-          info.size() <= options_.defer_footers_up_to &&
-          static_cast<double>(info.size()) < small_below &&
-          FileInspector::ClaimsToBeParquet(BaseName(info.path()))) {
-        deferrable.push_back(f);
-      }
-    }
-    if (deferrable.size() >= 2) {
-      sample[p] = deferrable.front();
-      for (size_t k = 1; k < deferrable.size(); ++k) deferred[p][deferrable[k]] = true;
-    }
-    for (size_t f = 0; f < files.size(); ++f) {
-      if (!deferred[p][f]) jobs.push_back({p, f});
+  std::vector<Read> reads;
+  for (PartitionWork& work : partitions) {
+    if (work.Decided()) continue;
+    for (size_t f = 0; f < work.deferred.size(); ++f) {
+      if (!work.deferred[f]) reads.push_back({&work, f});
     }
   }
-  ParallelFor(jobs.size(), options_.io_threads, [&](size_t j) {
-    const Job& job = jobs[j];
-    const Partition& partition = plan.partitions[job.partition].partition;
-    const FileInfo& info = (*partition.files)[job.file];
-    inspected[job.partition][job.file] =
+  ParallelFor(reads.size(), options_.io_threads, [&](size_t r) {
+    const Read& read = reads[r];
+    const Partition& partition = read.work->plan.partition;
+    const FileInfo& info = (*partition.files)[read.file];
+    read.work->inspected[read.file] =
         FileInspector::Inspect(Location{partition.location.fs, info.path()}, info);
     if (options_.on_file_inspected) options_.on_file_inspected();
   });
+}
 
-  for (size_t p = 0; p < plan.partitions.size(); ++p) {
-    PartitionPlan& partition = plan.partitions[p];
-    if (partition.action == PartitionAction::kFail || settled[p]) continue;
-    const auto& infos = *partition.partition.files;
-    std::vector<std::string> errors;
-    for (size_t f = 0; f < infos.size(); ++f) {
-      if (deferred[p][f]) {
-        const auto& described_by = inspected[p][sample[p]];
-        if (!described_by.ok() || !described_by->has_value()) continue;  // the sample's error
-        const InputFile& model = **described_by;
-        const double scale = static_cast<double>(infos[f].size()) /
-                             static_cast<double>(std::max<int64_t>(1, model.info.size()));
-        InputFile file = model;
-        file.info = infos[f];
-        file.rows = std::llround(static_cast<double>(model.rows) * scale);
-        file.data_bytes = std::llround(static_cast<double>(model.data_bytes) * scale);
-        file.footer_deferred = true;
-        partition.files.push_back(std::move(file));
-        if (options_.on_file_inspected) options_.on_file_inspected();
-        continue;
-      }
-      auto& result = inspected[p][f];
-      if (!result.ok()) {
-        errors.push_back(result.status().message());
-      } else if (result->has_value()) {
-        // The sample is copied: the deferred files after it are described by it.
-        if (f == sample[p]) {
-          partition.files.push_back(**result);
-        } else {
-          partition.files.push_back(std::move(**result));
-        }
-      } else {
-        partition.other_files.push_back(infos[f]);
-      }
-    }
-    if (!errors.empty()) {
-      partition.action = PartitionAction::kFail;
-      partition.reason = errors.front();
-      if (errors.size() > 1) {
-        partition.reason += " (and " + std::to_string(errors.size() - 1) + " more bad file(s))";
-      }
+int64_t Planner::PlanFromFooters(PartitionWork& work, const Table& table) const {
+  const std::vector<std::string> errors = CollectFiles(work);
+  if (!errors.empty()) {
+    FailWithBadFiles(work.plan, errors);
+    return 0;
+  }
+  PlanPartition(work.plan, table);
+  if (work.plan.action == PartitionAction::kCopy) InspectDeferred(work.plan);
+  return options_.target_root ? 1 : 0;  // the target folder was listed
+}
+
+std::vector<std::string> Planner::CollectFiles(PartitionWork& work) const {
+  PartitionPlan& partition = work.plan;
+  const auto& infos = *partition.partition.files;
+  std::vector<std::string> errors;
+  for (size_t f = 0; f < infos.size(); ++f) {
+    if (work.deferred[f]) {
+      AddDescribedBySample(work, infos[f]);
       continue;
     }
-    PlanPartition(partition, table);
-    if (options_.target_root) list_requests++;  // the target folder was listed
-    if (partition.action == PartitionAction::kCopy) InspectDeferred(partition);
+    auto& result = work.inspected[f];
+    if (!result.ok()) {
+      errors.push_back(result.status().message());
+    } else if (result->has_value()) {
+      // The sample is copied: the deferred files after it are described by it.
+      if (f == work.sample) {
+        partition.files.push_back(**result);
+      } else {
+        partition.files.push_back(std::move(**result));
+      }
+    } else {
+      partition.other_files.push_back(infos[f]);
+    }
   }
-  plan.list_requests += list_requests;
-  return plan;
+  return errors;
+}
+
+void Planner::AddDescribedBySample(PartitionWork& work, const FileInfo& info) const {
+  const auto& described_by = work.inspected[work.sample];
+  if (!described_by.ok() || !described_by->has_value()) return;  // the sample's error
+  work.plan.files.push_back(DescribedBy(**described_by, info));
+  if (options_.on_file_inspected) options_.on_file_inspected();
 }
 
 void Planner::InspectDeferred(PartitionPlan& plan) const {

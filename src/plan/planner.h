@@ -13,8 +13,11 @@
 // already holds files) makes that partition kFail with the reason; the others are planned as
 // usual. Thread-compatible: one Plan call at a time.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <arrow/result.h>
 #include <arrow/util/type_fwd.h>
@@ -51,6 +54,29 @@ class Planner {
   arrow::Result<CompactionPlan> Plan(const Table& table, PartitionListing listing);
 
  private:
+  struct PartitionWork;  // one partition while its footers are read (planner.cc)
+
+  /// Lists the partitions discovery did not, in parallel; a failed listing fails its partition.
+  /// Returns the listing requests made.
+  int64_t ListUnlisted(std::vector<PartitionPlan>& partitions) const;
+  /// Files below this size are small: to be compacted.
+  double SmallFileThreshold() const;
+  /// True when `partition` is settled (skipped) on its listing alone, with no footer read.
+  bool SettleFromListing(PartitionPlan& partition) const;
+  /// Sizes `work`'s per-file state and picks its deferred files and their sample.
+  void ChooseFootersToRead(PartitionWork& work) const;
+  /// True when `info`'s footer may be left to the executor (see defer_footers_up_to).
+  bool FooterDeferrable(const arrow::fs::FileInfo& info) const;
+  /// Reads every footer not deferred of every undecided partition, in parallel.
+  void ReadFooters(std::vector<PartitionWork>& partitions) const;
+  /// Plans a partition from its footers; returns the listing requests made (the target's).
+  int64_t PlanFromFooters(PartitionWork& work, const Table& table) const;
+  /// Fills the partition's files and other_files in listing order; returns the errors of the
+  /// files whose footers could not be read.
+  std::vector<std::string> CollectFiles(PartitionWork& work) const;
+  /// Adds a deferred file as the sample describes it; nothing if the sample failed (its error
+  /// fails the partition).
+  void AddDescribedBySample(PartitionWork& work, const arrow::fs::FileInfo& info) const;
   void PlanPartition(PartitionPlan& plan, const Table& table) const;
   /// True when the partition is compacted where it is: no target, or it is in its target
   /// folder already.
