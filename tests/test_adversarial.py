@@ -174,12 +174,17 @@ def test_a_journal_elsewhere_is_found_by_a_run_with_another(run, tmp_path):
     assert tool_files(root) == []
 
 
-@pytest.mark.parametrize("elsewhere", ["copy", "none"])
+OTHER_RUN_OUTPUT = "part-00000-20991231T235959Z-0ff1ce-c000.parquet"
+
+
+@pytest.mark.parametrize("elsewhere", ["another_run", "nowhere"])
 def test_an_input_removed_by_another_while_removing_is_a_conflict(binary, run, tmp_path,
                                                                   elsewhere):
-    """While the run removes its originals, another removes one of them (having put its rows in
-    another file, as a compaction would, or not). The run stops removing (exit 4, journal kept);
-    recovery settles the partition so that every row is there once."""
+    """While the run removes its originals, another removes one of them: another run of the tool
+    that compacted it into an output of its own (when the lease cannot keep them apart: a store
+    ignoring conditional writes, --force_unlock on a live run), or someone who simply deleted it.
+    The run stops removing (exit 4, journal kept); recovery settles the partition so that every
+    row is there once."""
     root = tmp_path / "t"
     rows = make(root, ONE)
     victim = root / P1 / "part-00007.parquet"
@@ -187,8 +192,8 @@ def test_an_input_removed_by_another_while_removing_is_a_conflict(binary, run, t
                    "before_remove")
     try:
         first.wait_paused()
-        if elsewhere == "copy":
-            shutil.copy(victim, root / P1 / "other-writer.parquet")
+        if elsewhere == "another_run":
+            shutil.copy(victim, root / P1 / OTHER_RUN_OUTPUT)
         victim.unlink()
         code, out, err = first.resume()
     finally:
@@ -201,6 +206,34 @@ def test_an_input_removed_by_another_while_removing_is_a_conflict(binary, run, t
     assert any("settled by content" in line for line in r.summary["recovered"]), r.summary
     assert_whole(root, rows, ONE)
     assert tool_files(root) == []
+
+
+def test_a_file_that_merely_shares_rows_is_never_removed(binary, run, tmp_path):
+    """In the same conflict, a file no run of the tool wrote that holds the same rows (an
+    at-least-once writer's duplicate) is someone's data: recovery removes nothing and says so,
+    rather than guess (exit 4, the partition blocked for a human)."""
+    root = tmp_path / "t"
+    make(root, ONE)
+    victim = root / P1 / "part-00007.parquet"
+    first = paused(binary, tmp_path, flags(root, "--delete_original_files", "true"),
+                   "before_remove")
+    try:
+        first.wait_paused()
+        shutil.copy(victim, root / P1 / "duplicate.parquet")
+        victim.unlink()
+        code, _, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 4, err
+    before = snapshot(root / P1)
+    r = run("recover", "--table_path", root, "--json")
+    assert r.code == 4, r.stderr
+    assert any("check the partition by hand" in line for line in r.summary["recovered"]), r.summary
+    assert snapshot(root / P1) == before
+    blocked = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert blocked.code == 4
+    assert "not compacted" in blocked.summary["details"][0]["reason"]
+    assert snapshot(root / P1) == before
 
 
 # --- 3. never past an unsettled journal ------------------------------------------------------
@@ -364,3 +397,96 @@ def test_a_symlinked_partition_folder_is_not_followed(run, tmp_path):
     assert any("symbolic links" in n for n in r.summary["notes"]), r.summary
     assert snapshot(elsewhere) == before
     rows.assert_same("p=a", data_files(root / "p=a"))
+
+
+# --- the same on S3 (moto behind the proxy, which answers conditional deletes as AWS does) ----
+
+def s3_table(aws, bucket, tmp_path, prefix, parts, files=6) -> RowsSnapshot:
+    local = tmp_path / "src"
+    rows = make(local, parts, files=files)
+    aws.s3.upload_tree(local, bucket, prefix)
+    return rows
+
+
+def assert_s3_whole(aws, bucket, prefix, rows, parts, tmp_path):
+    for p in parts:
+        key = f"{prefix}/{partition_path(p)}/"
+        files = aws.s3.download_prefix(bucket, key, tmp_path / "check" / key)
+        rows.assert_same(partition_path(p), files)
+    assert [k for k in aws.s3.objects(bucket, prefix + "/")
+            if "_s3_compaction" in k and "/archive/" not in k] == []
+
+
+@pytest.mark.parametrize("first_is", ["parent", "child"])
+def test_runs_over_nested_s3_paths_exclude_each_other(binary, run, aws, bucket, tmp_path,
+                                                      first_is):
+    rows = s3_table(aws, bucket, tmp_path, "sub", NESTED)
+    parent, child = f"s3://{bucket}/sub", f"s3://{bucket}/sub/y=1"
+    first_root, second_root = (parent, child) if first_is == "parent" else (child, parent)
+    first = paused(binary, tmp_path, flags(first_root, "--delete_original_files", "true"),
+                   "after_plan", env=aws.env())
+    try:
+        first.wait_paused()
+        second = run(*flags(second_root, "--delete_original_files", "true"), env=aws.env())
+        assert second.code == 3, second.stderr
+        assert "is being compacted by run" in second.stderr, second.stderr
+        code, _, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 0, err
+    after = run(*flags(second_root, "--delete_original_files", "true"), env=aws.env())
+    assert after.code == 0, after.stderr
+    assert_s3_whole(aws, bucket, "sub", rows, NESTED, tmp_path)
+
+
+@pytest.mark.parametrize("elsewhere", ["another_run", "nowhere"])
+def test_an_input_removed_on_s3_while_removing_is_a_conflict(binary, run, aws, bucket, tmp_path,
+                                                             elsewhere):
+    rows = s3_table(aws, bucket, tmp_path, "t", ONE, files=10)
+    uri = f"s3://{bucket}/t"
+    victim = f"t/{P1}/part-00007.parquet"
+    first = paused(binary, tmp_path, flags(uri, "--delete_original_files", "true", "--json"),
+                   "before_remove", env=aws.env())
+    try:
+        first.wait_paused()
+        if elsewhere == "another_run":
+            aws.s3.client.copy_object(Bucket=bucket, Key=f"t/{P1}/{OTHER_RUN_OUTPUT}",
+                                      CopySource={"Bucket": bucket, "Key": victim})
+        aws.s3.client.delete_object(Bucket=bucket, Key=victim)
+        code, out, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 4, err
+    failed = [d for d in json.loads(out)["details"] if d["status"] == "failed"]
+    assert failed[0]["reason"].startswith("conflict:"), failed
+    r = run("recover", "--table_path", uri, "--json", env=aws.env())
+    assert r.code == 0, r.stderr
+    assert_s3_whole(aws, bucket, "t", rows, ONE, tmp_path)
+
+
+def test_an_input_replaced_on_s3_after_the_last_check_is_not_deleted(binary, run, aws, bucket,
+                                                                     tmp_path):
+    rows = s3_table(aws, bucket, tmp_path, "t", ONE, files=10)
+    uri = f"s3://{bucket}/t"
+    victim = f"t/{P1}/part-00004.parquet"
+    first = paused(binary, tmp_path, flags(uri, "--delete_original_files", "true", "--json"),
+                   "before_remove", env=aws.env())
+    try:
+        first.wait_paused()
+        write_table(tmp_path / "new", TableSpec(partitions=ONE, files_per_partition=1, seed=99,
+                                                rows_per_file=33))
+        aws.s3.client.upload_file(str(tmp_path / "new" / P1 / "part-00000.parquet"), bucket, victim)
+        code, out, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 4, err
+    failed = [d for d in json.loads(out)["details"] if d["status"] == "failed"]
+    assert "part-00004.parquet changed" in failed[0]["reason"], failed
+    assert aws.s3.objects(bucket, victim)  # the replacement stays
+    keys = sorted(k for k in aws.s3.objects(bucket, f"t/{P1}/") if k != victim)
+    files = []
+    for k in keys:
+        files.append(tmp_path / "after" / Path(k).name)
+        files[-1].parent.mkdir(parents=True, exist_ok=True)
+        aws.s3.client.download_file(bucket, k, str(files[-1]))
+    rows.assert_same(P1, files)

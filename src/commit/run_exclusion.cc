@@ -119,17 +119,21 @@ arrow::Status RunExclusion::CheckOther(const Location& tool_folder,
   const std::string other = RootOf(tool_folder);
   const std::string what = "the table at " + other + " (which " + relation + " this one)";
   const std::string how = "finish it first: s3-compaction recover --table_path " + other;
+  // A live run first (its journal is its own business while it lives), then what dead ones left.
+  for (const auto& entry : entries) {
+    const Location found{tool_folder.fs, entry.path()};
+    if (!entry.IsFile() || !RunLayout::LeaseScope(BaseName(entry.path()))) continue;
+    ARROW_ASSIGN_OR_RAISE(auto holder, TableLease::LiveHolder(found, file_systems_.aws()));
+    if (holder) {
+      return arrow::Status::Invalid(what, " is being compacted by ", holder->Describe(),
+                                    " (lease ", found.uri(),
+                                    "); runs over overlapping data cannot run at once");
+    }
+  }
   for (const auto& entry : entries) {
     const std::string name(BaseName(entry.path()));
     const Location found{tool_folder.fs, entry.path()};
-    if (entry.IsFile() && RunLayout::LeaseScope(name)) {
-      ARROW_ASSIGN_OR_RAISE(auto holder, TableLease::LiveHolder(found, file_systems_.aws()));
-      if (holder) {
-        return arrow::Status::Invalid(what, " is being compacted by ", holder->Describe(),
-                                      " (lease ", found.uri(),
-                                      "); runs over overlapping data cannot run at once");
-      }
-    } else if (entry.IsFile() && RunLayout::IsJournalPointer(name)) {
+    if (entry.IsFile() && RunLayout::IsJournalPointer(name)) {
       ARROW_ASSIGN_OR_RAISE(Location root, ReadPointer(found));
       ARROW_RETURN_NOT_OK(CheckNoRuns(root, what, how + " --journal_path " + root.uri()));
     } else if (entry.IsDirectory() && name == "runs") {

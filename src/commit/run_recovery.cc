@@ -45,6 +45,15 @@ struct Originals {
 
 }  // namespace
 
+// An output another run of this tool wrote while run `run_id` was under way: the other side of
+// a conflict, never data a user put there, so it may go if its rows are all in `run_id`'s
+// outputs (ContentSettlement treats it as an original).
+bool ConcurrentOutput(const ListedFile& file, const std::string& run_id) {
+  auto writer = RunLayout::OutputRun(BaseName(file.location.path));
+  return writer && *writer != run_id &&
+         file.identity.mtime_ns / 1'000'000'000 >= RunLayout::RunStartUnix(run_id);
+}
+
 struct RunRecovery::Partition {
   const JournalPlan& plan;
   TrustedPartition trusted;
@@ -262,14 +271,15 @@ arrow::Result<bool> RunRecovery::Settle(Partition& p, const std::string& why) {
   // The planned originals still there, as planned; every other data file is someone else's.
   ARROW_ASSIGN_OR_RAISE(Originals planned, OriginalsNow(file_systems_, p.trusted, p.record));
   for (const auto& f : planned.unchanged) mine[f.location.path] = true;
+  std::vector<ExpectedFile> candidates = planned.unchanged;
   for (const auto& f : listing) {
     if (mine.count(f.location.path) || f.symlink || RunLayout::IsHidden(BaseName(f.location.path))) continue;
-    others.push_back({f.location, f.identity});
+    (ConcurrentOutput(f, p.plan.run_id) ? candidates : others).push_back({f.location, f.identity});
   }
   PartitionPublisher remover(layout_, file_systems_, p.trusted.policy.action, io_threads_);
   ARROW_ASSIGN_OR_RAISE(auto settled,
                         ContentSettlement::Settle(file_systems_, remover, p.trusted.archive,
-                                                  outputs, planned.unchanged, others));
+                                                  outputs, candidates, others));
   if (settled.kind == ContentSettlement::Kind::kUnsettled) {
     p.Block("cannot settle automatically (" + why + "): " + settled.detail);
     return true;
@@ -309,9 +319,10 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
     const std::string name(BaseName(f.location.path));
     if (f.symlink || RunLayout::IsHidden(name)) continue;
     auto it = named.find(name);
-    auto& into = RunLayout::IsOutputOf(name, run_id)                           ? outputs
-                 : (it != named.end() && it->second == f.identity.size) ? originals
-                                                                          : others;
+    const bool planned_here = it != named.end() && it->second == f.identity.size;
+    auto& into = RunLayout::IsOutputOf(name, run_id)                     ? outputs
+                 : (planned_here || ConcurrentOutput(f, run_id)) ? originals
+                                                                  : others;
     into.push_back({f.location, f.identity});
   }
   if (outputs.empty()) {

@@ -141,6 +141,27 @@ bool RunLayout::IsOutputOf(std::string_view name, std::string_view run_id) {
   return name[seq + 3] == '.';
 }
 
+std::optional<std::string> RunLayout::OutputRun(std::string_view name) {
+  // part-<5 digits>-<run id: 23 characters>-c...
+  if (name.size() < 5 + 6 + 23 + 2 || !name.starts_with("part-")) return std::nullopt;
+  const std::string run(name.substr(11, 23));
+  if (!IsRunId(run) || !IsOutputOf(name, run)) return std::nullopt;
+  return run;
+}
+
+int64_t RunLayout::RunStartUnix(std::string_view run_id) {
+  if (!IsRunId(run_id)) return 0;
+  std::tm tm{};
+  auto number = [&](size_t at, size_t n) { return std::stoi(std::string(run_id.substr(at, n))); };
+  tm.tm_year = number(0, 4) - 1900;
+  tm.tm_mon = number(4, 2) - 1;
+  tm.tm_mday = number(6, 2);
+  tm.tm_hour = number(9, 2);
+  tm.tm_min = number(11, 2);
+  tm.tm_sec = number(13, 2);
+  return static_cast<int64_t>(timegm(&tm));
+}
+
 bool RunLayout::IsHidden(std::string_view name) {
   return !name.empty() && (name.front() == '_' || name.front() == '.');
 }

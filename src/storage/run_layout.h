@@ -91,6 +91,11 @@ class RunLayout {
   std::string OutputFileName(int group, int sequence, std::string_view codec) const;
   /// True for the names OutputFileName gives in run `run_id`'s layout.
   static bool IsOutputOf(std::string_view name, std::string_view run_id);
+  /// The run whose OutputFileName `name` is, if it is one.
+  static std::optional<std::string> OutputRun(std::string_view name);
+  /// When run `run_id` began (its id starts with it), in seconds since the epoch; 0 if the
+  /// name is not a run id.
+  static int64_t RunStartUnix(std::string_view run_id);
 
   /// True for names readers skip: hidden ('.' or '_' first), such as _SUCCESS, .crc files and
   /// our own _s3_compaction folder.
