@@ -86,6 +86,16 @@ class Sweep:
     def check(self, case: str, table_flags: list):  # asserts rows and leftovers
         raise NotImplementedError
 
+    def already_exported(self, result) -> bool:
+        """A path table exported to a target is not exported twice: the next run refuses to mix
+        a partition with what its target already holds (exit 4). That is expected only here;
+        check() then verifies what the target holds."""
+        if not self.mode.target or result.code != 4:
+            return False
+        details = result.summary["details"]
+        return all(d["status"] != "failed" or "already holds" in d.get("reason", "")
+                   for d in details)
+
     def case_flags(self, case: str) -> list:
         return []
 
@@ -120,9 +130,10 @@ class Sweep:
         if rec.code != 0:
             self.failures.append(f"{case}: recover exit {rec.code}: {rec.stderr.strip()[-300:]}")
             return
-        again = self.run(*table, *extra, env=self.env())
-        if again.code != 0:
-            self.failures.append(f"{case}: next run exit {again.code}: {again.stderr.strip()[-300:]}")
+        again = self.run(*table, *extra, "--json", env=self.env())
+        if again.code != 0 and not self.already_exported(again):
+            self.failures.append(f"{case}: next run exit {again.code}: "
+                                 f"{again.stderr.strip()[-300:]} {again.stdout[-600:]}")
             return
         try:
             self.check(case, table)
@@ -181,7 +192,8 @@ class S3Sweep(Sweep):
         return f"{case}/events"
 
     def name(self, case):
-        return f"t_{case}"
+        tag = "".join(w[0] for w in self.mode.name.replace(",", "").split())
+        return f"t_{tag}_{case}".lower()
 
     def env(self, **extra):
         return self.aws.env(**extra)

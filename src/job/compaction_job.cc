@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "commit/catalog_step.h"
@@ -71,6 +72,36 @@ struct CompactionJob::Recovered {
   std::string deferred;  // DeferredCommit::Outcome::Describe()
 };
 
+void CompactionJob::SweepAbandoned(const RunContext& run, const RunJournal::RunFolders& folders) {
+  // Under the whole table's lease no run can still be writing: a run folder without a plan
+  // (a run that died writing it) and, on local disk, a staging folder of no journaled run (a
+  // cleanup that failed after its files were gone) are litter.
+  for (const auto& abandoned : folders.abandoned) {
+    const Location folder = run.layout.RunsDir().Child(abandoned);
+    if (file_systems_.DeleteFolder(folder).ok()) {
+      FileSystems::RemoveEmptyFolders(folder, RunLayout::kToolFolder);
+    }
+  }
+  std::set<std::string> journaled(folders.runs.begin(), folders.runs.end());
+  for (const Location& root : {run.table.location, run.layout.output_root()}) {
+    if (root.is_s3()) continue;  // S3 has no folders; staged files are found from journals
+    const Location staging = root.Child(std::string(RunLayout::kToolFolder) + "/staging");
+    arrow::fs::FileSelector selector;
+    selector.base_dir = staging.path;
+    selector.allow_not_found = true;
+    auto listed = staging.fs->GetFileInfo(selector);
+    if (!listed.ok()) continue;
+    for (const auto& entry : *listed) {
+      const std::string name(BaseName(entry.path()));
+      if (!entry.IsDirectory() || !RunLayout::IsRunId(name) || journaled.count(name)) continue;
+      const Location folder{staging.fs, entry.path()};
+      if (file_systems_.DeleteFolder(folder).ok()) {
+        FileSystems::RemoveEmptyFolders(folder, RunLayout::kToolFolder);
+      }
+    }
+  }
+}
+
 void CompactionJob::Fence(const RunContext& run) {
   for (const auto& folder : run.fence) file_systems_.AllowDeletesUnder(folder);
 }
@@ -117,17 +148,7 @@ arrow::Result<CompactionJob::Recovered> CompactionJob::RecoverEarlierRuns(Catalo
   Recovered out;
   ARROW_ASSIGN_OR_RAISE(auto folders, RunJournal::ListRunFolders(run.layout.RunsDir()));
   std::vector<std::string> runs = std::move(folders.runs);  // listed once for both steps
-  if (run.scope.empty()) {
-    // Runs that died writing their plan left a temporary file and nothing else; under the
-    // whole table's lease no run can still be writing one.
-    for (const auto& abandoned : folders.abandoned) {
-      if (abandoned == run.layout.run_id()) continue;
-      const Location folder = run.layout.RunsDir().Child(abandoned);
-      if (file_systems_.DeleteFolder(folder).ok()) {
-        FileSystems::RemoveEmptyFolders(folder, RunLayout::kToolFolder);
-      }
-    }
-  }
+  if (run.scope.empty()) SweepAbandoned(run, folders);
   // A run over the whole table finishes runs made with --update_catalog deferred whose commit
   // never came, as `commit` would (a shard leaves them: they may not be its own).
   if (run.scope.empty()) {

@@ -46,6 +46,9 @@ class CompactionJob {
 
  private:
   struct Recovered;
+  /// Under the whole table's lease: run folders without a plan, and local staging folders of
+  /// runs without a journal, are deleted.
+  void SweepAbandoned(const RunContext& run, const RunJournal::RunFolders& folders);
   /// Registers the run's fence with the file systems.
   void Fence(const RunContext& run);
   arrow::Result<RunSummary> DryRun(Catalog& catalog, const RunContext& run);
