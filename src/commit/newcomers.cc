@@ -7,10 +7,7 @@ namespace s3c {
 arrow::Result<int> Newcomers::Carry(const Location& dir, const Location& output_dir,
                                     const std::set<std::string>& known,
                                     std::vector<JournalOutput>* outputs, Published* published) {
-  arrow::fs::FileSelector selector;
-  selector.base_dir = dir.path;
-  selector.allow_not_found = true;
-  ARROW_ASSIGN_OR_RAISE(auto listed, dir.fs->GetFileInfo(selector));
+  ARROW_ASSIGN_OR_RAISE(auto listed, ListFolder(dir));
   std::set<std::string> carried_already;
   for (const auto& o : *outputs) carried_already.insert(o.source);
   int carried = 0;

@@ -10,17 +10,6 @@
 namespace s3c {
 namespace {
 
-arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folder) {
-  arrow::fs::FileSelector selector;
-  selector.base_dir = folder.path;
-  selector.allow_not_found = true;
-  auto listed = folder.fs->GetFileInfo(selector);
-  if (!listed.ok()) {
-    return listed.status().WithMessage("listing ", folder.uri(), ": ", listed.status().message());
-  }
-  return listed;
-}
-
 // The table root whose tool folder `tool_folder` is.
 std::string RootOf(const Location& tool_folder) {
   const auto slash = tool_folder.path.rfind('/');

@@ -349,11 +349,7 @@ arrow::Status RunRecovery::RecoverUnreadable(const std::string& run_id, const st
   // Which partitions the run touched is unknown: its outputs are found by their names, which
   // carry its id, in every folder of the table (and in the catalog's partitions elsewhere).
   std::map<std::string, Location> folders;  // partition path -> folder
-  arrow::fs::FileSelector selector;
-  selector.base_dir = layout_.table_root().path;
-  selector.recursive = true;
-  selector.allow_not_found = true;
-  ARROW_ASSIGN_OR_RAISE(auto entries, layout_.table_root().fs->GetFileInfo(selector));
+  ARROW_ASSIGN_OR_RAISE(auto entries, ListFolder(layout_.table_root(), /*recursive=*/true));
   const std::string base = layout_.table_root().path + "/";
   for (const auto& e : entries) {
     if (!e.IsFile() || !RunLayout::IsOutputOf(BaseName(e.path()), run_id)) continue;

@@ -14,10 +14,7 @@ std::vector<std::string> StatisticsRefresh::Run(
   for (const auto& [path, uri] : settled) {
     auto where = file_systems.Resolve(uri);
     if (!where.ok()) continue;
-    arrow::fs::FileSelector selector;
-    selector.base_dir = where->path;
-    selector.allow_not_found = true;
-    auto files = where->fs->GetFileInfo(selector);
+    auto files = ListFolder(*where);
     if (!files.ok()) continue;
     PartitionUpdate update;
     update.path = path;

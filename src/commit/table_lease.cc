@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/file_systems.h"
 #include "storage/run_layout.h"
 #include "util/clock.h"
 #include "util/logging.h"
@@ -127,10 +128,7 @@ arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject
 arrow::Status TableLease::CheckNoConflict(
     const Location& tool_folder, const Location& own, std::shared_ptr<aws::AwsContext> aws,
     const std::function<bool(const std::string&)>& compatible) {
-  arrow::fs::FileSelector selector;
-  selector.base_dir = tool_folder.path;
-  selector.allow_not_found = true;
-  ARROW_ASSIGN_OR_RAISE(auto listed, tool_folder.fs->GetFileInfo(selector));
+  ARROW_ASSIGN_OR_RAISE(auto listed, ListFolder(tool_folder));
   for (const auto& info : listed) {
     const std::string name = info.base_name();
     if (!info.IsFile() || info.path() == own.path || !RunLayout::LeaseScope(name) ||

@@ -86,10 +86,7 @@ void CompactionJob::SweepAbandoned(const RunContext& run, const RunJournal::RunF
   for (const Location& root : {run.table.location, run.layout.output_root()}) {
     if (root.is_s3()) continue;  // S3 has no folders; staged files are found from journals
     const Location staging = root.Child(std::string(RunLayout::kToolFolder) + "/staging");
-    arrow::fs::FileSelector selector;
-    selector.base_dir = staging.path;
-    selector.allow_not_found = true;
-    auto listed = staging.fs->GetFileInfo(selector);
+    auto listed = ListFolder(staging);
     if (!listed.ok()) continue;
     for (const auto& entry : *listed) {
       const std::string name(BaseName(entry.path()));
@@ -147,8 +144,8 @@ arrow::Result<CompactionJob::Recovered> CompactionJob::RecoverEarlierRuns(Catalo
                                                                          const RunContext& run) {
   Recovered out;
   ARROW_ASSIGN_OR_RAISE(auto folders, RunJournal::ListRunFolders(run.layout.RunsDir()));
-  std::vector<std::string> runs = std::move(folders.runs);  // listed once for both steps
   if (run.scope.empty()) SweepAbandoned(run, folders);
+  std::vector<std::string> runs = std::move(folders.runs);  // listed once for both steps
   // A run over the whole table finishes runs made with --update_catalog deferred whose commit
   // never came, as `commit` would (a shard leaves them: they may not be its own).
   if (run.scope.empty()) {

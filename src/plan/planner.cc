@@ -10,6 +10,7 @@
 
 #include "plan/file_inspector.h"
 #include "plan/schema_unifier.h"
+#include "storage/file_systems.h"
 #include "storage/run_layout.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
@@ -21,13 +22,8 @@ using arrow::fs::FileInfo;
 using arrow::fs::FileType;
 
 arrow::Result<std::vector<FileInfo>> ListFiles(const Location& dir) {
-  arrow::fs::FileSelector selector;
-  selector.base_dir = dir.path;
-  selector.allow_not_found = true;
-  auto listed = dir.fs->GetFileInfo(selector);
-  if (!listed.ok()) {
-    return listed.status().WithMessage("listing ", dir.uri(), ": ", listed.status().message());
-  }
+  auto listed = ListFolder(dir);
+  if (!listed.ok()) return listed.status();
   std::vector<FileInfo> files;
   for (auto& entry : *listed) {
     if (entry.type() == FileType::File && !RunLayout::IsHidden(BaseName(entry.path()))) {

@@ -364,6 +364,19 @@ arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
   return Location{local_, canonical};
 }
 
+arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folder,
+                                                           bool recursive) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = folder.path;
+  selector.allow_not_found = true;
+  selector.recursive = recursive;
+  auto listed = folder.fs->GetFileInfo(selector);
+  if (!listed.ok()) {
+    return listed.status().WithMessage("listing ", folder.uri(), ": ", listed.status().message());
+  }
+  return listed;
+}
+
 arrow::Result<std::string> CanonicalLocalPath(const std::string& path) {
   // Symbolic links resolved as far as the path exists, the rest normalised: one spelling for
   // one place on disk, whatever link or "..", so that the fence and the lease see the real

@@ -29,6 +29,11 @@ namespace s3c {
 class S3BatchDeleter;
 class S3Lister;
 
+/// What is directly in `folder` (or, `recursive`, below it): files and folders. A folder that
+/// does not exist lists as empty. Errors name the folder ("listing <uri>: ...").
+arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folder,
+                                                           bool recursive = false);
+
 /// `path` made absolute, its symbolic links resolved as far as it exists, "." and ".." gone.
 arrow::Result<std::string> CanonicalLocalPath(const std::string& path);
 
