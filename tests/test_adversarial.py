@@ -69,6 +69,35 @@ def paused(binary, tmp_path, args, point, name="a", env=None):
     return PausedRun(binary, args, point, tmp_path / f"fifo-{name}", env)
 
 
+def while_paused(binary, tmp_path, args, point, act, env=None):
+    """Runs the binary paused at `point`, does `act()` meanwhile, then lets it go on:
+    (exit code, stdout, stderr)."""
+    first = paused(binary, tmp_path, args, point, env=env)
+    try:
+        first.wait_paused()
+        act()
+        return first.resume()
+    finally:
+        first.kill()
+
+
+def next_run_settles(run, table, rows, parts, says):
+    """The next ordinary run over `table` finishes what a crash left, saying `says`, and every
+    row is there once."""
+    r = run(*flags(table, "--delete_original_files", "true", "--json"))
+    assert r.code == 0, r.stderr
+    assert any(all(w in line for w in says) for line in r.summary["recovered"]), r.summary
+    assert_whole(table, rows, parts)
+    assert tool_files(table) == []
+
+
+def crash(run, table, point="mid_publish"):
+    """A run over `table` (a path) killed at `point`, deleting its originals."""
+    crashed = run(*flags(table, "--delete_original_files", "true"),
+                  env={"S3C_FAULT_POINT": point})
+    assert crashed.code == KILLED, crashed.stderr
+
+
 ONE = [{"p": "1"}]
 P1 = "p=1"
 
@@ -188,16 +217,15 @@ def test_an_input_removed_by_another_while_removing_is_a_conflict(binary, run, t
     root = tmp_path / "t"
     rows = make(root, ONE)
     victim = root / P1 / "part-00007.parquet"
-    first = paused(binary, tmp_path, flags(root, "--delete_original_files", "true", "--json"),
-                   "before_remove")
-    try:
-        first.wait_paused()
+
+    def take_it():
         if elsewhere == "another_run":
             shutil.copy(victim, root / P1 / OTHER_RUN_OUTPUT)
         victim.unlink()
-        code, out, err = first.resume()
-    finally:
-        first.kill()
+
+    code, out, err = while_paused(binary, tmp_path,
+                                  flags(root, "--delete_original_files", "true", "--json"),
+                                  "before_remove", take_it)
     assert code == 4, err
     failed = [d for d in json.loads(out)["details"] if d["status"] == "failed"]
     assert failed[0]["reason"].startswith("conflict:"), failed
@@ -215,15 +243,13 @@ def test_a_file_that_merely_shares_rows_is_never_removed(binary, run, tmp_path):
     root = tmp_path / "t"
     make(root, ONE)
     victim = root / P1 / "part-00007.parquet"
-    first = paused(binary, tmp_path, flags(root, "--delete_original_files", "true"),
-                   "before_remove")
-    try:
-        first.wait_paused()
+
+    def duplicate_it():
         shutil.copy(victim, root / P1 / "duplicate.parquet")
         victim.unlink()
-        code, _, err = first.resume()
-    finally:
-        first.kill()
+
+    code, _, err = while_paused(binary, tmp_path, flags(root, "--delete_original_files", "true"),
+                                "before_remove", duplicate_it)
     assert code == 4, err
     before = snapshot(root / P1)
     r = run("recover", "--table_path", root, "--json")
@@ -243,47 +269,28 @@ def test_a_truncated_journal_is_settled_by_content(run, tmp_path, spoil):
     root = tmp_path / "t"
     parts = [{"p": "1"}, {"p": "2"}]
     rows = make(root, parts)
-    crashed = run(*flags(root, "--delete_original_files", "true"),
-                  env={"S3C_FAULT_POINT": "mid_publish"})
-    assert crashed.code == KILLED
+    crash(run, root)
     run_dir = next((root / "_s3_compaction" / "runs").iterdir())
     victim = run_dir / "plan.json" if spoil == "plan" else next(run_dir.glob("p-*.json"))
     victim.write_text(victim.read_text()[:40])
-    r = run(*flags(root, "--delete_original_files", "true", "--json"))
-    assert r.code == 0, r.stderr
-    assert any("settled by content" in line for line in r.summary["recovered"]), r.summary
-    assert_whole(root, rows, parts)
-    assert tool_files(root) == []
+    next_run_settles(run, root, rows, parts, ["settled by content"])
 
 
 def test_the_same_table_through_a_symlink_is_recovered(run, tmp_path):
     root = tmp_path / "t"
     rows = make(root, ONE)
     (tmp_path / "link").symlink_to(root)
-    crashed = run(*flags(tmp_path / "link", "--delete_original_files", "true"),
-                  env={"S3C_FAULT_POINT": "mid_publish"})
-    assert crashed.code == KILLED
-    r = run(*flags(root, "--delete_original_files", "true", "--json"))
-    assert r.code == 0, r.stderr
-    assert any("rolled forward" in line for line in r.summary["recovered"]), r.summary
-    assert_whole(root, rows, ONE)
-    assert tool_files(root) == []
+    crash(run, tmp_path / "link")
+    next_run_settles(run, root, rows, ONE, ["rolled forward"])
 
 
 def test_a_copy_of_a_table_with_its_journal(run, tmp_path):
     root = tmp_path / "t"
     rows = make(root, ONE)
-    crashed = run(*flags(root, "--delete_original_files", "true"),
-                  env={"S3C_FAULT_POINT": "mid_publish"})
-    assert crashed.code == KILLED
+    crash(run, root)
     copy = tmp_path / "copy"
     shutil.copytree(root, copy)
-    r = run(*flags(copy, "--delete_original_files", "true", "--json"))
-    assert r.code == 0, r.stderr
-    assert any("about the table at" in line and "settled by content" in line
-               for line in r.summary["recovered"]), r.summary
-    assert_whole(copy, rows, ONE)
-    assert tool_files(copy) == []
+    next_run_settles(run, copy, rows, ONE, ["about the table at", "settled by content"])
     # The original is recovered from its own journal, untouched by the copy's run.
     again = run("recover", "--table_path", root)
     assert again.code == 0, again.stderr
@@ -445,17 +452,16 @@ def test_an_input_removed_on_s3_while_removing_is_a_conflict(binary, run, aws, b
     rows = s3_table(aws, bucket, tmp_path, "t", ONE, files=10)
     uri = f"s3://{bucket}/t"
     victim = f"t/{P1}/part-00007.parquet"
-    first = paused(binary, tmp_path, flags(uri, "--delete_original_files", "true", "--json"),
-                   "before_remove", env=aws.env())
-    try:
-        first.wait_paused()
+
+    def take_it():
         if elsewhere == "another_run":
             aws.s3.client.copy_object(Bucket=bucket, Key=f"t/{P1}/{OTHER_RUN_OUTPUT}",
                                       CopySource={"Bucket": bucket, "Key": victim})
         aws.s3.client.delete_object(Bucket=bucket, Key=victim)
-        code, out, err = first.resume()
-    finally:
-        first.kill()
+
+    code, out, err = while_paused(binary, tmp_path,
+                                  flags(uri, "--delete_original_files", "true", "--json"),
+                                  "before_remove", take_it, env=aws.env())
     assert code == 4, err
     failed = [d for d in json.loads(out)["details"] if d["status"] == "failed"]
     assert failed[0]["reason"].startswith("conflict:"), failed
@@ -469,16 +475,15 @@ def test_an_input_replaced_on_s3_after_the_last_check_is_not_deleted(binary, run
     rows = s3_table(aws, bucket, tmp_path, "t", ONE, files=10)
     uri = f"s3://{bucket}/t"
     victim = f"t/{P1}/part-00004.parquet"
-    first = paused(binary, tmp_path, flags(uri, "--delete_original_files", "true", "--json"),
-                   "before_remove", env=aws.env())
-    try:
-        first.wait_paused()
+
+    def replace_it():
         write_table(tmp_path / "new", TableSpec(partitions=ONE, files_per_partition=1, seed=99,
                                                 rows_per_file=33))
         aws.s3.client.upload_file(str(tmp_path / "new" / P1 / "part-00000.parquet"), bucket, victim)
-        code, out, err = first.resume()
-    finally:
-        first.kill()
+
+    code, out, err = while_paused(binary, tmp_path,
+                                  flags(uri, "--delete_original_files", "true", "--json"),
+                                  "before_remove", replace_it, env=aws.env())
     assert code == 4, err
     failed = [d for d in json.loads(out)["details"] if d["status"] == "failed"]
     assert "part-00004.parquet changed" in failed[0]["reason"], failed

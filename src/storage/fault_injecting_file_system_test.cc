@@ -18,18 +18,14 @@
 #include "storage/file_systems.h"
 #include "storage/storage_faults.h"
 #include "util/test_util.h"
+#include "util/testing/read_lines.h"
 
 namespace s3c {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> Lines(const fs::path& file) {
-  std::ifstream in(file);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+std::vector<std::string> Lines(const fs::path& file) { return testing::ReadLines(file); }
 
 // The op names of the log's lines, in order.
 std::vector<std::string> Ops(const fs::path& file) {

@@ -12,6 +12,19 @@ namespace {
 
 using testing::FakeHttpServer;
 
+std::shared_ptr<aws::AwsContext> ContextFor(const FakeHttpServer& s3) {
+  return aws::AwsContext::FromConfig(aws::AwsConfig::FromEnv(
+      [&](const std::string& name) -> std::optional<std::string> {
+        if (name == "AWS_ENDPOINT_URL_S3") return s3.url();
+        if (name == "AWS_REGION") return std::string("us-east-1");
+        if (name == "AWS_ACCESS_KEY_ID") return std::string("K");
+        if (name == "AWS_SECRET_ACCESS_KEY") return std::string("S");
+        if (name == "AWS_EC2_METADATA_DISABLED") return std::string("true");
+        if (name == "HOME") return std::string("/nonexistent");
+        return std::nullopt;
+      }));
+}
+
 TEST(S3BatchDeleter, BodyUrlAndChecksum) {
   EXPECT_EQ(S3BatchDeleter::BuildBody({"a/b.parquet", "x&<y>"}),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete xmlns=\"http://s3.amazonaws.com/doc/"
@@ -35,15 +48,7 @@ TEST(S3BatchDeleter, BatchesAThousandAndReportsWhatFailed) {
     }
     return FakeHttpServer::Response{200, {}, "<DeleteResult>" + errors + "</DeleteResult>"};
   });
-  auto context = aws::AwsContext::FromConfig(aws::AwsConfig::FromEnv(
-      [&](const std::string& name) -> std::optional<std::string> {
-        if (name == "AWS_ENDPOINT_URL_S3") return s3.url();
-        if (name == "AWS_REGION") return std::string("us-east-1");
-        if (name == "AWS_ACCESS_KEY_ID") return std::string("K");
-        if (name == "AWS_SECRET_ACCESS_KEY") return std::string("S");
-        if (name == "AWS_EC2_METADATA_DISABLED") return std::string("true");
-        return std::nullopt;
-      }));
+  auto context = ContextFor(s3);
   S3BatchDeleter deleter(context);
   std::vector<std::string> paths;
   for (int i = 0; i < 2500; ++i) {
@@ -67,18 +72,6 @@ TEST(S3BatchDeleter, BatchesAThousandAndReportsWhatFailed) {
   EXPECT_EQ(objects, 2500u);
 }
 
-std::shared_ptr<aws::AwsContext> ContextFor(const FakeHttpServer& s3) {
-  return aws::AwsContext::FromConfig(aws::AwsConfig::FromEnv(
-      [&](const std::string& name) -> std::optional<std::string> {
-        if (name == "AWS_ENDPOINT_URL_S3") return s3.url();
-        if (name == "AWS_REGION") return std::string("us-east-1");
-        if (name == "AWS_ACCESS_KEY_ID") return std::string("K");
-        if (name == "AWS_SECRET_ACCESS_KEY") return std::string("S");
-        if (name == "AWS_EC2_METADATA_DISABLED") return std::string("true");
-        if (name == "HOME") return std::string("/nonexistent");
-        return std::nullopt;
-      }));
-}
 
 TEST(S3BatchDeleter, ConditionalBodyCarriesEachObjectsETagQuoted) {
   EXPECT_EQ(S3BatchDeleter::BuildConditionalBody(

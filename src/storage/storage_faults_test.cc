@@ -14,18 +14,14 @@
 #include "storage/conditional_object.h"
 #include "storage/file_systems.h"
 #include "util/test_util.h"
+#include "util/testing/read_lines.h"
 
 namespace s3c {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> Lines(const fs::path& file) {
-  std::ifstream in(file);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+std::vector<std::string> Lines(const fs::path& file) { return testing::ReadLines(file); }
 
 class StorageFaultsTest : public ::testing::Test {
  protected:
