@@ -136,6 +136,17 @@ std::vector<std::string> CatalogStep::Run(std::vector<PartitionRun>& partitions)
     return notes_;
   }
   if (!recorded.ok()) log::Warn("recording the catalog updates: ", recorded.message());
+  auto held = transaction_.lease().Confirm();
+  if (!held.ok() || !*held) {
+    // Another run holds the table and finishes these partitions from the journal (their
+    // recorded updates included): this run changes nothing more.
+    notes_.push_back("the table's lease was taken by another run before the catalog step; it "
+                     "applies the recorded updates and finishes the partitions");
+    for (const auto& p : partitions) {
+      if (p.commit.originals_pending) transaction_.KeepJournal();
+    }
+    return notes_;
+  }
   if (!updates.empty()) Send(updates, failed);
   FinishPartitions(partitions, failed);
   return notes_;

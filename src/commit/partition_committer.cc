@@ -88,8 +88,19 @@ std::string PartitionCommitter::LeaseLost() const {
   return "";
 }
 
+void PartitionCommitter::Abandon(CommitResult& result, const std::string& lost) const {
+  // Another run holds the table now and finishes this partition from the journal: undoing the
+  // publish could delete files that are by now the only copy of some rows (that run may have
+  // rolled forward and removed the originals), and removing originals could race it.
+  result.status = PartitionStatus::kFailed;
+  result.reason = lost + "; it finishes this partition from the journal, this run changed "
+                  "nothing more";
+  result.journal_pending = true;
+}
+
 void PartitionCommitter::RollBack(const PartitionPlan& plan, CommitResult& result,
                                   const std::string& why) const {
+  if (const std::string lost = LeaseLost(); !lost.empty()) return Abandon(result, lost);
   arrow::Status undone = publisher_.Unpublish(result.published);
   result.status = PartitionStatus::kFailed;
   result.reason = why + (undone.ok() ? "; rolled back, partition unchanged" : "; " + undone.message());
@@ -113,6 +124,7 @@ void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult
                     "location (no reader sees them; the next run removes them): " + why;
     result.journal_pending = true;
   };
+  if (const std::string lost = LeaseLost(); !lost.empty()) return Abandon(result, lost);
   // Another writer may have replaced or removed an input while we worked: never remove a file
   // whose content we did not compact.
   auto checked = CheckInputs(plan);
@@ -235,14 +247,14 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrit
     return result;
   }
   FaultPoint::Hit("before_publish");
-  auto published = publisher_.Publish(plan, staged.files());
-  if (!published.ok()) {
-    result.reason = published.status().message();
-    if (!Record(plan, PartitionState::kRolledBack, result).ok()) result.journal_pending = true;
+  if (auto published = publisher_.Publish(plan, staged.files(), &result.published); !published.ok()) {
+    RollBack(plan, result, published.message());
+    // Left to the next run (the lease was lost, or the undo failed): the staged files may be
+    // what it completes the partition with.
+    if (result.journal_pending) staged.Release();
     return result;
   }
   staged.Release();
-  result.published = std::move(published).ValueOrDie();
   FaultPoint::Hit("after_publish");
   result.status = plan.action == PartitionAction::kCopy ? PartitionStatus::kCopied
                                                         : PartitionStatus::kCompacted;

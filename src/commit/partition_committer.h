@@ -19,6 +19,10 @@
 // not know of). No "removing" record: the publish is undone in place; after a repoint, the
 // originals wait for the next run.
 //
+// The lease is confirmed before each visible step (publish, undo, removal): a run whose lease
+// another took (--force_unlock, or an expiry) changes nothing more and leaves the partition to
+// the journal, which the new holder finishes.
+//
 // Originals found gone or changed: before any is removed, the publish is undone (the
 // partition is as it was). Once one is removed there is no going back: a changed one is left
 // where it is (reported); one already gone means another run or writer removed it, so this
@@ -110,7 +114,9 @@ class PartitionCommitter {
                                      std::vector<std::string> pending = {},
                                      std::vector<std::string> problems = {},
                                      int64_t delete_after_minutes = 0) const;
-  /// Undoes the publish; the partition fails with `why`.
+  /// The table's lease was lost (`lost` says how): nothing more is done to the partition.
+  void Abandon(CommitResult& result, const std::string& lost) const;
+  /// Undoes the publish (unless the lease was lost: Abandon); the partition fails with `why`.
   void RollBack(const PartitionPlan& plan, CommitResult& result, const std::string& why) const;
   /// Empty when the lease is still this run's; otherwise why not.
   std::string LeaseLost() const;

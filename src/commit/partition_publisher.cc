@@ -61,8 +61,10 @@ arrow::Status PartitionPublisher::Unpublish(const Published& published) const {
                                 failures.front().second.message());
 }
 
-arrow::Result<Published> PartitionPublisher::Publish(const PartitionPlan& plan,
-                                                     const std::vector<WrittenFile>& outputs) const {
+arrow::Status PartitionPublisher::Publish(const PartitionPlan& plan,
+                                         const std::vector<WrittenFile>& outputs,
+                                         Published* placed_out) const {
+  *placed_out = Published{};
   ARROW_RETURN_NOT_OK(EnsureDir(plan.output_dir));
   struct Placement {
     Location from, to;
@@ -95,19 +97,14 @@ arrow::Result<Published> PartitionPublisher::Publish(const PartitionPlan& plan,
     }
     return st;
   });
-  Published published;
+  Published& published = *placed_out;
   for (size_t i = 0; i < placements.size(); ++i) {
     if (placed[i]) {
       published.files.push_back(placements[i].to);
       published.bytes += placements[i].bytes;
     }
   }
-  if (!failures.empty()) {
-    arrow::Status cause = failures.front().second;
-    arrow::Status undone = Unpublish(published);
-    if (!undone.ok()) return cause.WithMessage(cause.message(), "; ", undone.message());
-    return cause.WithMessage(cause.message(), "; rolled back, partition unchanged");
-  }
+  if (!failures.empty()) return failures.front().second;  // the caller undoes what was placed
   std::vector<Location> staged;
   for (const auto& p : placements) {
     if (!p.keep_source && p.from.is_s3()) staged.push_back(p.from);
@@ -115,7 +112,7 @@ arrow::Result<Published> PartitionPublisher::Publish(const PartitionPlan& plan,
   for (const auto& [file, st] : file_systems_.DeleteFiles(staged)) {
     log::Warn("could not remove staged ", file.uri(), ": ", st.message());
   }
-  return published;
+  return arrow::Status::OK();
 }
 
 std::vector<Location> PartitionPublisher::Originals(const PartitionPlan& plan) {

@@ -16,7 +16,7 @@
 // With a catalog that records locations and a target, the job runs RemoveOriginals only after
 // the catalog points at the new location; otherwise right after Publish.
 //
-// Failure rules: if Publish fails, what it placed is removed again (error returned). If the very
+// Failure rules: if Publish fails, it says what it placed, for the caller to undo. If the very
 // first removal of RemoveFiles does not remove its file (an error, or the file gone or changed),
 // nothing was removed and it returns an error (the caller unpublishes). Once an original is
 // gone there is no going back: every other file is attempted, failures once more, and the
@@ -58,9 +58,11 @@ class PartitionPublisher {
                      int io_threads)
       : layout_(layout), file_systems_(file_systems), policy_(policy), io_threads_(io_threads) {}
 
+  /// Places the outputs; `placed` receives what was placed, also on error (then the caller
+  /// undoes it with Unpublish, if it still holds the table's lease).
   /// REQUIRES: `outputs` verified (OutputVerifier).
-  arrow::Result<Published> Publish(const PartitionPlan& plan,
-                                   const std::vector<WrittenFile>& outputs) const;
+  arrow::Status Publish(const PartitionPlan& plan, const std::vector<WrittenFile>& outputs,
+                        Published* placed) const;
 
   /// The planned inputs (and, written elsewhere, the kept files), minus `skip`.
   static std::vector<Location> Originals(const PartitionPlan& plan);

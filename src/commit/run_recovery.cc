@@ -233,7 +233,9 @@ arrow::Result<bool> RunRecovery::RollForward(Partition& p) {
     p.report->settled_in_place.push_back({p.trusted.partition->path, p.trusted.location.uri()});
   }
   if (!removed->problems.empty()) {
-    ++p.report->failures;
+    // Originals still there beside the new files: until they go, the partition must not be
+    // compacted again (its rows would be doubled for good).
+    p.Block("originals could not all be removed: " + removed->problems.front());
     return true;
   }
   return !p.record.pending_delete.empty();

@@ -50,6 +50,13 @@ arrow::Status RunTransaction::Begin(const JournalPlan& plan) {
 void RunTransaction::Finish() {
   if (finished_) return;
   finished_ = true;
+  if (!lease_->held()) {  // as the last confirmation or renewal found it
+    // Another run holds the table: the journal and the staging are its to finish now.
+    log::Warn("the table's lease is no longer this run's: its journal and staging are left to "
+              "the run that holds it");
+    lease_.reset();
+    return;
+  }
   if (journal_) {
     auto swept = file_systems_.DeleteFolder(layout_.StagingRoot());
     if (!swept.ok()) {
