@@ -40,6 +40,16 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     const std::vector<ExpectedFile>& outputs, const std::vector<ExpectedFile>& originals,
     const std::vector<ExpectedFile>& others, Prefer prefer) {
   Outcome out;
+  for (const auto* files : {&originals, &others}) {
+    for (const auto& f : *files) {
+      for (const auto& o : outputs) {
+        if (f.location.path == o.location.path) {
+          out.detail = f.location.uri() + " is named both as an output and as another file";
+          return out;
+        }
+      }
+    }
+  }
   ARROW_ASSIGN_OR_RAISE(auto schema, SchemaOf(outputs.front().location));
   RowMultiset rows(schema);
   for (const auto& o : outputs) {

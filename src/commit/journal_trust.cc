@@ -1,5 +1,7 @@
 #include "commit/journal_trust.h"
 
+#include <algorithm>
+
 namespace s3c {
 namespace {
 
@@ -55,8 +57,33 @@ arrow::Status JournalTrust::CheckLocation(const JournalPartition& partition,
                                 "the catalog has a partition; left alone");
 }
 
+namespace {
+
+// "year=2023/month=05": key=value segments only, none empty, "." or "..": a partition path is
+// joined to the table, target, staging and archive folders as text.
+bool PartitionPathIsPlain(const std::string& path) {
+  if (path.empty()) return false;
+  for (size_t start = 0; start <= path.size();) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    const std::string_view segment(path.data() + start, slash - start);
+    if (segment.empty() || segment == "." || segment == ".." ||
+        segment.find('=') == std::string_view::npos || segment.front() == '=') {
+      return false;
+    }
+    start = slash + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 arrow::Result<TrustedPartition> JournalTrust::CheckPartition(
     const JournalPlan& plan, const JournalPartition& partition) const {
+  if (!PartitionPathIsPlain(partition.path)) {
+    return arrow::Status::Invalid("its partition path '", partition.path,
+                                  "' is not a plain key=value path; left alone");
+  }
   TrustedPartition trusted;
   trusted.partition = &partition;
   ARROW_ASSIGN_OR_RAISE(trusted.location, Resolve(partition.location));
@@ -98,6 +125,10 @@ arrow::Result<TrustedPartition> JournalTrust::CheckPartition(
       return arrow::Status::Invalid("its input ", input.uri, " is not in its location ",
                                     trusted.location.uri(), "; left alone");
     }
+    if (RunLayout::IsOutputOf(BaseName(where.path), plan.run_id)) {
+      return arrow::Status::Invalid("its input ", input.uri, " is named as an output of that "
+                                    "very run; left alone");
+    }
     trusted.inputs.emplace_back(std::move(where), input);
   }
   return trusted;
@@ -136,9 +167,15 @@ arrow::Status JournalTrust::CheckRecord(const JournalPlan& plan,
     ARROW_ASSIGN_OR_RAISE(Location where, Resolve(f.uri));
     if (!DirectlyIn(partition.location, where)) return outside("the original", f.uri);
   }
+  // Deleted after a grace period: archived copies (in place), or, for a partition that moved to
+  // a target, originals it planned and left behind at the old location.
   for (const auto& uri : record.pending_delete) {
     ARROW_ASSIGN_OR_RAISE(Location where, Resolve(uri));
-    if (!partition.archive.Contains(where) && !DirectlyIn(partition.location, where)) {
+    const bool planned_input =
+        !partition.in_place &&
+        std::any_of(partition.inputs.begin(), partition.inputs.end(),
+                    [&](const auto& input) { return SameFolder(input.first, where); });
+    if (!partition.archive.Contains(where) && !planned_input) {
       return outside("the file to delete later", uri);
     }
   }

@@ -9,16 +9,17 @@
 // A run's journal may be acted on only if its folder name is a run id, its plan says the same
 // run id, and its table is this table (compared canonically: another spelling of the same
 // place is the same table). Then each partition is checked on its own:
+//   path          plain key=value segments (no "." or "..": it is joined to folders as text)
 //   location      inside the table, or inside this run's target, or where the catalog says
 //                 a partition is
 //   output_dir    the location itself (in place), or <this run's target>/<partition path>
-//   inputs        directly in the location
+//   inputs        directly in the location, and not named as that run's outputs
 //   outputs       staged in <output root>/_s3_compaction/staging/<run>/<partition path>/,
 //                 placed in the output_dir, named as that run names its outputs
 //                 (RunLayout::IsOutputOf: only the run itself writes such names); copies (to a
 //                 target) of files of the location, under their own names
 //   pending       (deletions after a grace period) in this run's archive folder for that run,
-//                 or in the location
+//                 or, for a partition that moved to a target, among its planned inputs
 // A partition that fails is left alone with the reason, which says which flag would let a run
 // finish it (the target or archive the crashed run was given). Thread-compatible.
 

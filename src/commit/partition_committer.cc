@@ -31,7 +31,16 @@ std::string CheckedInputs::FirstProblem() const {
 }
 
 arrow::Result<CheckedInputs> PartitionCommitter::CheckInputs(const PartitionPlan& plan) const {
-  ARROW_ASSIGN_OR_RAISE(auto listed, file_systems_.ListWithIdentities(plan.partition.location));
+  const Location& folder = plan.partition.location;
+  if (!folder.is_s3()) {
+    // The folder must still be the one planned: one swapped for a link leads elsewhere.
+    auto real = CanonicalLocalPath(folder.path);
+    if (!real.ok() || *real != folder.path) {
+      return arrow::Status::Invalid("the partition folder ", folder.uri(),
+                                    " is now a symbolic link or gone; left alone");
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto listed, file_systems_.ListWithIdentities(folder));
   std::map<std::string, const ListedFile*> now;
   for (const auto& file : listed) now[file.location.path] = &file;
   std::map<std::string, const InputFile*> planned;
@@ -46,7 +55,12 @@ arrow::Result<CheckedInputs> PartitionCommitter::CheckInputs(const PartitionPlan
     }
     const FileIdentity& identity = it->second->identity;
     const int64_t mtime_then = MtimeNs(before);
-    if (it->second->symlink) {
+    const InputFile& planned_file = *planned.at(original.path);
+    if (planned_file.inode != 0 &&
+        (identity.inode != planned_file.inode || identity.device != planned_file.device)) {
+      checked.changed.emplace_back(original.path,
+                                   original.uri() + " changed since planning (another file now)");
+    } else if (it->second->symlink) {
       checked.changed.emplace_back(original.path,
                                    original.uri() + " is now a symbolic link; left alone");
     } else if (identity.size != before.size() ||

@@ -24,6 +24,14 @@ arrow::Status RowMultiset::ForEachBatch(const Location& file, bool* aligned, Eac
                                       FileInspector::ArrowReadProperties()));
     std::shared_ptr<arrow::Schema> schema;
     ARROW_RETURN_NOT_OK(reader->GetSchema(&schema));
+    // A column the reference does not have would be dropped by the alignment: such a file holds
+    // something the reference's rows do not, so none of its rows is one of them.
+    for (const auto& field : schema->fields()) {
+      if (schema_->GetFieldIndex(field->name()) < 0) {
+        *aligned = false;
+        return arrow::Status::OK();
+      }
+    }
     auto aligner = BatchAligner::Make(schema, schema_, uri);
     *aligned = aligner.ok();
     if (!aligner.ok()) return arrow::Status::OK();

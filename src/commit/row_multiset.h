@@ -5,8 +5,8 @@
 // deleted only if every row they hold beyond the originals still there is present elsewhere.
 //
 // Files are read back from storage, each aligned to the reference schema (BatchAligner:
-// columns by name, nulls for missing ones). A file that cannot be aligned (a conflicting type)
-// matches nothing. Two different rows share a hash with probability ~2^-64 each: this guards
+// columns by name, nulls for missing ones). A file that cannot be aligned (a conflicting type,
+// or a column the reference does not have, which the alignment would drop) matches nothing. Two different rows share a hash with probability ~2^-64 each: this guards
 // against stale or copied state, not against an adversary who writes the data.
 //
 // Memory: about 16 bytes per distinct row held. Not thread-safe.

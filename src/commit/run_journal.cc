@@ -15,6 +15,12 @@ const char* kStates[] = {"publishing", "published", "repointed", "removing",
                          "done",       "rolled_back", "conflict"};
 constexpr int kStateCount = 7;
 
+// True for an object whose "version" is the number 1 (a string or anything else is not).
+bool VersionOne(const json& j) {
+  return j.is_object() && j.contains("version") && j["version"].is_number_integer() &&
+         j["version"].get<int64_t>() == 1;
+}
+
 json FileJson(const JournalFile& f) {
   json j = {{"uri", f.uri}, {"size", f.size}, {"mtime_ns", f.mtime_ns}};
   if (!f.etag.empty()) j["etag"] = f.etag;
@@ -103,7 +109,7 @@ arrow::Result<std::optional<std::vector<PartitionUpdate>>> RunJournal::ReadCatal
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(file));
   if (!text) return std::nullopt;
   auto j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || j.value("version", 0) != 1) {
+  if (!VersionOne(j)) {
     return arrow::Status::Invalid("unreadable catalog updates ", file.uri());
   }
   try {
@@ -125,7 +131,7 @@ arrow::Result<std::optional<std::vector<PartitionUpdate>>> RunJournal::ReadCatal
 
 arrow::Result<JournalPlan> RunJournal::PlanFromJson(const std::string& text) {
   auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || j.value("version", 0) != 1) {
+  if (!VersionOne(j)) {
     return arrow::Status::Invalid("not a version 1 run plan");
   }
   try {
@@ -241,6 +247,7 @@ arrow::Result<RunJournal::RunFolders> RunJournal::ListRunFolders(const Location&
     const auto slash = rel.find('/');
     const std::string run = rel.substr(0, slash);
     if (slash == std::string::npos && e.type() != arrow::fs::FileType::Directory) continue;
+    if (!RunLayout::IsRunId(run)) continue;  // not a run's: someone else's, left alone
     folders.insert(run);
     // A run exists once its plan does (on S3 there are no folders, only keys).
     if (slash != std::string::npos && e.type() == arrow::fs::FileType::File &&

@@ -123,7 +123,8 @@ class RunJournal {
   /// The run ids with a plan under `runs_dir`, oldest first.
   static arrow::Result<std::vector<std::string>> ListRuns(const Location& runs_dir);
 
-  /// Every folder under `runs_dir`: those with a plan (`runs`, oldest first, as ListRuns), and
+  /// Every folder named like a run id under `runs_dir` (others are not the tool's, and are
+  /// left alone): those with a plan (`runs`, oldest first, as ListRuns), and
   /// those without one (`abandoned`: a run that died while writing its plan, leaving only a
   /// temporary file; no run that holds the lease can still be writing there).
   struct RunFolders {

@@ -1,6 +1,7 @@
 #include "commit/run_recovery.h"
 
 #include <map>
+#include <set>
 
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
@@ -99,7 +100,9 @@ arrow::Result<Originals> OriginalsNow(FileSystems& file_systems, const TrustedPa
     } else {
       same = !it->second->symlink && identity.size == planned.size &&
              (planned.mtime_ns == 0 || identity.mtime_ns == 0 ||
-              identity.mtime_ns == planned.mtime_ns);
+              identity.mtime_ns == planned.mtime_ns) &&
+             (planned.inode == 0 ||
+              (identity.inode == planned.inode && identity.device == planned.device));
     }
     if (same) {
       out.unchanged.push_back({where, identity});
@@ -346,10 +349,13 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
   return false;
 }
 
-arrow::Status RunRecovery::RecoverUnreadable(const std::string& run_id, const std::string& why,
-                                             RecoveryReport* report) {
-  // Which partitions the run touched is unknown: its outputs are found by their names, which
-  // carry its id, in every folder of the table (and in the catalog's partitions elsewhere).
+arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
+                                                 const std::string& why, const JournalPlan* plan,
+                                                 const std::set<std::string>& handled,
+                                                 RecoveryReport* report) {
+  // Which partitions the run touched cannot be taken from its journal: its outputs are found by
+  // their names, which carry its id, in every folder of the table (and in the catalog's
+  // partitions elsewhere), and each folder holding some is settled by content.
   std::map<std::string, Location> folders;  // partition path -> folder
   ARROW_ASSIGN_OR_RAISE(auto entries, ListFolder(layout_.table_root(), /*recursive=*/true));
   const std::string base = layout_.table_root().path + "/";
@@ -357,7 +363,7 @@ arrow::Status RunRecovery::RecoverUnreadable(const std::string& run_id, const st
     if (!e.IsFile() || !RunLayout::IsOutputOf(BaseName(e.path()), run_id)) continue;
     std::string rel = e.path().substr(base.size());
     rel = rel.substr(0, rel.rfind('/'));
-    if (rel.find(RunLayout::kToolFolder) != std::string::npos) continue;  // staging
+    if (rel.find(RunLayout::kToolFolder) != std::string::npos) continue;  // staging, archive
     folders.emplace(rel, layout_.table_root().Child(rel));
   }
   if (catalog_locations_) {
@@ -367,16 +373,40 @@ arrow::Status RunRecovery::RecoverUnreadable(const std::string& run_id, const st
       if (!layout_.table_root().Contains(where)) folders.emplace(path, where);
     }
   }
+  // What its plan (if it could be read) says each folder's inputs and policy were: only as a
+  // hint to the settlement, which removes nothing whose rows it has not found elsewhere.
+  std::map<std::string, const JournalPartition*> planned;
+  if (plan) {
+    for (const auto& partition : plan->partitions) planned[partition.path] = &partition;
+  }
+  const OriginalsAction action =
+      plan ? OriginalsPolicy::FromJournal(plan->policy, plan->delete_grace_minutes, false).action
+           : OriginalsAction::kArchive;
+  std::erase_if(folders, [&](const auto& entry) { return handled.count(entry.second.path) > 0; });
+  if (folders.empty()) {
+    report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the table");
+    return false;
+  }
   bool unsettled = false;
   for (const auto& [path, folder] : folders) {
-    ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, path, folder, OriginalsAction::kArchive,
-                                                  {}, why, report));
+    auto it = planned.find(path);
+    const std::vector<JournalFile> inputs =
+        it == planned.end() ? std::vector<JournalFile>{} : it->second->inputs;
+    ARROW_ASSIGN_OR_RAISE(bool left,
+                          SettleByName(run_id, path, folder, action, inputs, why, report));
     unsettled |= left;
   }
+  return unsettled;
+}
+
+arrow::Status RunRecovery::RecoverUnreadable(const std::string& run_id, const arrow::Status& why,
+                                             RecoveryReport* report) {
+  const std::string because = "its plan cannot be read (" + why.message() + ")";
+  ARROW_ASSIGN_OR_RAISE(bool unsettled, SettleRunByName(run_id, because, nullptr, {}, report));
   if (unsettled) return arrow::Status::OK();  // its journal stays, for another look
   ARROW_RETURN_NOT_OK(SweepStaging(run_id));
-  report->lines.push_back("run " + run_id + ": " + why + "; nothing of it is left unsettled, "
-                          "its journal was removed");
+  report->lines.push_back("run " + run_id + ": " + because + "; nothing of it is left "
+                          "unsettled, its journal was removed");
   return RunJournal::DeleteRun(file_systems_, layout_.RunsDir().Child(run_id));
 }
 
@@ -408,17 +438,30 @@ arrow::Result<bool> RunRecovery::FromPublished(Partition& p) {
 arrow::Result<bool> RunRecovery::DeleteDue(Partition& p) {
   if (p.record.pending_delete.empty()) return false;
   if (NowUnix() < p.record.delete_after_unix) return true;  // not yet
-  std::vector<Location> due;
+  // Archived copies are the tool's own; originals left at an old location go only as the
+  // version planned (another writer may have put a new one under the same name).
+  ARROW_ASSIGN_OR_RAISE(Originals originals, OriginalsNow(file_systems_, p.trusted, p.record));
+  std::map<std::string, const ExpectedFile*> planned;
+  for (const auto& f : originals.unchanged) planned[f.location.path] = &f;
+  std::vector<Location> copies;
+  std::vector<ExpectedFile> left_behind;
   for (const auto& uri : p.record.pending_delete) {
     ARROW_ASSIGN_OR_RAISE(Location file, trust_.Resolve(uri));
-    due.push_back(file);
+    if (p.trusted.archive.Contains(file)) {
+      copies.push_back(file);
+    } else if (auto it = planned.find(file.path); it != planned.end()) {
+      left_behind.push_back(*it->second);
+    }  // else: changed or gone since planning: not ours to delete
   }
-  auto failures = file_systems_.DeleteFiles(due);
-  p.record.pending_delete.clear();
-  for (const auto& [file, st] : failures) p.record.pending_delete.push_back(file.uri());
+  std::vector<std::string> still;
+  for (const auto& [file, st] : file_systems_.DeleteFiles(copies)) still.push_back(file.uri());
+  for (const auto& r : file_systems_.RemoveExactly(left_behind)) {
+    if (r.outcome == RemovalOutcome::kFailed) still.push_back(r.location.uri());
+  }
+  const size_t deleted = copies.size() + left_behind.size() - still.size();
+  p.record.pending_delete = still;
   ARROW_RETURN_NOT_OK(p.Write());
-  p.Say("grace period over; " + std::to_string(due.size() - failures.size()) +
-        " original(s) deleted");
+  p.Say("grace period over; " + std::to_string(deleted) + " original(s) deleted");
   return !p.record.pending_delete.empty();
 }
 
@@ -468,13 +511,8 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
   bool pending = false;
   if (auto trusted = trust_.CheckRun(run_id, plan); !trusted.ok()) {
     // Not a journal of this table (or not of its folder): it may still describe this very data
-    // (a copy of the table made with its journal), so its partitions are settled by content.
-    for (const auto& partition : plan.partitions) {
-      ARROW_ASSIGN_OR_RAISE(Location where, LocationOf(partition.path));
-      ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, where, in_place,
-                                                    partition.inputs, trusted.message(), report));
-      pending |= left;
-    }
+    // (a copy of the table made with its journal), so the run's outputs are settled by content.
+    ARROW_ASSIGN_OR_RAISE(pending, SettleRunByName(run_id, trusted.message(), &plan, {}, report));
     if (layout_.JournalElsewhere()) {
       // A journal folder given by --journal_path may be shared with other tables: that one's
       // journal is its table's to finish, and stays.
@@ -484,10 +522,13 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       return arrow::Status::OK();
     }
     // In this table's own folder it came with a copy of the table (or was put there): once its
-    // partitions here are settled it has nothing more to say.
+    // outputs here are settled it has nothing more to say.
+    if (!pending) ARROW_RETURN_NOT_OK(SweepStaging(run_id));
     if (!pending) ARROW_RETURN_NOT_OK(RunJournal::DeleteRun(file_systems_, run_dir));
     return arrow::Status::OK();
   }
+  std::set<std::string> handled;  // folders a trusted partition of this run settled
+  std::string distrust;           // why a partition could not be followed, if one could not
   for (const auto& partition : plan.partitions) {
     const std::string where = "run " + run_id + ", partition " + partition.path + ": ";
     auto stored = RunJournal::ReadRecord(run_dir, partition.path);
@@ -496,6 +537,7 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
                          : !trusted.ok()   ? trusted.status()
                          : !*stored        ? arrow::Status::OK()
                                            : trust_.CheckRecord(plan, *trusted, **stored);
+    if (trusted.ok()) handled.insert(trusted->location.path);
     if (stored.ok() && (!*stored || (*stored)->state == PartitionState::kRolledBack)) continue;
     if (!stored.ok() && !stored.status().IsInvalid()) {
       // Not readable now (a storage error): leave it for the next run, and this partition.
@@ -511,10 +553,8 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
         pending = true;  // nothing half done; its later deletions are not ours to make
         continue;
       }
-      ARROW_ASSIGN_OR_RAISE(Location location, LocationOf(partition.path));
-      ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, location, in_place,
-                                                    partition.inputs, fits.message(), report));
-      pending |= left;
+      if (trusted.ok()) handled.erase(trusted->location.path);
+      if (distrust.empty()) distrust = where + fits.message();
       continue;
     }
     Partition p{plan, std::move(trusted).ValueOrDie(), run_dir, **stored, report, where};
@@ -525,6 +565,12 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       continue;
     }
     pending |= *result;
+  }
+  if (!distrust.empty()) {
+    // Where that partition really is cannot be taken from the journal: the run's outputs are
+    // looked for everywhere else in the table.
+    ARROW_ASSIGN_OR_RAISE(bool left, SettleRunByName(run_id, distrust, &plan, handled, report));
+    pending |= left;
   }
   if (auto swept = SweepStaging(run_id); !swept.ok()) {
     log::Warn("run ", run_id, ": ", swept.message());
@@ -563,9 +609,7 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
           "before running shards");
     }
     ++report.runs;
-    auto st = plan.ok() ? RecoverRun(run, *plan, &report)
-                        : RecoverUnreadable(run, "its plan cannot be read (" +
-                                                     plan.status().message() + ")", &report);
+    auto st = plan.ok() ? RecoverRun(run, *plan, &report) : RecoverUnreadable(run, plan.status(), &report);
     if (!st.ok()) {
       ++report.failures;
       report.lines.push_back("run " + run + ": " + st.message());

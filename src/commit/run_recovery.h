@@ -31,6 +31,7 @@
 // settled by content. Idempotent: running it twice does nothing the second time.
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <utility>
@@ -85,9 +86,16 @@ class RunRecovery {
   struct Partition;  // one partition of a trusted journal being recovered
   arrow::Status RecoverRun(const std::string& run_id, const JournalPlan& plan,
                            RecoveryReport* report);
-  /// A run whose plan cannot be read: its outputs found by name in the table, settled.
-  arrow::Status RecoverUnreadable(const std::string& run_id, const std::string& why,
+  /// A run whose plan cannot be parsed: its outputs found by name in the table, settled.
+  arrow::Status RecoverUnreadable(const std::string& run_id, const arrow::Status& why,
                                   RecoveryReport* report);
+  /// Finds run `run_id`'s outputs by name in every folder of the table (and the catalog's
+  /// partitions elsewhere) but `handled`, and settles each folder by content (SettleByName),
+  /// with `plan`'s inputs and policy as hints if given. True when something is left unsettled.
+  arrow::Result<bool> SettleRunByName(const std::string& run_id, const std::string& why,
+                                      const JournalPlan* plan,
+                                      const std::set<std::string>& handled,
+                                      RecoveryReport* report);
   /// True when the partition's journal must be kept (deletions pending, or unsettled).
   arrow::Result<bool> RecoverPartition(Partition& p);
   arrow::Result<bool> RollBack(Partition& p, const std::string& why);

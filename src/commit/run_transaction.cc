@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/local_files.h"
 #include "util/error_kind.h"
 #include "util/logging.h"
 
@@ -14,16 +15,53 @@ RunTransaction::RunTransaction(const RunLayout& layout, std::string scope,
       exclusion_(layout, std::move(scope), file_systems),
       lease_(std::move(lease)) {}
 
+namespace {
+
+// The tool's folders must be folders of the table (or target, or journal root), not links to
+// elsewhere: the lease, the journal and the staged files would be written, and deleted, there.
+arrow::Status CheckNoLinks(const RunLayout& layout) {
+  std::vector<Location> folders;
+  for (const Location& tool : {layout.ToolFolder(), layout.output_root().Child(RunLayout::kToolFolder)}) {
+    folders.push_back(tool);
+    for (const char* sub : {"runs", "staging", "archive"}) folders.push_back(tool.Child(sub));
+  }
+  folders.push_back(layout.RunsDir());
+  for (const Location& folder : folders) {
+    if (folder.is_s3()) continue;
+    auto stat = LstatLocal(folder.path);
+    if (stat.ok() && *stat && (*stat)->kind == LocalKind::kSymlink) {
+      return arrow::Status::Invalid(folder.uri(), " is a symbolic link; the tool's folders must "
+                                    "be real folders where they are (remove the link)");
+    }
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
 arrow::Result<std::unique_ptr<RunTransaction>> RunTransaction::Open(const RunLayout& layout,
                                                                     const std::string& scope,
                                                                     bool force_unlock,
                                                                     FileSystems& file_systems) {
+  if (auto links = CheckNoLinks(layout); !links.ok()) return WithKind(links, ErrorKind::kInput);
   auto acquired =
       TableLease::Acquire(ConditionalObject(layout.LeaseFile(scope), file_systems.aws()),
                           layout.run_id(), TableLease::kDefaultTtl, force_unlock);
   if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
   std::unique_ptr<RunTransaction> txn(
       new RunTransaction(layout, scope, file_systems, std::move(acquired).ValueOrDie()));
+  if (!(layout.output_root().Contains(layout.table_root()) &&
+        layout.table_root().Contains(layout.output_root()))) {
+    auto target = TableLease::Acquire(
+        ConditionalObject(layout.TargetLeaseFile(scope), file_systems.aws()), layout.run_id(),
+        TableLease::kDefaultTtl, force_unlock);
+    if (!target.ok()) {
+      return WithKind(target.status().WithMessage("the target ", layout.output_root().uri(),
+                                                  ": ", target.status().message()),
+                      ErrorKind::kInput);
+    }
+    txn->target_lease_ = std::move(target).ValueOrDie();
+  }
   // Both sides of a conflict check after taking their own lease: at least one stops.
   auto clear = txn->exclusion_.CheckAround();
   if (!clear.ok()) return WithKind(clear, ErrorKind::kInput);  // ~RunTransaction releases
@@ -54,6 +92,7 @@ void RunTransaction::Finish() {
     // Another run holds the table: the journal and the staging are its to finish now.
     log::Warn("the table's lease is no longer this run's: its journal and staging are left to "
               "the run that holds it");
+    target_lease_.reset();
     lease_.reset();
     return;
   }
@@ -73,6 +112,7 @@ void RunTransaction::Finish() {
       if (runs.ok() && runs->empty()) file_systems_.DeleteFiles({layout_.JournalPointerFile()});
     }
   }
+  target_lease_.reset();
   lease_.reset();  // releases the lease (TableLease's destructor)
   // On local disk, the tool's own folders the run left empty (S3 has no folders). A
   // --journal_path the user named stays; only folders named _s3_compaction and below go.

@@ -1,9 +1,11 @@
 #pragma once
 // RunTransaction: a run's hold on its table, from the lease to the end, closed on every path.
 //
-//   Open     takes the lease at the table's canonical root (TableLease) and checks that no
-//            run over overlapping data is live and no journal this run cannot see is pending
-//            (RunExclusion). Fails with nothing changed.
+//   Open     refuses tool folders that are symbolic links (what the run writes must stay in
+//            the table), takes the lease at the table's canonical root (TableLease), and with a
+//            target one at the target's root too (two tables written to one target would
+//            double its rows), and checks that no run over overlapping data is live and no
+//            journal this run cannot see is pending (RunExclusion). Fails with nothing changed.
 //   Begin    REQUIRES before the run's first visible change: writes the journal's plan
 //            (RunJournal::Begin), and first, when the journal is kept elsewhere
 //            (--journal_path), the pointer to it in the table's tool folder, so that a run
@@ -62,6 +64,7 @@ class RunTransaction {
   FileSystems& file_systems_;
   RunExclusion exclusion_;
   std::unique_ptr<TableLease> lease_;
+  std::unique_ptr<TableLease> target_lease_;  // with a target: its root is held too
   std::unique_ptr<RunJournal> journal_;
   std::atomic<bool> keep_journal_{false};
   bool finished_ = false;

@@ -59,14 +59,18 @@ std::string TableLease::Holder::ToJson() const {
 arrow::Result<TableLease::Holder> TableLease::Holder::FromJson(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return arrow::Status::Invalid("unreadable lease");
-  Holder h;
-  h.run_id = j.value("run_id", "");
-  h.host = j.value("host", "");
-  h.pid = j.value("pid", int64_t{0});
-  h.acquired_unix = j.value("acquired_unix", int64_t{0});
-  h.expires_unix = j.value("expires_unix", int64_t{0});
-  h.machine = j.value("machine", "");
-  return h;
+  try {  // a field of another type throws: the lease is unreadable, not the process's end
+    Holder h;
+    h.run_id = j.value("run_id", "");
+    h.host = j.value("host", "");
+    h.pid = j.value("pid", int64_t{0});
+    h.acquired_unix = j.value("acquired_unix", int64_t{0});
+    h.expires_unix = j.value("expires_unix", int64_t{0});
+    h.machine = j.value("machine", "");
+    return h;
+  } catch (const std::exception& e) {
+    return arrow::Status::Invalid("unreadable lease: ", e.what());
+  }
 }
 
 bool TableLease::Holder::ProcessIsGone() const {

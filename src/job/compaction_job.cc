@@ -52,7 +52,8 @@ JournalPlan JournalPlanOf(const std::vector<PartitionRun>& partitions, const Run
     for (const auto& f : p.files) by_path[f.info.path()] = &f;
     for (const auto& original : PartitionPublisher::Originals(p)) {
       const InputFile& f = *by_path.at(original.path);
-      partition.inputs.push_back({original.uri(), f.info.size(), MtimeNs(f.info)});
+      partition.inputs.push_back(
+          {original.uri(), f.info.size(), MtimeNs(f.info), "", f.device, f.inode});
     }
     journal.partitions.push_back(std::move(partition));
   }

@@ -15,6 +15,10 @@ namespace s3c {
 
 struct InputFile {
   arrow::fs::FileInfo info;            // path, size, modification time
+  /// Local disk: the file's device and inode when it was planned (lstat), so that a file
+  /// replaced by another of the same size and time (rsync -t, cp -p) is not taken for it.
+  /// 0 on S3, where a replacement always gets a later modification time.
+  uint64_t device = 0, inode = 0;
   int64_t rows = 0;
   int64_t data_bytes = 0;              // compressed bytes of the column chunks (no footer)
   int row_groups = 0;

@@ -11,6 +11,7 @@
 #include "plan/file_inspector.h"
 #include "plan/schema_unifier.h"
 #include "storage/file_systems.h"
+#include "storage/local_files.h"
 #include "storage/run_layout.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
@@ -161,7 +162,26 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
   for (PartitionWork& work : partitions) {
     if (!work.Decided()) plan.list_requests += PlanFromFooters(work, table);
   }
+  for (PartitionPlan& partition : plan.partitions) RecordIdentities(partition);
   return plan;
+}
+
+void Planner::RecordIdentities(PartitionPlan& plan) const {
+  if (plan.partition.location.is_s3() ||
+      (plan.action != PartitionAction::kCompact && plan.action != PartitionAction::kCopy)) {
+    return;
+  }
+  for (InputFile& file : plan.files) {
+    auto stat = LstatLocal(file.info.path());
+    if (!stat.ok() || !*stat || (*stat)->kind != LocalKind::kFile ||
+        (*stat)->identity.size != file.info.size()) {
+      plan.action = PartitionAction::kFail;
+      plan.reason = file.info.path() + " changed while the partition was planned";
+      return;
+    }
+    file.device = (*stat)->identity.device;
+    file.inode = (*stat)->identity.inode;
+  }
 }
 
 int64_t Planner::ListUnlisted(std::vector<PartitionPlan>& partitions) const {

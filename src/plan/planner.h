@@ -78,6 +78,8 @@ class Planner {
   /// fails the partition).
   void AddDescribedBySample(PartitionWork& work, const arrow::fs::FileInfo& info) const;
   void PlanPartition(PartitionPlan& plan, const Table& table) const;
+  /// Local disk: each file's device and inode, for the commit to know it is still that file.
+  void RecordIdentities(PartitionPlan& plan) const;
   /// True when the partition is compacted where it is: no target, or it is in its target
   /// folder already.
   bool InPlace(const Partition& partition) const;

@@ -43,6 +43,11 @@ Location RunLayout::PlanFile() const { return RunDir().Child(kPlanName); }
 
 Location RunLayout::CatalogUpdatesFile() const { return RunDir().Child(kCatalogUpdatesName); }
 
+Location RunLayout::TargetLeaseFile(const std::string& scope) const {
+  return output_root_.Child(std::string(kToolFolder) + "/" +
+                            (scope.empty() ? "lease.json" : "lease-" + scope + ".json"));
+}
+
 Location RunLayout::JournalPointerFile() const {
   char buf[40];
   std::snprintf(buf, sizeof(buf), "journal-%016llx.json",

@@ -61,6 +61,9 @@ class RunLayout {
   /// ToolFolder()/lease.json, or lease-<scope>.json for a shard's lease (scope
   /// "shard-K-of-N"). At the table root whatever --journal_path says.
   Location LeaseFile(const std::string& scope = "") const;
+  /// <output root>/_s3_compaction/lease.json (or lease-<scope>.json): with a target, a run
+  /// holds the target too, so that two tables written to one target never meet there.
+  Location TargetLeaseFile(const std::string& scope = "") const;
   /// ToolFolder()/journal-<16 hex digits>.json: says that this table has a journal at
   /// JournalRoot() (written only when JournalElsewhere()).
   Location JournalPointerFile() const;
