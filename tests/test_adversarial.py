@@ -495,3 +495,197 @@ def test_an_input_replaced_on_s3_after_the_last_check_is_not_deleted(binary, run
         files[-1].parent.mkdir(parents=True, exist_ok=True)
         aws.s3.client.download_file(bucket, k, str(files[-1]))
     rows.assert_same(P1, files)
+
+
+# --- what an adversarial review found after the rework (each a regression test) --------------
+
+def forge(root: Path, run_id: str, partitions: list, records: dict, policy="delete"):
+    """A journal under root's tool folder: partitions are (path, [input files]); records maps a
+    partition path to its record's fields."""
+    run_dir = root / "_s3_compaction" / "runs" / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    plan_partitions = []
+    for path, inputs in partitions:
+        plan_partitions.append({
+            "path": path, "location": str(root / path), "output_dir": str(root / path),
+            "inputs": [{"uri": str(f), "size": f.stat().st_size, "mtime_ns": f.stat().st_mtime_ns}
+                       for f in inputs]})
+    (run_dir / "plan.json").write_text(json.dumps({
+        "version": 1, "run_id": run_id, "table": str(root), "table_location": str(root),
+        "staging_root": str(root / "_s3_compaction" / "staging" / run_id),
+        "archive_root": str(root / "_s3_compaction" / "archive" / run_id), "policy": policy,
+        "repoint": False, "delete_grace_minutes": 0, "scope": "", "partitions": plan_partitions}))
+    for path, fields in records.items():
+        record = {"state": "done", "outputs": [], "pending_delete": [], "delete_after_unix": 0,
+                  "problems": [], **fields}
+        (run_dir / record_name(path)).write_text(json.dumps(record))
+
+
+@pytest.mark.parametrize("point", ["mid_publish", "after_publish", "before_remove"])
+def test_a_run_whose_lease_is_taken_changes_nothing_more(binary, run, tmp_path, point):
+    """Another run takes the lease (--force_unlock), finishes the paused run's partitions from
+    its journal and removes the originals; the paused run, let go, must not undo its publish
+    (its outputs are by then the only copy of the rows)."""
+    root = tmp_path / "t"
+    parts = [{"p": "1"}, {"p": "2"}]
+    rows = make(root, parts, files=5)
+    args = flags(root, "--delete_original_files", "true")
+
+    def take_over():
+        second = run(*args, "--force_unlock")
+        assert second.code == 0, second.stderr
+
+    code, _, err = while_paused(binary, tmp_path, args, point, take_over)
+    assert code == 4, err
+    assert "lease was taken by another run" in err
+    assert_whole(root, rows, parts)
+    assert run(*args).code == 0
+    assert_whole(root, rows, parts)
+
+
+def test_originals_that_cannot_be_removed_block_their_partition(run, aws, bucket, tmp_path):
+    """A key the store will not delete (object lock, a deny policy): every run says so (exit 4)
+    and none compacts the partition again (its rows would be doubled for good)."""
+    rows = s3_table(aws, bucket, tmp_path, "t", ONE, files=5)
+    uri = f"s3://{bucket}/t"
+    aws.proxy.deny_delete_keys = {f"{P1}/part-00003.parquet"}
+    for attempt in range(3):
+        r = run(*flags(uri, "--delete_original_files", "true", "--json"), env=aws.env())
+        assert r.code == 4, (attempt, r.stderr)
+        assert r.summary["partitions"]["compacted"] == 0 or attempt == 0, r.summary
+    outputs = [k for k in aws.s3.objects(bucket, f"t/{P1}/") if "-c000" in k]
+    assert len(outputs) == 1, outputs  # compacted once, never again
+    aws.proxy.deny_delete_keys = set()
+    assert run(*flags(uri, "--delete_original_files", "true"), env=aws.env()).code == 0
+    assert_s3_whole(aws, bucket, "t", rows, ONE, tmp_path)
+
+
+def test_a_replacement_of_the_same_size_and_time_is_not_taken_for_the_input(binary, run, tmp_path):
+    """rsync -t or cp -p replace a file keeping its size and modification time: the new inode
+    tells the run it is not the file it compacted."""
+    root = tmp_path / "t"
+    make(root, ONE, files=5)
+    victim = root / P1 / "part-00002.parquet"
+    stat = victim.stat()
+    replacement = tmp_path / "replacement.parquet"
+    shutil.copy(root / P1 / "part-00003.parquet", replacement)
+    with open(replacement, "r+b") as f:  # same size, other content (a byte of the footer's key)
+        f.truncate(stat.st_size)
+
+    def replace_it():
+        os.utime(replacement, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        os.replace(replacement, victim)
+
+    code, out, err = while_paused(binary, tmp_path,
+                                  flags(root, "--delete_original_files", "true", "--json"),
+                                  "after_write", replace_it)
+    assert code == 4, err
+    assert "part-00002.parquet changed since planning (another file now)" in out
+    assert victim.exists() and victim.stat().st_ino != stat.st_ino
+
+
+def test_forged_records_cannot_remove_the_tables_rows(run, tmp_path):
+    """Records a run never wrote: an output named as that run's input, pending deletes naming
+    the table's data, a partition path climbing out with "..". Nothing of the table goes."""
+    root = tmp_path / "t"
+    parts = [{"p": "1"}, {"p": "2"}]
+    rows = make(root, parts, files=5)
+    assert run(*flags(root, "--delete_original_files", "true")).code == 0  # one output each
+    output = data_files(root / P1)[0]
+    finished = output.name.split("-", 2)[2][:23]  # that run's id, reused
+    meta = pq.ParquetFile(output).metadata
+    forge(root, finished, [(P1, [output])], {P1: {
+        "state": "removing", "outputs": [{"staged": "", "source": "", "final": str(output),
+                                           "bytes": output.stat().st_size, "rows": meta.num_rows}]}})
+    forge(root, "20200101T000000Z-abcdef", [("p=2", [])], {"p=2": {
+        "pending_delete": [str(f) for f in data_files(root / "p=2")]}})
+    forge(root, "20200101T000000Z-abcde0", [("../../p=3", list(data_files(root / P1)))],
+          {"../../p=3": {"state": "removing"}})
+    before = snapshot(tmp_path)
+    for args in (["recover", "--table_path", root], flags(root, "--delete_original_files", "true")):
+        r = run(*args)
+        assert r.code in (0, 4), r.stderr
+        assert_whole(root, rows, parts)
+    assert not (tmp_path / "p=3").exists()
+    assert {k: v for k, v in snapshot(tmp_path).items() if "_s3_compaction" not in k} == \
+        {k: v for k, v in before.items() if "_s3_compaction" not in k}
+
+
+@pytest.mark.parametrize("what", ["plan_version", "lease_types"])
+def test_mistyped_journal_or_lease_json_is_an_error_not_an_abort(run, tmp_path, what):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    if what == "plan_version":
+        run_dir = root / "_s3_compaction" / "runs" / "20200101T000000Z-abcdef"
+        run_dir.mkdir(parents=True)
+        (run_dir / "plan.json").write_text(json.dumps({"version": "1"}))
+    else:
+        (tmp_path / "_s3_compaction").mkdir()
+        (tmp_path / "_s3_compaction" / "lease.json").write_text(
+            json.dumps({"run_id": 5, "expires_unix": "soon"}))
+    r = run(*flags(root, "--delete_original_files", "true"))
+    assert r.code in (0, 3, 4), r.stderr  # never an abort (-6) or an internal error (1)
+    assert "terminate called" not in r.stderr
+    assert_whole(root, rows, ONE)
+
+
+def test_a_shared_journal_folder_keeps_what_is_not_a_run(run, tmp_path):
+    root = tmp_path / "t"
+    make(root, ONE)
+    journal = tmp_path / "journal"
+    (journal / "runs" / "2024-report").mkdir(parents=True)
+    (journal / "runs" / "2024-report" / "summary.csv").write_text("a,b\n")
+    r = run(*flags(root, "--journal_path", journal, "--delete_original_files", "true"))
+    assert r.code == 0, r.stderr
+    assert (journal / "runs" / "2024-report" / "summary.csv").read_text() == "a,b\n"
+
+
+def test_two_tables_written_to_one_target_never_meet_there(binary, run, tmp_path):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    shutil.copytree(root, tmp_path / "t2")
+    target = tmp_path / "target"
+
+    def second_table():
+        second = run(*flags(tmp_path / "t2", "--target_s3_path", target))
+        assert second.code == 3, second.stderr
+        assert "the target" in second.stderr and "is being compacted by run" in second.stderr
+
+    code, _, err = while_paused(binary, tmp_path, flags(root, "--target_s3_path", target),
+                                "after_plan", second_table)
+    assert code == 0, err
+    rows.assert_same(P1, data_files(target / P1))
+
+
+@pytest.mark.parametrize("link", ["_s3_compaction", "_s3_compaction/runs", "_s3_compaction/staging"])
+def test_a_tool_folder_that_is_a_symlink_refuses_the_run(run, tmp_path, link):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("x")
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(outside)
+    before = snapshot(outside)
+    r = run(*flags(root, "--delete_original_files", "true"))
+    assert r.code == 3, r.stderr
+    assert "is a symbolic link" in r.stderr
+    assert snapshot(outside) == before
+    assert_whole(root, rows, ONE)
+
+
+def test_a_partition_folder_swapped_for_a_link_mid_run_is_left_alone(binary, run, tmp_path):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    elsewhere = tmp_path / "elsewhere"
+
+    def swap():
+        (root / P1).rename(elsewhere)
+        (root / P1).symlink_to(elsewhere)
+
+    code, out, err = while_paused(binary, tmp_path,
+                                  flags(root, "--delete_original_files", "true", "--json"),
+                                  "after_write", swap)
+    assert code == 4, err
+    assert "is now a symbolic link" in out
+    rows.assert_same(P1, data_files(elsewhere))
