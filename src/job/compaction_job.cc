@@ -60,6 +60,28 @@ JournalPlan JournalPlanOf(const std::vector<PartitionRun>& partitions, const Run
   return journal;
 }
 
+// A partition planned again (its deferred footers differed from its sample) must remove exactly
+// the originals the journal's plan names, which recovery goes by: otherwise it is left alone.
+void KeepJournaledInputs(const std::vector<PartitionRun>& planned, PartitionPlan& replanned) {
+  if (replanned.action != PartitionAction::kCompact && replanned.action != PartitionAction::kCopy) {
+    return;
+  }
+  auto names = [](const PartitionPlan& p) {
+    std::set<std::string> out;
+    for (const auto& original : PartitionPublisher::Originals(p)) out.insert(original.path);
+    return out;
+  };
+  for (const auto& before : planned) {
+    if (before.plan.partition.path != replanned.partition.path) continue;
+    if (names(before.plan) != names(replanned)) {
+      replanned.action = PartitionAction::kFail;
+      replanned.reason = "planned again from every footer, it would rewrite other files than "
+                         "its journal names; left as it is (the next run plans it afresh)";
+    }
+    return;
+  }
+}
+
 bool Writes(const PartitionPlan& p) {
   return p.action == PartitionAction::kCompact || p.action == PartitionAction::kCopy;
 }
@@ -240,6 +262,7 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
     PartitionListing listing;
     listing.partitions = std::move(again);
     ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, Planner(every_footer).Plan(run.table, std::move(listing)));
+    for (PartitionPlan& replanned : plan.partitions) KeepJournaledInputs(partitions, replanned);
     return std::move(plan.partitions);
   };
   auto commit = [&](size_t i) {
