@@ -13,8 +13,9 @@
 //                    removed, and the caller is told.
 //   Unpublish        remove what Publish placed: the partition is as it was.
 //
-// With a catalog that records locations and a target, the job runs RemoveOriginals only after
-// the catalog points at the new location; otherwise right after Publish.
+// PartitionCommitter decides when: with a catalog that records locations and a target, the
+// originals go only after the catalog points at the new location; otherwise right after
+// Publish.
 //
 // Failure rules: if Publish fails, it says what it placed, for the caller to undo. If the very
 // first removal of RemoveFiles does not remove its file (an error, or the file gone or changed),

@@ -1,6 +1,6 @@
 #pragma once
 // CompactionOptions: everything a run can be told, as a plain struct. The CLI fills it from
-// flags; the Glue/Spark job (later) fills it from job arguments. Each field states its default.
+// flags (python/glue_job.py passes the Glue job's arguments on as flags). Each field states its default.
 
 #include <cstdint>
 #include <optional>

@@ -9,7 +9,7 @@
 //
 // Shards of one N run side by side: each holds a lease of its own (lease-shard-K-of-N.json)
 // and journals its own partitions. A run without --shard, or with another N, conflicts with
-// them (see CompactionJob).
+// them (see RunExclusion).
 
 #include <optional>
 #include <string>
