@@ -35,20 +35,71 @@ std::vector<std::string> RemoveAll(FileSystems& file_systems, const std::vector<
 
 }  // namespace
 
+namespace {
+
+bool Disjoint(const std::vector<ExpectedFile>& outputs,
+              std::initializer_list<const std::vector<ExpectedFile>*> lists, std::string* both) {
+  for (const auto* files : lists) {
+    for (const auto& f : *files) {
+      for (const auto& o : outputs) {
+        if (f.location.path == o.location.path) {
+          *both = f.location.uri();
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+// How the other files fall against the outputs' rows.
+struct Weighed {
+  std::vector<ExpectedFile> within;  // originals whose every row the outputs hold
+  std::string partial;               // an original with rows outside them, if any
+  std::string shared;                // a file the run did not plan sharing rows, if any
+};
+
+arrow::Result<Weighed> Weigh(RowMultiset rows, const std::vector<ExpectedFile>& originals,
+                             const std::vector<ExpectedFile>& others) {
+  Weighed out;
+  for (const auto& f : originals) {
+    ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
+    if (taken.taken == taken.rows && taken.rows > 0) {
+      out.within.push_back(f);
+    } else if (out.partial.empty()) {
+      out.partial = f.location.uri() + " has " + std::to_string(taken.rows - taken.taken) +
+                    " of its " + std::to_string(taken.rows) + " rows outside them";
+    }
+  }
+  for (const auto& f : others) {
+    ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
+    if (taken.taken > 0 && out.shared.empty()) {
+      out.shared = f.location.uri() + ", which the run did not plan, shares " +
+                   std::to_string(taken.taken) + " of its rows with them";
+    }
+  }
+  return out;
+}
+
+// True when every row of `rows` is in `originals` and `others` together.
+arrow::Result<bool> AllElsewhere(RowMultiset rows, const std::vector<ExpectedFile>& originals,
+                                 const std::vector<ExpectedFile>& others) {
+  for (const auto* files : {&originals, &others}) {
+    for (const auto& f : *files) ARROW_RETURN_NOT_OK(rows.Take(f.location).status());
+  }
+  return rows.size() == 0;
+}
+
+}  // namespace
+
 arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     FileSystems& file_systems, const PartitionPublisher& remover, const Location& archive,
     const std::vector<ExpectedFile>& outputs, const std::vector<ExpectedFile>& originals,
     const std::vector<ExpectedFile>& others, Prefer prefer) {
   Outcome out;
-  for (const auto* files : {&originals, &others}) {
-    for (const auto& f : *files) {
-      for (const auto& o : outputs) {
-        if (f.location.path == o.location.path) {
-          out.detail = f.location.uri() + " is named both as an output and as another file";
-          return out;
-        }
-      }
-    }
+  if (std::string both; !Disjoint(outputs, {&originals, &others}, &both)) {
+    out.detail = both + " is named both as an output and as another file";
+    return out;
   }
   ARROW_ASSIGN_OR_RAISE(auto schema, SchemaOf(outputs.front().location));
   RowMultiset rows(schema);
@@ -61,52 +112,41 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
       return out;
     }
   }
-  const int64_t total = rows.size();
+  const std::string total = std::to_string(rows.size());
   if (prefer == Prefer::kEither) {
-    // Are the outputs' rows all elsewhere? Then they only double them.
-    RowMultiset elsewhere = rows;
-    for (const auto* files : {&originals, &others}) {
-      for (const auto& f : *files) ARROW_RETURN_NOT_OK(elsewhere.Take(f.location).status());
-    }
-    if (elsewhere.size() == 0) {
-      auto stayed = RemoveAll(file_systems, outputs);
-      if (!stayed.empty()) {
-        out.detail = "could not remove " + stayed.front();
-        return out;
-      }
-      out.kind = Kind::kRemovedOutputs;
-      out.removed = static_cast<int64_t>(outputs.size());
-      out.detail = "every one of the " + std::to_string(total) + " rows of its " +
-                   std::to_string(outputs.size()) + " new file(s) is in the partition's other "
-                   "files; the new files were removed";
-      return out;
-    }
+    ARROW_ASSIGN_OR_RAISE(bool doubled, AllElsewhere(rows, originals, others));
+    if (doubled) return RemoveOutputs(file_systems, outputs, total);
   }
-  // Which originals lie wholly within the outputs; and does any other file share their rows?
-  std::vector<ExpectedFile> within;
-  std::string partial, shared;
-  for (const auto& f : originals) {
-    ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
-    if (taken.taken == taken.rows && taken.rows > 0) {
-      within.push_back(f);
-    } else if (partial.empty()) {
-      partial = f.location.uri() + " has " + std::to_string(taken.rows - taken.taken) + " of its " +
-                std::to_string(taken.rows) + " rows outside them";
-    }
-  }
-  for (const auto& f : others) {
-    ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
-    if (taken.taken > 0 && shared.empty()) {
-      shared = f.location.uri() + ", which the run did not plan, shares " +
-               std::to_string(taken.taken) + " of its rows with them";
-    }
-  }
-  if (prefer == Prefer::kEither && (!partial.empty() || !shared.empty())) {
-    out.detail = std::to_string(total) + " rows in its new files, not all elsewhere, and " +
-                 (shared.empty() ? partial : shared) +
+  ARROW_ASSIGN_OR_RAISE(Weighed weighed, Weigh(std::move(rows), originals, others));
+  if (prefer == Prefer::kEither && (!weighed.partial.empty() || !weighed.shared.empty())) {
+    out.detail = total + " rows in its new files, not all elsewhere, and " +
+                 (weighed.shared.empty() ? weighed.partial : weighed.shared) +
                  "; nothing removed (rows may be doubled): check the partition by hand";
     return out;
   }
+  return RemoveWithin(remover, archive, weighed.within, weighed.partial);
+}
+
+ContentSettlement::Outcome ContentSettlement::RemoveOutputs(
+    FileSystems& file_systems, const std::vector<ExpectedFile>& outputs, const std::string& rows) {
+  Outcome out;
+  auto stayed = RemoveAll(file_systems, outputs);
+  if (!stayed.empty()) {
+    out.detail = "could not remove " + stayed.front();
+    return out;
+  }
+  out.kind = Kind::kRemovedOutputs;
+  out.removed = static_cast<int64_t>(outputs.size());
+  out.detail = "every one of the " + rows + " rows of its " + std::to_string(outputs.size()) +
+               " new file(s) is in the partition's other files; the new files were removed";
+  return out;
+}
+
+ContentSettlement::Outcome ContentSettlement::RemoveWithin(const PartitionPublisher& remover,
+                                                           const Location& archive,
+                                                           const std::vector<ExpectedFile>& within,
+                                                           const std::string& partial) {
+  Outcome out;
   if (!within.empty()) {
     auto removed = remover.RemoveFiles(within, archive);
     if (!removed.ok()) {

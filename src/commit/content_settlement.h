@@ -43,9 +43,9 @@ class ContentSettlement {
     std::string detail;    // for the report
   };
 
-  /// More rows than this in the outputs are not compared (the row multisets take ~40 bytes a
-  /// distinct row, twice).
-  static constexpr int64_t kRowLimit = 20'000'000;
+  /// More rows than this in the outputs are not compared (the row multisets take ~50 bytes a
+  /// distinct row, twice: about 1 GiB at the limit).
+  static constexpr int64_t kRowLimit = 10'000'000;
 
   enum class Prefer {
     kEither,       // settle: remove the outputs, or the other files, whichever the rows allow
@@ -62,6 +62,12 @@ class ContentSettlement {
                                        const std::vector<ExpectedFile>& originals,
                                        const std::vector<ExpectedFile>& others,
                                        Prefer prefer = Prefer::kEither);
+
+ private:
+  static Outcome RemoveOutputs(FileSystems& file_systems,
+                               const std::vector<ExpectedFile>& outputs, const std::string& rows);
+  static Outcome RemoveWithin(const PartitionPublisher& remover, const Location& archive,
+                              const std::vector<ExpectedFile>& within, const std::string& partial);
 };
 
 }  // namespace s3c
