@@ -60,11 +60,14 @@ struct Weighed {
 };
 
 arrow::Result<Weighed> Weigh(RowMultiset rows, const std::vector<ExpectedFile>& originals,
-                             const std::vector<ExpectedFile>& others) {
+                             const std::vector<ExpectedFile>& others, bool trust_versions) {
   Weighed out;
   for (const auto& f : originals) {
     ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
-    if (taken.taken == taken.rows && taken.rows > 0) {
+    if ((taken.comparable && taken.taken == taken.rows) ||
+        (!taken.comparable && trust_versions)) {
+      // Within; or, where the types cannot be compared row by row (an INT96 output of an
+      // INT64 timestamp input, say), a planned original whose version was checked.
       out.within.push_back(f);
     } else if (out.partial.empty()) {
       out.partial = f.location.uri() + " has " + std::to_string(taken.rows - taken.taken) +
@@ -117,7 +120,8 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     ARROW_ASSIGN_OR_RAISE(bool doubled, AllElsewhere(rows, originals, others));
     if (doubled) return RemoveOutputs(file_systems, outputs, total);
   }
-  ARROW_ASSIGN_OR_RAISE(Weighed weighed, Weigh(std::move(rows), originals, others));
+  ARROW_ASSIGN_OR_RAISE(Weighed weighed, Weigh(std::move(rows), originals, others,
+                                                /*trust_versions=*/prefer == Prefer::kKeepOutputs));
   if (prefer == Prefer::kEither && (!weighed.partial.empty() || !weighed.shared.empty())) {
     out.detail = total + " rows in its new files, not all elsewhere, and " +
                  (weighed.shared.empty() ? weighed.partial : weighed.shared) +

@@ -8,12 +8,30 @@
 
 #include "execute/batch_aligner.h"
 #include "execute/row_digest.h"
+#include "plan/schema_unifier.h"
 #include "plan/file_inspector.h"
 
 namespace s3c {
 
+namespace {
+
+// True when every column of `file` exists in `reference` and unifies into its type unchanged
+// (SchemaUnifier's widening rules): aligning loses nothing.
+bool WidensInto(const arrow::Schema& file, const arrow::Schema& reference) {
+  for (const auto& field : file.fields()) {
+    auto into = reference.GetFieldByName(field->name());
+    if (!into) return false;
+    auto merged = SchemaUnifier::MergeTypes(into->type(), field->type());
+    if (!merged.ok() || !(*merged)->Equals(*into->type())) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 template <typename Each>
-arrow::Status RowMultiset::ForEachBatch(const Location& file, bool* aligned, Each each) {
+arrow::Status RowMultiset::ForEachBatch(const Location& file, bool* aligned, int64_t* rows,
+                                        Each each) {
   const std::string uri = file.uri();
   try {
     ARROW_ASSIGN_OR_RAISE(auto source, file.fs->OpenInputFile(file.path));
@@ -24,13 +42,13 @@ arrow::Status RowMultiset::ForEachBatch(const Location& file, bool* aligned, Eac
                                       FileInspector::ArrowReadProperties()));
     std::shared_ptr<arrow::Schema> schema;
     ARROW_RETURN_NOT_OK(reader->GetSchema(&schema));
-    // A column the reference does not have would be dropped by the alignment: such a file holds
-    // something the reference's rows do not, so none of its rows is one of them.
-    for (const auto& field : schema->fields()) {
-      if (schema_->GetFieldIndex(field->name()) < 0) {
-        *aligned = false;
-        return arrow::Status::OK();
-      }
+    *rows = reader->parquet_reader()->metadata()->num_rows();
+    if (!WidensInto(*schema, *schema_)) {
+      // Aligning would drop or narrow something (a column or struct field the reference lacks,
+      // a finer type): such a file holds what the reference's rows cannot, so no row of it
+      // is compared.
+      *aligned = false;
+      return arrow::Status::OK();
     }
     auto aligner = BatchAligner::Make(schema, schema_, uri);
     *aligned = aligner.ok();
@@ -57,7 +75,8 @@ arrow::Status RowMultiset::ForEachBatch(const Location& file, bool* aligned, Eac
 
 arrow::Status RowMultiset::Add(const Location& file) {
   bool aligned = true;
-  ARROW_RETURN_NOT_OK(ForEachBatch(file, &aligned, [&](const std::vector<uint64_t>& hashes) {
+  int64_t rows = 0;
+  ARROW_RETURN_NOT_OK(ForEachBatch(file, &aligned, &rows, [&](const std::vector<uint64_t>& hashes) {
     for (uint64_t h : hashes) ++counts_[h];
     size_ += static_cast<int64_t>(hashes.size());
   }));
@@ -72,8 +91,7 @@ arrow::Result<RowMultiset::Taken> RowMultiset::Take(const Location& file) {
   bool aligned = true;
   Taken out;
   int64_t& taken = out.taken;
-  ARROW_RETURN_NOT_OK(ForEachBatch(file, &aligned, [&](const std::vector<uint64_t>& hashes) {
-    out.rows += static_cast<int64_t>(hashes.size());
+  ARROW_RETURN_NOT_OK(ForEachBatch(file, &aligned, &out.rows, [&](const std::vector<uint64_t>& hashes) {
     for (uint64_t h : hashes) {
       auto it = counts_.find(h);
       if (it == counts_.end()) continue;
@@ -82,7 +100,7 @@ arrow::Result<RowMultiset::Taken> RowMultiset::Take(const Location& file) {
     }
   }));
   size_ -= taken;
-  if (!aligned) out.rows = std::max<int64_t>(out.rows, 1);  // not all of it can be ours
+  out.comparable = aligned;
   return out;
 }
 

@@ -5,8 +5,9 @@
 // deleted only if every row they hold beyond the originals still there is present elsewhere.
 //
 // Files are read back from storage, each aligned to the reference schema (BatchAligner:
-// columns by name, nulls for missing ones). A file that cannot be aligned (a conflicting type,
-// or a column the reference does not have, which the alignment would drop) matches nothing. Two different rows share a hash with probability ~2^-64 each: this guards
+// columns by name, nulls for missing ones). A file whose columns do not all widen into the
+// reference's without loss (SchemaUnifier's rules: a column or struct field the reference
+// lacks, a finer or other type) is not comparable and matches nothing. Two different rows share a hash with probability ~2^-64 each: this guards
 // against stale or copied state, not against an adversary who writes the data.
 //
 // Memory: about 16 bytes per distinct row held. Not thread-safe.
@@ -29,8 +30,9 @@ class RowMultiset {
   /// Adds every row of `file`. Errors: the file cannot be read or aligned.
   arrow::Status Add(const Location& file);
   struct Taken {
-    int64_t taken = 0;  // rows of the file found in (and taken out of) the multiset
-    int64_t rows = 0;   // rows of the file
+    int64_t taken = 0;        // rows of the file found in (and taken out of) the multiset
+    int64_t rows = 0;         // rows of the file (its footer's count)
+    bool comparable = true;   // false: its columns do not widen into the reference's
   };
   /// Takes out of the multiset one occurrence of each row of `file` it holds. A file that
   /// cannot be aligned takes nothing. Errors: unreadable.
@@ -42,7 +44,7 @@ class RowMultiset {
   /// Calls `each(hashes)` for every batch of `file` aligned to the schema; `aligned` false
   /// when the file's columns cannot be aligned (nothing is read then).
   template <typename Each>
-  arrow::Status ForEachBatch(const Location& file, bool* aligned, Each each);
+  arrow::Status ForEachBatch(const Location& file, bool* aligned, int64_t* rows, Each each);
 
   std::shared_ptr<arrow::Schema> schema_;
   std::unordered_map<uint64_t, int64_t> counts_;

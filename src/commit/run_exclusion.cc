@@ -1,5 +1,7 @@
 #include "commit/run_exclusion.h"
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "commit/run_journal.h"
@@ -113,7 +115,7 @@ arrow::Status RunExclusion::CheckOther(const Location& tool_folder,
     const Location found{tool_folder.fs, entry.path()};
     if (!entry.IsFile() || !RunLayout::LeaseScope(BaseName(entry.path()))) continue;
     ARROW_ASSIGN_OR_RAISE(auto holder, TableLease::LiveHolder(found, file_systems_.aws()));
-    if (holder) {
+    if (holder && holder->run_id != layout_.run_id()) {
       return arrow::Status::Invalid(what, " is being compacted by ", holder->Describe(),
                                     " (lease ", found.uri(),
                                     "); runs over overlapping data cannot run at once");
@@ -136,6 +138,26 @@ arrow::Status RunExclusion::CheckAround() const {
   ARROW_RETURN_NOT_OK(CheckOwn());
   for (const Location& above : Ancestors(layout_.table_root())) {
     ARROW_RETURN_NOT_OK(CheckOther(above.Child(RunLayout::kToolFolder), "contains"));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status RunExclusion::CheckPartitionFolders(const std::vector<Location>& locations) const {
+  // Folders between each partition and the table root (a run over one of them would compact
+  // part of this table), and, for a partition the catalog places outside the table, every
+  // folder above it. Each once.
+  std::set<std::string> seen;
+  for (const Location& location : locations) {
+    const bool inside = layout_.table_root().Contains(location);
+    for (const Location& above : Ancestors(location)) {
+      if (inside && !(layout_.table_root().Contains(above) &&
+                      above.path != layout_.table_root().path)) {
+        break;  // the table root and above: CheckAround did those
+      }
+      if (!seen.insert(above.path).second) continue;
+      ARROW_RETURN_NOT_OK(CheckOther(above.Child(RunLayout::kToolFolder),
+                                     inside ? "is inside" : "contains"));
+    }
   }
   return arrow::Status::OK();
 }

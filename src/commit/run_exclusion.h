@@ -18,10 +18,13 @@
 // that holds runs (the run that wrote it must be finished first, with its --journal_path); and,
 // when this run's journal is elsewhere, runs left in the default journal.
 //
-// Limits: partitions that a catalog places outside the table's root are not seen by another
-// table's listing; for those the removal rules (PartitionCommitter: an original already gone is
-// a conflict, never a success) are the guard. Stateless; every call is read-only except that
-// CheckAround deletes pointers of this table that name an empty journal.
+// A catalog (Glue) may place partitions anywhere, and its runs do not list the table: such a
+// run also holds the folder of each partition outside its table (a lease in that folder's tool
+// folder, RunTransaction::HoldOutside) and checks the tool folders of the folders between its
+// partitions and its root, and above its outside partitions (CheckPartitionFolders); a
+// partition folder holding a tool folder is checked when the planner lists it. Stateless;
+// every call is read-only except that CheckAround deletes pointers of this table that name an
+// empty journal.
 
 #include <memory>
 #include <string>
@@ -45,8 +48,15 @@ class RunExclusion {
   arrow::Status CheckAround() const;
 
   /// REQUIRES: this run holds its lease. `tool_folders`: the tool folders of other tables found
-  /// below this table's root (PartitionListing::tool_folders).
+  /// below this table's root (PartitionListing::tool_folders), or in its partitions' folders.
+  /// This run's own leases there are not a conflict.
   arrow::Status CheckBelow(const std::vector<Location>& tool_folders) const;
+
+  /// For a catalog whose partitions are not found by listing the table (Glue): checks the tool
+  /// folders of the folders between each partition and the table root, and of every folder
+  /// above a partition placed outside the table (whose own folder this run must hold:
+  /// RunTransaction::HoldOutside). One listing per distinct folder.
+  arrow::Status CheckPartitionFolders(const std::vector<Location>& locations) const;
 
  private:
   arrow::Status CheckOwn() const;

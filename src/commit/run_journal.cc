@@ -32,7 +32,10 @@ json FileJson(const JournalFile& f) {
 }
 
 JournalFile FileFromJson(const json& j) {
-  JournalFile f{j.at("uri"), j.at("size"), j.at("mtime_ns")};
+  JournalFile f;
+  f.uri = j.at("uri");
+  f.size = j.at("size");
+  f.mtime_ns = j.at("mtime_ns");
   f.etag = j.value("etag", "");
   f.device = j.value("device", uint64_t{0});
   f.inode = j.value("inode", uint64_t{0});

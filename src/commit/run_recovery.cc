@@ -453,6 +453,20 @@ arrow::Result<bool> RunRecovery::DeleteDue(Partition& p) {
       left_behind.push_back(*it->second);
     }  // else: changed or gone since planning: not ours to delete
   }
+  if (!left_behind.empty() && p.plan.repoint && catalog_locations_) {
+    // Originals left at the old location go only while the catalog points at the new one: an
+    // operator may have pointed the partition back at them.
+    ARROW_ASSIGN_OR_RAISE(const auto* known, catalog_locations_());
+    auto it = known->find(p.trusted.partition->path);
+    auto now = it == known->end() ? arrow::Result<Location>(arrow::Status::Invalid("none"))
+                                  : file_systems_.Resolve(it->second);
+    if (!now.ok() || !SameFolder(*now, p.trusted.output_dir)) {
+      p.Say("grace period over, but the catalog no longer points at " +
+            p.trusted.output_dir.uri() + ": the originals at " + p.trusted.location.uri() +
+            " stay");
+      left_behind.clear();
+    }
+  }
   std::vector<std::string> still;
   for (const auto& [file, st] : file_systems_.DeleteFiles(copies)) still.push_back(file.uri());
   for (const auto& r : file_systems_.RemoveExactly(left_behind)) {
@@ -506,8 +520,6 @@ arrow::Status RunRecovery::SweepStaging(const std::string& run_id) {
 arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPlan& plan,
                                       RecoveryReport* report) {
   const Location run_dir = layout_.RunsDir().Child(run_id);
-  const OriginalsAction in_place =
-      OriginalsPolicy::FromJournal(plan.policy, plan.delete_grace_minutes, false).action;
   bool pending = false;
   if (auto trusted = trust_.CheckRun(run_id, plan); !trusted.ok()) {
     // Not a journal of this table (or not of its folder): it may still describe this very data
@@ -553,6 +565,22 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
         pending = true;  // nothing half done; its later deletions are not ours to make
         continue;
       }
+      if (trusted.ok() && !stored.ok()) {
+        // Where the partition is, its plan says soundly; only its record cannot be read: its
+        // outputs are found by name there.
+        ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, trusted->location,
+                                                      trusted->policy.action, partition.inputs,
+                                                      fits.message(), report));
+        pending |= left;
+        continue;
+      }
+      // Not followed: the journal stays (it may be right, and a run with the flags it asks for
+      // can finish it), and so does the partition, blocked.
+      pending = true;
+      ++report->failures;
+      report->lines.push_back(where + fits.message());
+      report->blocked[partition.path] = "an unsettled journal covers it (" + where +
+                                        fits.message() + ")";
       if (trusted.ok()) handled.erase(trusted->location.path);
       if (distrust.empty()) distrust = where + fits.message();
       continue;

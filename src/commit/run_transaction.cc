@@ -12,6 +12,7 @@ RunTransaction::RunTransaction(const RunLayout& layout, std::string scope,
                                FileSystems& file_systems, std::unique_ptr<TableLease> lease)
     : layout_(layout),
       file_systems_(file_systems),
+      scope_(scope),
       exclusion_(layout, std::move(scope), file_systems),
       lease_(std::move(lease)) {}
 
@@ -85,6 +86,27 @@ arrow::Status RunTransaction::Begin(const JournalPlan& plan) {
   return arrow::Status::OK();
 }
 
+arrow::Status RunTransaction::HoldPartitions(const std::vector<Location>& locations) {
+  for (const Location& location : locations) {
+    if (layout_.table_root().Contains(location) || layout_.output_root().Contains(location)) {
+      continue;
+    }
+    const Location file = location.Child(std::string(RunLayout::kToolFolder))
+                              .Child(BaseName(layout_.LeaseFile(scope_).path));
+    auto held = TableLease::Acquire(ConditionalObject(file, file_systems_.aws()), layout_.run_id(),
+                                    TableLease::kDefaultTtl, /*force=*/false);
+    if (!held.ok()) {
+      return WithKind(held.status().WithMessage("the partition folder ", location.uri(), ": ",
+                                                held.status().message()),
+                      ErrorKind::kInput);
+    }
+    outside_leases_.push_back(std::move(held).ValueOrDie());
+  }
+  // Both sides check after taking their own: of two overlapping runs at least one sees the other.
+  auto clear = exclusion_.CheckPartitionFolders(locations);
+  return clear.ok() ? clear : WithKind(clear, ErrorKind::kInput);
+}
+
 void RunTransaction::Finish() {
   if (finished_) return;
   finished_ = true;
@@ -92,6 +114,7 @@ void RunTransaction::Finish() {
     // Another run holds the table: the journal and the staging are its to finish now.
     log::Warn("the table's lease is no longer this run's: its journal and staging are left to "
               "the run that holds it");
+    outside_leases_.clear();
     target_lease_.reset();
     lease_.reset();
     return;
@@ -112,6 +135,12 @@ void RunTransaction::Finish() {
       if (runs.ok() && runs->empty()) file_systems_.DeleteFiles({layout_.JournalPointerFile()});
     }
   }
+  for (auto& held : outside_leases_) {
+    const Location folder = held->folder();
+    held.reset();
+    FileSystems::RemoveEmptyFolders(folder, RunLayout::kToolFolder);
+  }
+  outside_leases_.clear();
   target_lease_.reset();
   lease_.reset();  // releases the lease (TableLease's destructor)
   // On local disk, the tool's own folders the run left empty (S3 has no folders). A

@@ -44,6 +44,12 @@ class RunTransaction {
 
   [[nodiscard]] arrow::Status Begin(const JournalPlan& plan);
 
+  /// For partitions a catalog places outside the table (and its target): holds each one's
+  /// folder with a lease in its tool folder, so that a run over that folder, or over one
+  /// above it, meets this one; then checks the folders between and above
+  /// (RunExclusion::CheckPartitionFolders). REQUIRES before the first visible change.
+  [[nodiscard]] arrow::Status HoldPartitions(const std::vector<Location>& locations);
+
   /// Null before Begin.
   RunJournal* journal() const { return journal_.get(); }
   TableLease& lease() const { return *lease_; }
@@ -62,9 +68,11 @@ class RunTransaction {
 
   const RunLayout& layout_;
   FileSystems& file_systems_;
+  const std::string scope_;
   RunExclusion exclusion_;
   std::unique_ptr<TableLease> lease_;
   std::unique_ptr<TableLease> target_lease_;  // with a target: its root is held too
+  std::vector<std::unique_ptr<TableLease>> outside_leases_;  // partitions outside the table
   std::unique_ptr<RunJournal> journal_;
   std::atomic<bool> keep_journal_{false};
   bool finished_ = false;

@@ -67,6 +67,12 @@ class TableLease {
   ~TableLease();
 
   bool held() const;
+  /// The folder the lease object is in.
+  Location folder() const {
+    Location folder = object_.location();
+    folder.path = folder.path.substr(0, folder.path.rfind('/'));
+    return folder;
+  }
   /// Reads the lease and checks it is still this run's (a --force_unlock elsewhere takes it at
   /// once, without waiting for our next renewal). One GET; callers confirm before each
   /// partition's first visible change. False also turns held() false.

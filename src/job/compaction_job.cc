@@ -82,6 +82,46 @@ void KeepJournaledInputs(const std::vector<PartitionRun>& planned, PartitionPlan
   }
 }
 
+// A partition this run will not compact, failed with `reason`.
+PartitionPlan Refused(const Partition& partition, std::string reason) {
+  PartitionPlan plan;
+  plan.partition = partition;
+  plan.action = PartitionAction::kFail;
+  plan.reason = std::move(reason);
+  return plan;
+}
+
+// Partitions a catalog registered at one folder, or one inside another's, cannot be compacted
+// as partitions: each would take, publish over and remove the other's files. They are taken
+// out of `partitions` and refused, all of them, with the reason.
+std::vector<PartitionPlan> RefuseShared(std::vector<Partition>& partitions) {
+  std::map<std::string, std::vector<std::string>> at;  // location -> partition paths
+  for (const auto& p : partitions) at[p.location.uri()].push_back(p.path);
+  std::map<std::string, std::string> shared;  // partition path -> the other
+  for (const auto& p : partitions) {
+    const auto& here = at[p.location.uri()];
+    if (here.size() > 1) shared[p.path] = here.front() == p.path ? here.back() : here.front();
+    // A partition inside another's folder: look up every folder above it.
+    for (std::string up = p.location.uri(); up.rfind('/') != std::string::npos;) {
+      up.resize(up.rfind('/'));
+      if (auto it = at.find(up); it != at.end()) {
+        shared[p.path] = it->second.front();
+        for (const auto& outer : it->second) shared[outer] = p.path;
+      }
+    }
+  }
+  std::vector<PartitionPlan> refused;
+  std::erase_if(partitions, [&](const Partition& p) {
+    auto it = shared.find(p.path);
+    if (it == shared.end()) return false;
+    refused.push_back(Refused(p, "its location " + p.location.uri() + " is also, or holds, the "
+                                 "folder of partition " + it->second + "; left alone (give each "
+                                 "partition a folder of its own)"));
+    return true;
+  });
+  return refused;
+}
+
 bool Writes(const PartitionPlan& p) {
   return p.action == PartitionAction::kCompact || p.action == PartitionAction::kCopy;
 }
@@ -198,7 +238,7 @@ arrow::Result<CompactionJob::Recovered> CompactionJob::RecoverEarlierRuns(Catalo
 
 arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
                                                             const RunContext& run,
-                                                            const RunTransaction* transaction,
+                                                            RunTransaction* transaction,
                                                             const RecoveryReport& recovered) {
   ARROW_ASSIGN_OR_RAISE(PartitionListing listing,
                         catalog.ListPartitions(run.table, options_.predicate));
@@ -206,22 +246,28 @@ arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
     auto clear = transaction->exclusion().CheckBelow(listing.tool_folders);
     if (!clear.ok()) return WithKind(clear, ErrorKind::kInput);
   }
+  // Refused before the shard's share is taken: shards decide alike.
+  std::vector<PartitionPlan> refused = RefuseShared(listing.partitions);
   if (run.shard) {
     const size_t selected = listing.partitions.size();
     std::erase_if(listing.partitions, [&](const Partition& p) { return !run.shard->Owns(p.path); });
+    std::erase_if(refused, [&](const PartitionPlan& p) { return !run.shard->Owns(p.partition.path); });
     log::Info("shard ", run.shard->ToString(), ": ", listing.partitions.size(), " of ", selected,
               " selected partition(s)");
   }
   log::Info("table ", run.table.name, ": ", listing.partitions.size(), " partition(s) selected");
-  std::vector<PartitionPlan> blocked;
   std::erase_if(listing.partitions, [&](const Partition& p) {
     auto it = recovered.blocked.find(p.path);
     if (it == recovered.blocked.end()) return false;
-    blocked.push_back(PartitionPlan{.partition = p, .action = PartitionAction::kFail,
-                                    .reason = "not compacted: " + it->second});
+    refused.push_back(Refused(p, "not compacted: " + it->second));
     return true;
   });
   for (const auto& p : listing.partitions) file_systems_.AllowDeletesUnder(p.location);
+  if (transaction && catalog.RecordsLocations()) {
+    std::vector<Location> locations;
+    for (const auto& p : listing.partitions) locations.push_back(p.location);
+    ARROW_RETURN_NOT_OK(transaction->HoldPartitions(locations));
+  }
 
   ProgressBar progress(run.progress);
   int64_t files = 0;
@@ -231,7 +277,16 @@ arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
   planner.on_file_inspected = [&] { progress.Advance(1); };
   ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, Planner(planner).Plan(run.table, std::move(listing)));
   progress.Finish();
-  for (auto& p : blocked) plan.partitions.push_back(std::move(p));
+  if (transaction) {
+    // A partition folder holding another run's tool folder (found as the planner listed it).
+    std::vector<Location> inside;
+    for (const auto& p : plan.partitions) {
+      if (p.holds_tool_folder) inside.push_back(p.partition.location.Child(RunLayout::kToolFolder));
+    }
+    auto clear = transaction->exclusion().CheckBelow(inside);
+    if (!clear.ok()) return WithKind(clear, ErrorKind::kInput);
+  }
+  for (auto& p : refused) plan.partitions.push_back(std::move(p));
   std::sort(plan.partitions.begin(), plan.partitions.end(),
             [](const PartitionPlan& a, const PartitionPlan& b) { return a.partition.path < b.partition.path; });
   return plan;

@@ -56,7 +56,7 @@ class CompactionJob {
   arrow::Result<Recovered> RecoverEarlierRuns(Catalog& catalog, const RunContext& run);
   /// The selected partitions, planned; those an unsettled journal covers fail unplanned.
   arrow::Result<CompactionPlan> PlanPartitions(Catalog& catalog, const RunContext& run,
-                                               const RunTransaction* transaction,
+                                               RunTransaction* transaction,
                                                const RecoveryReport& recovered);
   /// Writes, commits and (with a catalog) records every partition; returns notes.
   arrow::Result<std::vector<std::string>> Execute(Catalog& catalog, const RunContext& run,

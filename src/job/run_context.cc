@@ -83,7 +83,8 @@ arrow::Status ResolveLocations(const CompactionOptions& options, bool catalog_re
 arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table table,
                                      bool catalog_records_locations, FileSystems& file_systems,
                                      std::string run_id, int hardware_threads) {
-  RunContext run{.table = std::move(table)};
+  RunContext run;
+  run.table = std::move(table);
   ARROW_RETURN_NOT_OK(Usage(options.predicate.Validate(run.table.KeyNames())));
   ARROW_RETURN_NOT_OK(Usage(ResolveLocations(options, catalog_records_locations, file_systems,
                                              std::move(run_id), run)));
@@ -119,7 +120,8 @@ arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table tab
 arrow::Result<RunContext> ResolveRecovery(const CompactionOptions& options, Table table,
                                           bool catalog_records_locations,
                                           FileSystems& file_systems, std::string run_id) {
-  RunContext run{.table = std::move(table)};
+  RunContext run;
+  run.table = std::move(table);
   ARROW_RETURN_NOT_OK(Usage(ResolveLocations(options, catalog_records_locations, file_systems,
                                              std::move(run_id), run)));
   run.io_threads = run.table.location.is_s3() ? 16 : 1;

@@ -67,6 +67,9 @@ struct PartitionPlan {
   OutputSettings output;
   Location output_dir;                            // where the partition's files end up
   int64_t estimated_output_files = 0;
+  /// Its folder holds a tool folder (_s3_compaction): another run may be at work on it (the
+  /// job checks before the first visible change). Set when the planner listed the folder.
+  bool holds_tool_folder = false;
 
   /// How the partition is written: "copy" for kCopy, else its groups' methods ("rewrite");
   /// "" for a partition that is skipped or failed.

@@ -22,11 +22,17 @@ namespace {
 using arrow::fs::FileInfo;
 using arrow::fs::FileType;
 
-arrow::Result<std::vector<FileInfo>> ListFiles(const Location& dir) {
+// The files of `dir` readers see; `tool_folder` (if given) says whether it holds a tool folder
+// (another run's, over this very folder).
+arrow::Result<std::vector<FileInfo>> ListFiles(const Location& dir, bool* tool_folder = nullptr) {
   auto listed = ListFolder(dir);
   if (!listed.ok()) return listed.status();
   std::vector<FileInfo> files;
   for (auto& entry : *listed) {
+    if (tool_folder && entry.type() == FileType::Directory &&
+        BaseName(entry.path()) == RunLayout::kToolFolder) {
+      *tool_folder = true;
+    }
     if (entry.type() == FileType::File && !RunLayout::IsHidden(BaseName(entry.path()))) {
       files.push_back(std::move(entry));
     }
@@ -189,7 +195,7 @@ int64_t Planner::ListUnlisted(std::vector<PartitionPlan>& partitions) const {
   ParallelFor(partitions.size(), options_.io_threads, [&](size_t i) {
     PartitionPlan& partition = partitions[i];
     if (partition.partition.files) return;
-    auto files = ListFiles(partition.partition.location);
+    auto files = ListFiles(partition.partition.location, &partition.holds_tool_folder);
     list_requests++;
     if (!files.ok()) {
       partition.action = PartitionAction::kFail;

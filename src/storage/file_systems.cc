@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "storage/s3_batch_deleter.h"
 #include "storage/s3_lister.h"
 #include "storage/storage_faults.h"
+#include "util/logging.h"
 #include "util/parallel_for.h"
 
 namespace s3c {
@@ -164,11 +166,85 @@ std::vector<FileRemoval> FileSystems::RemoveExactly(const std::vector<ExpectedFi
     }
   }
   if (!objects.empty()) {
-    auto removals = Deleter().DeleteExactly(objects);
+    std::vector<FileRemoval> removals;
+    if (HonoursConditionalDeletes(files[object_index.front()].location)) {
+      for (auto& r : Deleter().DeleteExactly(objects)) {
+        removals.push_back({Location{}, r.outcome, std::move(r.status)});
+      }
+    } else {
+      std::vector<ExpectedFile> s3_files;
+      for (size_t i : object_index) s3_files.push_back(files[i]);
+      removals = RemoveAfterRecheck(s3_files);
+    }
     for (size_t j = 0; j < removals.size(); ++j) {
       const size_t i = object_index[j];
       out[i] = {files[i].location, removals[j].outcome, std::move(removals[j].status)};
     }
+  }
+  return out;
+}
+
+bool FileSystems::HonoursConditionalDeletes(const Location& near) {
+  const std::string bucket = near.path.substr(0, near.path.find('/'));
+  std::lock_guard<std::mutex> probing(probe_mutex_);  // one probe per bucket, whoever asks
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = conditional_deletes_.find(bucket); it != conditional_deletes_.end()) {
+      return it->second;
+    }
+  }
+  // A conditional delete of a name that does not exist, with an ETag no object has: a store
+  // that evaluates the condition says NoSuchKey or PreconditionFailed; one that ignores it says
+  // it deleted it. (Readers skip the hidden name; nothing is created, except a delete marker on
+  // a versioned bucket of a store that ignores the condition.)
+  const std::string folder = near.path.substr(0, near.path.rfind('/'));
+  const std::string probe = folder + "/_s3_compaction_probe";
+  auto result = Deleter().DeleteExactly({{probe, "\"00000000000000000000000000000000\""}});
+  const bool honours = result.empty() || result.front().outcome != RemovalOutcome::kRemoved;
+  if (!honours) {
+    log::Warn("s3://", bucket, " ignores the ETag condition of DeleteObjects: originals are "
+              "checked again right before each delete instead (a replacement landing in between "
+              "would be deleted)");
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  conditional_deletes_[bucket] = honours;
+  return honours;
+}
+
+std::vector<FileRemoval> FileSystems::RemoveAfterRecheck(const std::vector<ExpectedFile>& files) {
+  // Each folder listed again, right before its delete: what changed or went meanwhile stays.
+  std::map<std::string, std::map<std::string, FileIdentity>> now;  // folder -> path -> identity
+  std::vector<FileRemoval> out(files.size());
+  std::vector<std::string> paths;
+  std::vector<size_t> index;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const Location& file = files[i].location;
+    const Location folder{file.fs, file.path.substr(0, file.path.rfind('/'))};
+    if (!now.count(folder.path)) {
+      auto listed = ListWithIdentities(folder);
+      auto& identities = now[folder.path];
+      if (listed.ok()) {
+        for (auto& f : *listed) identities[f.location.path] = std::move(f.identity);
+      }
+    }
+    const auto& identities = now[folder.path];
+    auto it = identities.find(file.path);
+    if (it == identities.end()) {
+      out[i] = {file, RemovalOutcome::kGone, arrow::Status::OK()};
+    } else if (!SameFile(files[i].identity, it->second)) {
+      out[i] = {file, RemovalOutcome::kChanged, arrow::Status::OK()};
+    } else {
+      paths.push_back(file.path);
+      index.push_back(i);
+    }
+  }
+  std::map<std::string, arrow::Status> failed;
+  for (auto& [path, st] : Deleter().Delete(paths)) failed[path] = st;
+  for (size_t k = 0; k < paths.size(); ++k) {
+    auto it = failed.find(paths[k]);
+    out[index[k]] = {files[index[k]].location,
+                     it == failed.end() ? RemovalOutcome::kRemoved : RemovalOutcome::kFailed,
+                     it == failed.end() ? arrow::Status::OK() : it->second};
   }
   return out;
 }

@@ -11,6 +11,7 @@
 // S3 support is initialised on first use; FinalizeS3IfUsed() must run before the process
 // exits (the CLI does it in main). Thread-safe.
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -79,9 +80,10 @@ class FileSystems {
   ///       replacement landing between the two calls is not detected (local_files.h).
   /// The fence applies as in DeleteFiles: if any file lies outside it, none is touched; those
   /// outside fail with the fence's error, the others fail as not attempted.
-  /// REQUIRES on S3: a store that evaluates DeleteObjects' <ETag>, as AWS S3 does. One that
-  /// ignores it (moto, and S3 imitations without conditional deletes) deletes whatever version
-  /// is there and reports a missing object as deleted: "removed" then means only "gone now".
+  /// On S3 whether the store evaluates DeleteObjects' <ETag> (as AWS S3 does) is probed once
+  /// per bucket (HonoursConditionalDeletes); where it does not (moto, some S3 imitations), each
+  /// folder is listed again right before its batch and only unchanged objects are deleted
+  /// (unconditionally: a replacement landing in that round trip would be deleted).
   std::vector<FileRemoval> RemoveExactly(const std::vector<ExpectedFile>& files);
 
   /// Moves each file to its `to` only if it is still exactly the version its identity names
@@ -125,12 +127,19 @@ class FileSystems {
   arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> S3();
   S3BatchDeleter& Deleter();
   S3Lister& Lister();
+  /// Whether the bucket of `near` evaluates the ETag of a conditional DeleteObjects (probed
+  /// once, with a name in `near`'s folder that does not exist).
+  bool HonoursConditionalDeletes(const Location& near);
+  /// RemoveExactly for a store that ignores the condition: list, compare, then delete.
+  std::vector<FileRemoval> RemoveAfterRecheck(const std::vector<ExpectedFile>& files);
 
   std::shared_ptr<aws::AwsContext> aws_;
   std::unique_ptr<S3BatchDeleter> deleter_;
   std::unique_ptr<S3Lister> lister_;
 
   mutable std::mutex mutex_;
+  std::mutex probe_mutex_;  // held while a bucket is probed
+  std::map<std::string, bool> conditional_deletes_;  // bucket -> honours the ETag condition
   std::vector<Location> deletable_;
   std::shared_ptr<arrow::fs::FileSystem> local_;
   std::shared_ptr<arrow::fs::FileSystem> s3_;
