@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from support.paused_run import PausedRun
+from support.paused_run import PausedRun, assert_excludes
 from support.tables import RowsSnapshot, TableSpec, data_files, partition_path, snapshot, write_table
 
 TARGET = 0.125
@@ -145,16 +145,7 @@ def test_runs_over_nested_paths_exclude_each_other(binary, run, tmp_path, first_
     first_root, second_root = (parent, child) if first_is == "parent" else (child, parent)
     first = paused(binary, tmp_path, flags(first_root, "--delete_original_files", "true"),
                    "after_plan")
-    try:
-        first.wait_paused()
-        second = run(*flags(second_root, "--delete_original_files", "true"))
-        assert second.code == 3, second.stderr
-        assert "is being compacted by run" in second.stderr, second.stderr
-        assert len(second.stderr.strip().splitlines()) == 1
-        code, _, err = first.resume()
-    finally:
-        first.kill()
-    assert code == 0, err
+    assert_excludes(first, lambda: run(*flags(second_root, "--delete_original_files", "true")))
     after = run(*flags(second_root, "--delete_original_files", "true"))
     assert after.code == 0, after.stderr
     assert_whole(root, rows, NESTED)
@@ -432,15 +423,8 @@ def test_runs_over_nested_s3_paths_exclude_each_other(binary, run, aws, bucket, 
     first_root, second_root = (parent, child) if first_is == "parent" else (child, parent)
     first = paused(binary, tmp_path, flags(first_root, "--delete_original_files", "true"),
                    "after_plan", env=aws.env())
-    try:
-        first.wait_paused()
-        second = run(*flags(second_root, "--delete_original_files", "true"), env=aws.env())
-        assert second.code == 3, second.stderr
-        assert "is being compacted by run" in second.stderr, second.stderr
-        code, _, err = first.resume()
-    finally:
-        first.kill()
-    assert code == 0, err
+    assert_excludes(first, lambda: run(*flags(second_root, "--delete_original_files", "true"),
+                                       env=aws.env()))
     after = run(*flags(second_root, "--delete_original_files", "true"), env=aws.env())
     assert after.code == 0, after.stderr
     assert_s3_whole(aws, bucket, "sub", rows, NESTED, tmp_path)

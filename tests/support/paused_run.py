@@ -57,3 +57,18 @@ class PausedRun:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.communicate()
+
+
+def assert_excludes(first: PausedRun, run_second) -> None:
+    """With `first` paused, `run_second()` (a finished run) is refused as overlapping it, in one
+    line and with exit 3; then `first` goes on and must succeed."""
+    try:
+        first.wait_paused()
+        second = run_second()
+        assert second.code == 3, second.stderr
+        assert "is being compacted by run" in second.stderr, second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1, second.stderr
+        code, _, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 0, err
