@@ -140,7 +140,7 @@ class CountedOutputStream final : public arrow::io::OutputStream {
 }  // namespace
 
 FaultInjectingFileSystem::FaultInjectingFileSystem(std::shared_ptr<arrow::fs::FileSystem> base)
-    : arrow::fs::FileSystem(base->io_context()), base_(std::move(base)) {}
+    : ForwardingFileSystem(base->io_context()), base_(std::move(base)) {}
 
 std::shared_ptr<arrow::fs::FileSystem> FaultInjectingFileSystem::WrapIfEnabled(
     std::shared_ptr<arrow::fs::FileSystem> base) {
@@ -154,128 +154,23 @@ bool FaultInjectingFileSystem::Equals(const arrow::fs::FileSystem& other) const 
   return wrapper != nullptr && base_->Equals(*wrapper->base_);
 }
 
-std::string FaultInjectingFileSystem::Name(const std::string& path) const {
-  return base_->type_name() == "s3" ? "s3://" + path : path;
+Status FaultInjectingFileSystem::Call(
+    Kind kind, std::string_view op, const std::string& object,
+    const std::function<Status(arrow::fs::FileSystem&)>& call) const {
+  if (kind == Kind::kPure) return call(*base_);
+  return StorageFaults::Run(op, object, [&] { return call(*base_); });
 }
 
-Result<std::string> FaultInjectingFileSystem::NormalizePath(std::string path) {
-  return base_->NormalizePath(std::move(path));
-}
-Result<std::string> FaultInjectingFileSystem::PathFromUri(const std::string& uri_string) const {
-  return base_->PathFromUri(uri_string);
-}
-Result<std::string> FaultInjectingFileSystem::MakeUri(std::string path) const {
-  return base_->MakeUri(std::move(path));
-}
-
-Result<arrow::fs::FileInfo> FaultInjectingFileSystem::GetFileInfo(const std::string& path) {
-  return StorageFaults::Run("GetFileInfo", Name(path), [&] { return base_->GetFileInfo(path); });
-}
-
-Result<arrow::fs::FileInfoVector> FaultInjectingFileSystem::GetFileInfo(
-    const std::vector<std::string>& paths) {
-  // One operation per path, as Arrow's default (and S3: one HEAD each) does it.
-  arrow::fs::FileInfoVector infos;
-  infos.reserve(paths.size());
-  for (const auto& path : paths) {
-    ARROW_ASSIGN_OR_RAISE(auto info, GetFileInfo(path));
-    infos.push_back(std::move(info));
-  }
-  return infos;
-}
-
-Result<arrow::fs::FileInfoVector> FaultInjectingFileSystem::GetFileInfo(
-    const arrow::fs::FileSelector& select) {
-  std::string what = Name(select.base_dir);
-  if (select.recursive) what += " (recursive)";
-  return StorageFaults::Run("ListDir", what, [&] { return base_->GetFileInfo(select); });
-}
-
-Status FaultInjectingFileSystem::CreateDir(const std::string& path, bool recursive) {
-  return StorageFaults::Run("CreateDir", Name(path),
-                            [&] { return base_->CreateDir(path, recursive); });
-}
-
-Status FaultInjectingFileSystem::DeleteDir(const std::string& path) {
-  return StorageFaults::Run("DeleteDir", Name(path), [&] { return base_->DeleteDir(path); });
-}
-
-Status FaultInjectingFileSystem::DeleteDirContents(const std::string& path, bool missing_dir_ok) {
-  return StorageFaults::Run("DeleteDirContents", Name(path),
-                            [&] { return base_->DeleteDirContents(path, missing_dir_ok); });
-}
-
-Status FaultInjectingFileSystem::DeleteRootDirContents() {
-  return StorageFaults::Run("DeleteRootDirContents", Name(""),
-                            [&] { return base_->DeleteRootDirContents(); });
-}
-
-Status FaultInjectingFileSystem::DeleteFile(const std::string& path) {
-  return StorageFaults::Run("DeleteFile", Name(path), [&] { return base_->DeleteFile(path); });
-}
-
-Status FaultInjectingFileSystem::DeleteFiles(const std::vector<std::string>& paths) {
-  // One operation per file, as Arrow's default does it (S3 included).
-  Status st;
-  for (const auto& path : paths) st &= DeleteFile(path);
-  return st;
-}
-
-Status FaultInjectingFileSystem::Move(const std::string& src, const std::string& dest) {
-  return StorageFaults::Run("Move", Name(src) + " -> " + Name(dest),
-                            [&] { return base_->Move(src, dest); });
-}
-
-Status FaultInjectingFileSystem::CopyFile(const std::string& src, const std::string& dest) {
-  return StorageFaults::Run("CopyFile", Name(src) + " -> " + Name(dest),
-                            [&] { return base_->CopyFile(src, dest); });
-}
-
-Result<std::shared_ptr<arrow::io::InputStream>> FaultInjectingFileSystem::OpenInputStream(
-    const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(auto stream, StorageFaults::Run("OpenInputStream", Name(path), [&] {
-                          return base_->OpenInputStream(path);
-                        }));
+std::shared_ptr<arrow::io::InputStream> FaultInjectingFileSystem::Wrap(
+    std::shared_ptr<arrow::io::InputStream> stream, const std::string& path) const {
   return std::make_shared<CountedInputStream>(std::move(stream), Name(path));
 }
-
-Result<std::shared_ptr<arrow::io::InputStream>> FaultInjectingFileSystem::OpenInputStream(
-    const arrow::fs::FileInfo& info) {
-  ARROW_ASSIGN_OR_RAISE(auto stream, StorageFaults::Run("OpenInputStream", Name(info.path()), [&] {
-                          return base_->OpenInputStream(info);
-                        }));
-  return std::make_shared<CountedInputStream>(std::move(stream), Name(info.path()));
-}
-
-Result<std::shared_ptr<arrow::io::RandomAccessFile>> FaultInjectingFileSystem::OpenInputFile(
-    const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(auto file, StorageFaults::Run("OpenInputFile", Name(path), [&] {
-                          return base_->OpenInputFile(path);
-                        }));
+std::shared_ptr<arrow::io::RandomAccessFile> FaultInjectingFileSystem::Wrap(
+    std::shared_ptr<arrow::io::RandomAccessFile> file, const std::string& path) const {
   return std::make_shared<CountedRandomAccessFile>(std::move(file), Name(path));
 }
-
-Result<std::shared_ptr<arrow::io::RandomAccessFile>> FaultInjectingFileSystem::OpenInputFile(
-    const arrow::fs::FileInfo& info) {
-  ARROW_ASSIGN_OR_RAISE(auto file, StorageFaults::Run("OpenInputFile", Name(info.path()), [&] {
-                          return base_->OpenInputFile(info);
-                        }));
-  return std::make_shared<CountedRandomAccessFile>(std::move(file), Name(info.path()));
-}
-
-Result<std::shared_ptr<arrow::io::OutputStream>> FaultInjectingFileSystem::OpenOutputStream(
-    const std::string& path, const std::shared_ptr<const arrow::KeyValueMetadata>& metadata) {
-  ARROW_ASSIGN_OR_RAISE(auto stream, StorageFaults::Run("OpenOutputStream", Name(path), [&] {
-                          return base_->OpenOutputStream(path, metadata);
-                        }));
-  return std::make_shared<CountedOutputStream>(std::move(stream), Name(path));
-}
-
-Result<std::shared_ptr<arrow::io::OutputStream>> FaultInjectingFileSystem::OpenAppendStream(
-    const std::string& path, const std::shared_ptr<const arrow::KeyValueMetadata>& metadata) {
-  ARROW_ASSIGN_OR_RAISE(auto stream, StorageFaults::Run("OpenAppendStream", Name(path), [&] {
-                          return base_->OpenAppendStream(path, metadata);
-                        }));
+std::shared_ptr<arrow::io::OutputStream> FaultInjectingFileSystem::Wrap(
+    std::shared_ptr<arrow::io::OutputStream> stream, const std::string& path) const {
   return std::make_shared<CountedOutputStream>(std::move(stream), Name(path));
 }
 

@@ -131,34 +131,50 @@ class FakeS3FileSystem : public arrow::fs::LocalFileSystem {
   std::string type_name() const override { return "s3"; }
 };
 
-TEST(FileSystemsS3, ListsWithETagsAndRemovesExactlyThroughDeleteObjects) {
-  testing::FakeHttpServer s3([](const testing::FakeHttpServer::Request& r) {
-    if (r.method == "GET") {
-      return testing::FakeHttpServer::Response{
-          200, {},
-          "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
-          "<Contents><Key>tbl%2Fp%3D1%2Fa.parquet</Key><LastModified>2026-11-24T22:15:00.000Z"
-          "</LastModified><ETag>&quot;ea&quot;</ETag><Size>3</Size></Contents>"
-          "<Contents><Key>tbl%2Fp%3D1%2Fb.parquet</Key><LastModified>2026-11-24T22:15:00.000Z"
-          "</LastModified><ETag>&quot;eb&quot;</ETag><Size>4</Size></Contents>"
-          "</ListBucketResult>"};
-    }
-    std::string result;
-    for (auto object : xml::Elements(r.body, "Object")) {
-      std::string key = xml::FirstText(object, "Key");
-      result += xml::FirstText(object, "ETag") == "\"eb\""
-                    ? "<Error><Key>" + key + "</Key><Code>PreconditionFailed</Code></Error>"
-                    : "<Deleted><Key>" + key + "</Key></Deleted>";
-    }
-    return testing::FakeHttpServer::Response{200, {}, "<DeleteResult>" + result + "</DeleteResult>"};
-  });
-  auto context = aws::AwsContext::FromConfig(testing::ConfigFromVars({
+// A listing of bucket/tbl/p=1 with a.parquet (ETag "ea") and b.parquet (ETag `b_etag`).
+std::string Listing(const std::string& b_etag) {
+  return "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
+         "<Contents><Key>tbl%2Fp%3D1%2Fa.parquet</Key><LastModified>2026-11-24T22:15:00.000Z"
+         "</LastModified><ETag>&quot;ea&quot;</ETag><Size>3</Size></Contents>"
+         "<Contents><Key>tbl%2Fp%3D1%2Fb.parquet</Key><LastModified>2026-11-24T22:15:00.000Z"
+         "</LastModified><ETag>&quot;" + b_etag + "&quot;</ETag><Size>4</Size></Contents>"
+         "</ListBucketResult>";
+}
+
+// A DeleteObjects answer: every object deleted for which `deleted(key, etag)` says so, the
+// others PreconditionFailed.
+template <typename Deleted>
+testing::FakeHttpServer::Response DeleteResult(const std::string& body, Deleted deleted) {
+  std::string result;
+  for (auto object : xml::Elements(body, "Object")) {
+    std::string key = xml::FirstText(object, "Key");
+    result += deleted(key, xml::FirstText(object, "ETag"))
+                  ? "<Deleted><Key>" + key + "</Key></Deleted>"
+                  : "<Error><Key>" + key + "</Key><Code>PreconditionFailed</Code></Error>";
+  }
+  return testing::FakeHttpServer::Response{200, {}, "<DeleteResult>" + result + "</DeleteResult>"};
+}
+
+std::shared_ptr<aws::AwsContext> FakeS3Context(const testing::FakeHttpServer& s3) {
+  return aws::AwsContext::FromConfig(testing::ConfigFromVars({
       {"AWS_ENDPOINT_URL_S3", s3.url()},
       {"AWS_REGION", "us-east-1"},
       {"AWS_ACCESS_KEY_ID", "K"},
       {"AWS_SECRET_ACCESS_KEY", "S"},
       {"AWS_EC2_METADATA_DISABLED", "true"},
   }));
+}
+
+TEST(FileSystemsS3, ListsWithETagsAndRemovesExactlyThroughDeleteObjects) {
+  // As AWS: an object goes only if its ETag is the one sent (b.parquet has changed since its
+  // listing; the probe's name does not exist).
+  testing::FakeHttpServer s3([](const testing::FakeHttpServer::Request& r) {
+    if (r.method == "GET") return testing::FakeHttpServer::Response{200, {}, Listing("eb")};
+    return DeleteResult(r.body, [](const std::string& key, const std::string& etag) {
+      return key.find("a.parquet") != std::string::npos && etag == "\"ea\"";
+    });
+  });
+  auto context = FakeS3Context(s3);
   FileSystems file_systems(context);
   auto fs = std::make_shared<FakeS3FileSystem>();
   file_systems.AllowDeletesUnder(Location{fs, "bucket/tbl"});
@@ -180,18 +196,57 @@ TEST(FileSystemsS3, ListsWithETagsAndRemovesExactlyThroughDeleteObjects) {
   EXPECT_EQ(removals[1].location.uri(), "s3://bucket/tbl/p=1/b.parquet");
   EXPECT_EQ(removals[1].outcome, RemovalOutcome::kChanged);
   EXPECT_EQ(removals[2].outcome, RemovalOutcome::kFailed);  // no ETag: never sent unconditionally
-  ASSERT_EQ(s3.requests().size(), 2u);
-  EXPECT_EQ(s3.requests()[1].body.find("c.parquet"), std::string::npos);
+  // The listing, the bucket's one probe, the delete.
+  ASSERT_EQ(s3.requests().size(), 3u);
+  EXPECT_NE(s3.requests()[1].body.find("_s3_compaction_probe"), std::string::npos);
+  EXPECT_EQ(s3.requests()[2].body.find("c.parquet"), std::string::npos);
 
   // Outside the fence: nothing is sent at all.
   auto refused = file_systems.RemoveExactly({{Location{fs, "bucket/other/x"}, listed[0].identity}});
   EXPECT_EQ(refused[0].outcome, RemovalOutcome::kFailed);
-  EXPECT_EQ(s3.requests().size(), 2u);
+  EXPECT_EQ(s3.requests().size(), 3u);
   // No conditional moves on S3.
   auto moved = file_systems.MoveExactly(
       {{listed[0].location, listed[0].identity, Location{fs, "bucket/tbl/archive/a.parquet"}}});
   EXPECT_EQ(moved[0].outcome, RemovalOutcome::kFailed);
   EXPECT_TRUE(moved[0].status.IsNotImplemented());
+}
+
+TEST(FileSystemsS3, AStoreThatIgnoresConditionsGetsEachFolderListedAgainRightBeforeItsDelete) {
+  // Deletes whatever it is asked to, ETag or not; b.parquet is replaced between the two listings.
+  int listings = 0;
+  testing::FakeHttpServer s3([&listings](const testing::FakeHttpServer::Request& r) {
+    if (r.method == "GET") {
+      return testing::FakeHttpServer::Response{200, {}, Listing(++listings == 1 ? "eb" : "eb2")};
+    }
+    return DeleteResult(r.body, [](const std::string&, const std::string&) { return true; });
+  });
+  auto context = FakeS3Context(s3);
+  FileSystems file_systems(context);
+  auto fs = std::make_shared<FakeS3FileSystem>();
+  file_systems.AllowDeletesUnder(Location{fs, "bucket/tbl"});
+
+  ASSERT_OK_AND_ASSIGN(auto listed, file_systems.ListWithIdentities(Location{fs, "bucket/tbl/p=1"}));
+  std::vector<ExpectedFile> expected;
+  for (const auto& file : listed) expected.push_back({file.location, file.identity});
+  expected.push_back({Location{fs, "bucket/tbl/p=1/gone.parquet"}, listed[0].identity});
+  auto removals = file_systems.RemoveExactly(expected);
+  ASSERT_EQ(removals.size(), 3u);
+  EXPECT_EQ(removals[0].outcome, RemovalOutcome::kRemoved);
+  EXPECT_EQ(removals[1].outcome, RemovalOutcome::kChanged);
+  EXPECT_EQ(removals[2].outcome, RemovalOutcome::kGone);
+  // The listing, the probe (answered "deleted"), the folder listed again, the delete of a alone.
+  ASSERT_EQ(s3.requests().size(), 4u);
+  EXPECT_EQ(s3.requests()[2].method, "GET");
+  EXPECT_NE(s3.requests()[3].body.find("a.parquet"), std::string::npos);
+  EXPECT_EQ(s3.requests()[3].body.find("b.parquet"), std::string::npos);
+  EXPECT_EQ(s3.requests()[3].body.find("<ETag>"), std::string::npos);
+
+  // The probe is made once per bucket.
+  ASSERT_OK_AND_ASSIGN(auto now, file_systems.ListWithIdentities(Location{fs, "bucket/tbl/p=1"}));
+  auto again = file_systems.RemoveExactly({{now[1].location, now[1].identity}});
+  EXPECT_EQ(again[0].outcome, RemovalOutcome::kRemoved);
+  EXPECT_EQ(s3.requests().size(), 7u);  // listed, listed again right before, deleted
 }
 
 }  // namespace
