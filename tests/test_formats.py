@@ -1,8 +1,10 @@
 """What a compacted file keeps: schema drift unified, nested types, decimals, timestamps (INT96
 stays INT96), codecs, key-value metadata, and partition values that need Hive escaping."""
 
+import importlib.util
 import random
 import re
+import shutil
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -240,3 +242,56 @@ def test_predicates_on_escaped_values(run, tmp_path, predicate, expected):
     assert r.code == 0, r.stderr
     got = sorted(d["partition"] for d in r.summary["details"])
     assert got == sorted(partition_path({"city": v}) for v in expected)
+
+
+def test_columns_differing_only_in_case_are_one_column(run, tmp_path):
+    """Hive, Athena and Spark match column names ignoring case: `id` in some files and `ID` in
+    others are one column, written under the first spelling (before, the output held both and
+    Spark refused the partition with COLUMN_ALREADY_EXISTS). A file holding both spellings
+    fails its partition with a clear message, and nothing of it changes."""
+    import duckdb
+
+    root = tmp_path / "t"
+    folder = root / "p=x"
+    folder.mkdir(parents=True)
+    for i in range(3):
+        pq.write_table(pa.table({"id": pa.array(range(i * 10, i * 10 + 10), pa.int32()),
+                                 "Name": [f"n{i}"] * 10}), folder / f"a{i}.parquet")
+    for i in range(3):
+        pq.write_table(pa.table({"NAME": [f"m{i}"] * 10,
+                                 "ID": pa.array(range(100 + i * 10, 110 + i * 10), pa.int64())}),
+                       folder / f"b{i}.parquet")
+    expected = sorted([(i * 10 + k, f"n{i}") for i in range(3) for k in range(10)] +
+                      [(100 + i * 10 + k, f"m{i}") for i in range(3) for k in range(10)])
+    summary = compact(run, root)
+    assert summary["partitions"]["compacted"] == 1
+    files = data_files(folder)
+    assert len(files) == 1
+    schema = pq.read_schema(files[0])
+    assert schema.names == ["id", "Name"]
+    assert schema.field("id").type == pa.int64()
+    got = duckdb.sql(f"SELECT id, Name FROM read_parquet('{files[0]}')").fetchall()
+    assert sorted(got) == expected
+
+    # Spark reads the compacted partition (it refused the one with both spellings).
+    if importlib.util.find_spec("pyspark") is not None and shutil.which("java"):
+        from pyspark.sql import SparkSession
+
+        spark = (SparkSession.builder.master("local[1]").appName("case")
+                 .config("spark.ui.enabled", "false").config("spark.driver.memory", "512m")
+                 .getOrCreate())
+        try:
+            rows = spark.read.parquet(str(folder)).select("id", "name").collect()
+            assert sorted((r["id"], r["name"]) for r in rows) == expected
+        finally:
+            spark.stop()
+
+    both = root / "p=y"
+    both.mkdir()
+    for i in range(3):
+        pq.write_table(pa.table({"id": [1, 2], "Id": [3, 4]}), both / f"c{i}.parquet")
+    before = {f.name: f.read_bytes() for f in both.iterdir()}
+    r = run("--table_path", root, "--delete_original_files", "true")
+    assert r.code == 4, r.stderr
+    assert f"columns 'id' and 'Id' of {both}/c0.parquet differ only in case" in r.stdout + r.stderr
+    assert {f.name: f.read_bytes() for f in both.iterdir()} == before

@@ -488,3 +488,38 @@ def test_a_deferred_run_whose_commit_never_came_is_committed_by_the_next_recover
     files = download(aws, bucket, location[len(f"s3://{bucket}/"):], tmp_path)
     rows.assert_same("/".join(key), files)
     assert not [k for k in aws.s3.objects(bucket) if "_s3_compaction" in k]
+
+
+@pytest.mark.parametrize("delete", ["true", "false"])
+def test_a_scheduled_job_with_a_target_runs_again_and_compacts_in_place_there(
+        aws, bucket, table, run, tmp_path, delete):
+    """The first run repoints the partitions to the target; the next runs (the job is scheduled
+    with the same arguments) find each partition already there and compact it in place, new
+    small files included, while a target folder holding files of another partition is refused."""
+    name, rows = table
+    target = f"s3://{bucket}/compacted/events"
+    args = ("--database_name", DB, "--table_name", name, "--target_s3_path", target,
+            "--delete_original_files", delete, "--target_file_size_mb", TARGET, "--json")
+    first = run(*args, env=aws.env())
+    assert first.code == 0, first.stderr
+    assert first.summary["partitions"]["compacted"] == 3
+
+    again = run(*args, env=aws.env())
+    assert again.code == 0, again.stderr
+    assert again.summary["partitions"]["failed"] == 0
+
+    # New small files land in the partition where the catalog now places it.
+    extra = tmp_path / "extra"
+    write_table(extra, TableSpec(partitions=[{"p": "x"}], files_per_partition=30,
+                                 rows_per_file=250, seed=99))
+    aws.s3.upload_tree(extra / "p=x", bucket, "compacted/events/year=2023/month=5")
+    rows.capture("2023/5", sorted((tmp_path / "src" / "2023-5" / "p=x").glob("*.parquet"))
+                 + sorted((extra / "p=x").glob("*.parquet")))
+    third = run(*args, env=aws.env())
+    assert third.code == 0, third.stderr
+    assert third.summary["partitions"]["compacted"] == 1, third.summary
+    location = partitions(aws.glue, DB, name)[("2023", "5")]["StorageDescriptor"]["Location"]
+    assert location == f"{target}/year=2023/month=5"
+    files = download(aws, bucket, "compacted/events/year=2023/month=5", tmp_path)
+    rows.assert_same("2023/5", files)
+    assert len(files) <= 8

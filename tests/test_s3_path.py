@@ -53,8 +53,8 @@ def test_s3_in_place_with_delete(run, local_s3, bucket, s3_table, tmp_path):
             assert abs(size - TARGET * 2**20) <= 0.1 * TARGET * 2**20, sizes
         assert not any("/part-0000" in k and "-c0" not in k for k in data_keys(objects)
                        if k.startswith(prefix))
-    # Nothing staged is left behind (Arrow may leave empty folder markers, never data).
-    assert not [k for k in objects if "_s3_compaction" in k and not k.endswith("/")]
+    # Nothing staged is left behind, and no folder marker is made anywhere.
+    assert not [k for k in objects if "_s3_compaction" in k or k.endswith("/")], objects.keys()
 
 
 def test_s3_in_place_archives_originals(run, local_s3, bucket, s3_table, tmp_path):
@@ -73,6 +73,11 @@ def test_s3_in_place_archives_originals(run, local_s3, bucket, s3_table, tmp_pat
         rows.assert_same(rel, archived)
         originals = sorted(k.rsplit("/", 1)[1] for k in before if f"/{rel}/" in k)
         assert sorted(f.name for f in archived) == originals
+    # Moving an object leaves no zero-byte folder marker behind (t/p=a/), in the table or the
+    # archive; the only objects of ours are the archived files.
+    objects = local_s3.objects(bucket)
+    assert not [k for k in objects if k.endswith("/")], sorted(objects)
+    assert not [k for k in objects if "_s3_compaction" in k and not k.startswith(archive_prefix)]
 
 
 def test_s3_dry_run_changes_no_object(run, local_s3, bucket, s3_table):
@@ -229,3 +234,27 @@ def test_a_second_run_over_a_compacted_table_reads_no_file(run, local_s3, aws_pr
     writes = [s for s in aws_proxy.seen if s.operation in ("PutObject", "CopyObject")
               and ".parquet" in s.path]
     assert writes == []
+
+
+@pytest.mark.parametrize("flag", ["--table_path", "--target_s3_path", "--archive_path",
+                                  "--journal_path"])
+@pytest.mark.parametrize("spelling", ["{b}/./sp", "{b}/x/../sp", "{b}//sp", "{b}/sp/."])
+def test_s3_uris_with_dot_segments_are_refused_before_anything(run, local_s3, aws_proxy, bucket,
+                                                                s3_table, flag, spelling):
+    """S3 keys are literal: 's3://b/x/../sp' is not 's3://b/sp'. Such a URI is refused before
+    any request (it used to stage files under a prefix nothing cleaned up)."""
+    uri, _ = s3_table
+    before = local_s3.objects(bucket)
+    odd = "s3://" + spelling.format(b=bucket)
+    args = {"--table_path": uri}
+    args[flag] = odd
+    aws_proxy.reset()
+    env = local_s3.env()
+    env["AWS_ENDPOINT_URL"] = aws_proxy.endpoint
+    r = run(*[x for kv in args.items() for x in kv], "--delete_original_files",
+            "true" if flag != "--archive_path" else "false", env=env)
+    assert r.code == 2, (r.code, r.stderr)
+    assert f"S3 URI '{odd}' has an empty, '.' or '..' segment" in r.stderr
+    assert len([l for l in r.stderr.splitlines() if "error" in l]) == 1
+    assert local_s3.objects(bucket) == before
+    assert aws_proxy.seen == []

@@ -16,6 +16,7 @@
 #include "report/progress_bar.h"
 #include "storage/file_systems.h"
 #include "util/error_kind.h"
+#include "util/utf8.h"
 #include "util/version.h"
 
 namespace s3c {
@@ -270,6 +271,34 @@ arrow::Status ConvertShard(const RawFlags& raw, CompactionOptions& options) {
   return arrow::Status::OK();
 }
 
+// CLI::Range lets NaN through (every comparison with NaN is false), and "nan" parses as a
+// double: a NaN size would make every partition "skipped".
+arrow::Status CheckFinite(const RawFlags& raw, const CompactionOptions& options) {
+  const std::pair<const char*, double> numbers[] = {
+      {"--target_file_size_mb", raw.target_mb},
+      {"--row_group_size_mb", raw.row_group_mb},
+      {"--small_file_ratio", options.small_file_ratio}};
+  for (const auto& [flag, value] : numbers) {
+    if (!std::isfinite(value)) return arrow::Status::Invalid(flag, ": not a number: ", value);
+  }
+  return arrow::Status::OK();
+}
+
+// Every value is text for JSON (the journal, the summary, Glue requests): a flag that is not
+// UTF-8 is refused before anything is touched. (Names found on disk are bytes, and handled.)
+arrow::Status CheckUtf8(const CLI::App& app) {
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& value : option->results()) {
+      if (auto bad = FirstInvalidUtf8(value)) {
+        return arrow::Status::Invalid(option->get_name(), ": not valid UTF-8 (byte ", *bad + 1,
+                                      "): ", EscapeInvalidUtf8(value));
+      }
+    }
+  }
+  for (const CLI::App* sub : app.get_subcommands({})) ARROW_RETURN_NOT_OK(CheckUtf8(*sub));
+  return arrow::Status::OK();
+}
+
 void ConvertSizes(const RawFlags& raw, CompactionOptions& options) {
   options.target_file_bytes = static_cast<int64_t>(std::llround(raw.target_mb * 1048576.0));
   options.row_group_bytes = static_cast<int64_t>(std::llround(raw.row_group_mb * 1048576.0));
@@ -293,12 +322,17 @@ void ConvertLogging(const RawFlags& raw, CliRequest& request) {
 arrow::Status ConvertFlags(const RawFlags& raw, CliRequest& request) {
   CompactionOptions& options = request.options;
   ARROW_RETURN_NOT_OK(CheckTableChoice(request));
+  for (const std::string* path : {&request.table_path, &options.target_path,
+                                  &options.archive_path, &options.journal_path}) {
+    if (!path->empty()) ARROW_RETURN_NOT_OK(FileSystems::CheckSpelling(*path));
+  }
   ARROW_RETURN_NOT_OK(ConvertOriginalFiles(raw, options));
   ARROW_RETURN_NOT_OK(ConvertCatalogMode(raw, options));
   ARROW_RETURN_NOT_OK(ConvertPredicate(raw, options));
   ARROW_RETURN_NOT_OK(ConvertShard(raw, options));
   ARROW_RETURN_NOT_OK(
       ParseCompression(raw.compression, &options.codec, &options.compression_level));
+  ARROW_RETURN_NOT_OK(CheckFinite(raw, options));
   ConvertSizes(raw, options);
   ConvertModes(raw, request.json, options);
   ConvertLogging(raw, request);
@@ -323,6 +357,7 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   if (std::optional<int> exit_code = ParseFlags(app, argc, argv)) return *exit_code;
   request.recover_only = subcommands.recover->parsed();
   request.commit_only = subcommands.commit->parsed();
+  if (auto text = CheckUtf8(app); !text.ok()) return UsageError(text.message());
   if (auto converted = ConvertFlags(raw, request); !converted.ok()) {
     return UsageError(converted.message());
   }
@@ -361,7 +396,8 @@ int RunRequest(const CliRequest& request) {
     }
   }
   if (request.json) {
-    std::cout << summary->ToJson().dump(2) << std::endl;
+    // Names are bytes: what is not UTF-8 is escaped (\xNN), so the output stays JSON.
+    std::cout << Utf8Safe(summary->ToJson()).dump(2) << std::endl;
   } else {
     std::cout << summary->ToText() << std::flush;
   }

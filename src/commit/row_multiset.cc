@@ -8,6 +8,7 @@
 
 #include "execute/batch_aligner.h"
 #include "execute/row_digest.h"
+#include "plan/column_name.h"
 #include "plan/schema_unifier.h"
 #include "plan/file_inspector.h"
 
@@ -19,8 +20,9 @@ namespace {
 // (SchemaUnifier's widening rules): aligning loses nothing.
 bool WidensInto(const arrow::Schema& file, const arrow::Schema& reference) {
   for (const auto& field : file.fields()) {
-    auto into = reference.GetFieldByName(field->name());
-    if (!into) return false;
+    const std::vector<int> found = FieldIndicesIgnoringCase(reference.fields(), field->name());
+    if (found.size() != 1) return false;
+    const auto& into = reference.field(found.front());
     auto merged = SchemaUnifier::MergeTypes(into->type(), field->type());
     if (!merged.ok() || !(*merged)->Equals(*into->type())) return false;
   }

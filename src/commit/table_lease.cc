@@ -12,6 +12,7 @@
 #include "storage/run_layout.h"
 #include "util/clock.h"
 #include "util/logging.h"
+#include "util/utf8.h"
 
 namespace s3c {
 namespace {
@@ -50,7 +51,7 @@ std::string HostName() {
 }  // namespace
 
 std::string TableLease::Holder::ToJson() const {
-  return nlohmann::json({{"run_id", run_id}, {"host", host}, {"pid", pid},
+  return nlohmann::json({{"run_id", run_id}, {"host", EscapeInvalidUtf8(host)}, {"pid", pid},
                          {"acquired_unix", acquired_unix}, {"expires_unix", expires_unix},
                          {"expires", IsoTime(expires_unix)}, {"machine", machine}})
       .dump();

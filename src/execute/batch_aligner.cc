@@ -3,6 +3,8 @@
 #include <arrow/array/util.h>
 #include <arrow/compute/cast.h>
 
+#include "plan/column_name.h"
+
 namespace s3c {
 namespace {
 
@@ -34,7 +36,8 @@ arrow::Result<std::shared_ptr<ArrayData>> AlignData(const std::shared_ptr<ArrayD
     // Children span the parent's offset + length: the struct's own offset applies to them.
     const int64_t child_length = data->offset + data->length;
     for (const auto& field : to->fields()) {
-      int index = from_struct.GetFieldIndex(field->name());
+      const std::vector<int> found = FieldIndicesIgnoringCase(from_struct.fields(), field->name());
+      const int index = found.size() == 1 ? found.front() : -1;
       if (index < 0) {
         ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(field->type(), child_length));
         copy->child_data.push_back(nulls->data());
@@ -72,10 +75,10 @@ arrow::Result<BatchAligner> BatchAligner::Make(std::shared_ptr<arrow::Schema> fr
   aligner.identity_ = aligner.from_->num_fields() == aligner.to_->num_fields();
   for (int i = 0; i < aligner.to_->num_fields(); ++i) {
     const auto& field = aligner.to_->field(i);
-    std::vector<int> indices = aligner.from_->GetAllFieldIndices(field->name());
+    std::vector<int> indices = FieldIndicesIgnoringCase(aligner.from_->fields(), field->name());
     if (indices.size() > 1) {
       return arrow::Status::Invalid("column '", field->name(), "' appears more than once in ",
-                                    aligner.source_uri_);
+                                    aligner.source_uri_, " (names compared ignoring case)");
     }
     int index = indices.empty() ? -1 : indices.front();
     aligner.source_index_.push_back(index);

@@ -1,6 +1,6 @@
 #pragma once
 // BatchAligner: converts the record batches of one input file to the partition's output schema:
-// columns reordered by name, missing columns (and missing struct fields) filled with nulls, and
+// columns reordered by name (ignoring case, as SchemaUnifier matches them), missing columns (and missing struct fields) filled with nulls, and
 // types widened by the safe casts SchemaUnifier allows. A value that does not fit (a cast that
 // would overflow) is an error naming the file and the column, never a silent change.
 //

@@ -73,6 +73,26 @@ TEST(BatchAligner, OverflowIsAnErrorNamingFileAndColumn) {
       << out.status().message();
 }
 
+TEST(BatchAligner, ColumnsAndFieldsAreFoundIgnoringCase) {
+  // The unified schema spells them as first seen; this file spells them otherwise.
+  auto from = arrow::schema({field("ID", arrow::int32()),
+                             field("S", arrow::struct_({field("zip", arrow::utf8())}))});
+  auto to = arrow::schema({field("s", arrow::struct_({field("Zip", arrow::utf8())})),
+                           field("id", arrow::int64())});
+  auto batch = arrow::RecordBatch::Make(
+      from, 2, {Json(arrow::int32(), "[1, 2]"),
+                Json(arrow::struct_({field("zip", arrow::utf8())}),
+                     R"([{"zip": "10115"}, {"zip": null}])")});
+  ASSERT_OK_AND_ASSIGN(auto aligner, BatchAligner::Make(from, to, "f.parquet"));
+  ASSERT_OK_AND_ASSIGN(auto out, aligner.Align(batch));
+  EXPECT_TRUE(out->column(1)->Equals(*Json(arrow::int64(), "[1, 2]"))) << out->column(1)->ToString();
+  EXPECT_TRUE(out->column(0)->Equals(*Json(arrow::struct_({field("Zip", arrow::utf8())}),
+                                           R"([{"Zip": "10115"}, {"Zip": null}])")))
+      << out->column(0)->ToString();
+  auto twice = arrow::schema({field("id", arrow::int64()), field("Id", arrow::int64())});
+  EXPECT_FALSE(BatchAligner::Make(twice, arrow::schema({field("id", arrow::int64())}), "g").ok());
+}
+
 TEST(BatchAligner, DuplicateColumnNamesAreRefused) {
   auto from = arrow::schema({field("a", arrow::int64()), field("a", arrow::int64())});
   auto to = arrow::schema({field("a", arrow::int64())});

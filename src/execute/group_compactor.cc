@@ -295,9 +295,12 @@ arrow::Result<GroupOutput> GroupCompactor::Run() {
   }
   if (!st.ok()) {
     writer.Abandon();
+    // Staging is swept at the end of the run anyway. On S3 the sweep's batch delete does it:
+    // Arrow's DeleteFile would leave a zero-byte folder marker in the emptied staging folder.
     for (const auto& file : writer.files()) {
+      if (file.location.is_s3()) continue;
       auto removed = file.location.fs->DeleteFile(file.location.path);
-      (void)removed;  // staging is swept at the end of the run anyway
+      (void)removed;
     }
     return st;
   }

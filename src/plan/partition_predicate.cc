@@ -7,6 +7,8 @@
 #include <optional>
 #include <variant>
 
+#include "util/utf8.h"
+
 namespace s3c {
 namespace {
 
@@ -176,9 +178,21 @@ class Parser {
     return chars + 1;
   }
 
+  // The predicate is quoted in the error, up to kQuoted characters: a generated one can be long.
   arrow::Status Error(const std::string& what, size_t offset) const {
     return arrow::Status::Invalid("partition predicate: ", what, " at position ", Position(offset),
-                                  ": ", text_);
+                                  ": ", Quoted());
+  }
+
+  std::string Quoted() const {
+    constexpr size_t kQuoted = 120;
+    size_t chars = 0, end = 0;
+    for (; end < text_.size(); ++end) {
+      if ((static_cast<unsigned char>(text_[end]) & 0xC0) != 0x80 && chars++ == kQuoted) break;
+    }
+    if (end == text_.size()) return std::string(text_);
+    return std::string(text_.substr(0, end)) + "... (" + std::to_string(Position(text_.size()) - 1) +
+           " characters)";
   }
 
   static std::string Describe(const Token& t) {
@@ -284,20 +298,45 @@ class Parser {
   arrow::Result<NodePtr> ParseOr() { return ParseChain("OR", Node::Kind::kOr, &Parser::ParseAnd); }
   arrow::Result<NodePtr> ParseAnd() { return ParseChain("AND", Node::Kind::kAnd, &Parser::ParseNot); }
 
-  // operand ( KEYWORD operand )*, left-associative.
+  // operand ( KEYWORD operand )*. AND and OR are associative (in three-valued logic too), so a
+  // chain becomes a balanced tree: a generated list of ten thousand ORs stays a few levels deep
+  // for every recursive walk (evaluation, printing, destruction).
   arrow::Result<NodePtr> ParseChain(const char* keyword, Node::Kind kind,
                                     arrow::Result<NodePtr> (Parser::*operand)()) {
-    ARROW_ASSIGN_OR_RAISE(auto left, (this->*operand)());
+    std::vector<NodePtr> operands;
+    ARROW_ASSIGN_OR_RAISE(auto first, (this->*operand)());
+    operands.push_back(std::move(first));
     while (AcceptKeyword(keyword)) {
-      ARROW_ASSIGN_OR_RAISE(auto right, (this->*operand)());
-      left = Binary(kind, left, right);
+      ARROW_ASSIGN_OR_RAISE(auto next, (this->*operand)());
+      operands.push_back(std::move(next));
     }
-    return left;
+    return Balanced(kind, operands, 0, operands.size());
+  }
+
+  static NodePtr Balanced(Node::Kind kind, const std::vector<NodePtr>& operands, size_t begin,
+                          size_t end) {
+    if (end - begin == 1) return operands[begin];
+    const size_t mid = begin + (end - begin) / 2;
+    return Binary(kind, Balanced(kind, operands, begin, mid), Balanced(kind, operands, mid, end));
+  }
+
+  // Parentheses and NOTs nest by recursion; past kMaxNesting the predicate is refused, so no
+  // input can exhaust the stack.
+  arrow::Status Enter(size_t offset) {
+    if (++depth_ > kMaxNesting) {
+      return Error("nested more than " + std::to_string(kMaxNesting) +
+                       " levels deep (parentheses and NOTs)",
+                   offset);
+    }
+    return arrow::Status::OK();
   }
 
   arrow::Result<NodePtr> ParseNot() {
-    if (AcceptKeyword("NOT")) {
+    if (Peek().kind == Tok::kKeyword && Peek().text == "NOT") {
+      ARROW_RETURN_NOT_OK(Enter(Peek().offset));
+      Next();
       ARROW_ASSIGN_OR_RAISE(auto operand, ParseNot());
+      --depth_;
       auto node = std::make_shared<Node>();
       node->kind = Node::Kind::kNot;
       node->left = operand;
@@ -308,8 +347,10 @@ class Parser {
 
   arrow::Result<NodePtr> ParsePrimary() {
     if (Peek().kind == Tok::kLParen) {
+      ARROW_RETURN_NOT_OK(Enter(Peek().offset));
       const size_t open = Next().offset;
       ARROW_ASSIGN_OR_RAISE(auto inner, ParseOr());
+      --depth_;
       if (Peek().kind != Tok::kRParen) {
         return Error("expected ')' to close the '(' at position " + std::to_string(Position(open)) +
                          ", found " + Describe(Peek()),
@@ -481,9 +522,12 @@ class Parser {
     return node;
   }
 
+  static constexpr size_t kMaxNesting = 100;
+
   std::string_view text_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  size_t depth_ = 0;
 };
 
 // <0, 0, >0, or nullopt when the comparison is unknown (a numeric key with a non-number).
@@ -655,6 +699,12 @@ void CollectKeys(const Node& n, std::vector<std::string>* keys) {
 arrow::Result<PartitionPredicate> PartitionPredicate::Parse(std::string_view text) {
   if (std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); })) {
     return arrow::Status::Invalid("partition predicate is empty");
+  }
+  if (auto bad = FirstInvalidUtf8(text)) {
+    // Partition values in a catalog are UTF-8 strings; a predicate that is not text is a
+    // mistake (an encoding mixed up on the way), not something to match bytes against.
+    return arrow::Status::Invalid("partition predicate is not valid UTF-8 (byte ", *bad + 1,
+                                  "): ", EscapeInvalidUtf8(text.substr(0, 200)));
   }
   ARROW_ASSIGN_OR_RAISE(auto root, Parser(text).Parse());
   return PartitionPredicate(std::move(root));

@@ -180,6 +180,37 @@ TEST(PartitionPredicate, SyntaxErrorsGiveThePosition) {
   EXPECT_NE(Error("city = 'Zürich' AND").find("at position 20"), std::string::npos);
 }
 
+TEST(PartitionPredicate, NestingIsLimitedAndLongInputIsQuotedShort) {
+  const std::string parens = std::string(10000, '(') + "p=1" + std::string(10000, ')');
+  const std::string message = Error(parens);
+  EXPECT_NE(message.find("nested more than 100 levels deep (parentheses and NOTs) at position 101"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("... (20003 characters)"), std::string::npos) << message;
+  EXPECT_LT(message.size(), 300u);
+  std::string nots;
+  for (int i = 0; i < 30000; ++i) nots += "NOT ";
+  EXPECT_NE(Error(nots + "p=1").find("nested more than 100 levels deep"), std::string::npos);
+  // At the limit it still parses.
+  EXPECT_EQ(Eval(std::string(100, '(') + "p=1" + std::string(100, ')'), {{"p", "1"}}), T);
+  EXPECT_EQ(Eval(std::string(99, '(') + "NOT p=2" + std::string(99, ')'), {{"p", "1"}}), T);
+}
+
+TEST(PartitionPredicate, LongChainsStayShallow) {
+  // A generated list of 100,000 alternatives: evaluated, printed and destroyed without deep
+  // recursion (the chain is built as a balanced tree).
+  std::string ors;
+  for (int i = 0; i < 100000; ++i) ors += (i ? " OR p='" : "p='") + std::to_string(i) + "'";
+  EXPECT_EQ(Eval(ors, {{"p", "99999"}}), T);
+  EXPECT_EQ(Eval(ors, {{"p", "100000"}}), F);
+  ASSERT_OK_AND_ASSIGN(auto p, PartitionPredicate::Parse("a=1 AND b=2 AND c=3 AND d=4 AND e=5"));
+  EXPECT_EQ(p.ToGlueExpression(), "a = 1 AND b = 2 AND c = 3 AND d = 4 AND e = 5");
+  std::string ands;
+  for (int i = 0; i < 100000; ++i) ands += (i ? " AND p<>'" : "p<>'") + std::to_string(i) + "'";
+  ASSERT_OK_AND_ASSIGN(auto q, PartitionPredicate::Parse(ands));
+  EXPECT_EQ(q.ToGlueExpression().size(), ands.size() + 2 * 100000);  // "p <> 'i'"
+}
+
 TEST(PartitionPredicate, ValidateNamesTheKeysThatExist) {
   ASSERT_OK_AND_ASSIGN(auto p, PartitionPredicate::Parse("yaer = 1 AND month = 2"));
   auto st = p.Validate({"year", "month"});

@@ -15,6 +15,7 @@
 #include "storage/run_layout.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
+#include "util/utf8.h"
 
 namespace s3c {
 namespace {
@@ -65,6 +66,17 @@ InputFile DescribedBy(const InputFile& sample, const FileInfo& info) {
   file.data_bytes = std::llround(static_cast<double>(sample.data_bytes) * scale);
   file.footer_deferred = true;
   return file;
+}
+
+// Local names are bytes; the journal is JSON, which carries UTF-8 only. A partition whose
+// folder or Parquet files it could not name is not compacted (never a crash, never a guess).
+std::optional<std::string> NameTheJournalCannotRecord(const PartitionPlan& plan) {
+  if (!IsValidUtf8(plan.partition.location.path)) return plan.partition.location.path;
+  if (!IsValidUtf8(plan.partition.path)) return plan.partition.path;
+  for (const InputFile& file : plan.files) {
+    if (!IsValidUtf8(file.info.path())) return file.info.path();
+  }
+  return std::nullopt;
 }
 
 void FailWithBadFiles(PartitionPlan& partition, const std::vector<std::string>& errors) {
@@ -147,6 +159,18 @@ arrow::Status ParseCompression(const std::string& text,
   }
   if (!arrow::util::Codec::IsAvailable(it->second)) {
     return arrow::Status::Invalid("--compression: codec '", name, "' is not in this build");
+  }
+  if (colon != std::string::npos) {
+    // Checked here, before anything is touched: a writer would only find out per partition.
+    if (!arrow::util::Codec::SupportsCompressionLevel(it->second)) {
+      return arrow::Status::Invalid("--compression: codec '", name, "' takes no level");
+    }
+    ARROW_ASSIGN_OR_RAISE(int lowest, arrow::util::Codec::MinimumCompressionLevel(it->second));
+    ARROW_ASSIGN_OR_RAISE(int highest, arrow::util::Codec::MaximumCompressionLevel(it->second));
+    if (*level < lowest || *level > highest) {
+      return arrow::Status::Invalid("--compression: level ", *level, " is outside ", name,
+                                    "'s range ", lowest, " to ", highest);
+    }
   }
   *codec = it->second;
   return arrow::Status::OK();
@@ -283,6 +307,13 @@ int64_t Planner::PlanFromFooters(PartitionWork& work, const Table& table) const 
   const std::vector<std::string> errors = CollectFiles(work);
   if (!errors.empty()) {
     FailWithBadFiles(work.plan, errors);
+    return 0;
+  }
+  if (auto name = NameTheJournalCannotRecord(work.plan)) {
+    work.plan.action = PartitionAction::kFail;
+    work.plan.reason = "'" + EscapeInvalidUtf8(*name) +
+                       "' is not valid UTF-8, so the run's journal cannot record it; the "
+                       "partition is left as it is (rename it to compact it)";
     return 0;
   }
   PlanPartition(work.plan, table);

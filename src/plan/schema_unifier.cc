@@ -4,6 +4,8 @@
 
 #include <arrow/util/key_value_metadata.h>
 
+#include "plan/column_name.h"
+
 namespace s3c {
 namespace {
 
@@ -57,11 +59,14 @@ arrow::Result<std::shared_ptr<DataType>> MergeStructs(const arrow::StructType& a
                                                       const arrow::StructType& b) {
   arrow::FieldVector fields = a.fields();
   for (auto& field : fields) {
-    if (b.GetFieldIndex(field->name()) < 0) field = field->WithNullable(true);
+    if (FieldIndicesIgnoringCase(b.fields(), field->name()).empty()) {
+      field = field->WithNullable(true);
+    }
   }
   for (const auto& other : b.fields()) {
-    auto it = std::find_if(fields.begin(), fields.end(),
-                           [&](const auto& f) { return f->name() == other->name(); });
+    auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) {
+      return SameColumnName(f->name(), other->name());
+    });
     if (it == fields.end()) {
       fields.push_back(other->WithNullable(true));
     } else {
@@ -156,12 +161,32 @@ arrow::Result<std::shared_ptr<DataType>> SchemaUnifier::MergeTypes(
   return Conflict(a, b);
 }
 
+arrow::Status SchemaUnifier::CheckDistinctNames(const arrow::FieldVector& fields,
+                                                const std::string& where) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    ARROW_RETURN_NOT_OK(CheckDistinctNames(fields[i]->type()->fields(), where));  // nested
+    for (size_t j = i + 1; j < fields.size(); ++j) {
+      if (!SameColumnName(fields[i]->name(), fields[j]->name())) continue;
+      if (fields[i]->name() == fields[j]->name()) {
+        return arrow::Status::Invalid("column '", fields[i]->name(), "' appears twice in ", where);
+      }
+      return arrow::Status::Invalid("columns '", fields[i]->name(), "' and '", fields[j]->name(),
+                                    "' of ", where,
+                                    " differ only in case; Hive, Athena and Spark cannot tell "
+                                    "them apart, so they are not merged");
+    }
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Status SchemaUnifier::Add(const std::shared_ptr<arrow::Schema>& schema,
                                  const std::string& file_uri) {
+  ARROW_RETURN_NOT_OK(CheckDistinctNames(schema->fields(), file_uri));
   std::vector<Column> next = columns_;
   for (const auto& field : schema->fields()) {
-    auto it = std::find_if(next.begin(), next.end(),
-                           [&](const Column& c) { return c.field->name() == field->name(); });
+    auto it = std::find_if(next.begin(), next.end(), [&](const Column& c) {
+      return SameColumnName(c.field->name(), field->name());
+    });
     if (it == next.end()) {
       // A column absent from the files before this one: those rows will read as NULL.
       next.push_back(Column{files_ > 0 ? field->WithNullable(true) : field, file_uri});
@@ -181,7 +206,7 @@ arrow::Status SchemaUnifier::Add(const std::shared_ptr<arrow::Schema>& schema,
     it->field = *merged;
   }
   for (auto& column : next) {
-    if (schema->GetFieldIndex(column.field->name()) < 0) {
+    if (FieldIndicesIgnoringCase(schema->fields(), column.field->name()).empty()) {
       column.field = column.field->WithNullable(true);
     }
   }
@@ -200,7 +225,7 @@ std::shared_ptr<arrow::Schema> SchemaUnifier::Finish(
   std::vector<bool> placed(columns_.size(), false);
   for (const auto& name : catalog_order) {
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!placed[i] && columns_[i].field->name() == name) {
+      if (!placed[i] && SameColumnName(columns_[i].field->name(), name)) {
         fields.push_back(columns_[i].field);
         placed[i] = true;
       }

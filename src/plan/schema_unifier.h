@@ -1,8 +1,10 @@
 #pragma once
 // SchemaUnifier: decides a partition's output schema from its files' schemas.
 //
-// Columns are matched by name. Their order is the order of first appearance (files in listing
-// order). A column missing from some files becomes nullable (those rows read as NULL). Types
+// Columns are matched by name, ignoring case as Hive, Athena and Spark do (plan/column_name.h):
+// `id` in one file and `ID` in another are one column, named as first seen. A file (or struct)
+// with two columns whose names differ only in case is a conflict: no reader can tell them
+// apart. Their order is the order of first appearance (files in listing order). A column missing from some files becomes nullable (those rows read as NULL). Types
 // widen only where no value can change:
 //   null + T -> T                      int8 < int16 < int32 < int64 (same signedness)
 //   uintN + intM -> int(max(2N, M))    (uint64 with a signed int is a conflict)
@@ -39,9 +41,14 @@ class SchemaUnifier {
   arrow::Status Add(const std::shared_ptr<arrow::Schema>& schema, const std::string& file_uri);
 
   /// The unified schema. REQUIRES: at least one successful Add. Columns named in
-  /// `catalog_order` (a catalog's column list) come first, in that order; the others follow in
-  /// order of first appearance.
+  /// `catalog_order` (a catalog's column list) come first, in that order (matched ignoring case); the others
+  /// follow in order of first appearance.
   std::shared_ptr<arrow::Schema> Finish(const std::vector<std::string>& catalog_order = {}) const;
+
+  /// Invalid if two of `fields` (or of the fields nested in one) have the same name ignoring
+  /// case; `where` names their file.
+  static arrow::Status CheckDistinctNames(const arrow::FieldVector& fields,
+                                          const std::string& where);
 
   /// Merges two types by the rules above; Invalid (without file names) on conflict.
   static arrow::Result<std::shared_ptr<arrow::DataType>> MergeTypes(

@@ -89,6 +89,51 @@ TEST(SchemaUnifier, CatalogOrderComesFirst) {
   EXPECT_EQ(schema->field(2)->name(), "b");
 }
 
+TEST(SchemaUnifier, NamesDifferingOnlyInCaseAreOneColumnSpelledAsFirstSeen) {
+  SchemaUnifier unifier;
+  ASSERT_OK(unifier.Add(arrow::schema({field("id", arrow::int32(), false),
+                                       field("s", arrow::struct_({field("Zip", arrow::utf8())}))}),
+                        "a.parquet"));
+  ASSERT_OK(unifier.Add(arrow::schema({field("ID", arrow::int64(), false),
+                                       field("S", arrow::struct_({field("zip", arrow::utf8()),
+                                                                  field("City", arrow::utf8())}))}),
+                        "b.parquet"));
+  auto schema = unifier.Finish({"s", "Id"});  // a catalog's lower-case names match too
+  ASSERT_EQ(schema->num_fields(), 2);
+  EXPECT_EQ(schema->field(0)->name(), "s");
+  EXPECT_TRUE(schema->field(0)->type()->Equals(
+      arrow::struct_({field("Zip", arrow::utf8()), field("City", arrow::utf8())})))
+      << schema->field(0)->type()->ToString();
+  EXPECT_EQ(schema->field(1)->name(), "id");
+  EXPECT_TRUE(schema->field(1)->type()->Equals(arrow::int64()));
+  EXPECT_FALSE(schema->field(1)->nullable());  // in both files under one spelling or another
+  // Only ASCII letters fold: "É" and "é" are two columns.
+  SchemaUnifier accents;
+  ASSERT_OK(accents.Add(arrow::schema({field("\xc3\x89t\xc3\xa9", arrow::int32())}), "a"));
+  ASSERT_OK(accents.Add(arrow::schema({field("\xc3\xa9t\xc3\xa9", arrow::int32())}), "b"));
+  EXPECT_EQ(accents.Finish()->num_fields(), 2);
+}
+
+TEST(SchemaUnifier, AFileWithTwoColumnsDifferingOnlyInCaseIsAConflict) {
+  SchemaUnifier unifier;
+  auto st = unifier.Add(arrow::schema({field("id", arrow::int32()), field("Id", arrow::int32())}),
+                        "s3://b/a.parquet");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(),
+            "columns 'id' and 'Id' of s3://b/a.parquet differ only in case; Hive, Athena and "
+            "Spark cannot tell them apart, so they are not merged");
+  auto nested = unifier.Add(
+      arrow::schema({field("s", arrow::struct_({field("a", arrow::int32()),
+                                                field("A", arrow::int32())}))}),
+      "s3://b/b.parquet");
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(nested.message().find("columns 'a' and 'A' of s3://b/b.parquet differ only in case"),
+            std::string::npos);
+  auto twice = unifier.Add(arrow::schema({field("x", arrow::int32()), field("x", arrow::int32())}),
+                           "c.parquet");
+  EXPECT_EQ(twice.message(), "column 'x' appears twice in c.parquet");
+}
+
 TEST(SchemaUnifier, ConflictNamesBothFilesAndTheColumn) {
   SchemaUnifier unifier;
   ASSERT_OK(unifier.Add(arrow::schema({field("price", arrow::decimal128(10, 2))}), "s3://b/a.parquet"));

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "util/human.h"
+#include "util/utf8.h"
 
 namespace s3c {
 
@@ -140,7 +141,8 @@ std::string RunSummary::ToText() const {
     out << "noticed:\n";
     for (const auto& note : notes) out << "  " << note << "\n";
   }
-  return out.str();
+  // Names are bytes; the report escapes what is not UTF-8 (\xNN) so every line is text.
+  return EscapeInvalidUtf8(out.str());
 }
 
 nlohmann::json RunSummary::ToJson() const {

@@ -400,39 +400,60 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
   return s3_;
 }
 
-arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
-  std::lock_guard<std::mutex> lock(mutex_);
+namespace {
+
+bool IsS3Uri(const std::string& uri_or_path) {
+  return StartsWith(uri_or_path, "s3://") || StartsWith(uri_or_path, "s3a://") ||
+         StartsWith(uri_or_path, "s3n://");
+}
+
+// "bucket/key" of an S3 URI, without trailing slashes.
+std::string S3Rest(const std::string& uri) {
+  std::string rest = uri.substr(uri.find("://") + 3);
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  return rest;
+}
+
+}  // namespace
+
+arrow::Status FileSystems::CheckSpelling(const std::string& uri_or_path) {
   if (uri_or_path.empty()) return arrow::Status::Invalid("empty path");
-  if (StartsWith(uri_or_path, "s3://") || StartsWith(uri_or_path, "s3a://") ||
-      StartsWith(uri_or_path, "s3n://")) {
-    std::string rest = uri_or_path.substr(uri_or_path.find("://") + 3);
-    while (!rest.empty() && rest.back() == '/') rest.pop_back();
-    if (rest.empty() || rest.front() == '/') {
-      return arrow::Status::Invalid("S3 URI without a bucket: '", uri_or_path, "'");
+  if (!IsS3Uri(uri_or_path)) {
+    if (!StartsWith(uri_or_path, "file://") && uri_or_path.find("://") != std::string::npos) {
+      return arrow::Status::Invalid("unsupported URI scheme in '", uri_or_path,
+                                    "' (use a local path or s3://bucket/prefix)");
     }
-    // S3 keys are literal: "a/./b", "a/../b" and "a//b" name other objects than "a/b", and
-    // Arrow refuses some of them. One spelling per place, so that two runs over the same data
-    // meet at the same lease and the delete fence compares like with like.
-    for (size_t start = 0; start <= rest.size();) {
-      size_t slash = rest.find('/', start);
-      if (slash == std::string::npos) slash = rest.size();
-      std::string_view segment(rest.data() + start, slash - start);
-      if (segment.empty() || segment == "." || segment == "..") {
-        return arrow::Status::Invalid("S3 URI '", uri_or_path, "' has an empty, '.' or '..' ",
-                                      "segment; S3 keys are literal: write the path without it");
-      }
-      start = slash + 1;
+    return arrow::Status::OK();
+  }
+  const std::string rest = S3Rest(uri_or_path);
+  if (rest.empty() || rest.front() == '/') {
+    return arrow::Status::Invalid("S3 URI without a bucket: '", uri_or_path, "'");
+  }
+  // S3 keys are literal: "a/./b", "a/../b" and "a//b" name other objects than "a/b", and
+  // Arrow refuses some of them. One spelling per place, so that two runs over the same data
+  // meet at the same lease and the delete fence compares like with like.
+  for (size_t start = 0; start <= rest.size();) {
+    size_t slash = rest.find('/', start);
+    if (slash == std::string::npos) slash = rest.size();
+    std::string_view segment(rest.data() + start, slash - start);
+    if (segment.empty() || segment == "." || segment == "..") {
+      return arrow::Status::Invalid("S3 URI '", uri_or_path, "' has an empty, '.' or '..' ",
+                                    "segment; S3 keys are literal: write the path without it");
     }
+    start = slash + 1;
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
+  ARROW_RETURN_NOT_OK(CheckSpelling(uri_or_path));
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (IsS3Uri(uri_or_path)) {
     ARROW_ASSIGN_OR_RAISE(auto fs, S3());
-    return Location{fs, rest};
+    return Location{fs, S3Rest(uri_or_path)};
   }
   std::string path = uri_or_path;
-  if (StartsWith(path, "file://")) {
-    path = path.substr(7);
-  } else if (path.find("://") != std::string::npos) {
-    return arrow::Status::Invalid("unsupported URI scheme in '", uri_or_path,
-                                  "' (use a local path or s3://bucket/prefix)");
-  }
+  if (StartsWith(path, "file://")) path = path.substr(7);
   ARROW_ASSIGN_OR_RAISE(std::string canonical, CanonicalLocalPath(path));
   if (!local_) {
     local_ = FaultInjectingFileSystem::WrapIfEnabled(std::make_shared<arrow::fs::LocalFileSystem>());

@@ -46,6 +46,11 @@ class FileSystems {
   explicit FileSystems(std::shared_ptr<aws::AwsContext> aws = nullptr);
   ~FileSystems();
 
+  /// Checks a path or URI as written, touching nothing: a known scheme, an S3 bucket, no
+  /// empty, "." or ".." S3 key segment. Resolve checks it too; the command line checks every
+  /// path flag with it before anything happens.
+  static arrow::Status CheckSpelling(const std::string& uri_or_path);
+
   /// Resolves `uri_or_path` to its one canonical spelling: local paths absolute, with symbolic
   /// links resolved (as far as the path exists) and "." and ".." gone; s3a:// and s3n:// are
   /// s3://; a trailing '/' is dropped. Errors: Invalid for an s3:// URI without a bucket, with

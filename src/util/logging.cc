@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/utf8.h"
+
 namespace s3c::log {
 namespace {
 
@@ -54,15 +56,15 @@ void Write(Level level, std::string_view message) {
   std::string line;
   if (g_format == Format::kJson) {
     nlohmann::json j = {{"ts", UtcTimestamp()}, {"level", LevelName(level)},
-                        {"msg", std::string(message)}};
-    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+                        {"msg", EscapeInvalidUtf8(message)}};
+    line = j.dump() + "\n";
   } else {
     line = "s3-compaction: ";
     if (level != Level::kInfo) {
       line += LevelName(level);
       line += ": ";
     }
-    line += message;
+    line += EscapeInvalidUtf8(message);  // names are bytes; every line is text
     line += "\n";
   }
   std::lock_guard<std::mutex> lock(g_mutex);
