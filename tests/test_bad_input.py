@@ -279,3 +279,100 @@ def test_a_journal_of_another_table_is_left_alone(run, table, tmp_path):
     assert r.code == 4, r.stderr
     assert any("is about the table at " + str(other) in line for line in r.summary["recovered"])
     assert snapshot(other) == before
+
+
+# --- names, predicates and flags a user or a file system can hand it: never an abort -----------
+
+def _bytes_table(root):
+    """p=a holds a Parquet file whose name is not UTF-8; p=\\xff\\xfe is a folder whose name is
+    not; p=b is ordinary; a stray root file's name is not UTF-8 either."""
+    import os
+
+    spec = TableSpec(partitions=[{"p": "a"}, {"p": "b"}, {"p": "c"}], files_per_partition=4,
+                     nested=False)
+    write_table(root, spec)
+    bad_file = os.fsdecode(b"bad\xff.parquet")
+    (root / "p=a" / bad_file).write_bytes(data_files(root / "p=a")[0].read_bytes())
+    bad_folder = root / os.fsdecode(b"p=\xff\xfe")
+    (root / "p=c").rename(bad_folder)
+    (root / os.fsdecode(b"stray\xff.txt")).write_text("x")
+    return bad_folder
+
+
+@pytest.mark.parametrize("output", ["--json", "text"])
+def test_names_that_are_not_utf8_fail_their_partition_only(run, tmp_path, output):
+    root = tmp_path / "t"
+    bad_folder = _bytes_table(root)
+    kept = {p: snapshot(p) for p in [root / "p=a", bad_folder]}
+    rows = RowsSnapshot()
+    rows.capture("b", data_files(root / "p=b"))
+    r = run("--table_path", root, "--delete_original_files", "true",
+            *([output] if output == "--json" else []))
+    assert r.code == 4, r.stderr  # the others compacted; these failed, clearly
+    assert "Traceback" not in r.stderr and "terminate" not in r.stderr
+    text = r.stdout if output == "text" else " ".join(d.get("reason", "")
+                                                      for d in r.summary["details"])
+    assert "'" + str(root / "p=a") + "/bad\\xFF.parquet' is not valid UTF-8" in text
+    assert "'" + str(root) + "/p=\\xFF\\xFE' is not valid UTF-8" in text
+    if output == "--json":
+        details = {d["partition"]: d for d in r.summary["details"]}
+        assert details["p=b"]["status"] == "compacted"
+        assert details["p=a"]["status"] == "failed"
+        assert details["p=\\xFF\\xFE"]["status"] == "failed"
+        assert "rename it to compact it" in details["p=a"]["reason"]
+        assert any("stray\\xFF.txt" in n for n in r.summary["notes"])
+    rows.assert_same("b", data_files(root / "p=b"))
+    assert {p: snapshot(p) for p in kept} == kept
+    assert (root / __import__("os").fsdecode(b"stray\xff.txt")).read_text() == "x"
+
+
+@pytest.mark.parametrize("predicate", ["(" * 10000 + "p='good'" + ")" * 10000,
+                                       "NOT " * 30000 + "p='good'"])
+def test_deep_predicates_are_usage_errors(run, table, predicate):
+    before = snapshot(table)
+    r = run("--table_path", table, "--partition_predicate", predicate)
+    assert r.code == 2, (r.code, r.stderr[-300:])
+    [line] = error_lines(r)
+    assert "nested more than 100 levels deep" in line and len(line) < 300
+    assert snapshot(table) == before
+
+
+def test_a_long_generated_predicate_works(run, table):
+    """Ten thousand alternatives (a generated list of partitions) parse and select."""
+    predicate = " OR ".join(f"p='v{i}'" for i in range(10000)) + " OR p='good'"
+    r = run("--table_path", table, "--partition_predicate", predicate, "--json")
+    assert r.code == 0, r.stderr[-300:]
+    assert {d["partition"] for d in r.summary["details"]} == {"p=good"}
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--partition_predicate", b"p='\xff'"], "--partition_predicate: not valid UTF-8 (byte 4): p='\\xFF'"),
+    (["--target_s3_path", b"/tmp/out\xfe"], "--target_s3_path: not valid UTF-8 (byte 9)"),
+    (["--target_file_size_mb", "nan"], "--target_file_size_mb: not a number: nan"),
+    (["--small_file_ratio", "nan"], "--small_file_ratio: not a number: nan"),
+    (["--row_group_size_mb", "NaN"], "--row_group_size_mb: not a number: nan"),
+    (["--target_file_size_mb", "inf"], "--target_file_size_mb: Value inf not in range"),
+    (["--compression", "gzip:-5"], "--compression: level -5 is outside gzip's range 1 to 9"),
+    (["--compression", "zstd:99"], "--compression: level 99 is outside zstd's range"),
+    (["--compression", "snappy:3"], "--compression: codec 'snappy' takes no level"),
+    (["--compression", "none:1"], "--compression: codec 'none' takes no level"),
+])
+def test_bad_flags_stop_the_run_before_anything(run, table, args, message):
+    import os
+
+    before = snapshot(table)
+    r = run("--table_path", table, *[os.fsdecode(a) if isinstance(a, bytes) else a for a in args])
+    assert r.code == 2, (r.code, r.stderr)
+    assert message in r.stderr
+    assert snapshot(table) == before
+    assert not (table / "_s3_compaction").exists()
+
+
+def test_a_glue_predicate_that_is_not_utf8_is_a_usage_error(run, tmp_path):
+    """It used to abort ('terminate called recursively') while building the Glue request."""
+    import os
+
+    r = run("--database_name", "db", "--table_name", "t", "--partition_predicate",
+            os.fsdecode(b"p='\xff'"), env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+    assert r.code == 2, (r.code, r.stderr)
+    assert "not valid UTF-8" in r.stderr
