@@ -134,8 +134,8 @@ def test_any_table_ends_clearly_with_every_row_once(binary, tmp_path_factory, la
     assert (proc.returncode == 4) == any(d["status"] == "failed" for d in details.values())
 
     for part, folder in folders.items():
-        # The summary names a partition by its folder name.
-        detail = details.get(part.decode("utf-8")) if _utf8(part) else None
+        # The summary names a partition by its folder name, bytes that are not UTF-8 as \xNN.
+        detail = details.get(_escaped(part))
         status = detail["status"] if detail else "absent"
         bad_names = not _utf8(part) or any(not _utf8(n) for n, _, _ in layout[part])
         twins = any(t for _, _, t in layout[part])
@@ -162,3 +162,20 @@ def _utf8(b: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
+
+
+def _escaped(b: bytes) -> str:
+    """How the tool reports a name: each byte of an ill-formed UTF-8 sequence as \\xNN."""
+    out, i = [], 0
+    while i < len(b):
+        for n in (1, 2, 3, 4):
+            try:
+                out.append(b[i:i + n].decode("utf-8"))
+                i += n
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            out.append(f"\\x{b[i]:02X}")
+            i += 1
+    return "".join(out)
