@@ -376,3 +376,105 @@ def test_a_glue_predicate_that_is_not_utf8_is_a_usage_error(run, tmp_path):
             os.fsdecode(b"p='\xff'"), env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
     assert r.code == 2, (r.code, r.stderr)
     assert "not valid UTF-8" in r.stderr
+
+
+# --- credentials that cannot be read, and bugs: one line, never an abort -------------------
+
+SECRET = "s3cr3t-never-printed-5e1d"
+TOKEN = "session-token-never-printed-0b7a"
+
+
+@pytest.fixture
+def s3_table(local_s3, bucket, tmp_path):
+    local = tmp_path / "src"
+    write_table(local, TableSpec(partitions=[{"p": "a"}], files_per_partition=4, nested=False))
+    local_s3.upload_tree(local, bucket, "t")
+    return f"s3://{bucket}/t"
+
+
+def process_env(local_s3, tmp_path, command):
+    """The environment of a run whose only credentials are profile ci's credential_process."""
+    config = tmp_path / "aws_config"
+    config.write_text(f"[profile ci]\ncredential_process = {command}\n")
+    env = local_s3.env()
+    env.update(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="", AWS_SESSION_TOKEN="",
+               AWS_PROFILE="ci", AWS_CONFIG_FILE=str(config))
+    return env
+
+
+def printing(tmp_path, document):
+    """A credential_process that prints `document` as JSON."""
+    import json
+
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps(document))
+    return f"cat {answer}"
+
+
+def test_credential_process_with_a_null_session_token_has_none(run, local_s3, s3_table, tmp_path):
+    """The AWS CLI takes "SessionToken": null as no token; so do we."""
+    command = printing(tmp_path, {"Version": 1, "AccessKeyId": "testing",
+                                  "SecretAccessKey": SECRET, "SessionToken": None})
+    r = run("--table_path", s3_table, "--dry-run", env=process_env(local_s3, tmp_path, command))
+    assert r.code == 0, r.stderr
+    assert SECRET not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"Version": "1"},
+     "credential_process for profile 'ci': field 'Version' is not an integer (it is a string); "
+     "it must be the number 1"),
+    ({"AccessKeyId": 123},
+     "credential_process for profile 'ci': field 'AccessKeyId' is not a string (it is a number)"),
+    ({"SessionToken": [TOKEN]},
+     "credential_process for profile 'ci': field 'SessionToken' is not a string (it is an array)"),
+])
+def test_credential_process_output_of_a_wrong_type(run, local_s3, s3_table, tmp_path, change,
+                                                   message):
+    document = {"Version": 1, "AccessKeyId": "testing", "SecretAccessKey": SECRET,
+                "SessionToken": TOKEN}
+    document.update(change)
+    env = process_env(local_s3, tmp_path, printing(tmp_path, document))
+    r = run("--table_path", s3_table, "--dry-run", env=env)
+    assert r.code == 3, (r.code, r.stderr)  # never 134 (abort)
+    assert len(error_lines(r)) == 1, r.stderr
+    assert message in r.stderr
+    assert SECRET not in r.stdout + r.stderr and TOKEN not in r.stdout + r.stderr
+
+
+def test_a_broken_credential_process_fails_the_run(run, local_s3, s3_table, tmp_path):
+    """Our chain is the only one: when it fails, the AWS SDK's own chain does not step in (it
+    would go anonymous, which moto accepts)."""
+    env = process_env(local_s3, tmp_path, f"sh -c 'echo {SECRET}; exit 1'")
+    r = run("--table_path", s3_table, "--dry-run", env=env)
+    assert r.code == 3, (r.code, r.stderr)
+    assert "profile ci: credential_process exited with status 1" in r.stderr
+    assert len(error_lines(r)) == 1, r.stderr
+    assert SECRET not in r.stdout + r.stderr
+
+
+def test_no_credentials_at_all_for_s3_is_an_error(run, local_s3, s3_table):
+    """Nothing is sent anonymously unless asked: no credentials, no run."""
+    import os
+
+    env = local_s3.env()
+    env.update(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="", AWS_PROFILE="",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    r = run("--table_path", s3_table, "--dry-run", env=env)
+    assert r.code == 3, (r.code, r.stderr)
+    assert "no AWS credentials found" in r.stderr
+
+
+@pytest.mark.parametrize("point", ["after_plan", "after_write"])
+def test_an_unexpected_exception_is_exit_1_and_one_line(run, table, point):
+    """A bug (S3C_THROW_POINT stands for one), in the main thread or a worker's: exit code 1 and
+    one line naming it, never abort (134); nothing visible changed, and the next run works."""
+    before = snapshot(table)
+    r = run("--table_path", table, "--delete_original_files", "true",
+            env={"S3C_THROW_POINT": point})
+    assert r.code == 1, (r.code, r.stderr)
+    assert error_lines(r) == [
+        f"s3-compaction: error: internal error: unexpected exception: fault point {point}"], r.stderr
+    assert snapshot(table) == before
+    again = run("--table_path", table, "--delete_original_files", "true")
+    assert again.code == 0, again.stderr

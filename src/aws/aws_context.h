@@ -1,7 +1,7 @@
 #pragma once
 // AwsContext: the AWS configuration and the credentials chain of one process, created once and
-// shared by every AWS call we make ourselves (Glue, STS, S3 batch deletes). Arrow's S3 reads and
-// writes use the AWS SDK's own chain, which follows the same standard order.
+// shared by every AWS call: Glue, STS, S3 batch deletes, and Arrow's S3 reads and writes
+// (RefreshingS3FileSystem hands it our credentials; the AWS SDK's own chain is never used).
 
 #include <memory>
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/xml.h"
+#include "util/json_fields.h"
 
 namespace s3c::aws {
 namespace {
@@ -36,17 +37,15 @@ AwsErrorInfo ParseError(const HttpResponse& response) {
   AwsErrorInfo info;
   info.http_status = response.status;
   auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_object()) {
-    if (json.contains("__type") && json["__type"].is_string()) {
-      info.code = CleanCode(json["__type"].get<std::string>());
-    } else if (json.contains("code") && json["code"].is_string()) {
-      info.code = CleanCode(json["code"].get<std::string>());
-    }
+  if (auto fields = JsonFields::Of(json, "error body"); fields.ok()) {
+    // An error body whose fields have other types still is an error: what cannot be read is
+    // left out, and the HTTP status speaks instead.
+    auto text = [&](const char* key) { return fields->StringOr(key, "").ValueOr(""); };
+    info.code = CleanCode(text("__type"));
+    if (info.code.empty()) info.code = CleanCode(text("code"));
     for (const char* key : {"message", "Message", "errorMessage"}) {
-      if (json.contains(key) && json[key].is_string()) {
-        info.message = json[key].get<std::string>();
-        break;
-      }
+      info.message = text(key);
+      if (!info.message.empty()) break;
     }
   } else if (response.body.find('<') != std::string::npos) {
     info.code = xml::FirstText(response.body, "Code");

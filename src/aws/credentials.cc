@@ -3,12 +3,40 @@
 #include <cstdio>
 #include <ctime>
 
+#include "util/json_fields.h"
+
 namespace s3c::aws {
 
 std::string Credentials::Describe() const {
   std::string tail = access_key_id.size() >= 4 ? access_key_id.substr(access_key_id.size() - 4)
                                                : std::string("?");
   return "key ..." + tail + " from " + source;
+}
+
+arrow::Result<Credentials> CredentialsFromJson(const JsonFields& fields,
+                                               std::initializer_list<const char*> token_keys) {
+  Credentials credentials;
+  ARROW_ASSIGN_OR_RAISE(credentials.access_key_id, fields.String("AccessKeyId"));
+  ARROW_ASSIGN_OR_RAISE(credentials.secret_access_key, fields.String("SecretAccessKey"));
+  if (credentials.access_key_id.empty()) return fields.FieldError("AccessKeyId", "is empty");
+  if (credentials.secret_access_key.empty()) {
+    return fields.FieldError("SecretAccessKey", "is empty");
+  }
+  for (const char* key : token_keys) {
+    ARROW_ASSIGN_OR_RAISE(auto token, fields.OptionalString(key));
+    if (token) {
+      credentials.session_token = std::move(*token);
+      break;
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto expiration, fields.OptionalString("Expiration"));
+  if (expiration) {
+    credentials.expiration = ParseIso8601(*expiration);
+    if (!credentials.expiration) {
+      return fields.FieldError("Expiration", "is not an ISO 8601 time");
+    }
+  }
+  return credentials;
 }
 
 std::optional<Clock::time_point> ParseIso8601(const std::string& text) {

@@ -7,12 +7,17 @@
 // key id's last four characters may, to tell keys apart.
 
 #include <chrono>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
 #include <arrow/result.h>
 
 #include "aws/http_client.h"
+
+namespace s3c {
+class JsonFields;
+}  // namespace s3c
 
 namespace s3c::aws {
 
@@ -61,6 +66,13 @@ class StaticCredentialsProvider : public CredentialsProvider {
  private:
   Credentials credentials_;
 };
+
+/// The credentials of a JSON document (credential_process output, the container and instance
+/// metadata endpoints): AccessKeyId and SecretAccessKey, non-empty strings; the session token,
+/// the first of `token_keys` present, and Expiration, optional strings (null is absent). Errors
+/// name the document and the field, never a value.
+arrow::Result<Credentials> CredentialsFromJson(const JsonFields& fields,
+                                               std::initializer_list<const char*> token_keys);
 
 /// "2026-11-24T23:59:59Z" (fractional seconds and offsets accepted) to a time point.
 std::optional<Clock::time_point> ParseIso8601(const std::string& text);

@@ -7,6 +7,7 @@
 #include "commit/run_journal.h"
 #include "commit/table_lease.h"
 #include "plan/shard.h"
+#include "util/json_fields.h"
 #include "util/logging.h"
 
 namespace s3c {
@@ -44,13 +45,16 @@ bool IsAccessDenied(const arrow::Status& status) {
 
 arrow::Result<Location> RunExclusion::ReadPointer(const Location& pointer) const {
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(pointer));
-  auto j = nlohmann::json::parse(text.value_or(""), nullptr, /*allow_exceptions=*/false);
-  if (j.is_object() && j.contains("journal_root") && j["journal_root"].is_string()) {
-    auto root = file_systems_.Resolve(j["journal_root"].get<std::string>());
-    if (root.ok()) return root;
-  }
-  return arrow::Status::Invalid("unreadable journal pointer ", pointer.uri(),
-                                "; if no run of this table uses --journal_path any more, "
+  auto root = [&]() -> arrow::Result<Location> {
+    ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text.value_or(""), "journal pointer"));
+    ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(j, "journal pointer"));
+    ARROW_ASSIGN_OR_RAISE(std::string journal_root, fields.String("journal_root"));
+    return file_systems_.Resolve(journal_root);
+  }();
+  if (root.ok()) return root;
+  return arrow::Status::Invalid("unreadable journal pointer ", pointer.uri(), " (",
+                                root.status().message(),
+                                "); if no run of this table uses --journal_path any more, "
                                 "delete it");
 }
 

@@ -6,6 +6,8 @@
 #include <arrow/io/interfaces.h>
 #include <nlohmann/json.hpp>
 
+#include "util/json_fields.h"
+
 namespace s3c {
 namespace {
 
@@ -15,10 +17,13 @@ const char* kStates[] = {"publishing", "published", "repointed", "removing",
                          "done",       "rolled_back", "conflict"};
 constexpr int kStateCount = 7;
 
-// True for an object whose "version" is the number 1 (a string or anything else is not).
-bool VersionOne(const json& j) {
-  return j.is_object() && j.contains("version") && j["version"].is_number_integer() &&
-         j["version"].get<int64_t>() == 1;
+// The fields of a record of ours whose "version" is the number 1 (a string or anything else is
+// not: a record of another version is not ours to read).
+arrow::Result<JsonFields> VersionOne(const json& j, const std::string& source) {
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(j, source));
+  ARROW_ASSIGN_OR_RAISE(int64_t version, fields.Int("version"));
+  if (version != 1) return fields.FieldError("version", "is not 1");
+  return fields;
 }
 
 json FileJson(const JournalFile& f) {
@@ -31,15 +36,24 @@ json FileJson(const JournalFile& f) {
   return j;
 }
 
-JournalFile FileFromJson(const json& j) {
+arrow::Result<JournalFile> FileFromJson(const JsonFields& j) {
   JournalFile f;
-  f.uri = j.at("uri");
-  f.size = j.at("size");
-  f.mtime_ns = j.at("mtime_ns");
-  f.etag = j.value("etag", "");
-  f.device = j.value("device", uint64_t{0});
-  f.inode = j.value("inode", uint64_t{0});
+  ARROW_ASSIGN_OR_RAISE(f.uri, j.String("uri"));
+  ARROW_ASSIGN_OR_RAISE(f.size, j.Int("size"));
+  ARROW_ASSIGN_OR_RAISE(f.mtime_ns, j.Int("mtime_ns"));
+  ARROW_ASSIGN_OR_RAISE(f.etag, j.StringOr("etag", ""));
+  ARROW_ASSIGN_OR_RAISE(f.device, j.UintOr("device", 0));
+  ARROW_ASSIGN_OR_RAISE(f.inode, j.UintOr("inode", 0));
   return f;
+}
+
+arrow::Result<std::vector<JournalFile>> FilesFromJson(const std::vector<JsonFields>& list) {
+  std::vector<JournalFile> files;
+  for (const auto& f : list) {
+    ARROW_ASSIGN_OR_RAISE(auto file, FileFromJson(f));
+    files.push_back(std::move(file));
+  }
+  return files;
 }
 
 }  // namespace
@@ -111,52 +125,54 @@ arrow::Result<std::optional<std::vector<PartitionUpdate>>> RunJournal::ReadCatal
   const Location file = run_dir.Child(RunLayout::kCatalogUpdatesName);
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(file));
   if (!text) return std::nullopt;
-  auto j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!VersionOne(j)) {
-    return arrow::Status::Invalid("unreadable catalog updates ", file.uri());
+  auto updates = CatalogUpdatesFromJson(*text, "catalog updates " + file.uri());
+  if (!updates.ok()) return updates.status();
+  return std::move(*updates);
+}
+
+arrow::Result<std::vector<PartitionUpdate>> RunJournal::CatalogUpdatesFromJson(
+    const std::string& text, const std::string& source) {
+  ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text, source));
+  ARROW_ASSIGN_OR_RAISE(auto fields, VersionOne(j, source));
+  ARROW_ASSIGN_OR_RAISE(auto list, fields.Objects("updates"));
+  std::vector<PartitionUpdate> updates;
+  for (const auto& u : list) {
+    PartitionUpdate update;
+    ARROW_ASSIGN_OR_RAISE(update.path, u.String("path"));
+    ARROW_ASSIGN_OR_RAISE(update.location, u.OptionalString("location"));
+    ARROW_ASSIGN_OR_RAISE(update.files, u.Int("files"));
+    ARROW_ASSIGN_OR_RAISE(update.bytes, u.Int("bytes"));
+    ARROW_ASSIGN_OR_RAISE(update.rows, u.Int("rows"));
+    updates.push_back(std::move(update));
   }
-  try {
-    std::vector<PartitionUpdate> updates;
-    for (const auto& u : j.at("updates")) {
-      PartitionUpdate update;
-      update.path = u.at("path");
-      if (!u.at("location").is_null()) update.location = u.at("location").get<std::string>();
-      update.files = u.at("files");
-      update.bytes = u.at("bytes");
-      update.rows = u.at("rows");
-      updates.push_back(std::move(update));
-    }
-    return updates;
-  } catch (const std::exception& e) {
-    return arrow::Status::Invalid("unreadable catalog updates ", file.uri(), ": ", e.what());
-  }
+  return updates;
 }
 
 arrow::Result<JournalPlan> RunJournal::PlanFromJson(const std::string& text) {
-  auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!VersionOne(j)) {
-    return arrow::Status::Invalid("not a version 1 run plan");
+  const std::string source = "run plan";
+  ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text, source));
+  ARROW_ASSIGN_OR_RAISE(auto fields, VersionOne(j, source));
+  JournalPlan plan;
+  ARROW_ASSIGN_OR_RAISE(plan.run_id, fields.String("run_id"));
+  ARROW_ASSIGN_OR_RAISE(plan.table, fields.String("table"));
+  ARROW_ASSIGN_OR_RAISE(plan.table_location, fields.String("table_location"));
+  ARROW_ASSIGN_OR_RAISE(plan.staging_root, fields.String("staging_root"));
+  ARROW_ASSIGN_OR_RAISE(plan.archive_root, fields.String("archive_root"));
+  ARROW_ASSIGN_OR_RAISE(plan.policy, fields.String("policy"));
+  ARROW_ASSIGN_OR_RAISE(plan.repoint, fields.Bool("repoint"));
+  ARROW_ASSIGN_OR_RAISE(plan.delete_grace_minutes, fields.Int("delete_grace_minutes"));
+  ARROW_ASSIGN_OR_RAISE(plan.scope, fields.StringOr("scope", ""));
+  ARROW_ASSIGN_OR_RAISE(auto partitions, fields.Objects("partitions"));
+  for (const auto& p : partitions) {
+    JournalPartition partition;
+    ARROW_ASSIGN_OR_RAISE(partition.path, p.String("path"));
+    ARROW_ASSIGN_OR_RAISE(partition.location, p.String("location"));
+    ARROW_ASSIGN_OR_RAISE(partition.output_dir, p.String("output_dir"));
+    ARROW_ASSIGN_OR_RAISE(auto inputs, p.Objects("inputs"));
+    ARROW_ASSIGN_OR_RAISE(partition.inputs, FilesFromJson(inputs));
+    plan.partitions.push_back(std::move(partition));
   }
-  try {
-    JournalPlan plan;
-    plan.run_id = j.at("run_id");
-    plan.table = j.at("table");
-    plan.table_location = j.at("table_location");
-    plan.staging_root = j.at("staging_root");
-    plan.archive_root = j.at("archive_root");
-    plan.policy = j.at("policy");
-    plan.repoint = j.at("repoint");
-    plan.delete_grace_minutes = j.at("delete_grace_minutes");
-    plan.scope = j.value("scope", "");
-    for (const auto& p : j.at("partitions")) {
-      JournalPartition partition{p.at("path"), p.at("location"), p.at("output_dir"), {}};
-      for (const auto& f : p.at("inputs")) partition.inputs.push_back(FileFromJson(f));
-      plan.partitions.push_back(std::move(partition));
-    }
-    return plan;
-  } catch (const std::exception& e) {
-    return arrow::Status::Invalid("malformed run plan: ", e.what());
-  }
+  return plan;
 }
 
 std::string RunJournal::ToJson(const PartitionRecord& r) {
@@ -174,24 +190,28 @@ std::string RunJournal::ToJson(const PartitionRecord& r) {
 }
 
 arrow::Result<PartitionRecord> RunJournal::RecordFromJson(const std::string& text) {
-  auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return arrow::Status::Invalid("malformed partition record");
-  try {
-    PartitionRecord r;
-    ARROW_ASSIGN_OR_RAISE(r.state, StateFromName(j.at("state")));
-    for (const auto& o : j.at("outputs")) {
-      r.outputs.push_back({o.at("staged"), o.at("source"), o.at("final"), o.at("bytes"), o.at("rows")});
-    }
-    if (j.contains("checked")) {
-      for (const auto& f : j.at("checked")) r.checked.push_back(FileFromJson(f));
-    }
-    r.pending_delete = j.at("pending_delete").get<std::vector<std::string>>();
-    r.delete_after_unix = j.at("delete_after_unix");
-    r.problems = j.at("problems").get<std::vector<std::string>>();
-    return r;
-  } catch (const std::exception& e) {
-    return arrow::Status::Invalid("malformed partition record: ", e.what());
+  const std::string source = "partition record";
+  ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text, source));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(j, source));
+  PartitionRecord r;
+  ARROW_ASSIGN_OR_RAISE(std::string state, fields.String("state"));
+  ARROW_ASSIGN_OR_RAISE(r.state, StateFromName(state));
+  ARROW_ASSIGN_OR_RAISE(auto outputs, fields.Objects("outputs"));
+  for (const auto& o : outputs) {
+    JournalOutput output;
+    ARROW_ASSIGN_OR_RAISE(output.staged, o.String("staged"));
+    ARROW_ASSIGN_OR_RAISE(output.source, o.String("source"));
+    ARROW_ASSIGN_OR_RAISE(output.final, o.String("final"));
+    ARROW_ASSIGN_OR_RAISE(output.bytes, o.Int("bytes"));
+    ARROW_ASSIGN_OR_RAISE(output.rows, o.Int("rows"));
+    r.outputs.push_back(std::move(output));
   }
+  ARROW_ASSIGN_OR_RAISE(auto checked, fields.OptionalObjects("checked"));
+  ARROW_ASSIGN_OR_RAISE(r.checked, FilesFromJson(checked));
+  ARROW_ASSIGN_OR_RAISE(r.pending_delete, fields.Strings("pending_delete"));
+  ARROW_ASSIGN_OR_RAISE(r.delete_after_unix, fields.Int("delete_after_unix"));
+  ARROW_ASSIGN_OR_RAISE(r.problems, fields.Strings("problems"));
+  return r;
 }
 
 arrow::Result<std::unique_ptr<RunJournal>> RunJournal::Begin(FileSystems& file_systems,

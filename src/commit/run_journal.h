@@ -138,6 +138,11 @@ class RunJournal {
   static arrow::Result<JournalPlan> PlanFromJson(const std::string& text);
   static std::string ToJson(const PartitionRecord& record);
   static arrow::Result<PartitionRecord> RecordFromJson(const std::string& text);
+  /// `source` names the file in errors.
+  static arrow::Result<std::vector<PartitionUpdate>> CatalogUpdatesFromJson(
+      const std::string& text, const std::string& source);
+  // A record that is not JSON, or whose fields have other types, is an error naming the field
+  // ("partition record: field 'outputs[0].bytes' is not an integer (it is a string)").
 
  private:
   explicit RunJournal(Location run_dir) : run_dir_(std::move(run_dir)) {}

@@ -11,6 +11,7 @@
 #include "storage/file_systems.h"
 #include "storage/run_layout.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 #include "util/logging.h"
 #include "util/utf8.h"
 
@@ -58,20 +59,18 @@ std::string TableLease::Holder::ToJson() const {
 }
 
 arrow::Result<TableLease::Holder> TableLease::Holder::FromJson(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return arrow::Status::Invalid("unreadable lease");
-  try {  // a field of another type throws: the lease is unreadable, not the process's end
-    Holder h;
-    h.run_id = j.value("run_id", "");
-    h.host = j.value("host", "");
-    h.pid = j.value("pid", int64_t{0});
-    h.acquired_unix = j.value("acquired_unix", int64_t{0});
-    h.expires_unix = j.value("expires_unix", int64_t{0});
-    h.machine = j.value("machine", "");
-    return h;
-  } catch (const std::exception& e) {
-    return arrow::Status::Invalid("unreadable lease: ", e.what());
-  }
+  // Every field is optional (a lease of an older version may lack some), but one of another
+  // type makes the lease unreadable.
+  ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text, "unreadable lease"));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(j, "unreadable lease"));
+  Holder h;
+  ARROW_ASSIGN_OR_RAISE(h.run_id, fields.StringOr("run_id", ""));
+  ARROW_ASSIGN_OR_RAISE(h.host, fields.StringOr("host", ""));
+  ARROW_ASSIGN_OR_RAISE(h.pid, fields.IntOr("pid", 0));
+  ARROW_ASSIGN_OR_RAISE(h.acquired_unix, fields.IntOr("acquired_unix", 0));
+  ARROW_ASSIGN_OR_RAISE(h.expires_unix, fields.IntOr("expires_unix", 0));
+  ARROW_ASSIGN_OR_RAISE(h.machine, fields.StringOr("machine", ""));
+  return h;
 }
 
 bool TableLease::Holder::ProcessIsGone() const {

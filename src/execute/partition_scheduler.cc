@@ -5,6 +5,7 @@
 
 #include "execute/plan_mismatch.h"
 #include "execute/staged_files.h"
+#include "util/error_kind.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
 
@@ -27,6 +28,25 @@ std::vector<PartitionScheduler::Task> PartitionScheduler::TasksOf(
   return tasks;
 }
 
+arrow::Result<GroupOutput> PartitionScheduler::RunGroup(const PartitionPlan& plan,
+                                                        size_t group) const {
+  // A writer that throws (a bug) fails its partition, which is left as it was; the others go on.
+  auto unexpected = [&](const std::string& what) {
+    return WithKind(arrow::Status::UnknownError("partition ", plan.partition.path, ", group ",
+                                                group, ": internal error: ", what),
+                    ErrorKind::kInternal);
+  };
+  try {
+    auto writer = MakeGroupWriter(plan, group, layout_, options_,
+                                  [this](int64_t bytes) { progress_.Advance(bytes); });
+    return writer->Run();
+  } catch (const std::exception& e) {
+    return unexpected(std::string("unexpected exception: ") + e.what());
+  } catch (...) {
+    return unexpected("unexpected exception of an unknown type");
+  }
+}
+
 std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
                                                  const std::vector<Task>& tasks,
                                                  std::vector<size_t>& groups_left,
@@ -43,9 +63,7 @@ std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
       failed_already = !write.status.ok();
     }
     if (task.group < plan.groups.size() && !failed_already) {
-      auto writer = MakeGroupWriter(plan, task.group, layout_, options_,
-                                    [this](int64_t bytes) { progress_.Advance(bytes); });
-      auto result = writer->Run();
+      auto result = RunGroup(plan, task.group);
       std::lock_guard<std::mutex> lock(mutex);
       if (result.ok()) {
         write.rows_read += result->rows_read;

@@ -9,6 +9,9 @@
 // plans it again from every footer, and its new groups run (a second mismatch is an ordinary
 // failure). A partition the re-planning decides to skip or fail is not handed over either.
 //
+// A group writer that throws (a bug) fails its partition with an internal error; an exception
+// from `on_written` reaches the caller of Run once the running groups finish (ParallelFor).
+//
 // Thread-safety: `on_written` is called from the worker threads, once per partition, possibly
 // concurrently for different partitions.
 
@@ -55,6 +58,8 @@ class PartitionScheduler {
   };
   std::vector<Task> TasksOf(const std::vector<Item>& items, const std::vector<size_t>& which,
                             std::vector<size_t>* groups_left) const;
+  /// One group's writer, run; an exception becomes the group's error.
+  arrow::Result<GroupOutput> RunGroup(const PartitionPlan& plan, size_t group) const;
   /// Runs `tasks`; the items whose plan did not match are returned (when `may_replan`).
   std::vector<size_t> RunTasks(const std::vector<Item>& items, const std::vector<Task>& tasks,
                                std::vector<size_t>& groups_left, bool may_replan,

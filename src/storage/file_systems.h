@@ -5,7 +5,8 @@
 // S3 follows the standard AWS environment, as every AWS SDK does:
 //   region      AWS_REGION, else AWS_DEFAULT_REGION, else the SDK's own resolution
 //   endpoint    AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL (path-style addressing when set)
-//   credentials the SDK's default chain (environment, profile, web identity, container, IMDS)
+//   credentials our chain (aws::CredentialsChain: environment, web identity, profile,
+//               container, IMDS), the one Glue uses; never the SDK's own, never anonymous
 // and retries throttling and 5xx errors with the AWS standard retry strategy.
 //
 // S3 support is initialised on first use; FinalizeS3IfUsed() must run before the process

@@ -12,16 +12,17 @@ RefreshingS3FileSystem::RefreshingS3FileSystem(
 
 arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> RefreshingS3FileSystem::Current() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto credentials = credentials_ ? credentials_->Get()
-                                  : arrow::Result<aws::Credentials>(arrow::Status::Invalid(""));
+  if (!credentials_) return arrow::Status::Invalid("S3: no AWS credentials provider");
+  auto credentials = credentials_->Get();
   if (!credentials.ok()) {
-    if (!current_) {
-      // None from our chain: let the SDK look for itself (a public bucket needs none).
-      log::Debug("S3 uses the AWS SDK's credentials chain: ", credentials.status().message());
-      ARROW_ASSIGN_OR_RAISE(current_, arrow::fs::S3FileSystem::Make(options_));
-      current_key_.clear();
+    // Our chain is the only one: the SDK's own never signs in its place (it would find other
+    // credentials than Glue's, or none and go anonymous). Keys that failed to refresh but have
+    // not expired yet still serve.
+    if (current_ && current_expiration_ && aws::Clock::now() < *current_expiration_) {
+      log::Debug("S3 keeps its credentials until they expire: ", credentials.status().message());
+      return current_;
     }
-    return current_;
+    return credentials.status();
   }
   const std::string key = credentials->access_key_id + "\n" + credentials->session_token;
   if (!current_ || key != current_key_) {
@@ -31,6 +32,7 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> RefreshingS3FileSystem::Cu
     ARROW_ASSIGN_OR_RAISE(current_, arrow::fs::S3FileSystem::Make(options));
     if (!current_key_.empty()) log::Debug("S3 credentials refreshed: ", credentials->Describe());
     current_key_ = key;
+    current_expiration_ = credentials->expiration;
   }
   return current_;
 }

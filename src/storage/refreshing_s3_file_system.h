@@ -7,12 +7,14 @@
 // wheel), so this decorator forwards every call (ForwardingFileSystem's hook) to an inner
 // S3FileSystem built with the current keys, and builds a new one when the chain refreshes them
 // (five minutes before they expire). Streams already open keep the filesystem they came from,
-// whose keys are still valid. When the chain finds no credentials at all, the SDK's own default
-// chain is used.
+// whose keys are still valid. The chain is the only source of credentials: when it fails (a
+// broken credential_process, no credentials at all), every call fails with its error; the SDK's
+// own default chain is never asked, and nothing is sent anonymously.
 // Thread-safe.
 
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include <arrow/filesystem/s3fs.h>
 
@@ -45,6 +47,7 @@ class RefreshingS3FileSystem final : public ForwardingFileSystem {
   mutable std::mutex mutex_;
   mutable std::shared_ptr<arrow::fs::FileSystem> current_;
   mutable std::string current_key_;  // access key id + session token it was built with
+  mutable std::optional<aws::Clock::time_point> current_expiration_;  // of those credentials
 };
 
 }  // namespace s3c

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 
@@ -11,7 +12,7 @@ namespace s3c {
 namespace {
 
 struct Config {
-  std::string crash_at, pause_at, fifo_dir;
+  std::string crash_at, throw_at, pause_at, fifo_dir;
   bool any = false;
 };
 
@@ -19,9 +20,10 @@ const Config& Get() {
   static const Config config = [] {
     Config c;
     if (const char* v = std::getenv("S3C_FAULT_POINT")) c.crash_at = v;
+    if (const char* v = std::getenv("S3C_THROW_POINT")) c.throw_at = v;
     if (const char* v = std::getenv("S3C_PAUSE_POINT")) c.pause_at = v;
     if (const char* v = std::getenv("S3C_PAUSE_FIFO")) c.fifo_dir = v;
-    c.any = !c.crash_at.empty() || (!c.pause_at.empty() && !c.fifo_dir.empty());
+    c.any = !c.crash_at.empty() || !c.throw_at.empty() || (!c.pause_at.empty() && !c.fifo_dir.empty());
     return c;
   }();
   return config;
@@ -34,6 +36,9 @@ void FaultPoint::Hit(std::string_view name) {
   if (!c.any) return;
   if (name == c.crash_at) {
     ::kill(::getpid(), SIGKILL);
+  }
+  if (name == c.throw_at) {
+    throw std::runtime_error("fault point " + std::string(name));
   }
   if (name == c.pause_at) {
     static std::mutex once;  // the first thread to arrive pauses; the others wait behind it

@@ -3,6 +3,8 @@
 //
 //   S3C_FAULT_POINT=<name>   the process kills itself with SIGKILL on reaching <name>: the crash
 //                            tests' way of stopping a run at every step.
+//   S3C_THROW_POINT=<name>   throws std::runtime_error on reaching <name>: stands for a bug, to
+//                            test that one ends the run with exit code 1 and one line, not abort.
 //   S3C_PAUSE_POINT=<name>   on reaching <name> the process writes "paused\n" to the named pipe
 //   S3C_PAUSE_FIFO=<dir>     <dir>/paused, then waits until a line arrives on <dir>/resume: the
 //                            concurrency tests' way to act while a run is stopped at a step,
@@ -18,7 +20,7 @@ namespace s3c {
 
 class FaultPoint {
  public:
-  /// Crashes or pauses here if the environment asks for `name`.
+  /// Crashes, throws or pauses here if the environment asks for `name`.
   static void Hit(std::string_view name);
 };
 

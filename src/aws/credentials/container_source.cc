@@ -3,26 +3,21 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "aws/aws_client.h"
+#include "util/json_fields.h"
 
 namespace s3c::aws {
 
 arrow::Result<Credentials> ParseCredentialsDocument(const std::string& body,
                                                     const std::string& source) {
-  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || !json.contains("AccessKeyId") || !json.contains("SecretAccessKey") ||
-      !json["AccessKeyId"].is_string() || !json["SecretAccessKey"].is_string()) {
-    return arrow::Status::IOError(source, " answered without credentials");
+  ARROW_ASSIGN_OR_RAISE(auto json, ParseJsonObject(body, source));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(json, source));
+  // Instance metadata says whether it succeeded; the container endpoint does not.
+  ARROW_ASSIGN_OR_RAISE(auto code, fields.OptionalString("Code"));
+  if (code && *code != "Success") {
+    return fields.FieldError("Code", "is '" + *code + "', not Success");
   }
-  Credentials credentials;
-  credentials.access_key_id = json["AccessKeyId"].get<std::string>();
-  credentials.secret_access_key = json["SecretAccessKey"].get<std::string>();
-  credentials.session_token = json.value("Token", json.value("SessionToken", ""));
-  if (json.contains("Expiration") && json["Expiration"].is_string()) {
-    credentials.expiration = ParseIso8601(json["Expiration"].get<std::string>());
-  }
+  ARROW_ASSIGN_OR_RAISE(auto credentials, CredentialsFromJson(fields, {"Token", "SessionToken"}));
   credentials.source = source;
   return credentials;
 }
@@ -75,7 +70,7 @@ arrow::Result<std::optional<Credentials>> ContainerSource::Load() {
   retry.base_delay = std::chrono::milliseconds(50);
   ARROW_ASSIGN_OR_RAISE(auto response,
                         AwsClient(nullptr, retry).Send(request, "container credentials " + url));
-  ARROW_ASSIGN_OR_RAISE(auto credentials, ParseCredentialsDocument(response.body, "container"));
+  ARROW_ASSIGN_OR_RAISE(auto credentials, ParseCredentialsDocument(response.body, "container credentials " + url));
   return credentials;
 }
 

@@ -49,7 +49,7 @@ arrow::Result<std::optional<Credentials>> InstanceMetadataSource::Load() {
                                   response.status);
   }
   ARROW_ASSIGN_OR_RAISE(auto credentials,
-                        ParseCredentialsDocument(response.body, "instance role " + name));
+                        ParseCredentialsDocument(response.body, "instance metadata role " + name));
   return credentials;
 }
 

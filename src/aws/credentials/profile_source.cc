@@ -3,13 +3,12 @@
 #include <cstdio>
 #include <sys/wait.h>
 
-#include <nlohmann/json.hpp>
-
 #include "aws/credentials/container_source.h"
 #include "aws/credentials/environment_source.h"
 #include "aws/credentials/instance_metadata_source.h"
 #include "aws/credentials/web_identity_source.h"
 #include "aws/sts_client.h"
+#include "util/json_fields.h"
 
 namespace s3c::aws {
 namespace {
@@ -35,19 +34,25 @@ arrow::Result<Credentials> ProfileSource::RunProcess(const std::string& command,
     return arrow::Status::IOError("profile ", profile, ": credential_process exited with status ",
                                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   }
-  auto json = nlohmann::json::parse(output, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || json.value("Version", 0) != 1 || !json.contains("AccessKeyId") ||
-      !json.contains("SecretAccessKey")) {
-    return arrow::Status::IOError("profile ", profile,
-                                  ": credential_process did not print Version 1 credentials JSON");
+  return ParseProcessOutput(output, profile);
+}
+
+arrow::Result<Credentials> ProfileSource::ParseProcessOutput(const std::string& output,
+                                                             const std::string& profile) {
+  const std::string source = "credential_process for profile '" + profile + "'";
+  ARROW_ASSIGN_OR_RAISE(auto json, ParseJsonObject(output, source));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(json, source));
+  // Version 1 is the only format there is; the AWS CLI refuses anything else, "1" included.
+  auto version = fields.Int("Version");
+  if (!version.ok()) {
+    return version.status().WithMessage(version.status().message(), "; it must be the number 1");
   }
-  Credentials credentials;
-  credentials.access_key_id = json["AccessKeyId"].get<std::string>();
-  credentials.secret_access_key = json["SecretAccessKey"].get<std::string>();
-  credentials.session_token = json.value("SessionToken", "");
-  if (json.contains("Expiration") && json["Expiration"].is_string()) {
-    credentials.expiration = ParseIso8601(json["Expiration"].get<std::string>());
+  if (*version != 1) {
+    return fields.FieldError("Version", "is " + std::to_string(*version) +
+                                            "; only version 1 is supported");
   }
+  // SessionToken and Expiration are optional, and null is as good as absent (AWS CLI).
+  ARROW_ASSIGN_OR_RAISE(auto credentials, CredentialsFromJson(fields, {"SessionToken"}));
   credentials.source = "profile " + profile + " (credential_process)";
   return credentials;
 }

@@ -25,6 +25,11 @@ class ProfileSource : public CredentialsSource {
   /// Runs a credential_process command and reads its answer.
   static arrow::Result<Credentials> RunProcess(const std::string& command,
                                                const std::string& profile);
+  /// Reads what a credential_process printed: Version (the number 1), AccessKeyId and
+  /// SecretAccessKey, SessionToken and Expiration (optional; null is absent). Errors name the
+  /// profile and the field, never a value. Pure.
+  static arrow::Result<Credentials> ParseProcessOutput(const std::string& output,
+                                                       const std::string& profile);
 
  private:
   arrow::Result<std::optional<Credentials>> LoadProfile(const std::string& profile, int depth);

@@ -8,6 +8,7 @@
 #include "catalog/glue/glue_table_checks.h"
 #include "catalog/hive_path.h"
 #include "util/error_kind.h"
+#include "util/json_fields.h"
 #include "util/logging.h"
 #include "util/parallel_for.h"
 
@@ -17,6 +18,27 @@ namespace {
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), ::tolower);
   return s;
+}
+
+struct UpdateError {
+  std::vector<std::string> values;  // the partition's
+  std::string message;
+};
+
+// One entry of BatchUpdatePartition's Errors.
+arrow::Result<UpdateError> ReadUpdateError(const nlohmann::json& error, const std::string& source) {
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(error, source));
+  UpdateError out;
+  ARROW_ASSIGN_OR_RAISE(out.values, fields.OptionalStrings("PartitionValueList"));
+  ARROW_ASSIGN_OR_RAISE(auto detail, fields.OptionalObject("ErrorDetail"));
+  if (!detail) {
+    out.message = error.dump();
+    return out;
+  }
+  ARROW_ASSIGN_OR_RAISE(std::string code, detail->StringOr("ErrorCode", ""));
+  ARROW_ASSIGN_OR_RAISE(std::string message, detail->StringOr("ErrorMessage", ""));
+  out.message = code + ": " + message;
+  return out;
 }
 
 }  // namespace
@@ -52,7 +74,20 @@ arrow::Result<Table> GlueCatalog::LoadTable() {
   ARROW_RETURN_NOT_OK(WithKind(CheckCompactable(*definition, Describe()), ErrorKind::kInput));
   Table table;
   table.name = Describe();
-  const std::string location = (*definition)["StorageDescriptor"]["Location"].get<std::string>();
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(*definition, "Glue table " + Describe()));
+  ARROW_ASSIGN_OR_RAISE(auto sd, fields.Object("StorageDescriptor"));
+  ARROW_ASSIGN_OR_RAISE(const std::string location, sd.String("Location"));
+  ARROW_ASSIGN_OR_RAISE(auto keys, fields.Objects("PartitionKeys"));
+  for (const auto& key : keys) {
+    ARROW_ASSIGN_OR_RAISE(std::string key_name, key.String("Name"));
+    ARROW_ASSIGN_OR_RAISE(std::string key_type, key.StringOr("Type", "string"));
+    table.keys.push_back(PartitionKey{std::move(key_name), KeyTypeOf(key_type)});
+  }
+  ARROW_ASSIGN_OR_RAISE(auto columns, sd.OptionalObjects("Columns"));
+  for (const auto& column : columns) {
+    ARROW_ASSIGN_OR_RAISE(std::string column_name, column.StringOr("Name", ""));
+    table.column_names.push_back(std::move(column_name));
+  }
   auto resolved = file_systems_.Resolve(location);
   if (!resolved.ok()) {
     return WithKind(resolved.status().WithMessage("Glue table ", Describe(), " location ",
@@ -60,13 +95,6 @@ arrow::Result<Table> GlueCatalog::LoadTable() {
                     ErrorKind::kInput);
   }
   table.location = *resolved;
-  for (const auto& key : (*definition)["PartitionKeys"]) {
-    table.keys.push_back(PartitionKey{key.value("Name", ""), KeyTypeOf(key.value("Type", "string"))});
-  }
-  const auto& sd = (*definition)["StorageDescriptor"];
-  if (sd.contains("Columns") && sd["Columns"].is_array()) {
-    for (const auto& column : sd["Columns"]) table.column_names.push_back(column.value("Name", ""));
-  }
   return table;
 }
 
@@ -113,9 +141,13 @@ arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
   std::vector<std::string> key_names = table.KeyNames();
   std::set<std::vector<std::string>> seen;
   partitions_by_path_.clear();
+  const std::string source = "Glue GetPartitions " + Describe();
   for (auto& definition : *fetched) {
-    if (!definition.contains("Values") || !definition["Values"].is_array()) continue;
-    std::vector<std::string> raw = definition["Values"].get<std::vector<std::string>>();
+    ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(definition, source));
+    ARROW_ASSIGN_OR_RAISE(std::vector<std::string> raw, fields.Strings("Values"));
+    // PartitionInput sends these back; they must be what Glue gives.
+    ARROW_ASSIGN_OR_RAISE(auto sd, fields.OptionalObject("StorageDescriptor"));
+    ARROW_RETURN_NOT_OK(fields.OptionalObject("Parameters").status());
     if (raw.size() != key_names.size()) continue;
     // Segments may overlap (or a server may ignore them): each partition once.
     if (!seen.insert(raw).second) continue;
@@ -138,8 +170,8 @@ arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
     if (truth != Truth::kTrue) continue;
     partition.path = hive::MakePartitionPath(key_names, partition.values);
     std::string location;
-    if (definition.contains("StorageDescriptor") && definition["StorageDescriptor"].is_object()) {
-      location = definition["StorageDescriptor"].value("Location", "");
+    if (sd) {
+      ARROW_ASSIGN_OR_RAISE(location, sd->StringOr("Location", ""));
     }
     if (location.empty()) {
       listing.notes.push_back("partition " + partition.path +
@@ -198,14 +230,16 @@ arrow::Result<std::vector<PartitionUpdateFailure>> GlueCatalog::UpdatePartitions
       for (const auto& path : paths) failures.push_back({path, errors.status().message()});
     } else {
       for (const auto& error : *errors) {
-        std::vector<std::string> values = error.value("PartitionValueList", std::vector<std::string>{});
-        std::string message = error.contains("ErrorDetail")
-                                  ? error["ErrorDetail"].value("ErrorCode", "") + ": " +
-                                        error["ErrorDetail"].value("ErrorMessage", "")
-                                  : error.dump();
+        auto read = ReadUpdateError(error, "Glue BatchUpdatePartition " + Describe());
+        if (!read.ok()) {
+          // Which partition failed cannot be told: none of this batch counts as updated.
+          for (const auto& path : paths) failures.push_back({path, read.status().message()});
+          break;
+        }
         for (size_t i = 0; i < entries.size(); ++i) {
-          if (entries[i]["PartitionValueList"] == values) {
-            failures.push_back({paths[i], "BatchUpdatePartition " + Describe() + ": " + message});
+          if (entries[i]["PartitionValueList"] == read->values) {
+            failures.push_back(
+                {paths[i], "BatchUpdatePartition " + Describe() + ": " + read->message});
           }
         }
       }

@@ -1,6 +1,7 @@
 #include "catalog/glue/glue_client.h"
 
 #include "storage/storage_faults.h"
+#include "util/json_fields.h"
 #include "util/logging.h"
 
 namespace s3c {
@@ -37,21 +38,17 @@ arrow::Result<nlohmann::json> GlueClient::Call(const std::string& operation,
                           return client_.Send(BuildRequest(endpoint_, region_, operation, body),
                                               what);
                         }));
-  auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    return arrow::Status::IOError(what, ": the answer is not JSON");
-  }
-  return json;
+  return ParseJsonObject(response.body, "Glue " + what);
 }
 
 arrow::Result<nlohmann::json> GlueClient::GetTable(const std::string& database,
                                                    const std::string& table) const {
+  const std::string object = database + "." + table;
   ARROW_ASSIGN_OR_RAISE(auto answer, Call("GetTable", {{"DatabaseName", database}, {"Name", table}},
-                                          database + "." + table));
-  if (!answer.contains("Table") || !answer["Table"].is_object()) {
-    return arrow::Status::IOError("GetTable ", database, ".", table, ": no Table in the answer");
-  }
-  return answer["Table"];
+                                          object));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(answer, "Glue GetTable " + object));
+  ARROW_ASSIGN_OR_RAISE(auto definition, fields.Object("Table"));
+  return definition.json();
 }
 
 arrow::Result<GlueClient::PartitionPage> GlueClient::GetPartitions(
@@ -63,14 +60,13 @@ arrow::Result<GlueClient::PartitionPage> GlueClient::GetPartitions(
     body["Segment"] = {{"SegmentNumber", segment->number}, {"TotalSegments", segment->total}};
   }
   if (!next_token.empty()) body["NextToken"] = next_token;
-  ARROW_ASSIGN_OR_RAISE(auto answer, Call("GetPartitions", body, database + "." + table));
+  const std::string object = database + "." + table;
+  ARROW_ASSIGN_OR_RAISE(auto answer, Call("GetPartitions", body, object));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(answer, "Glue GetPartitions " + object));
+  ARROW_ASSIGN_OR_RAISE(auto partitions, fields.OptionalObjects("Partitions"));
   PartitionPage page;
-  if (answer.contains("Partitions") && answer["Partitions"].is_array()) {
-    for (auto& partition : answer["Partitions"]) page.partitions.push_back(std::move(partition));
-  }
-  if (answer.contains("NextToken") && answer["NextToken"].is_string()) {
-    page.next_token = answer["NextToken"].get<std::string>();
-  }
+  for (const auto& partition : partitions) page.partitions.push_back(partition.json());
+  ARROW_ASSIGN_OR_RAISE(page.next_token, fields.StringOr("NextToken", ""));
   return page;
 }
 
@@ -78,11 +74,12 @@ arrow::Result<std::vector<nlohmann::json>> GlueClient::BatchUpdatePartition(
     const std::string& database, const std::string& table,
     const std::vector<nlohmann::json>& entries) const {
   nlohmann::json body = {{"DatabaseName", database}, {"TableName", table}, {"Entries", entries}};
-  ARROW_ASSIGN_OR_RAISE(auto answer, Call("BatchUpdatePartition", body, database + "." + table));
+  const std::string object = database + "." + table;
+  ARROW_ASSIGN_OR_RAISE(auto answer, Call("BatchUpdatePartition", body, object));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(answer, "Glue BatchUpdatePartition " + object));
+  ARROW_ASSIGN_OR_RAISE(auto entries_in_error, fields.OptionalObjects("Errors"));
   std::vector<nlohmann::json> errors;
-  if (answer.contains("Errors") && answer["Errors"].is_array()) {
-    for (auto& error : answer["Errors"]) errors.push_back(std::move(error));
-  }
+  for (const auto& error : entries_in_error) errors.push_back(error.json());
   return errors;
 }
 

@@ -2,7 +2,9 @@
 // GlueClient: the AWS Glue Data Catalog operations the tool uses, over Glue's JSON API
 // (AWS JSON 1.1: POST /, X-Amz-Target: AWSGlue.<Operation>, Content-Type
 // application/x-amz-json-1.1), signed and retried by AwsClient. Errors name the operation and
-// the table: "GetPartitions my_db.my_table: AccessDeniedException: ...".
+// the table: "GetPartitions my_db.my_table: AccessDeniedException: ...". An answer that is not
+// a JSON object, or whose fields read here have other types, is an error naming the field:
+// "Glue GetTable my_db.my_table: field 'Table' is not an object (it is a string)".
 // Thread-safe.
 
 #include <memory>

@@ -1,6 +1,9 @@
 #include "catalog/glue/glue_table_checks.h"
 
 #include <algorithm>
+#include <optional>
+
+#include "util/json_fields.h"
 
 namespace s3c {
 namespace {
@@ -10,13 +13,17 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string StringAt(const nlohmann::json& j, std::initializer_list<const char*> path) {
-  const nlohmann::json* node = &j;
-  for (const char* key : path) {
-    if (!node->is_object() || !node->contains(key)) return "";
-    node = &(*node)[key];
+// The string at `path` of nested objects; "" when any of it is absent. An object or a string
+// of another type is an error naming the field.
+arrow::Result<std::string> StringAt(const JsonFields& fields,
+                                    std::initializer_list<const char*> path) {
+  std::optional<JsonFields> node = fields;
+  auto key = path.begin();
+  for (; std::next(key) != path.end(); ++key) {
+    ARROW_ASSIGN_OR_RAISE(node, node->OptionalObject(*key));
+    if (!node) return "";
   }
-  return node->is_string() ? node->get<std::string>() : "";
+  return node->StringOr(*key, "");
 }
 
 bool Contains(const std::string& haystack, const char* needle) {
@@ -29,16 +36,30 @@ arrow::Status CheckCompactable(const nlohmann::json& table, const std::string& n
   auto refuse = [&](const std::string& why) {
     return arrow::Status::Invalid("Glue table ", name, " ", why);
   };
-  const std::string table_type = StringAt(table, {"TableType"});
-  const std::string format_type = Lower(StringAt(table, {"Parameters", "table_type"}));
-  const std::string provider = Lower(StringAt(table, {"Parameters", "spark.sql.sources.provider"}));
-  const std::string input_format = StringAt(table, {"StorageDescriptor", "InputFormat"});
-  const std::string serde =
-      StringAt(table, {"StorageDescriptor", "SerdeInfo", "SerializationLibrary"});
-  std::string classification = Lower(StringAt(table, {"Parameters", "classification"}));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(table, "Glue table " + name));
+  ARROW_ASSIGN_OR_RAISE(const std::string table_type, StringAt(fields, {"TableType"}));
+  ARROW_ASSIGN_OR_RAISE(std::string format_type, StringAt(fields, {"Parameters", "table_type"}));
+  format_type = Lower(format_type);
+  ARROW_ASSIGN_OR_RAISE(std::string provider,
+                        StringAt(fields, {"Parameters", "spark.sql.sources.provider"}));
+  provider = Lower(provider);
+  ARROW_ASSIGN_OR_RAISE(const std::string input_format,
+                        StringAt(fields, {"StorageDescriptor", "InputFormat"}));
+  ARROW_ASSIGN_OR_RAISE(
+      const std::string serde,
+      StringAt(fields, {"StorageDescriptor", "SerdeInfo", "SerializationLibrary"}));
+  ARROW_ASSIGN_OR_RAISE(std::string classification,
+                        StringAt(fields, {"Parameters", "classification"}));
   if (classification.empty()) {
-    classification = Lower(StringAt(table, {"StorageDescriptor", "Parameters", "classification"}));
+    ARROW_ASSIGN_OR_RAISE(classification,
+                          StringAt(fields, {"StorageDescriptor", "Parameters", "classification"}));
   }
+  classification = Lower(classification);
+  ARROW_ASSIGN_OR_RAISE(std::string projection,
+                        StringAt(fields, {"Parameters", "projection.enabled"}));
+  ARROW_ASSIGN_OR_RAISE(const std::string location,
+                        StringAt(fields, {"StorageDescriptor", "Location"}));
+  ARROW_ASSIGN_OR_RAISE(auto keys, fields.OptionalObjects("PartitionKeys"));
 
   if (table_type == "VIRTUAL_VIEW" || table_type == "MATERIALIZED_VIEW") {
     return refuse("is a view, not a table of files");
@@ -61,7 +82,7 @@ arrow::Status CheckCompactable(const nlohmann::json& table, const std::string& n
     return refuse("is a Hudi table; compact it with Hudi's clustering, whose timeline tracks "
                   "every file");
   }
-  if (Lower(StringAt(table, {"Parameters", "projection.enabled"})) == "true") {
+  if (Lower(projection) == "true") {
     return refuse("uses partition projection: its partitions are not in the catalog; compact "
                   "it as a path table with --table_path and its S3 location");
   }
@@ -75,11 +96,10 @@ arrow::Status CheckCompactable(const nlohmann::json& table, const std::string& n
     return refuse("is not a Parquet table (SerDe " + (serde.empty() ? "unset" : serde) +
                   ", input format " + (input_format.empty() ? "unset" : input_format) + ")");
   }
-  if (!table.contains("PartitionKeys") || !table["PartitionKeys"].is_array() ||
-      table["PartitionKeys"].empty()) {
+  if (keys.empty()) {
     return refuse("has no partition keys; s3-compaction compacts partitioned tables only");
   }
-  if (StringAt(table, {"StorageDescriptor", "Location"}).empty()) {
+  if (location.empty()) {
     return refuse("has no location (StorageDescriptor.Location is empty)");
   }
   return arrow::Status::OK();

@@ -6,6 +6,8 @@
 //   with partition projection (its partitions are not in the catalog); a table that is not
 //   Parquet (classification, SerDe or input format say otherwise); a table with no partition
 //   keys; a table with no location.
+// A field it reads that has another type than Glue gives it is an error naming the field
+// ("Glue table db.t: field 'StorageDescriptor' is not an object (it is a string)").
 // Pure function.
 
 #include <string>
