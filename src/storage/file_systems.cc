@@ -367,7 +367,9 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
     global.log_level = arrow::fs::S3LogLevel::Fatal;
     ARROW_RETURN_NOT_OK(arrow::fs::InitializeS3(global));
   }
-  arrow::fs::S3Options options = arrow::fs::S3Options::Defaults();
+  // Not S3Options::Defaults(): that configures the AWS SDK's own credentials chain, which must
+  // never sign for us. RefreshingS3FileSystem sets our chain's keys on every filesystem it makes.
+  arrow::fs::S3Options options;
   std::string region = Env("AWS_REGION");
   if (region.empty()) region = Env("AWS_DEFAULT_REGION");
   if (!region.empty()) options.region = region;
