@@ -42,11 +42,18 @@ bool IsAccessDenied(const arrow::Status& status) {
 
 }  // namespace
 
+std::optional<std::string> RunExclusion::JournalRootOf(const std::string& pointer_text) {
+  auto j = nlohmann::json::parse(pointer_text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object() && j.contains("journal_root") && j["journal_root"].is_string()) {
+    return j["journal_root"].get<std::string>();
+  }
+  return std::nullopt;
+}
+
 arrow::Result<Location> RunExclusion::ReadPointer(const Location& pointer) const {
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(pointer));
-  auto j = nlohmann::json::parse(text.value_or(""), nullptr, /*allow_exceptions=*/false);
-  if (j.is_object() && j.contains("journal_root") && j["journal_root"].is_string()) {
-    auto root = file_systems_.Resolve(j["journal_root"].get<std::string>());
+  if (auto journal_root = JournalRootOf(text.value_or(""))) {
+    auto root = file_systems_.Resolve(*journal_root);
     if (root.ok()) return root;
   }
   return arrow::Status::Invalid("unreadable journal pointer ", pointer.uri(),

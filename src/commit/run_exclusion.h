@@ -27,6 +27,7 @@
 // empty journal.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,10 @@ class RunExclusion {
   /// above a partition placed outside the table (whose own folder this run must hold:
   /// RunTransaction::HoldOutside). One listing per distinct folder.
   arrow::Status CheckPartitionFolders(const std::vector<Location>& locations) const;
+
+  /// The journal root a journal pointer's text names ({"journal_root": "<uri>"}), unresolved;
+  /// nullopt when the text is not such an object. Pure; exposed for the fuzz target.
+  static std::optional<std::string> JournalRootOf(const std::string& pointer_text);
 
  private:
   arrow::Status CheckOwn() const;

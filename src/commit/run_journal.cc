@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include <arrow/buffer.h>
 #include <arrow/io/interfaces.h>
 #include <nlohmann/json.hpp>
 
@@ -111,9 +112,15 @@ arrow::Result<std::optional<std::vector<PartitionUpdate>>> RunJournal::ReadCatal
   const Location file = run_dir.Child(RunLayout::kCatalogUpdatesName);
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(file));
   if (!text) return std::nullopt;
-  auto j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  ARROW_ASSIGN_OR_RAISE(auto updates, CatalogUpdatesFromJson(*text, file.uri()));
+  return updates;
+}
+
+arrow::Result<std::vector<PartitionUpdate>> RunJournal::CatalogUpdatesFromJson(
+    const std::string& text, const std::string& what) {
+  auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!VersionOne(j)) {
-    return arrow::Status::Invalid("unreadable catalog updates ", file.uri());
+    return arrow::Status::Invalid("unreadable catalog updates ", what);
   }
   try {
     std::vector<PartitionUpdate> updates;
@@ -128,7 +135,7 @@ arrow::Result<std::optional<std::vector<PartitionUpdate>>> RunJournal::ReadCatal
     }
     return updates;
   } catch (const std::exception& e) {
-    return arrow::Status::Invalid("unreadable catalog updates ", file.uri(), ": ", e.what());
+    return arrow::Status::Invalid("unreadable catalog updates ", what, ": ", e.what());
   }
 }
 

@@ -133,11 +133,14 @@ class RunJournal {
   };
   static arrow::Result<RunFolders> ListRunFolders(const Location& runs_dir);
 
-  /// JSON round trips, exposed for tests.
+  /// JSON round trips, pure; exposed for tests and the fuzz targets.
   static std::string ToJson(const JournalPlan& plan);
   static arrow::Result<JournalPlan> PlanFromJson(const std::string& text);
   static std::string ToJson(const PartitionRecord& record);
   static arrow::Result<PartitionRecord> RecordFromJson(const std::string& text);
+  /// The content of catalog.json; Invalid "unreadable catalog updates <what>..." otherwise.
+  static arrow::Result<std::vector<PartitionUpdate>> CatalogUpdatesFromJson(
+      const std::string& text, const std::string& what);
 
  private:
   explicit RunJournal(Location run_dir) : run_dir_(std::move(run_dir)) {}

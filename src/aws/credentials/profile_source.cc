@@ -35,6 +35,11 @@ arrow::Result<Credentials> ProfileSource::RunProcess(const std::string& command,
     return arrow::Status::IOError("profile ", profile, ": credential_process exited with status ",
                                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   }
+  return ParseProcessOutput(output, profile);
+}
+
+arrow::Result<Credentials> ProfileSource::ParseProcessOutput(const std::string& output,
+                                                             const std::string& profile) {
   auto json = nlohmann::json::parse(output, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object() || json.value("Version", 0) != 1 || !json.contains("AccessKeyId") ||
       !json.contains("SecretAccessKey")) {

@@ -26,6 +26,12 @@ class ProfileSource : public CredentialsSource {
   static arrow::Result<Credentials> RunProcess(const std::string& command,
                                                const std::string& profile);
 
+  /// Reads what a credential_process printed: a JSON object with "Version": 1, AccessKeyId,
+  /// SecretAccessKey, and optionally SessionToken and Expiration. IOError naming `profile`
+  /// otherwise, without echoing the output (it may hold secrets). Pure.
+  static arrow::Result<Credentials> ParseProcessOutput(const std::string& output,
+                                                       const std::string& profile);
+
  private:
   arrow::Result<std::optional<Credentials>> LoadProfile(const std::string& profile, int depth);
 

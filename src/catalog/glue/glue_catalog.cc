@@ -49,25 +49,52 @@ arrow::Result<Table> GlueCatalog::LoadTable() {
     }
     return definition.status();
   }
-  ARROW_RETURN_NOT_OK(WithKind(CheckCompactable(*definition, Describe()), ErrorKind::kInput));
+  auto definition_read = ReadDefinition(*definition, Describe());
+  if (!definition_read.ok()) return WithKind(definition_read.status(), ErrorKind::kInput);
+  Definition read = std::move(*definition_read);
   Table table;
   table.name = Describe();
-  const std::string location = (*definition)["StorageDescriptor"]["Location"].get<std::string>();
-  auto resolved = file_systems_.Resolve(location);
+  auto resolved = file_systems_.Resolve(read.location);
   if (!resolved.ok()) {
     return WithKind(resolved.status().WithMessage("Glue table ", Describe(), " location ",
-                                                  location, ": ", resolved.status().message()),
+                                                  read.location, ": ",
+                                                  resolved.status().message()),
                     ErrorKind::kInput);
   }
   table.location = *resolved;
-  for (const auto& key : (*definition)["PartitionKeys"]) {
-    table.keys.push_back(PartitionKey{key.value("Name", ""), KeyTypeOf(key.value("Type", "string"))});
-  }
-  const auto& sd = (*definition)["StorageDescriptor"];
-  if (sd.contains("Columns") && sd["Columns"].is_array()) {
-    for (const auto& column : sd["Columns"]) table.column_names.push_back(column.value("Name", ""));
-  }
+  table.keys = std::move(read.keys);
+  table.column_names = std::move(read.column_names);
   return table;
+}
+
+arrow::Result<GlueCatalog::Definition> GlueCatalog::ReadDefinition(const nlohmann::json& table,
+                                                                   const std::string& name) {
+  ARROW_RETURN_NOT_OK(CheckCompactable(table, name));
+  Definition read;
+  read.location = table["StorageDescriptor"]["Location"].get<std::string>();
+  for (const auto& key : table["PartitionKeys"]) {
+    read.keys.push_back(PartitionKey{key.value("Name", ""), KeyTypeOf(key.value("Type", "string"))});
+  }
+  const auto& sd = table["StorageDescriptor"];
+  if (sd.contains("Columns") && sd["Columns"].is_array()) {
+    for (const auto& column : sd["Columns"]) read.column_names.push_back(column.value("Name", ""));
+  }
+  return read;
+}
+
+std::optional<std::vector<std::string>> GlueCatalog::PartitionValues(
+    const nlohmann::json& partition, size_t key_count) {
+  if (!partition.contains("Values") || !partition["Values"].is_array()) return std::nullopt;
+  std::vector<std::string> raw = partition["Values"].get<std::vector<std::string>>();
+  if (raw.size() != key_count) return std::nullopt;
+  return raw;
+}
+
+std::string GlueCatalog::PartitionLocation(const nlohmann::json& partition) {
+  if (partition.contains("StorageDescriptor") && partition["StorageDescriptor"].is_object()) {
+    return partition["StorageDescriptor"].value("Location", "");
+  }
+  return "";
 }
 
 arrow::Result<std::vector<nlohmann::json>> GlueCatalog::FetchPartitions(
@@ -114,9 +141,10 @@ arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
   std::set<std::vector<std::string>> seen;
   partitions_by_path_.clear();
   for (auto& definition : *fetched) {
-    if (!definition.contains("Values") || !definition["Values"].is_array()) continue;
-    std::vector<std::string> raw = definition["Values"].get<std::vector<std::string>>();
-    if (raw.size() != key_names.size()) continue;
+    std::optional<std::vector<std::string>> values =
+        PartitionValues(definition, key_names.size());
+    if (!values) continue;
+    const std::vector<std::string>& raw = *values;
     // Segments may overlap (or a server may ignore them): each partition once.
     if (!seen.insert(raw).second) continue;
     Partition partition;
@@ -137,10 +165,7 @@ arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
     });
     if (truth != Truth::kTrue) continue;
     partition.path = hive::MakePartitionPath(key_names, partition.values);
-    std::string location;
-    if (definition.contains("StorageDescriptor") && definition["StorageDescriptor"].is_object()) {
-      location = definition["StorageDescriptor"].value("Location", "");
-    }
+    const std::string location = PartitionLocation(definition);
     if (location.empty()) {
       listing.notes.push_back("partition " + partition.path +
                               " has no location in the catalog; skipped");

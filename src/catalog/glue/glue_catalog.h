@@ -46,6 +46,24 @@ class GlueCatalog : public Catalog {
   static nlohmann::json PartitionInput(const nlohmann::json& partition,
                                        const PartitionUpdate& update);
 
+  /// What LoadTable reads of a GetTable `Table`, before resolving its location.
+  struct Definition {
+    std::string location;  // StorageDescriptor.Location, as written
+    std::vector<PartitionKey> keys;
+    std::vector<std::string> column_names;
+  };
+  /// Refuses what CheckCompactable refuses (naming the table `name`), else reads the
+  /// definition. Pure; exposed for tests and the fuzz target.
+  static arrow::Result<Definition> ReadDefinition(const nlohmann::json& table,
+                                                  const std::string& name);
+
+  /// A GetPartitions entry's raw Values (__HIVE_DEFAULT_PARTITION__ kept as is), or nullopt
+  /// when it has none or not one per key (ListPartitions skips it). Pure.
+  static std::optional<std::vector<std::string>> PartitionValues(const nlohmann::json& partition,
+                                                                 size_t key_count);
+  /// A GetPartitions entry's StorageDescriptor.Location, or "" when it has none. Pure.
+  static std::string PartitionLocation(const nlohmann::json& partition);
+
   /// The Glue column type as the predicate should compare it.
   static KeyType KeyTypeOf(const std::string& glue_type);
 

@@ -37,21 +37,42 @@ arrow::Result<nlohmann::json> GlueClient::Call(const std::string& operation,
                           return client_.Send(BuildRequest(endpoint_, region_, operation, body),
                                               what);
                         }));
-  auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  return ParseAnswer(response.body, what);
+}
+
+arrow::Result<nlohmann::json> GlueClient::ParseAnswer(const std::string& body,
+                                                      const std::string& what) {
+  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
     return arrow::Status::IOError(what, ": the answer is not JSON");
   }
   return json;
 }
 
+arrow::Result<nlohmann::json> GlueClient::TableOf(nlohmann::json answer,
+                                                  const std::string& object) {
+  if (!answer.contains("Table") || !answer["Table"].is_object()) {
+    return arrow::Status::IOError("GetTable ", object, ": no Table in the answer");
+  }
+  return answer["Table"];
+}
+
+GlueClient::PartitionPage GlueClient::PageOf(nlohmann::json answer) {
+  PartitionPage page;
+  if (answer.contains("Partitions") && answer["Partitions"].is_array()) {
+    for (auto& partition : answer["Partitions"]) page.partitions.push_back(std::move(partition));
+  }
+  if (answer.contains("NextToken") && answer["NextToken"].is_string()) {
+    page.next_token = answer["NextToken"].get<std::string>();
+  }
+  return page;
+}
+
 arrow::Result<nlohmann::json> GlueClient::GetTable(const std::string& database,
                                                    const std::string& table) const {
   ARROW_ASSIGN_OR_RAISE(auto answer, Call("GetTable", {{"DatabaseName", database}, {"Name", table}},
                                           database + "." + table));
-  if (!answer.contains("Table") || !answer["Table"].is_object()) {
-    return arrow::Status::IOError("GetTable ", database, ".", table, ": no Table in the answer");
-  }
-  return answer["Table"];
+  return TableOf(std::move(answer), database + "." + table);
 }
 
 arrow::Result<GlueClient::PartitionPage> GlueClient::GetPartitions(
@@ -64,14 +85,7 @@ arrow::Result<GlueClient::PartitionPage> GlueClient::GetPartitions(
   }
   if (!next_token.empty()) body["NextToken"] = next_token;
   ARROW_ASSIGN_OR_RAISE(auto answer, Call("GetPartitions", body, database + "." + table));
-  PartitionPage page;
-  if (answer.contains("Partitions") && answer["Partitions"].is_array()) {
-    for (auto& partition : answer["Partitions"]) page.partitions.push_back(std::move(partition));
-  }
-  if (answer.contains("NextToken") && answer["NextToken"].is_string()) {
-    page.next_token = answer["NextToken"].get<std::string>();
-  }
-  return page;
+  return PageOf(std::move(answer));
 }
 
 arrow::Result<std::vector<nlohmann::json>> GlueClient::BatchUpdatePartition(

@@ -55,6 +55,17 @@ class GlueClient {
       const std::string& database, const std::string& table,
       const std::vector<nlohmann::json>& entries) const;
 
+  // The readers of the answers, pure; exposed for tests and the fuzz targets.
+
+  /// An answer's body as JSON; IOError "<what>: the answer is not JSON" otherwise.
+  static arrow::Result<nlohmann::json> ParseAnswer(const std::string& body,
+                                                   const std::string& what);
+  /// The `Table` object of a GetTable answer; IOError naming `object` when there is none.
+  static arrow::Result<nlohmann::json> TableOf(nlohmann::json answer, const std::string& object);
+  /// A GetPartitions answer as a page: its `Partitions` (none when absent or not an array) and
+  /// its `NextToken` (empty when absent or not a string).
+  static PartitionPage PageOf(nlohmann::json answer);
+
   const std::string& endpoint() const { return endpoint_; }
   const std::string& region() const { return region_; }
 
