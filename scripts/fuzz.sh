@@ -75,12 +75,19 @@ for source in "$ROOT"/fuzz/*_fuzz.cc; do
     continue
   fi
 
+  case "$target" in  # the tokens of the input's language (fuzz/dictionaries/)
+    predicate_parser) dict=predicate ;;
+    hive_path) dict=hive_path ;;
+    sts_response) dict=xml ;;
+    *) dict=json ;;
+  esac
   scratch="$BUILD/corpus/$target"
   mkdir -p "$scratch" "$regressions"
   log="$logs/fuzz.log"
   rc=0
   "$binary" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$regressions/" \
+    -dict="$ROOT/fuzz/dictionaries/$dict.dict" \
     "$scratch" "$ROOT/fuzz/corpus/$target" >"$log" 2>&1 || rc=$?
   runs="$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || true)"
   seconds="$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -oE '[0-9]+ second' \
