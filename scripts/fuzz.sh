@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes every parser of untrusted text (fuzz/*_fuzz.cc) with clang's libFuzzer, ASan and UBSan.
 #
-#   scripts/fuzz.sh [SECONDS]     SECONDS of fuzzing per target (default 15); 0 replays only
+#   scripts/fuzz.sh [SECONDS [TARGET...]]   SECONDS of fuzzing per target (default 10; 0 only
+#                                           replays), every target or the ones named
 #
 # Builds the targets in their own folder (S3C_FUZZ_BUILD_DIR, default build-fuzz; only the
 # sources the parsers need), then for each target:
@@ -12,12 +13,16 @@
 #      whose regressions still crash is not fuzzed: it would only find the same crash again.
 # A new crash is saved as fuzz/regressions/<target>/crash-<sha1>: commit it with the fix.
 # Exits 1 when any regression or new input crashed a target, after printing every result.
+#
+# S3C_FUZZ_BUILD_DIR, S3C_FUZZ_CXX (default clang++-14), S3C_VENV, S3C_JOBS as for ./dev.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${S3C_VENV:-$ROOT/.venv}"
 JOBS="${S3C_JOBS:-$(nproc)}"
 BUILD="${S3C_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
-SECONDS_PER_TARGET="${1:-15}"
+SECONDS_PER_TARGET="${1:-10}"
+shift || true
+ONLY=("$@")
 CXX_FUZZ="${S3C_FUZZ_CXX:-clang++-14}"
 
 say() { printf 'fuzz: %s\n' "$*" >&2; }
@@ -48,6 +53,7 @@ status=0
 summary=()
 for source in "$ROOT"/fuzz/*_fuzz.cc; do
   target="$(basename "$source" _fuzz.cc)"
+  if ((${#ONLY[@]})) && [[ " ${ONLY[*]} " != *" $target "* ]]; then continue; fi
   binary="$BUILD/fuzz/${target}_fuzz"
   regressions="$ROOT/fuzz/regressions/$target"
   logs="$BUILD/logs/$target"
