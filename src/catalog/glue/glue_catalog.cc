@@ -67,7 +67,7 @@ arrow::Result<Table> GlueCatalog::LoadTable() {
   return table;
 }
 
-arrow::Result<GlueCatalog::Definition> GlueCatalog::ReadDefinition(const nlohmann::json& table,
+arrow::Result<GlueCatalog::Definition> GlueCatalog::ReadDefinition(nlohmann::json table,
                                                                    const std::string& name) {
   ARROW_RETURN_NOT_OK(CheckCompactable(table, name));
   Definition read;

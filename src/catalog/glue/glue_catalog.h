@@ -53,9 +53,9 @@ class GlueCatalog : public Catalog {
     std::vector<std::string> column_names;
   };
   /// Refuses what CheckCompactable refuses (naming the table `name`), else reads the
-  /// definition. Pure; exposed for tests and the fuzz target.
-  static arrow::Result<Definition> ReadDefinition(const nlohmann::json& table,
-                                                  const std::string& name);
+  /// definition. Pure; exposed for tests and the fuzz target. (`table` by value: a key it
+  /// looks up and lacks reads as null, as in a mutable json, rather than out of bounds.)
+  static arrow::Result<Definition> ReadDefinition(nlohmann::json table, const std::string& name);
 
   /// A GetPartitions entry's raw Values (__HIVE_DEFAULT_PARTITION__ kept as is), or nullopt
   /// when it has none or not one per key (ListPartitions skips it). Pure.
