@@ -5,6 +5,9 @@
 #   and a Java runtime when there is none (PySpark, for the Glue job's tests).
 #   Python packages (pip, pinned in requirements.txt) into the project's virtualenv .venv/.
 #
+#   scripts/setup.sh fuzz   also clang 14 with its runtimes (libFuzzer, ASan, UBSan), for the
+#                           fuzz targets (scripts/fuzz.sh); the rest of the build needs none.
+#
 # Idempotent and quiet: when everything is present it prints nothing and takes about a second.
 set -euo pipefail
 
@@ -17,6 +20,9 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # --- Debian packages --------------------------------------------------------------------------
 APT_PACKAGES=(g++ make cmake ninja-build pkg-config libgtest-dev libgmock-dev libcli11-dev
               nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev ccache)
+if [[ "${1:-}" == "fuzz" ]]; then
+  APT_PACKAGES+=(clang-14 libclang-rt-14-dev)
+fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

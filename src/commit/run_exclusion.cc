@@ -43,12 +43,16 @@ bool IsAccessDenied(const arrow::Status& status) {
 
 }  // namespace
 
+arrow::Result<std::string> RunExclusion::JournalRootOf(const std::string& pointer_text) {
+  ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(pointer_text, "journal pointer"));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(j, "journal pointer"));
+  return fields.String("journal_root");
+}
+
 arrow::Result<Location> RunExclusion::ReadPointer(const Location& pointer) const {
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(pointer));
   auto root = [&]() -> arrow::Result<Location> {
-    ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text.value_or(""), "journal pointer"));
-    ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(j, "journal pointer"));
-    ARROW_ASSIGN_OR_RAISE(std::string journal_root, fields.String("journal_root"));
+    ARROW_ASSIGN_OR_RAISE(std::string journal_root, JournalRootOf(text.value_or("")));
     return file_systems_.Resolve(journal_root);
   }();
   if (root.ok()) return root;

@@ -58,6 +58,11 @@ class RunExclusion {
   /// RunTransaction::HoldOutside). One listing per distinct folder.
   arrow::Status CheckPartitionFolders(const std::vector<Location>& locations) const;
 
+  /// The journal root a journal pointer's text names ({"journal_root": "<uri>"}), unresolved;
+  /// an error naming the field when the text is not such an object. Pure; exposed for the
+  /// fuzz target.
+  static arrow::Result<std::string> JournalRootOf(const std::string& pointer_text);
+
  private:
   arrow::Status CheckOwn() const;
   /// `relation`: "contains" or "is inside", for the message.

@@ -60,6 +60,41 @@ KeyType GlueCatalog::KeyTypeOf(const std::string& glue_type) {
   return KeyType::kString;  // string, varchar, char, date, timestamp, boolean
 }
 
+arrow::Result<GlueCatalog::Definition> GlueCatalog::ReadDefinition(nlohmann::json table,
+                                                                  const std::string& name) {
+  ARROW_RETURN_NOT_OK(CheckCompactable(table, name));
+  Definition definition;
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(table, "Glue table " + name));
+  ARROW_ASSIGN_OR_RAISE(auto sd, fields.Object("StorageDescriptor"));
+  ARROW_ASSIGN_OR_RAISE(definition.location, sd.String("Location"));
+  ARROW_ASSIGN_OR_RAISE(auto keys, fields.Objects("PartitionKeys"));
+  for (const auto& key : keys) {
+    ARROW_ASSIGN_OR_RAISE(std::string key_name, key.String("Name"));
+    ARROW_ASSIGN_OR_RAISE(std::string key_type, key.StringOr("Type", "string"));
+    definition.keys.push_back(PartitionKey{std::move(key_name), KeyTypeOf(key_type)});
+  }
+  ARROW_ASSIGN_OR_RAISE(auto columns, sd.OptionalObjects("Columns"));
+  for (const auto& column : columns) {
+    ARROW_ASSIGN_OR_RAISE(std::string column_name, column.StringOr("Name", ""));
+    definition.column_names.push_back(std::move(column_name));
+  }
+  return definition;
+}
+
+arrow::Result<GlueCatalog::PartitionEntry> GlueCatalog::ReadPartitionEntry(
+    const nlohmann::json& partition, const std::string& source) {
+  PartitionEntry entry;
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(partition, source));
+  ARROW_ASSIGN_OR_RAISE(entry.values, fields.Strings("Values"));
+  // PartitionInput sends these back; they must be what Glue gives.
+  ARROW_ASSIGN_OR_RAISE(auto sd, fields.OptionalObject("StorageDescriptor"));
+  ARROW_RETURN_NOT_OK(fields.OptionalObject("Parameters").status());
+  if (sd) {
+    ARROW_ASSIGN_OR_RAISE(entry.location, sd->StringOr("Location", ""));
+  }
+  return entry;
+}
+
 arrow::Result<Table> GlueCatalog::LoadTable() {
   auto definition = client_->GetTable(database_, table_);
   if (!definition.ok()) {
@@ -71,23 +106,13 @@ arrow::Result<Table> GlueCatalog::LoadTable() {
     }
     return definition.status();
   }
-  ARROW_RETURN_NOT_OK(WithKind(CheckCompactable(*definition, Describe()), ErrorKind::kInput));
+  auto read = ReadDefinition(std::move(*definition), Describe());
+  if (!read.ok()) return WithKind(read.status(), ErrorKind::kInput);
   Table table;
   table.name = Describe();
-  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(*definition, "Glue table " + Describe()));
-  ARROW_ASSIGN_OR_RAISE(auto sd, fields.Object("StorageDescriptor"));
-  ARROW_ASSIGN_OR_RAISE(const std::string location, sd.String("Location"));
-  ARROW_ASSIGN_OR_RAISE(auto keys, fields.Objects("PartitionKeys"));
-  for (const auto& key : keys) {
-    ARROW_ASSIGN_OR_RAISE(std::string key_name, key.String("Name"));
-    ARROW_ASSIGN_OR_RAISE(std::string key_type, key.StringOr("Type", "string"));
-    table.keys.push_back(PartitionKey{std::move(key_name), KeyTypeOf(key_type)});
-  }
-  ARROW_ASSIGN_OR_RAISE(auto columns, sd.OptionalObjects("Columns"));
-  for (const auto& column : columns) {
-    ARROW_ASSIGN_OR_RAISE(std::string column_name, column.StringOr("Name", ""));
-    table.column_names.push_back(std::move(column_name));
-  }
+  table.keys = std::move(read->keys);
+  table.column_names = std::move(read->column_names);
+  const std::string& location = read->location;
   auto resolved = file_systems_.Resolve(location);
   if (!resolved.ok()) {
     return WithKind(resolved.status().WithMessage("Glue table ", Describe(), " location ",
@@ -143,11 +168,8 @@ arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
   partitions_by_path_.clear();
   const std::string source = "Glue GetPartitions " + Describe();
   for (auto& definition : *fetched) {
-    ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(definition, source));
-    ARROW_ASSIGN_OR_RAISE(std::vector<std::string> raw, fields.Strings("Values"));
-    // PartitionInput sends these back; they must be what Glue gives.
-    ARROW_ASSIGN_OR_RAISE(auto sd, fields.OptionalObject("StorageDescriptor"));
-    ARROW_RETURN_NOT_OK(fields.OptionalObject("Parameters").status());
+    ARROW_ASSIGN_OR_RAISE(PartitionEntry entry, ReadPartitionEntry(definition, source));
+    const std::vector<std::string>& raw = entry.values;
     if (raw.size() != key_names.size()) continue;
     // Segments may overlap (or a server may ignore them): each partition once.
     if (!seen.insert(raw).second) continue;
@@ -169,10 +191,7 @@ arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
     });
     if (truth != Truth::kTrue) continue;
     partition.path = hive::MakePartitionPath(key_names, partition.values);
-    std::string location;
-    if (sd) {
-      ARROW_ASSIGN_OR_RAISE(location, sd->StringOr("Location", ""));
-    }
+    const std::string& location = entry.location;
     if (location.empty()) {
       listing.notes.push_back("partition " + partition.path +
                               " has no location in the catalog; skipped");
@@ -202,7 +221,11 @@ nlohmann::json GlueCatalog::PartitionInput(const nlohmann::json& partition,
                           "LastAnalyzedTime"}) {
     if (partition.contains(key)) input[key] = partition[key];
   }
-  if (update.location) input["StorageDescriptor"]["Location"] = *update.location;
+  if (update.location) {
+    // ReadPartitionEntry refused a StorageDescriptor that is not an object; never throw here.
+    if (!input["StorageDescriptor"].is_object()) input["StorageDescriptor"] = nlohmann::json::object();
+    input["StorageDescriptor"]["Location"] = *update.location;
+  }
   if (input.contains("Parameters") && input["Parameters"].is_object()) {
     auto& parameters = input["Parameters"];
     auto set = [&](const char* key, int64_t value) {

@@ -46,6 +46,27 @@ class GlueCatalog : public Catalog {
   static nlohmann::json PartitionInput(const nlohmann::json& partition,
                                        const PartitionUpdate& update);
 
+  /// What LoadTable reads of a GetTable `Table`, before resolving its location.
+  struct Definition {
+    std::string location;  // StorageDescriptor.Location, as written
+    std::vector<PartitionKey> keys;
+    std::vector<std::string> column_names;
+  };
+  /// Refuses what CheckCompactable refuses (naming the table `name`), else reads the
+  /// definition, every field with its type checked. Pure; exposed for tests and the fuzz target.
+  static arrow::Result<Definition> ReadDefinition(nlohmann::json table, const std::string& name);
+
+  /// What ListPartitions reads of a GetPartitions entry: its raw Values
+  /// (__HIVE_DEFAULT_PARTITION__ kept as is) and StorageDescriptor.Location ("" when none).
+  /// A field of the wrong type (Values not strings, a StorageDescriptor or Parameters that is
+  /// not an object) is an error naming `source`. Pure.
+  struct PartitionEntry {
+    std::vector<std::string> values;
+    std::string location;
+  };
+  static arrow::Result<PartitionEntry> ReadPartitionEntry(const nlohmann::json& partition,
+                                                          const std::string& source);
+
   /// The Glue column type as the predicate should compare it.
   static KeyType KeyTypeOf(const std::string& glue_type);
 

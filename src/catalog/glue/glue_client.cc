@@ -38,7 +38,29 @@ arrow::Result<nlohmann::json> GlueClient::Call(const std::string& operation,
                           return client_.Send(BuildRequest(endpoint_, region_, operation, body),
                                               what);
                         }));
-  return ParseJsonObject(response.body, "Glue " + what);
+  return ParseAnswer(response.body, what);
+}
+
+arrow::Result<nlohmann::json> GlueClient::ParseAnswer(const std::string& body,
+                                                      const std::string& what) {
+  return ParseJsonObject(body, "Glue " + what);
+}
+
+arrow::Result<nlohmann::json> GlueClient::TableOf(nlohmann::json answer,
+                                                  const std::string& object) {
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(answer, "Glue GetTable " + object));
+  ARROW_ASSIGN_OR_RAISE(auto definition, fields.Object("Table"));
+  return definition.json();
+}
+
+arrow::Result<GlueClient::PartitionPage> GlueClient::PageOf(nlohmann::json answer,
+                                                            const std::string& object) {
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(answer, "Glue GetPartitions " + object));
+  ARROW_ASSIGN_OR_RAISE(auto partitions, fields.OptionalObjects("Partitions"));
+  PartitionPage page;
+  for (const auto& partition : partitions) page.partitions.push_back(partition.json());
+  ARROW_ASSIGN_OR_RAISE(page.next_token, fields.StringOr("NextToken", ""));
+  return page;
 }
 
 arrow::Result<nlohmann::json> GlueClient::GetTable(const std::string& database,
@@ -46,9 +68,7 @@ arrow::Result<nlohmann::json> GlueClient::GetTable(const std::string& database,
   const std::string object = database + "." + table;
   ARROW_ASSIGN_OR_RAISE(auto answer, Call("GetTable", {{"DatabaseName", database}, {"Name", table}},
                                           object));
-  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(answer, "Glue GetTable " + object));
-  ARROW_ASSIGN_OR_RAISE(auto definition, fields.Object("Table"));
-  return definition.json();
+  return TableOf(std::move(answer), object);
 }
 
 arrow::Result<GlueClient::PartitionPage> GlueClient::GetPartitions(
@@ -62,12 +82,7 @@ arrow::Result<GlueClient::PartitionPage> GlueClient::GetPartitions(
   if (!next_token.empty()) body["NextToken"] = next_token;
   const std::string object = database + "." + table;
   ARROW_ASSIGN_OR_RAISE(auto answer, Call("GetPartitions", body, object));
-  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(answer, "Glue GetPartitions " + object));
-  ARROW_ASSIGN_OR_RAISE(auto partitions, fields.OptionalObjects("Partitions"));
-  PartitionPage page;
-  for (const auto& partition : partitions) page.partitions.push_back(partition.json());
-  ARROW_ASSIGN_OR_RAISE(page.next_token, fields.StringOr("NextToken", ""));
-  return page;
+  return PageOf(std::move(answer), object);
 }
 
 arrow::Result<std::vector<nlohmann::json>> GlueClient::BatchUpdatePartition(

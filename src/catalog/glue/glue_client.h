@@ -57,6 +57,18 @@ class GlueClient {
       const std::string& database, const std::string& table,
       const std::vector<nlohmann::json>& entries) const;
 
+  // The readers of the answers, pure; exposed for tests and the fuzz targets.
+
+  /// An answer's body as a JSON object; an error naming "Glue <what>" otherwise.
+  static arrow::Result<nlohmann::json> ParseAnswer(const std::string& body,
+                                                   const std::string& what);
+  /// The `Table` object of a GetTable answer; an error naming `object` and the field when it
+  /// is missing or not an object.
+  static arrow::Result<nlohmann::json> TableOf(nlohmann::json answer, const std::string& object);
+  /// A GetPartitions answer as a page: its `Partitions` (none when absent; each must be an
+  /// object) and its `NextToken` (empty when absent); a wrong type is an error naming `object`.
+  static arrow::Result<PartitionPage> PageOf(nlohmann::json answer, const std::string& object);
+
   const std::string& endpoint() const { return endpoint_; }
   const std::string& region() const { return region_; }
 
