@@ -1,5 +1,6 @@
 #include "aws/credentials.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -45,6 +46,13 @@ std::optional<Clock::time_point> ParseIso8601(const std::string& text) {
                   &second) != 6) {
     return std::nullopt;
   }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 60) {
+    return std::nullopt;
+  }
+  // The clock counts nanoseconds in 64 bits (1677..2262): an expiration far in the future
+  // ("9999-12-31", meaning never) is the year 2200, one far in the past the epoch.
+  year = std::clamp(year, 1970, 2200);
   std::tm tm{};
   tm.tm_year = year - 1900;
   tm.tm_mon = month - 1;
@@ -61,7 +69,8 @@ std::optional<Clock::time_point> ParseIso8601(const std::string& text) {
   }
   if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     int oh = 0, om = 0;
-    if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) >= 1) {
+    if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) >= 1 && oh >= 0 && oh <= 23 &&
+        om >= 0 && om <= 59) {
       long offset = oh * 3600L + om * 60L;
       t -= text[pos] == '+' ? offset : -offset;
     }

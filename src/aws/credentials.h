@@ -74,7 +74,9 @@ class StaticCredentialsProvider : public CredentialsProvider {
 arrow::Result<Credentials> CredentialsFromJson(const JsonFields& fields,
                                                std::initializer_list<const char*> token_keys);
 
-/// "2026-11-24T23:59:59Z" (fractional seconds and offsets accepted) to a time point.
+/// "2026-11-24T23:59:59Z" (fractional seconds and offsets accepted) to a time point; nullopt
+/// when it is not such a time or a field is out of range. Years are clamped to 1970..2200, so
+/// "9999-12-31T23:59:59Z" (never expires) cannot overflow the clock.
 std::optional<Clock::time_point> ParseIso8601(const std::string& text);
 
 }  // namespace s3c::aws

@@ -283,6 +283,11 @@ TEST(Credentials, ParsesIso8601) {
   EXPECT_EQ(Clock::to_time_t(*t), 1795564799);
   EXPECT_EQ(Clock::to_time_t(*ParseIso8601("2026-11-24T23:59:59.123Z")), 1795564799);
   EXPECT_EQ(Clock::to_time_t(*ParseIso8601("2026-11-25T00:59:59+01:00")), 1795564799);
+  // Far futures and pasts (a fuzz find: the clock overflowed) are clamped, nonsense refused.
+  EXPECT_EQ(Clock::to_time_t(*ParseIso8601("9999-12-31T23:59:59Z")), 7289654399);  // 2200-12-31
+  EXPECT_EQ(Clock::to_time_t(*ParseIso8601("1013-01-01T00:00:00Z")), 0);
+  EXPECT_EQ(ParseIso8601("2026-13-01T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseIso8601("2026-01-01T25:00:00Z"), std::nullopt);
   EXPECT_FALSE(ParseIso8601("tomorrow").has_value());
 }
 

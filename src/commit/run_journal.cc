@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include <arrow/buffer.h>
 #include <arrow/io/interfaces.h>
 #include <nlohmann/json.hpp>
 
