@@ -20,12 +20,13 @@ JOBS="${S3C_JOBS:-$(nproc)}"
 BUILD="${S3C_ASAN_BUILD_DIR:-$ROOT/build-asan}"
 
 # The end-to-end subset: fast, and between them most of the binary's code. Path-mode
-# compaction of local tables; bad input of every kind; crash recovery (the process killed at
+# compaction of local tables; bad input of every kind; random hostile tables (properties); crash recovery (the process killed at
 # each step of the commit protocol, then `recover`) in place on local disk, on S3 (moto: our
 # listing, batched and conditional deletes, signing) and in Glue mode (the catalog client).
 E2E_SUBSET=(
   tests/test_path_compaction.py
   tests/test_bad_input.py
+  tests/test_properties.py
   "tests/test_crash_recovery.py::test_crash_in_place_then_recover["{after_plan,after_write,before_publish,mid_publish,after_publish,mid_remove,after_remove}-delete]
   "tests/test_crash_recovery.py::test_crash_on_s3_then_recover["{mid_publish,mid_remove}]
   "tests/test_crash_recovery.py::test_crash_in_glue_mode_in_place[mid_publish]"

@@ -236,9 +236,11 @@ def test_a_second_run_over_a_compacted_table_reads_no_file(run, local_s3, aws_pr
     assert writes == []
 
 
-@pytest.mark.parametrize("flag", ["--table_path", "--target_s3_path", "--archive_path",
-                                  "--journal_path"])
-@pytest.mark.parametrize("spelling", ["{b}/./sp", "{b}/x/../sp", "{b}//sp", "{b}/sp/."])
+@pytest.mark.parametrize("flag,spelling", [("--table_path", "{b}/./sp"),
+                                           ("--target_s3_path", "{b}/x/../sp"),
+                                           ("--target_s3_path", "{b}/./sp"),
+                                           ("--archive_path", "{b}//sp"),
+                                           ("--journal_path", "{b}/sp/.")])
 def test_s3_uris_with_dot_segments_are_refused_before_anything(run, local_s3, aws_proxy, bucket,
                                                                 s3_table, flag, spelling):
     """S3 keys are literal: 's3://b/x/../sp' is not 's3://b/sp'. Such a URI is refused before
