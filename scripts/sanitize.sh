@@ -20,9 +20,10 @@ JOBS="${S3C_JOBS:-$(nproc)}"
 BUILD="${S3C_ASAN_BUILD_DIR:-$ROOT/build-asan}"
 
 # The end-to-end subset: fast, and between them most of the binary's code. Path-mode
-# compaction of local tables; bad input of every kind; random hostile tables (properties); crash recovery (the process killed at
-# each step of the commit protocol, then `recover`) in place on local disk, on S3 (moto: our
-# listing, batched and conditional deletes, signing) and in Glue mode (the catalog client).
+# compaction of local tables; bad input of every kind; random hostile tables (the property
+# test); crash recovery (the process killed at each step of the commit protocol, then
+# `recover`) in place on local disk, on S3 (moto: our listing, batched and conditional
+# deletes, signing) and in Glue mode (the catalog client).
 E2E_SUBSET=(
   tests/test_path_compaction.py
   tests/test_bad_input.py
