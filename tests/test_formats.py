@@ -295,3 +295,30 @@ def test_columns_differing_only_in_case_are_one_column(run, tmp_path):
     assert r.code == 4, r.stderr
     assert f"columns 'id' and 'Id' of {both}/c0.parquet differ only in case" in r.stdout + r.stderr
     assert {f.name: f.read_bytes() for f in both.iterdir()} == before
+
+
+def test_nested_fields_differing_only_in_case_keep_their_values(run, tmp_path):
+    """Struct fields inside a map's values, a list and a large list, spelled differently per
+    file: one field, every value kept (a review found map values nulled by Arrow's cast, which
+    matches struct fields by exact name; both verifications had passed)."""
+    root = tmp_path / "t"
+    folder = root / "p=x"
+    folder.mkdir(parents=True)
+
+    def write(i, name, list_type):
+        item = pa.struct([(name, pa.int64())])
+        t = pa.table({
+            "m": pa.array([[(f"k{i}", {name: i})]], pa.map_(pa.string(), item)),
+            "l": pa.array([[{name: 10 + i}, None]], list_type(item)),
+        })
+        pq.write_table(t, folder / f"f{i}.parquet")
+
+    write(0, "v", pa.list_)
+    write(1, "V", pa.list_)
+    write(2, "v", pa.large_list)
+    compact(run, root)
+    files = data_files(folder)
+    assert len(files) == 1
+    got = pq.read_table(files[0]).to_pylist()
+    got.sort(key=lambda r: r["l"][0]["v"])
+    assert got == [{"m": [(f"k{i}", {"v": i})], "l": [{"v": 10 + i}, None]} for i in range(3)]

@@ -48,16 +48,42 @@ arrow::Result<std::shared_ptr<ArrayData>> AlignData(const std::shared_ptr<ArrayD
     }
     return copy;
   }
-  if (from->id() == to->id() && (to->id() == Type::LIST || to->id() == Type::LARGE_LIST)) {
+  const auto is_list = [](Type::type id) { return id == Type::LIST || id == Type::LARGE_LIST; };
+  if (is_list(from->id()) && is_list(to->id())) {
+    // The values are aligned here, by our rules (struct fields by name ignoring case): Arrow's
+    // cast would match struct fields by exact name and fill the others with nulls.
     const auto& to_list = static_cast<const arrow::BaseListType&>(*to);
     auto copy = data->Copy();
-    copy->type = to;
     ARROW_ASSIGN_OR_RAISE(auto values, AlignData(data->child_data[0], to_list.value_type()));
     copy->child_data = {values};
+    if (from->id() == to->id()) {
+      copy->type = to;
+      return copy;
+    }
+    // list <-> large_list: only the offsets change now, which the cast checks.
+    copy->type = from->id() == Type::LIST ? arrow::list(to_list.value_field())
+                                          : arrow::large_list(to_list.value_field());
+    ARROW_ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(arrow::MakeArray(copy), to,
+                                                          arrow::compute::CastOptions::Safe()));
+    return cast.make_array()->data();
+  }
+  if (from->id() == Type::MAP && to->id() == Type::MAP) {
+    // Keys and items by position (their field names vary between writers), each aligned by
+    // our rules, for the same reason as lists.
+    const auto& to_map = static_cast<const arrow::MapType&>(*to);
+    const auto& entries = data->child_data[0];
+    auto entries_copy = entries->Copy();
+    entries_copy->type = to_map.value_type();
+    ARROW_ASSIGN_OR_RAISE(auto keys, AlignData(entries->child_data[0], to_map.key_type()));
+    ARROW_ASSIGN_OR_RAISE(auto items, AlignData(entries->child_data[1], to_map.item_type()));
+    entries_copy->child_data = {keys, items};
+    auto copy = data->Copy();
+    copy->type = to;
+    copy->child_data = {entries_copy};
     return copy;
   }
-  // Everything else, including list -> large_list, map, dictionary -> values and every
-  // scalar widening, is a checked cast: an overflow is an error, not a silent change.
+  // Everything else, including dictionary -> values and every scalar widening, is a checked
+  // cast: an overflow is an error, not a silent change.
   ARROW_ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(arrow::MakeArray(data), to,
                                                         arrow::compute::CastOptions::Safe()));
   return cast.make_array()->data();

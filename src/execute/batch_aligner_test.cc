@@ -93,6 +93,37 @@ TEST(BatchAligner, ColumnsAndFieldsAreFoundIgnoringCase) {
   EXPECT_FALSE(BatchAligner::Make(twice, arrow::schema({field("id", arrow::int64())}), "g").ok());
 }
 
+TEST(BatchAligner, MapItemsAndListValuesAreAlignedByOurRulesNotByArrowsCast) {
+  // An adversarial review found map values nulled: Arrow's cast matches struct fields by exact
+  // name, so struct<V> -> struct<v> inside a map lost every value. Keys and items go by
+  // position, their structs by name ignoring case; list -> large_list likewise.
+  auto item_from = arrow::struct_({field("V", arrow::int32())});
+  auto item_to = arrow::struct_({field("v", arrow::int64())});
+  auto map_from = arrow::map(arrow::utf8(), item_from);
+  auto map_to = std::make_shared<arrow::MapType>(field("key", arrow::utf8(), false),
+                                                 field("value", item_to));
+  auto list_from = arrow::list(item_from);
+  auto list_to = arrow::large_list(item_to);
+  auto from = arrow::schema({field("m", map_from), field("l", list_from)});
+  auto to = arrow::schema({field("m", map_to), field("l", list_to)});
+  auto batch = arrow::RecordBatch::Make(
+      from, 2,
+      {Json(map_from, R"([[["b", {"V": 2}], ["c", {"V": null}]], null])"),
+       Json(list_from, R"([[{"V": 7}], [{"V": 8}, null]])")});
+  ASSERT_OK_AND_ASSIGN(auto aligner, BatchAligner::Make(from, to, "f.parquet"));
+  ASSERT_OK_AND_ASSIGN(auto out, aligner.Align(batch->Slice(0, 2)));
+  ASSERT_OK(out->ValidateFull());
+  EXPECT_TRUE(out->column(0)->Equals(
+      *Json(map_to, R"([[["b", {"v": 2}], ["c", {"v": null}]], null])")))
+      << out->column(0)->ToString();
+  EXPECT_TRUE(out->column(1)->Equals(*Json(list_to, R"([[{"v": 7}], [{"v": 8}, null]])")))
+      << out->column(1)->ToString();
+  // A slice keeps its offset through the alignment.
+  ASSERT_OK_AND_ASSIGN(auto tail, aligner.Align(batch->Slice(1, 1)));
+  EXPECT_TRUE(tail->column(1)->Equals(*Json(list_to, R"([[{"v": 8}, null]])")))
+      << tail->column(1)->ToString();
+}
+
 TEST(BatchAligner, DuplicateColumnNamesAreRefused) {
   auto from = arrow::schema({field("a", arrow::int64()), field("a", arrow::int64())});
   auto to = arrow::schema({field("a", arrow::int64())});
