@@ -478,3 +478,38 @@ def test_an_unexpected_exception_is_exit_1_and_one_line(run, table, point):
     assert snapshot(table) == before
     again = run("--table_path", table, "--delete_original_files", "true")
     assert again.code == 0, again.stderr
+
+
+def test_endless_credential_output_and_config_files_are_cut_off(run, local_s3, s3_table,
+                                                               tmp_path):
+    """A credential_process that prints without end (`yes`) and a config file that never ends
+    (/dev/zero) used to fill the memory; each is cut off with a clear outcome (exit 3)."""
+    r = run("--table_path", s3_table, "--dry-run",
+            env=process_env(local_s3, tmp_path, "yes"), timeout=60)
+    assert r.code == 3, (r.code, r.stderr[-500:])
+    assert "profile ci: credential_process printed more than 1 MiB; not credentials" in r.stderr
+
+    env = local_s3.env()
+    env.update(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="", AWS_SESSION_TOKEN="",
+               AWS_PROFILE="ci", AWS_CONFIG_FILE="/dev/zero")
+    r = run("--table_path", s3_table, "--dry-run", env=env, timeout=60)
+    assert r.code == 3, (r.code, r.stderr[-500:])
+    assert "AWS config file /dev/zero is larger than 16 MiB; ignored" in r.stderr
+
+
+def test_names_with_control_characters_stay_on_their_line(run, tmp_path):
+    """A partition named with a newline or a terminal escape is compacted like any other; the
+    text summary writes those characters as \\xNN, one line per partition, nothing inert made
+    live on a terminal."""
+    root = tmp_path / "t"
+    write_table(root, TableSpec(partitions=[{"p": "a"}], files_per_partition=3, nested=False))
+    odd = root / "p=g\nh\x1b[31m"
+    (root / "p=a").rename(odd)
+    for f in data_files(odd)[:1]:
+        f.rename(odd / "bad\x07.txt.parquet")
+    (odd / "bad\x07.txt.parquet").write_bytes(b"not parquet")
+    r = run("--table_path", root, "--delete_original_files", "true")
+    assert r.code == 4, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    [line] = [l for l in r.stdout.splitlines() if "bad" in l]
+    assert line.startswith("  p=g\\x0Ah\\x1B[31m: ") and "bad\\x07.txt.parquet" in line

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/logging.h"
+
 namespace s3c::aws {
 namespace {
 
@@ -43,11 +45,19 @@ IniFile IniFile::Parse(const std::string& text) {
 }
 
 IniFile IniFile::Load(const std::string& path) {
-  std::ifstream in(path);
+  // Read at most 16 MiB: /dev/zero or /dev/urandom named as the config (or linked to) would
+  // otherwise be read until the memory runs out. (/dev/null reads as an empty file.)
+  constexpr std::streamsize kMaxBytes = 16 << 20;
+  std::ifstream in(path, std::ios::binary);
   if (!in) return IniFile{};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return Parse(buffer.str());
+  std::string text(static_cast<size_t>(kMaxBytes) + 1, '\0');
+  in.read(text.data(), kMaxBytes + 1);
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (static_cast<std::streamsize>(text.size()) > kMaxBytes) {
+    log::Warn("AWS config file ", path, " is larger than 16 MiB; ignored");
+    return IniFile{};
+  }
+  return Parse(text);
 }
 
 const IniFile::Section* IniFile::Find(const std::string& section) const {

@@ -15,7 +15,8 @@ class IniFile {
   using Section = std::map<std::string, std::string>;
 
   static IniFile Parse(const std::string& text);
-  /// An empty file when the path does not exist or cannot be read.
+  /// An empty file when the path does not exist or cannot be read; also (with a warning) when
+  /// it holds more than 16 MiB (a device such as /dev/zero never ends).
   static IniFile Load(const std::string& path);
 
   const Section* Find(const std::string& section) const;

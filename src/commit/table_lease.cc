@@ -70,6 +70,13 @@ arrow::Result<TableLease::Holder> TableLease::Holder::FromJson(const std::string
   ARROW_ASSIGN_OR_RAISE(h.acquired_unix, fields.IntOr("acquired_unix", 0));
   ARROW_ASSIGN_OR_RAISE(h.expires_unix, fields.IntOr("expires_unix", 0));
   ARROW_ASSIGN_OR_RAISE(h.machine, fields.StringOr("machine", ""));
+  // A lease no run of ours could have written is unreadable, so it counts as expired: a pid
+  // that is no process, or an expiry further ahead than any lease is ever renewed to (a
+  // forged lease would otherwise lock the table for good).
+  if (h.pid < 0) return fields.FieldError("pid", "is not a process id");
+  if (h.expires_unix > NowUnix() + kMaxTtl.count()) {
+    return fields.FieldError("expires_unix", "is further ahead than any lease is renewed to");
+  }
   return h;
 }
 

@@ -40,11 +40,16 @@ class TableLease {
     std::string ToJson() const;
     /// True only when the holder ran here and its process is certainly gone.
     bool ProcessIsGone() const;
+    /// Unreadable (an error naming the field) when a field has another type, the pid is
+    /// negative, or the expiry is more than kMaxTtl ahead.
     static arrow::Result<Holder> FromJson(const std::string& text);
     std::string Describe() const;  // "run R (host H, pid P) since T, until E"
   };
 
   static constexpr std::chrono::seconds kDefaultTtl{600};
+  /// No lease is renewed further ahead than this (clock skew between hosts included); a lease
+  /// that claims more was not written by a run, and reads as unreadable (expired).
+  static constexpr std::chrono::seconds kMaxTtl{86400};
 
   /// Takes the lease for `run_id`, or returns Invalid naming who holds it.
   static arrow::Result<std::unique_ptr<TableLease>> Acquire(ConditionalObject object,

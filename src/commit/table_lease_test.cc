@@ -127,5 +127,24 @@ TEST_F(TableLeaseTest, AHolderOnAnotherHostIsNeverPresumedDead) {
   EXPECT_NE(refused.status().message().find("host another-host, pid 1"), std::string::npos);
 }
 
+TEST_F(TableLeaseTest, ALeaseNoRunCouldHaveWrittenIsTakenOver) {
+  // Found by an adversarial review: a forged lease (pid -1, expiry in the year 219 million)
+  // locked the table until --force_unlock.
+  std::filesystem::create_directories(dir_);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const std::string forged :
+       {R"({"run_id":"r","host":"h","pid":-1,"acquired_unix":0,"expires_unix":)" +
+            std::to_string(now + 600) + "}",
+        std::string(R"({"run_id":"r","host":"h","pid":7,"acquired_unix":0,"expires_unix":9223372036854775807})")}) {
+    std::ofstream(dir_ / "lease.json") << forged;
+    auto holder = TableLease::Holder::FromJson(forged);
+    EXPECT_FALSE(holder.ok()) << forged;
+    ASSERT_OK_AND_ASSIGN(auto taker, TableLease::Acquire(Object(), "run-new", std::chrono::seconds(60), false));
+    EXPECT_NE(Read().find("run-new"), std::string::npos);
+    ASSERT_OK(taker->Release());
+  }
+}
+
 }  // namespace
 }  // namespace s3c

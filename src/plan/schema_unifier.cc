@@ -198,9 +198,12 @@ arrow::Status SchemaUnifier::Add(const std::shared_ptr<arrow::Schema>& schema,
     }
     auto merged = MergeFields(it->field, field);
     if (!merged.ok()) {
-      return arrow::Status::Invalid("column '", field->name(), "': ",
+      // Named as first seen; a file that spells it otherwise says how.
+      const std::string spelled =
+          field->name() == it->field->name() ? "" : " (as '" + field->name() + "')";
+      return arrow::Status::Invalid("column '", it->field->name(), "': ",
                                     it->field->type()->ToString(), " in ", it->origin, " vs ",
-                                    field->type()->ToString(), " in ", file_uri);
+                                    field->type()->ToString(), " in ", file_uri, spelled);
     }
     if (!(*merged)->type()->Equals(*it->field->type())) it->origin = file_uri;
     it->field = *merged;

@@ -59,8 +59,8 @@ constexpr size_t kMaxListed = 40;
 std::string RunSummary::ToText() const {
   std::ostringstream out;
   const Totals t = Sum(partitions);
-  out << "s3-compaction " << version << (dry_run ? ": dry run on " : ": ") << table;
-  if (!target.empty()) out << " -> " << target;
+  out << "s3-compaction " << version << (dry_run ? ": dry run on " : ": ") << OneLine(table);
+  if (!target.empty()) out << " -> " << OneLine(target);
   out << " (run " << run_id;
   if (!shard.empty()) out << ", shard " << shard;
   out << ")\n";
@@ -74,7 +74,7 @@ std::string RunSummary::ToText() const {
         out << "    ... and " << Count(PartitionStatus::kPlanned) - kMaxListed << " more\n";
         break;
       }
-      out << "    " << Pad(p.partition, 28) << " " << human::Count(p.input_files) << " files ("
+      out << "    " << Pad(OneLine(p.partition), 28) << " " << human::Count(p.input_files) << " files ("
           << human::Bytes(p.input_bytes) << ", " << human::Count(p.rows) << " rows) -> ~"
           << human::Count(p.output_files) << " file(s)"
           << (p.method.empty() ? "" : " by " + p.method) << "\n";
@@ -128,20 +128,21 @@ std::string RunSummary::ToText() const {
         out << "  ... and " << Count(status) - kMaxListed << " more (see --json)\n";
         break;
       }
-      out << "  " << p.partition << ": " << p.reason << "\n";
+      out << "  " << OneLine(p.partition) << ": " << OneLine(p.reason) << "\n";
     }
   };
   list(PartitionStatus::kFailed, "failed (left as they were)");
   if (Count(PartitionStatus::kSkipped) <= 10) list(PartitionStatus::kSkipped, "skipped");
   if (!recovered.empty()) {
     out << "recovered from earlier runs:\n";
-    for (const auto& line : recovered) out << "  " << line << "\n";
+    for (const auto& line : recovered) out << "  " << OneLine(line) << "\n";
   }
   if (!notes.empty()) {
     out << "noticed:\n";
-    for (const auto& note : notes) out << "  " << note << "\n";
+    for (const auto& note : notes) out << "  " << OneLine(note) << "\n";
   }
-  // Names are bytes; the report escapes what is not UTF-8 (\xNN) so every line is text.
+  // Names are bytes: each is written with what is not UTF-8 and control characters as \xNN
+  // (OneLine), and the rest is checked again, so every line is text and one line.
   return EscapeInvalidUtf8(out.str());
 }
 

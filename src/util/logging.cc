@@ -64,7 +64,7 @@ void Write(Level level, std::string_view message) {
       line += LevelName(level);
       line += ": ";
     }
-    line += EscapeInvalidUtf8(message);  // names are bytes; every line is text
+    line += OneLine(message);  // names are bytes: every line is text, and one line
     line += "\n";
   }
   std::lock_guard<std::mutex> lock(g_mutex);

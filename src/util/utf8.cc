@@ -42,13 +42,17 @@ std::optional<size_t> FirstInvalidUtf8(std::string_view text) {
   return std::nullopt;
 }
 
-std::string EscapeInvalidUtf8(std::string_view text) {
+namespace {
+
+std::string Escape(std::string_view text, bool controls) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     const size_t length = SequenceLength(text, i);
-    if (length > 0) {
+    const auto first = static_cast<unsigned char>(text[i]);
+    const bool control = controls && (first < 0x20 || first == 0x7F);
+    if (length > 0 && !control) {
       out.append(text.substr(i, length));
       i += length;
       continue;
@@ -60,6 +64,12 @@ std::string EscapeInvalidUtf8(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string EscapeInvalidUtf8(std::string_view text) { return Escape(text, false); }
+
+std::string OneLine(std::string_view text) { return Escape(text, true); }
 
 nlohmann::json Utf8Safe(const nlohmann::json& value) {
   if (value.is_string()) {

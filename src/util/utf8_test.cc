@@ -33,6 +33,13 @@ TEST(Utf8, EscapesOnlyIllFormedBytes) {
   }
 }
 
+TEST(Utf8, OneLineAlsoEscapesControlCharacters) {
+  EXPECT_EQ(OneLine("p=g\nh"), "p=g\\x0Ah");
+  EXPECT_EQ(OneLine("\x1b[31mE\x07\x7f"), "\\x1B[31mE\\x07\\x7F");
+  EXPECT_EQ(OneLine("Zürich \xff"), "Zürich \\xFF");
+  EXPECT_EQ(EscapeInvalidUtf8("a\nb"), "a\nb");  // JSON escapes those itself
+}
+
 TEST(Utf8, MakesJsonDumpable) {
   nlohmann::json j = {{"ok", "fine"},
                       {"bad\xff", {{"path", "t/p=\xfe/x.parquet"}, {"n", 3}}},

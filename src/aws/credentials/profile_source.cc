@@ -24,11 +24,20 @@ arrow::Result<Credentials> ProfileSource::RunProcess(const std::string& command,
                                                      const std::string& profile) {
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return arrow::Status::IOError("profile ", profile, ": cannot run credential_process");
+  // Credentials are a few hundred bytes; a process that prints without end (`yes`) is cut off
+  // (closing the pipe ends it with SIGPIPE) instead of filling the memory.
+  constexpr size_t kMaxOutput = 1 << 20;
   std::string output;
   char buffer[4096];
   size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
+  while (output.size() <= kMaxOutput && (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    output.append(buffer, n);
+  }
   int status = ::pclose(pipe);
+  if (output.size() > kMaxOutput) {
+    return arrow::Status::IOError("profile ", profile,
+                                  ": credential_process printed more than 1 MiB; not credentials");
+  }
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     // Its output may hold secrets: never echo it.
     return arrow::Status::IOError("profile ", profile, ": credential_process exited with status ",
