@@ -1,6 +1,9 @@
 """Bad input gets a clear one-line message naming the object, a non-zero exit code, and
 nothing changes: every file stays exactly where and as it was."""
 
+import json
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -513,3 +516,46 @@ def test_names_with_control_characters_stay_on_their_line(run, tmp_path):
     assert "\x1b" not in r.stdout and "\x07" not in r.stdout
     [line] = [l for l in r.stdout.splitlines() if "bad" in l]
     assert line.startswith("  p=g\\x0Ah\\x1B[31m: ") and "bad\\x07.txt.parquet" in line
+
+
+def test_an_unreadable_partition_folder_fails_that_partition_only(binary, tmp_path_factory):
+    """A folder the run may not list (chmod 000) used to stop the whole run (exit 3); now only
+    its partition fails, saying why. As root (CI), the run is made as nobody, who is refused."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="s3c-perm-"))
+    try:
+        base.chmod(0o755)
+        root = base / "t"
+        write_table(root, TableSpec(partitions=[{"p": "a"}, {"p": "b"}, {"p": "c"}],
+                                    files_per_partition=3, nested=False))
+        rows = RowsSnapshot()
+        rows.capture("a", data_files(root / "p=a"))
+        command = [binary, "--table_path", str(root), "--delete_original_files", "true", "--json"]
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                pytest.skip("needs setpriv to run as another user")
+            local = base / "s3-compaction"  # nobody may not reach the build folder
+            shutil.copy2(binary, local)
+            local.chmod(0o755)
+            subprocess.run(["chown", "-R", "nobody", str(root)], check=True)
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                       str(local)] + command[1:]
+        (root / "p=b").chmod(0)
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        (root / "p=b").chmod(0o755)
+        assert proc.returncode == 4, proc.stderr
+        details = {d["partition"]: d for d in json.loads(proc.stdout)["details"]}
+        assert details["p=a"]["status"] == "compacted" and details["p=c"]["status"] == "compacted"
+        assert details["p=b"]["status"] == "failed"
+        assert "Permission denied" in details["p=b"]["reason"], details["p=b"]
+        assert len(data_files(root / "p=b")) == 3
+        rows.assert_same("a", data_files(root / "p=a"))
+    finally:
+        for folder in base.rglob("*"):
+            if folder.is_dir():
+                folder.chmod(0o755)
+        shutil.rmtree(base, ignore_errors=True)

@@ -471,7 +471,10 @@ arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folde
   selector.recursive = recursive;
   auto listed = folder.fs->GetFileInfo(selector);
   if (!listed.ok()) {
-    return listed.status().WithMessage("listing ", folder.uri(), ": ", listed.status().message());
+    // The detail holds the reason ("[errno 13] Permission denied"); message() leaves it out.
+    const auto& detail = listed.status().detail();
+    return listed.status().WithMessage("listing ", folder.uri(), ": ", listed.status().message(),
+                                       detail ? " (" + detail->ToString() + ")" : "");
   }
   return listed;
 }

@@ -29,13 +29,8 @@ int64_t ListRequests(size_t entries) { return 1 + static_cast<int64_t>(entries) 
 
 arrow::Result<std::vector<FileInfo>> List(const Location& dir, bool recursive,
                                           int64_t* requests) {
-  FileSelector selector;
-  selector.base_dir = dir.path;
-  selector.recursive = recursive;
-  auto listed = dir.fs->GetFileInfo(selector);
-  if (!listed.ok()) {
-    return listed.status().WithMessage("listing ", dir.uri(), ": ", listed.status().message());
-  }
+  auto listed = ListFolder(dir, recursive);
+  if (!listed.ok()) return listed.status();
   std::vector<FileInfo> entries = std::move(listed).ValueOrDie();
   *requests += ListRequests(entries.size());
   std::sort(entries.begin(), entries.end(),
@@ -91,6 +86,12 @@ class Walker {
     if (truth == Truth::kTrue) return CollectSubtree(dir, values, segments);
     if (values.size() == table_.keys.size()) return arrow::Status::OK();  // NULL made it unknown
 
+    return WalkLevel(dir, values, segments);
+  }
+
+  // The folders of one level below `dir`, each walked in turn.
+  arrow::Status WalkLevel(const Location& dir, const std::vector<std::optional<std::string>>& values,
+                          const std::vector<std::string>& segments) {
     ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/false, &list_requests_));
     for (const auto& entry : entries) {
       std::string name(BaseName(entry.path()));
@@ -161,7 +162,21 @@ class Walker {
   arrow::Status CollectSubtree(const Location& dir,
                                const std::vector<std::optional<std::string>>& values,
                                const std::vector<std::string>& segments) {
-    ARROW_ASSIGN_OR_RAISE(auto entries, List(dir, /*recursive=*/true, &list_requests_));
+    auto listed = List(dir, /*recursive=*/true, &list_requests_);
+    if (!listed.ok() && !dir.is_s3()) {
+      // Locally a folder below may be unreadable (no permission): walk it level by level, so
+      // that only the partitions in that folder fail, not the run.
+      if (values.size() < table_.keys.size()) return WalkLevel(dir, values, segments);
+      // The partition folder itself: left unlisted, the planner lists it again and fails it
+      // alone, saying why.
+      Partition partition;
+      partition.values = values;
+      for (const auto& s : segments) partition.path = partition.path.empty() ? s : partition.path + "/" + s;
+      partition.location = dir;
+      partitions_.push_back(std::move(partition));
+      return arrow::Status::OK();
+    }
+    ARROW_ASSIGN_OR_RAISE(auto entries, std::move(listed));
     const size_t levels_left = table_.keys.size() - values.size();
     std::map<std::string, Partition> found;
     std::string base = dir.path;
