@@ -559,3 +559,19 @@ def test_an_unreadable_partition_folder_fails_that_partition_only(binary, tmp_pa
             if folder.is_dir():
                 folder.chmod(0o755)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_fifos_and_links_to_devices_are_noted_and_left_alone(run, table):
+    import os
+
+    rows = RowsSnapshot()
+    rows.capture("good", data_files(table / "p=good"))
+    os.mkfifo(table / "p=good" / "pipe.parquet")
+    os.symlink("/dev/zero", table / "p=good" / "zero.parquet")
+    r = run("--table_path", table, "--delete_original_files", "true", "--json", timeout=60)
+    assert r.code == 0, r.stderr
+    [note] = [n for n in r.summary["notes"] if "neither files nor folders" in n]
+    assert note.startswith("2 entries that are neither files nor folders")
+    assert (table / "p=good" / "pipe.parquet").is_fifo()
+    assert os.readlink(table / "p=good" / "zero.parquet") == "/dev/zero"
+    rows.assert_same("good", data_files(table / "p=good"))

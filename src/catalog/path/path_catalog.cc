@@ -73,6 +73,8 @@ constexpr const char* kNestedFiles = "file(s) in subfolders of a partition, left
 constexpr const char* kLinkedFolders =
     "partition folder(s) that are, or lie under, symbolic links, left untouched";
 constexpr const char* kLinkedFiles = "file(s) that are symbolic links, left untouched";
+constexpr const char* kSpecialFiles =
+    "entries that are neither files nor folders (FIFOs, devices, links to them), left untouched";
 
 class Walker {
  public:
@@ -199,6 +201,10 @@ class Walker {
         if (*hidden == RunLayout::kToolFolder && depth > 0) {
           tool_folders_.insert(base + std::string(rel.substr(0, hidden->data() + hidden->size() - rel.data())));
         }
+        continue;
+      }
+      if (entry.type() == FileType::Unknown) {
+        notes_.Add(kSpecialFiles, entry.path());
         continue;
       }
       if (entry.type() != FileType::File) continue;
