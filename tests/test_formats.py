@@ -2,9 +2,12 @@
 stays INT96), codecs, key-value metadata, and partition values that need Hive escaping."""
 
 import importlib.util
+import json
 import random
 import re
 import shutil
+import subprocess
+import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -273,18 +276,24 @@ def test_columns_differing_only_in_case_are_one_column(run, tmp_path):
     got = duckdb.sql(f"SELECT id, Name FROM read_parquet('{files[0]}')").fetchall()
     assert sorted(got) == expected
 
-    # Spark reads the compacted partition (it refused the one with both spellings).
+    # Spark reads the compacted partition (it refused the one with both spellings). In a
+    # process of its own: a JVM this one started would outlive the session and be reused, with
+    # this test's environment, by later tests' SparkContexts.
     if importlib.util.find_spec("pyspark") is not None and shutil.which("java"):
-        from pyspark.sql import SparkSession
-
-        spark = (SparkSession.builder.master("local[1]").appName("case")
-                 .config("spark.ui.enabled", "false").config("spark.driver.memory", "512m")
-                 .getOrCreate())
-        try:
-            rows = spark.read.parquet(str(folder)).select("id", "name").collect()
-            assert sorted((r["id"], r["name"]) for r in rows) == expected
-        finally:
-            spark.stop()
+        script = (
+            "import json, sys\n"
+            "from pyspark.sql import SparkSession\n"
+            "spark = (SparkSession.builder.master('local[1]').appName('case')\n"
+            "         .config('spark.ui.enabled', 'false').config('spark.driver.memory', '512m')\n"
+            "         .getOrCreate())\n"
+            "rows = spark.read.parquet(sys.argv[1]).select('id', 'name').collect()\n"
+            "print(json.dumps([[r['id'], r['name']] for r in rows]))\n"
+            "spark.stop()\n")
+        proc = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        rows = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert sorted(tuple(r) for r in rows) == expected
 
     both = root / "p=y"
     both.mkdir()
