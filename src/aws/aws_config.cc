@@ -6,11 +6,18 @@
 namespace s3c::aws {
 
 AwsConfig AwsConfig::FromEnvironment() {
-  return FromEnv([](const std::string& name) -> std::optional<std::string> {
+  AwsConfig config = FromEnv([](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
     if (!value) return std::nullopt;
     return std::string(value);
   });
+  // The AWS SDK inside Arrow reads these files on its own, line by line without a bound (a
+  // config named /dev/zero took 16 GiB): one we refused is hidden from it too. It needs
+  // nothing from them: our chain signs everything, and region and endpoint are passed.
+  // (Early, before any thread of ours reads the environment.)
+  if (config.config_.oversized()) ::setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+  if (config.credentials_.oversized()) ::setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+  return config;
 }
 
 AwsConfig AwsConfig::FromEnv(Env env) {

@@ -55,7 +55,9 @@ IniFile IniFile::Load(const std::string& path) {
   text.resize(static_cast<size_t>(in.gcount()));
   if (static_cast<std::streamsize>(text.size()) > kMaxBytes) {
     log::Warn("AWS config file ", path, " is larger than 16 MiB; ignored");
-    return IniFile{};
+    IniFile none;
+    none.oversized_ = true;
+    return none;
   }
   return Parse(text);
 }

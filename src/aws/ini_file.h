@@ -21,9 +21,12 @@ class IniFile {
 
   const Section* Find(const std::string& section) const;
   bool empty() const { return sections_.empty(); }
+  /// Load found more than 16 MiB and read none of it.
+  bool oversized() const { return oversized_; }
 
  private:
   std::map<std::string, Section> sections_;
+  bool oversized_ = false;
 };
 
 }  // namespace s3c::aws
