@@ -47,13 +47,15 @@ IniFile IniFile::Parse(const std::string& text) {
 IniFile IniFile::Load(const std::string& path) {
   // Read at most 16 MiB: /dev/zero or /dev/urandom named as the config (or linked to) would
   // otherwise be read until the memory runs out. (/dev/null reads as an empty file.)
-  constexpr std::streamsize kMaxBytes = 16 << 20;
+  constexpr size_t kMaxBytes = 16 << 20;
   std::ifstream in(path, std::ios::binary);
   if (!in) return IniFile{};
-  std::string text(static_cast<size_t>(kMaxBytes) + 1, '\0');
-  in.read(text.data(), kMaxBytes + 1);
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (static_cast<std::streamsize>(text.size()) > kMaxBytes) {
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() <= kMaxBytes && in.read(chunk, sizeof(chunk)).gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  }
+  if (text.size() > kMaxBytes) {
     log::Warn("AWS config file ", path, " is larger than 16 MiB; ignored");
     IniFile none;
     none.oversized_ = true;

@@ -76,6 +76,13 @@ constexpr const char* kLinkedFiles = "file(s) that are symbolic links, left unto
 constexpr const char* kSpecialFiles =
     "entries that are neither files nor folders (FIFOs, devices, links to them), left untouched";
 
+// "k1=v1/k2=v2" of a partition's folder names.
+std::string PartitionPath(const std::vector<std::string>& segments) {
+  std::string path;
+  for (const auto& segment : segments) path = JoinPath(path, segment);
+  return path;
+}
+
 class Walker {
  public:
   Walker(const Table& table, const PartitionPredicate& predicate)
@@ -173,7 +180,7 @@ class Walker {
       // alone, saying why.
       Partition partition;
       partition.values = values;
-      for (const auto& s : segments) partition.path = partition.path.empty() ? s : partition.path + "/" + s;
+      partition.path = PartitionPath(segments);
       partition.location = dir;
       partitions_.push_back(std::move(partition));
       return arrow::Status::OK();
@@ -240,8 +247,7 @@ class Walker {
         notes_.Add(kNestedFiles, Uri(dir, entry.path()));
         continue;
       }
-      std::string path;
-      for (const auto& s : partition_segments) path = path.empty() ? s : path + "/" + s;
+      const std::string path = PartitionPath(partition_segments);
       auto [it, inserted] = found.try_emplace(path);
       if (inserted) {
         it->second.values = std::move(partition_values);
