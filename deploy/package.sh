@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# Packs the built binary with the Arrow shared libraries it loads into one self-contained folder
-# and one archive: what the container image (deploy/docker/Dockerfile) copies, and what an AWS
-# Glue job takes with --extra-files. Run it after `./dev build`; it does not build anything.
+# Packs the built binary with everything it loads into one self-contained folder and one
+# archive: what the container image (deploy/docker/Dockerfile) copies, and what an AWS Glue job
+# takes with --extra-files. It needs nothing from the host it runs on but the Linux kernel: it
+# carries its own dynamic loader and glibc, libstdc++, libgcc_s, libcurl with OpenSSL and the rest
+# of what libcurl loads, and Arrow. So one archive starts on Amazon Linux 2 (Glue 4.0, glibc
+# 2.26), Amazon Linux 2023 (Glue 5.x), any Debian or Ubuntu, and an empty container. Run it after
+# `./dev build`; it compiles only the launcher.
 #
-#   build/dist/s3-compaction/bin/s3-compaction      launcher (POSIX sh): finds lib/, execs the binary
+#   build/dist/s3-compaction/bin/s3-compaction      launcher (static): runs the binary through
+#                                                   lib/ld-linux-x86-64.so.2 with lib/ as its
+#                                                   only library path (deploy/bundle/launcher.c)
 #   build/dist/s3-compaction/libexec/s3-compaction  the binary, debug info stripped
-#   build/dist/s3-compaction/lib/                   libarrow*, libparquet* from the pyarrow wheel
+#   build/dist/s3-compaction/lib/                   every shared library the binary loads, and
+#                                                   the loader
 #   build/dist/s3-compaction-linux-x86_64.tar.gz    that folder as one archive
 #
 # Usage: deploy/package.sh [BINARY [OUT_DIR]]   (defaults: build/s3-compaction build/dist)
 #
-# How the binary finds Arrow: it is linked against the lib*.so.NNNN of the pyarrow wheel in the
-# project's .venv, and its RUNPATH names that folder (readelf -d build/s3-compaction). That path
-# exists only on the build machine, so the launcher puts the bundle's lib/ first on
-# LD_LIBRARY_PATH, which the dynamic loader searches before RUNPATH. Everything else the binary
-# needs (glibc, libstdc++, libgcc_s, libcurl) comes from the system it runs on; the script prints
-# the oldest versions of those that the bundle accepts.
+# The libraries are the binary's whole ldd closure on the build machine (Debian 12: glibc 2.36,
+# which asks for Linux 3.2 or newer); the script checks that the bundle resolves every one of
+# them inside itself, prints the size, and what the host must provide (the kernel).
+# TLS roots are the host's: the binary looks for them where each distribution keeps them
+# (src/aws/tls_trust.h), or where AWS_CA_BUNDLE / SSL_CERT_FILE say.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,58 +35,53 @@ say() { printf 'package: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
 [[ -x "$BINARY" ]] || die "no binary at $BINARY: run ./dev build first"
-for tool in ldd readelf strip tar; do
-  command -v "$tool" >/dev/null || die "needs $tool (binutils, libc-bin, tar)"
+for tool in ldd readelf strip tar cc; do
+  command -v "$tool" >/dev/null || die "needs $tool (binutils, libc-bin, tar, gcc)"
 done
+[[ -f /usr/lib/x86_64-linux-gnu/libc.a || -f /usr/lib64/libc.a ]] ||
+  die "needs the static C library for the launcher (Debian: libc6-dev)"
 
-# The folders of the binary's RUNPATH: libraries found there are the ones to bundle.
-runpath="$(readelf -d "$BINARY" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p; s/.*(RPATH).*\[\(.*\)\]/\1/p')"
-[[ -n "$runpath" ]] || die "$BINARY has no RUNPATH: is it linked against system Arrow? then install the same Arrow where it runs"
-declare -A bundled_dirs=()
-IFS=: read -ra dirs <<<"$runpath"
-for d in "${dirs[@]}"; do
-  [[ -n "$d" && -d "$d" ]] && bundled_dirs["$(cd "$d" && pwd -P)"]=1
-done
-
-libs=()
+# The binary's whole closure as the build machine's loader resolves it: "soname => path" lines,
+# and the loader itself ("/lib64/ld-linux-x86-64.so.2 (0x...)").
+closure="$(ldd "$BINARY")" || die "ldd $BINARY failed"
+grep -q "not found" <<<"$closure" && die "$BINARY has unresolved libraries: $(grep 'not found' <<<"$closure" | tr -s ' \t\n' ' ')"
+declare -A libs=()
 while read -r soname arrow path _; do
-  [[ "$arrow" == "=>" && -f "$path" ]] || continue
-  dir="$(cd "$(dirname "$path")" && pwd -P)"
-  [[ -n "${bundled_dirs[$dir]:-}" ]] && libs+=("$path")
-done < <(ldd "$BINARY")
-((${#libs[@]})) || die "ldd found no library of $BINARY in its RUNPATH ($runpath)"
+  [[ "$arrow" == "=>" && -f "$path" ]] && libs["$soname"]="$path"
+done <<<"$closure"
+loader="$(awk '$1 ~ /ld-linux-x86-64\.so\.2$/ && $2 ~ /^\(0x/ {print $1}' <<<"$closure")"
+[[ -n "$loader" && -f "$loader" ]] || die "ldd shows no x86-64 dynamic loader for $BINARY"
+((${#libs[@]})) || die "ldd found no shared library of $BINARY"
 
 rm -rf "$BUNDLE" "$ARCHIVE"
 mkdir -p "$BUNDLE/bin" "$BUNDLE/libexec" "$BUNDLE/lib"
 strip --strip-debug -o "$BUNDLE/libexec/$NAME" "$BINARY"
-for lib in "${libs[@]}"; do
-  cp -L "$lib" "$BUNDLE/lib/"
+for soname in "${!libs[@]}"; do
+  cp -L "${libs[$soname]}" "$BUNDLE/lib/$soname"
 done
-cat >"$BUNDLE/bin/$NAME" <<'LAUNCHER'
-#!/bin/sh
-# s3-compaction launcher: runs ../libexec/s3-compaction with the Arrow libraries in ../lib.
-here=$(dirname "$(readlink -f "$0")")
-LD_LIBRARY_PATH="$here/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/../libexec/s3-compaction" "$@"
-LAUNCHER
-chmod 0755 "$BUNDLE/bin/$NAME" "$BUNDLE/libexec/$NAME"
-chmod 0644 "$BUNDLE/lib/"*
+cp -L "$loader" "$BUNDLE/lib/ld-linux-x86-64.so.2"
+# Debug info of the system's libraries is not shipped (Arrow's wheel libraries have none).
+strip --strip-debug "$BUNDLE"/lib/*.so* 2>/dev/null || true
+cc -static -Os -s -Wall -Wextra -Werror -o "$BUNDLE/bin/$NAME" "$ROOT/deploy/bundle/launcher.c" ||
+  die "cannot compile the launcher"
+chmod 0755 "$BUNDLE/bin/$NAME" "$BUNDLE/libexec/$NAME" "$BUNDLE/lib/ld-linux-x86-64.so.2"
+find "$BUNDLE/lib" -type f ! -name ld-linux-x86-64.so.2 -exec chmod 0644 {} +
 
-# Every bundled library must now resolve inside the bundle, and the launcher must run.
-resolved="$(LD_LIBRARY_PATH="$BUNDLE/lib" ldd "$BUNDLE/libexec/$NAME")"
-for lib in "${libs[@]}"; do
-  base="$(basename "$lib")"
-  grep -q "$base => $BUNDLE/lib/$base " <<<"$resolved" || die "$base does not resolve inside the bundle"
-done
+# Every library must now resolve inside the bundle, through the bundle's own loader.
+resolved="$("$BUNDLE/lib/ld-linux-x86-64.so.2" --library-path "$BUNDLE/lib" --inhibit-cache \
+            --list "$BUNDLE/libexec/$NAME")" || die "the bundled loader cannot list the binary"
+while read -r soname arrow path _; do
+  [[ "$arrow" == "=>" ]] || continue
+  expected="$BUNDLE/lib/$soname"
+  [[ "$soname" == "$loader" ]] && expected="$BUNDLE/lib/ld-linux-x86-64.so.2"
+  [[ "$path" == "$expected" ]] || die "$soname resolves to $path, outside the bundle"
+done <<<"$resolved"
 "$BUNDLE/bin/$NAME" --version >/dev/null || die "the bundled launcher does not run"
 
 tar -C "$OUT" --owner=0 --group=0 --numeric-owner -czf "$ARCHIVE" "$NAME"
 
-say "$BUNDLE ($(du -sh "$BUNDLE" | cut -f1)): $(cd "$BUNDLE/lib" && echo *)"
-say "$ARCHIVE"
-if command -v objdump >/dev/null; then
-  need() { objdump -T "$BUNDLE/libexec/$NAME" "$BUNDLE"/lib/* 2>/dev/null | grep -oE "$1_[0-9.]+" | sort -uV | tail -n1; }
-  system="$(for f in "$BUNDLE/libexec/$NAME" "$BUNDLE"/lib/*; do readelf -d "$f"; done |
-            sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u |
-            while read -r so; do [[ -e "$BUNDLE/lib/$so" ]] || printf '%s ' "$so"; done)"
-  say "from the system it runs on: $(need GLIBC), $(need GLIBCXX) or newer; $system"
-fi
+glibc="$("$BUNDLE/lib/ld-linux-x86-64.so.2" --version | sed -n '1s/.*version \([0-9.]*\)\.$/\1/p')" || true
+kernel="$(readelf -n "$BUNDLE/lib/libc.so.6" | sed -n 's/.*OS: Linux, ABI: \([0-9.]*\).*/\1/p' | head -n1)" || true
+say "$BUNDLE: $(du -sh "$BUNDLE" | cut -f1) unpacked, ${#libs[@]} libraries and the loader of glibc ${glibc:-?}"
+say "$ARCHIVE: $(du -h "$ARCHIVE" | cut -f1)"
+say "from the host it runs on: Linux ${kernel:-3.2} or newer on x86-64, and CA certificates for HTTPS (its own or AWS_CA_BUNDLE)"

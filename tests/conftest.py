@@ -33,6 +33,17 @@ def binary() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def bundle(binary, tmp_path_factory) -> Path:
+    """deploy/package.sh run on the binary under test: the folder the image and Glue get."""
+    out = tmp_path_factory.mktemp("dist")
+    r = subprocess.run([str(ROOT / "deploy" / "package.sh"), binary, str(out)], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (out / "s3-compaction-linux-x86_64.tar.gz").is_file()
+    return out / "s3-compaction"
+
+
 @pytest.fixture
 def run(binary):
     """run(*flags, env=None) -> Result. Never raises on a non-zero exit; tests assert codes."""

@@ -87,17 +87,6 @@ def subcommands(help_text) -> set[str]:
     return {line.split()[0] for line in section.splitlines() if line.strip()}
 
 
-@pytest.fixture(scope="module")
-def bundle(binary, tmp_path_factory) -> Path:
-    """deploy/package.sh run on the binary under test: the folder the image and Glue get."""
-    out = tmp_path_factory.mktemp("dist")
-    r = subprocess.run([str(DEPLOY / "package.sh"), binary, str(out)], capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert (out / "s3-compaction-linux-x86_64.tar.gz").is_file()
-    return out / "s3-compaction"
-
-
 def cfn_load(path: Path) -> dict:
     """CloudFormation YAML with its short-form tags (!Ref, !Sub, ...) as {"Fn::X": ...}."""
 

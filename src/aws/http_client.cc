@@ -1,9 +1,13 @@
 #include "aws/http_client.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <mutex>
 
 #include <curl/curl.h>
+
+#include "aws/tls_trust.h"
 
 namespace s3c::aws {
 namespace {
@@ -72,6 +76,19 @@ arrow::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) return arrow::Status::IOError("curl_easy_init failed");
   CURL* h = curl.get();
+  // HTTPS verifies against the roots TlsTrust found on this host (the bundle's libcurl does not
+  // know where this distribution keeps them); no roots at all is an error naming the paths tried.
+  const bool https = request.url.size() >= 8 &&
+                     strncasecmp(request.url.c_str(), "https://", 8) == 0;
+  const TlsTrust* trust = nullptr;
+  if (https) {
+    const auto& found = TlsTrust::ForProcess();
+    if (!found.ok()) {
+      return found.status().WithMessage(request.method, " ", request.url, ": ",
+                                        found.status().message());
+    }
+    trust = &found.ValueUnsafe();
+  }
 
   HttpResponse response;
   curl_slist* headers = nullptr;
@@ -101,6 +118,11 @@ arrow::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
   curl_easy_setopt(h, CURLOPT_PROXY, "");  // AWS endpoints are reached directly
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (trust) {
+    curl_easy_setopt(h, CURLOPT_CAINFO, trust->ca_file.empty() ? nullptr : trust->ca_file.c_str());
+    curl_easy_setopt(h, CURLOPT_CAPATH, trust->ca_dir.empty() ? nullptr : trust->ca_dir.c_str());
+  }
   if (request.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else {

@@ -370,7 +370,13 @@ int RunRequest(const CliRequest& request) {
   std::unique_ptr<Catalog> catalog;
   if (!request.table_path.empty()) {
     auto root = file_systems.Resolve(request.table_path);
-    if (!root.ok()) return UsageError(root.status().message());
+    if (!root.ok()) {
+      // A misspelt path is the user's to fix (2); one that cannot be reached, or S3 without
+      // the CA certificates HTTPS needs, stops the run before it starts (3).
+      if (root.status().IsInvalid()) return UsageError(root.status().message());
+      log::Error(root.status().message());
+      return kExitInputError;
+    }
     catalog = std::make_unique<PathCatalog>(*root);
   } else {
     auto glue = GlueClient::Make(aws->config(), aws->credentials());

@@ -14,6 +14,7 @@
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/s3fs.h>
 
+#include "aws/tls_trust.h"
 #include "storage/fault_injecting_file_system.h"
 #include "storage/local_files.h"
 #include "storage/refreshing_s3_file_system.h"
@@ -388,6 +389,14 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
     while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
     options.endpoint_override = endpoint;
     options.force_virtual_addressing = false;
+  }
+  // The roots our libcurl calls trust, for Arrow's own HTTP client too (its compiled-in
+  // defaults are the wheel's build system's paths).
+  if (options.scheme == "https") {
+    const auto& trust = aws::TlsTrust::ForProcess();
+    if (!trust.ok()) return trust.status().WithMessage("S3: ", trust.status().message());
+    options.tls_ca_file_path = trust->ca_file;
+    options.tls_ca_dir_path = trust->ca_dir;
   }
   // Arrow's default retries only connection errors; throttling (503 SlowDown) and 5xx deserve
   // the AWS standard strategy with back-off.

@@ -1,0 +1,101 @@
+/* s3-compaction launcher: starts the bundle's binary through the bundle's own dynamic loader and
+ * libraries, so that nothing is taken from the host but the Linux kernel.
+ *
+ *   <bundle>/bin/s3-compaction       this program, linked statically (it needs no library)
+ *   <bundle>/lib/ld-linux-x86-64.so.2  the loader that comes with the bundled glibc
+ *   <bundle>/lib/                    glibc, libstdc++, libgcc_s, libcurl and its TLS, Arrow
+ *   <bundle>/libexec/s3-compaction   the binary
+ *
+ * It runs  lib/ld-linux-x86-64.so.2 --library-path lib --inhibit-cache --argv0 ARGV0
+ *          libexec/s3-compaction ARGS...
+ * The host's LD_LIBRARY_PATH and /etc/ld.so.cache are not consulted (--library-path replaces
+ * the first, --inhibit-cache the second), and the environment reaches the binary untouched, so
+ * the programs it starts (a credential_process) run with the host's own libraries.
+ *
+ * The bundle is found from /proc/self/exe (symlinks to the launcher resolved), or from argv[0]
+ * when /proc is not mounted. Failures print one line and exit 127, as a shell does for a
+ * command it cannot run. Built by deploy/package.sh with `cc -static`. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char kName[] = "s3-compaction";
+
+static int fail(const char* what, const char* path, int err) {
+  fprintf(stderr, "%s: launcher: %s%s%s%s%s\n", kName, what, path ? " " : "", path ? path : "",
+          err ? ": " : "", err ? strerror(err) : "");
+  return 127;
+}
+
+/* The launcher's own path, symlinks resolved, into `out` (PATH_MAX bytes). */
+static int self_path(const char* argv0, char* out) {
+  ssize_t n = readlink("/proc/self/exe", out, PATH_MAX - 1);
+  if (n > 0) {
+    out[n] = '\0';
+    return 0;
+  }
+  /* No /proc (a bare chroot): argv[0] as the shell passed it. */
+  if (argv0 && strchr(argv0, '/') && realpath(argv0, out)) return 0;
+  const char* path = getenv("PATH");
+  if (argv0 && !strchr(argv0, '/') && path) {
+    char candidate[PATH_MAX];
+    for (const char* p = path; *p;) {
+      const char* end = strchr(p, ':');
+      size_t len = end ? (size_t)(end - p) : strlen(p);
+      if (len > 0 && len + 1 + strlen(argv0) < sizeof candidate) {
+        memcpy(candidate, p, len);
+        candidate[len] = '/';
+        strcpy(candidate + len + 1, argv0);
+        if (access(candidate, X_OK) == 0 && realpath(candidate, out)) return 0;
+      }
+      if (!end) break;
+      p = end + 1;
+    }
+  }
+  return -1;
+}
+
+int main(int argc, char** argv) {
+  char self[PATH_MAX];
+  if (self_path(argc > 0 ? argv[0] : NULL, self) != 0) {
+    return fail("cannot find where it is installed (mount /proc, or run it by its full path)",
+                NULL, 0);
+  }
+  /* <bundle>/bin/s3-compaction -> <bundle> */
+  char* slash = strrchr(self, '/');
+  if (slash) *slash = '\0';
+  slash = strrchr(self, '/');
+  if (!slash) return fail("is not inside a bundle (<bundle>/bin/s3-compaction):", self, 0);
+  *slash = '\0';
+  const char* root = self[0] ? self : "/";
+  if (strchr(root, ':')) {
+    /* The loader's --library-path is a ':'-separated list. */
+    return fail("cannot run from a folder whose path has a ':' in it:", root, 0);
+  }
+  char loader[PATH_MAX], lib[PATH_MAX], binary[PATH_MAX];
+  if (snprintf(loader, sizeof loader, "%s/lib/ld-linux-x86-64.so.2", root) >= PATH_MAX ||
+      snprintf(lib, sizeof lib, "%s/lib", root) >= PATH_MAX ||
+      snprintf(binary, sizeof binary, "%s/libexec/%s", root, kName) >= PATH_MAX) {
+    return fail("install path too long:", root, 0);
+  }
+  if (access(binary, R_OK) != 0) return fail("cannot read", binary, errno);
+
+  char** args = calloc((size_t)argc + 8, sizeof *args);
+  if (!args) return fail("out of memory", NULL, 0);
+  int k = 0;
+  args[k++] = loader;
+  args[k++] = "--library-path";
+  args[k++] = lib;
+  args[k++] = "--inhibit-cache";
+  args[k++] = "--argv0";
+  args[k++] = argc > 0 && argv[0] ? argv[0] : (char*)kName;
+  args[k++] = binary;
+  for (int i = 1; i < argc; ++i) args[k++] = argv[i];
+  args[k] = NULL;
+  execv(loader, args);
+  return fail("cannot start", loader, errno);
+}
