@@ -2,7 +2,9 @@
 # Installs what the build and the tests need, and nothing that is already there.
 #
 #   Debian packages (apt-get): compiler, CMake, Ninja, GoogleTest, CLI11, nlohmann-json, libcurl,
-#   and a Java runtime when there is none (PySpark, for the Glue job's tests).
+#   and a Java runtime when there is none (PySpark, for the Glue job's tests); debootstrap,
+#   busybox-static, tini and ca-certificates for the bundle's tests (tests/test_bundle.py, and
+#   scripts/roots.sh, which `./dev test` runs, for the Debian 11 root they use).
 #   Python packages (pip, pinned in requirements.txt) into the project's virtualenv .venv/.
 #
 #   scripts/setup.sh fuzz   also clang 14 with its runtimes (libFuzzer, ASan, UBSan), for the
@@ -19,7 +21,8 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages --------------------------------------------------------------------------
 APT_PACKAGES=(g++ make cmake ninja-build pkg-config libgtest-dev libgmock-dev libcli11-dev
-              nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev ccache)
+              nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev ccache
+              debootstrap busybox-static tini ca-certificates)
 if [[ "${1:-}" == "fuzz" ]]; then
   APT_PACKAGES+=(clang-14 libclang-rt-14-dev)
 fi

@@ -23,16 +23,17 @@ CACHE = Path(os.environ.get("S3C_CACHE") or
 DEBIAN_11 = CACHE / "roots" / "debian-11"
 BUSYBOX = Path("/bin/busybox")
 
-# Runs as: sh -c ENTER sh ROOT MOUNT_PROC PROGRAM ARGS... (inside `unshare -m`)
+# Runs as: sh -c ENTER sh ROOT MOUNT_PROC USER PROGRAM ARGS... (inside `unshare -m`)
 ENTER = r"""
 set -e
-root="$1"; proc="$2"; shift 2
+root="$1"; proc="$2"; user="$3"; shift 3
 /usr/bin/mount --make-rprivate / 2>/dev/null || true
 if [ "$proc" = 1 ]; then /usr/bin/mount --bind /proc "$root/proc"; fi
 for d in null urandom; do
   [ -e "$root/dev/$d" ] || : > "$root/dev/$d"
   /usr/bin/mount --bind "/dev/$d" "$root/dev/$d"
 done
+if [ -n "$user" ]; then exec /usr/sbin/chroot --userspec="$user" "$root" "$@"; fi
 exec /usr/sbin/chroot "$root" "$@"
 """
 
@@ -64,10 +65,12 @@ class Root:
         """A path of the root, as the host sees it."""
         return self.path / path.lstrip("/")
 
-    def run(self, *args, env: dict | None = None, proc: bool = True, timeout: int = 300) -> RunResult:
-        """Runs args (a program of the root and its arguments) chrooted, with exactly `env`."""
-        cmd = [shutil.which("unshare"), "-m", "/bin/sh", "-c", ENTER, "sh", str(self.path), "1" if proc else "0",
-               *map(str, args)]
+    def run(self, *args, env: dict | None = None, proc: bool = True, user: str = "",
+            timeout: int = 300) -> RunResult:
+        """Runs args (a program of the root and its arguments) chrooted, with exactly `env`,
+        as `user` ("uid:gid") if given."""
+        cmd = [shutil.which("unshare"), "-m", "/bin/sh", "-c", ENTER, "sh", str(self.path),
+               "1" if proc else "0", user, *map(str, args)]
         base = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C"}
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                            env={**base, **(env or {})})
