@@ -11,6 +11,7 @@ Rows are checked from outside, by DuckDB. Each root runs --version and a --dry-r
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -229,3 +230,33 @@ def test_https_trusts_aws_ca_bundle_and_refuses_an_unknown_ca(run, aws, bucket, 
     r = run(*flags, env=aws.env(AWS_ENDPOINT_URL=tls.endpoint,
                                 AWS_CA_BUNDLE=str(tmp_path / "missing.pem")))
     assert r.code == 3 and f"AWS_CA_BUNDLE names '{tmp_path / 'missing.pem'}'" in r.stderr, r.stderr
+
+
+# --- the launcher -------------------------------------------------------------------------------
+
+def test_launcher_follows_a_symlink_and_refuses_a_path_the_loader_cannot_take(bundle, tmp_path):
+    """Installed as /usr/local/bin/s3-compaction -> /opt/s3-compaction/bin/s3-compaction, it
+    finds the bundle through the link; a folder with ':' in its path (the loader's library path
+    separator) is refused in one line rather than loading the wrong libraries."""
+    link = tmp_path / "bin" / "s3-compaction"
+    link.parent.mkdir()
+    link.symlink_to(bundle / "bin" / "s3-compaction")
+    r = subprocess.run([str(link), "--version"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith("s3-compaction "), r
+    odd = tmp_path / "a:b" / "s3-compaction"
+    shutil.copytree(bundle, odd, symlinks=True)
+    r = subprocess.run([str(odd / "bin" / "s3-compaction"), "--version"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 127 and r.stdout == "", r
+    assert r.stderr == (f"s3-compaction: launcher: cannot run from a folder whose path has a ':' "
+                        f"in it: {odd}\n"), r.stderr
+    # Without its libexec/ the launcher says what is missing.
+    (odd.parent.parent / "c").mkdir()
+    lone = odd.parent.parent / "c" / "s3-compaction"
+    (lone / "bin").mkdir(parents=True)
+    shutil.copy2(bundle / "bin" / "s3-compaction", lone / "bin" / "s3-compaction")
+    r = subprocess.run([str(lone / "bin" / "s3-compaction"), "--version"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 127, r
+    assert r.stderr == (f"s3-compaction: launcher: cannot read {lone}/libexec/s3-compaction: "
+                        "No such file or directory\n"), r.stderr
