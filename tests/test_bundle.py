@@ -192,11 +192,12 @@ def test_debian_11_root_trusts_the_ca_at_the_amazon_linux_path(debian11, aws, bu
     try:
         env = aws.env(AWS_ENDPOINT_URL=tls.endpoint)
         r = debian11.run(PROGRAM, "--database_name", database, "--table_name", "events",
-                         "--delete_original_files", "true", "--verbose", env=env)
+                         "--delete_original_files", "true", "-vv", env=env)
     finally:
         tls.stop()
         placed.unlink()
     assert r.code == 0, r.stderr
+    assert f"HTTPS trusts the CA certificates of {AMAZON_LINUX_BUNDLE}" in r.stderr, r.stderr
     assert tls.handshakes > 0 and tls.failed_handshakes == 0
     assert_s3_rows(aws.s3, bucket, rows, tmp_path)
 

@@ -78,7 +78,7 @@ arrow::Result<TlsTrust> TlsTrust::Find(const AwsConfig& config, const Probe& pro
       return arrow::Status::IOError(what, " names '", path,
                                     "', which is not a readable, non-empty file of CA certificates");
     }
-    return TlsTrust{path, "", what};
+    return TlsTrust{path, "", what + " (" + path + ")"};
   };
   if (auto bundle = config.Get("AWS_CA_BUNDLE")) return named_file("AWS_CA_BUNDLE", *bundle);
   if (auto settings = config.ProfileSettings(config.profile())) {
@@ -111,7 +111,8 @@ arrow::Result<TlsTrust> TlsTrust::Find(const AwsConfig& config, const Probe& pro
         return arrow::Status::IOError("SSL_CERT_DIR names '", list,
                                       "', which holds no hashed CA certificate (run c_rehash on it)");
       }
-      trust.source = ssl_file ? "SSL_CERT_FILE and SSL_CERT_DIR" : "SSL_CERT_DIR";
+      trust.source = (ssl_file ? trust.source + " and " : std::string()) + "SSL_CERT_DIR (" +
+                     trust.ca_dir + ")";
     }
     return trust;
   }

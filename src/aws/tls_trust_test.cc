@@ -51,11 +51,12 @@ TEST(TlsTrust, VariablesComeBeforeTheSystemsBundle) {
   auto aws = Find({{"AWS_CA_BUNDLE", "/mine.pem"}, {"SSL_CERT_FILE", "/ssl.pem"}}, host);
   ASSERT_TRUE(aws.ok());
   EXPECT_EQ(aws->ca_file, "/mine.pem");
-  EXPECT_EQ(aws->source, "AWS_CA_BUNDLE");
+  EXPECT_EQ(aws->source, "AWS_CA_BUNDLE (/mine.pem)");
   auto ssl = Find({{"SSL_CERT_FILE", "/ssl.pem"}, {"SSL_CERT_DIR", "/nothing:/hashed"}}, host);
   ASSERT_TRUE(ssl.ok());
   EXPECT_EQ(ssl->ca_file, "/ssl.pem");
   EXPECT_EQ(ssl->ca_dir, "/hashed");
+  EXPECT_EQ(ssl->source, "SSL_CERT_FILE (/ssl.pem) and SSL_CERT_DIR (/hashed)");
   auto dir = Find({{"SSL_CERT_DIR", "/hashed"}}, host);
   ASSERT_TRUE(dir.ok());
   EXPECT_EQ(dir->ca_file, "");

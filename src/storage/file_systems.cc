@@ -397,6 +397,7 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
     if (!trust.ok()) return trust.status().WithMessage("S3: ", trust.status().message());
     options.tls_ca_file_path = trust->ca_file;
     options.tls_ca_dir_path = trust->ca_dir;
+    log::Debug("HTTPS trusts the CA certificates of ", trust->source);
   }
   // Arrow's default retries only connection errors; throttling (503 SlowDown) and 5xx deserve
   // the AWS standard strategy with back-off.
