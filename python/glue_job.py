@@ -588,6 +588,20 @@ def worst(codes) -> int:
     return max(codes, key=SEVERITY.__getitem__, default=EXIT_OK)
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """File descriptor 1 is stderr meanwhile: what starts then (the JVM PySpark launches) keeps
+    it so. Spark 3.3 (Glue 4.0's) logs to stdout by default, where the summary goes."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class SparkHolder:
     """The SparkContext, made only when shards must run (or the binary is only among
     SparkFiles): a run with nothing to do starts no Spark at all."""
@@ -608,7 +622,8 @@ class SparkHolder:
                     conf.setMaster(master)
                 elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit
                     conf.setMaster("local[*]")
-                self.sc = SparkContext.getOrCreate(conf)
+                with _stdout_to_stderr():  # for a JVM started here
+                    self.sc = SparkContext.getOrCreate(conf)
                 self.created = True
         return self.sc
 
