@@ -48,7 +48,8 @@ chain (README, "AWS access") left to find credentials, when:
     --profile P --format process` for SSO);
   - AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are set: the binary's chain takes them before
     any profile;
-  - boto3 is not importable, or resolves no credentials (the helper is tried once first).
+  - boto3 is not importable, or resolves no credentials (the helper is tried once first), or
+    the temp folder cannot be written.
 One line on stderr says which ("AWS credentials: ..."), and the summary has it as
 "credentials", the driver's and each shard's. The profile keeps the default profile's region
 and endpoint_url, the only other settings the binary reads from a profile. [default] in the
@@ -384,8 +385,11 @@ def aws_credentials(env: dict):
     try:
         reason = _own_chain_reason(env)
         if reason is None:
-            folder = tempfile.mkdtemp(prefix="s3-compaction-aws-")
-            env, reason = _install_profile(folder, env)
+            try:
+                folder = tempfile.mkdtemp(prefix="s3-compaction-aws-")
+                env, reason = _install_profile(folder, env)
+            except OSError as e:  # a full or read-only temp folder: not worth failing the run
+                reason = f"could not write the profile: {e}"
         how = (f"boto3's, through credential_process (profile {CREDENTIALS_PROFILE})"
                if reason is None else f"the binary's own chain ({reason})")
         log(f"AWS credentials: {how}")

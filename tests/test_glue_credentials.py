@@ -359,3 +359,16 @@ def test_the_helper_never_runs_itself_through_boto3(endpoint, tmp_path):
     assert proc.returncode == 4 and proc.stdout == ""
     assert proc.stderr.startswith("boto3 found no credentials: CredentialRetrievalError"), proc.stderr
     assert len(endpoint.issued) == 2  # the probe's; the profile took precedence over the endpoint
+
+
+def test_a_temp_folder_it_cannot_write_leaves_the_binary_its_own_chain(endpoint, tmp_path,
+                                                                        monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(tmp_path), AWS_CONTAINER_CREDENTIALS_FULL_URI=endpoint.uri)
+    with load_job().aws_credentials(env) as (binary_env, how):
+        assert binary_env == env
+        assert how.startswith("the binary's own chain (could not write the profile: ")
+    assert endpoint.issued == []
