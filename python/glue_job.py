@@ -1,5 +1,5 @@
-"""s3-compaction as an AWS Glue job (Glue 4.0 and 5.0, PySpark): the bundled binary does the work,
-Spark only spreads it over the executors.
+"""s3-compaction as an AWS Glue job (Glue 4.0 and 5.x, PySpark; Python 3.10 and 3.11): the bundled
+binary does the work, Spark only spreads it over the executors.
 
     1. driver:    s3-compaction recover --database_name D --table_name T [--target_s3_path X] --json
     2. driver:    s3-compaction <job args> --dry-run --json          (the plan; nothing to do: stop)
@@ -28,6 +28,33 @@ Arguments (Glue job parameters, or command-line flags when run locally):
 Anything else (Glue's --JOB_NAME, --TempDir, ...) is ignored. Locally the Spark master is
 S3C_SPARK_MASTER (default local[*], or what spark-submit set); in Glue it is Glue's.
 
+AWS credentials: on each node (the driver for its steps, every executor for its shard, each
+on its own host) the binary signs with the credentials boto3 resolves there, in Glue the job
+role's, through the standard credential_process. The node writes a private folder (0700,
+removed when the binary is done) holding a small helper and an AWS config file (0600) with one
+profile, s3-compaction-glue-job, whose command is
+
+    <this Python> <folder>/print_credentials.py --print-credentials
+
+It prints boto3's current credentials as credential_process JSON (Version 1, with Expiration
+when boto3 knows it, as for a role's), and the binary runs it again whenever they are within
+five minutes of expiring. The binary gets AWS_CONFIG_FILE and AWS_PROFILE naming them; no
+secret is ever in an argument list, a file or a log. This is skipped, and the binary's own
+chain (README, "AWS access") left to find credentials, when:
+  - AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY is set: keys in the environment come first;
+  - AWS_PROFILE, AWS_DEFAULT_PROFILE or AWS_CONFIG_FILE is set: a profile someone chose is
+    theirs, read by the binary as it is (static keys, role_arn, web identity, and
+    credential_process, which can front anything else: `aws configure export-credentials
+    --profile P --format process` for SSO);
+  - AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are set: the binary's chain takes them before
+    any profile;
+  - boto3 is not importable, or resolves no credentials (the helper is tried once first), or
+    the temp folder cannot be written.
+One line on stderr says which ("AWS credentials: ..."), and the summary has it as
+"credentials", the driver's and each shard's. The profile keeps the default profile's region
+and endpoint_url, the only other settings the binary reads from a profile. [default] in the
+shared credentials file cannot shadow it: the binary reads only the named profile's sections.
+
 Exit code: the CLI's convention (0 success, 1 internal error, 2 usage error, 3 input error, 4
 partial failure); when several steps fail, the most serious code in that order wins.
 """
@@ -35,6 +62,8 @@ partial failure); when several steps fail, the most serious code in that order w
 from __future__ import annotations
 
 import argparse
+import configparser
+import contextlib
 import functools
 import hashlib
 import json
@@ -69,6 +98,8 @@ FORWARDED_ENV = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_REQUEST_CHECKSUM_CALCU
                  "AWS_RESPONSE_CHECKSUM_VALIDATION", "AWS_STS_REGIONAL_ENDPOINTS")
 FORWARDED_PREFIXES = ("AWS_ENDPOINT_URL", "S3C_")
 STDERR_TAIL_LINES = 20
+# The profile that hands boto3's credentials to the binary (credential_process).
+CREDENTIALS_PROFILE = "s3-compaction-glue-job"
 
 
 def log(message: str) -> None:
@@ -277,6 +308,186 @@ def _unpack(archive: str) -> str:
     return dest
 
 
+# --- AWS credentials ---------------------------------------------------------------------
+
+# The binary's credential_process on every node, written into that node's private folder (the
+# driver's script need not exist on an executor). A new process each time, so boto3 resolves
+# afresh: the job role's current credentials. They go to stdout, for the binary, and nowhere
+# else; what it prints on stderr (the binary passes that on) never holds a secret.
+CREDENTIALS_HELPER = '''\
+"""s3-compaction's credential_process, written by glue_job.py: prints the credentials boto3
+resolves now, as credential_process JSON (Version 1) on stdout."""
+import json
+import os
+import sys
+import warnings
+from datetime import timezone
+
+
+def main():
+    if sys.argv[1:] != ["--print-credentials"]:
+        print("usage: print_credentials.py --print-credentials", file=sys.stderr)
+        return 2
+    # The binary's environment names our profile; boto3 must resolve as the job would without
+    # it (the job writes this only where neither was set).
+    here = os.path.dirname(os.path.abspath(__file__))
+    if os.environ.get("AWS_CONFIG_FILE") == os.path.join(here, "config"):
+        del os.environ["AWS_CONFIG_FILE"]
+        os.environ.pop("AWS_PROFILE", None)
+    if os.environ.get("S3C_CREDENTIALS_HELPER") == here:  # boto3 ran us: never a chain of us
+        print("credential_process ran itself: boto3 was given our profile", file=sys.stderr)
+        return 5
+    os.environ["S3C_CREDENTIALS_HELPER"] = here
+    warnings.simplefilter("ignore")  # run at every refresh: no deprecation notice each time
+    try:
+        import boto3
+    except ImportError as e:
+        print(f"boto3 is not importable ({e})", file=sys.stderr)
+        return 3
+    try:
+        credentials = boto3.Session().get_credentials()
+        frozen = credentials.get_frozen_credentials() if credentials else None
+    except Exception as e:  # a message, not a traceback (its locals could hold secrets)
+        print(f"boto3 found no credentials: {type(e).__name__}: {str(e)[:200]}", file=sys.stderr)
+        return 4
+    if not frozen or not frozen.access_key or not frozen.secret_key:
+        print("boto3 resolves no credentials", file=sys.stderr)
+        return 4
+    document = {"Version": 1, "AccessKeyId": frozen.access_key,
+                "SecretAccessKey": frozen.secret_key}
+    if frozen.token:
+        document["SessionToken"] = frozen.token
+    # RefreshableCredentials (a role's) know when they expire: botocore's own attribute.
+    expiry = getattr(credentials, "_expiry_time", None)
+    if expiry is not None:
+        document["Expiration"] = expiry.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    json.dump(document, sys.stdout)
+    return 0
+
+
+sys.exit(main())
+'''
+# Of the default profile, what the binary would read besides credentials: kept in ours.
+PROFILE_SETTINGS = ("region", "endpoint_url")
+MAX_CONFIG_BYTES = 1 << 20
+
+
+@contextlib.contextmanager
+def aws_credentials(env: dict):
+    """Yields (the environment to run the binary with on this node, where its AWS credentials
+    come from), and logs the latter in one line. Where the binary's own chain would not find
+    the job role's credentials as boto3 does (Glue), a profile hands them over: its
+    credential_process prints boto3's current credentials and their expiry, and the binary runs
+    it again five minutes before they expire. Its folder (0700, the file 0600) goes on exit.
+    The binary's own chain is left to do the job when the environment chooses credentials
+    itself (_own_chain_reason), or when boto3 is missing or finds none."""
+    folder = None
+    try:
+        reason = _own_chain_reason(env)
+        if reason is None:
+            try:
+                folder = tempfile.mkdtemp(prefix="s3-compaction-aws-")
+                env, reason = _install_profile(folder, env)
+            except OSError as e:  # a full or read-only temp folder: not worth failing the run
+                reason = f"could not write the profile: {e}"
+        how = (f"boto3's, through credential_process (profile {CREDENTIALS_PROFILE})"
+               if reason is None else f"the binary's own chain ({reason})")
+        log(f"AWS credentials: {how}")
+        yield env, how
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _own_chain_reason(env: dict) -> str | None:
+    """Why the binary should resolve credentials itself here, or None. Keys in the environment
+    come first in its chain, as in boto3's; a profile or config file someone named is theirs
+    (and the binary reads it as it is); a web identity token comes before any profile in the
+    binary's chain, so ours would never be asked."""
+    if env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_SECRET_ACCESS_KEY"):
+        return "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set"
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE"):
+        if env.get(name):
+            return f"{name} is set: {env[name]}"
+    if env.get("AWS_WEB_IDENTITY_TOKEN_FILE") and env.get("AWS_ROLE_ARN"):
+        return "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are set"
+    if not sys.executable:
+        return "no Python interpreter path (sys.executable) to run credential_process with"
+    return None
+
+
+def _install_profile(folder: str, env: dict) -> tuple[dict, str | None]:
+    """Writes the helper and, if it gives credentials here, the profile: (the binary's
+    environment, None), or (env unchanged, why not)."""
+    helper, config = os.path.join(folder, "print_credentials.py"), os.path.join(folder, "config")
+    _write_private(helper, CREDENTIALS_HELPER)
+    argv = [sys.executable, helper, "--print-credentials"]
+    command = " ".join(shlex.quote(a) for a in argv)  # the binary runs it with /bin/sh
+    if any(c in command for c in "\r\n") or any(m in command for m in (" #", "\t#", " ;", "\t;")):
+        return env, f"a config file cannot hold the command {command!r}"
+    problem = _probe(argv, env)
+    if problem:
+        return env, problem
+    settings = {"credential_process": command, **_default_profile_settings(env)}
+    _write_private(config, f"[profile {CREDENTIALS_PROFILE}]\n"
+                           + "".join(f"{k} = {v}\n" for k, v in settings.items()))
+    return {**env, "AWS_CONFIG_FILE": config, "AWS_PROFILE": CREDENTIALS_PROFILE}, None
+
+
+def _probe(argv: list[str], env: dict) -> str | None:
+    """Runs the helper as the binary would: None if it prints credentials (only looked at),
+    else why not, from its own message."""
+    try:
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, errors="replace",
+                              timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"could not run {argv[0]}: {type(e).__name__}"
+    if proc.returncode == 0:
+        try:
+            document = json.loads(proc.stdout)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and document.get("AccessKeyId"):
+            return None
+        return "boto3's credentials could not be printed"
+    message = _tail(proc.stderr, 1)
+    return message[0] if message else f"{argv[1]} exited with {proc.returncode}"
+
+
+def _default_profile_settings(env: dict) -> dict:
+    """region and endpoint_url as the binary would read them for the default profile: the
+    config file's [default] (or [profile default]) overlaid by the credentials file's
+    [default]. Unreadable files count as empty."""
+    home = env.get("HOME") or os.path.expanduser("~")
+    files = [(os.path.join(home, ".aws", "config"), ("default", "profile default")),
+             (env.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(home, ".aws", "credentials"),
+              ("default",))]
+    settings = {}
+    for path, sections in files:
+        parser = configparser.ConfigParser(interpolation=None, strict=False,
+                                           inline_comment_prefixes=("#", ";"),
+                                           default_section="\0")  # [DEFAULT] is no default
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read(MAX_CONFIG_BYTES + 1)  # /dev/zero is no config file
+            if len(text) > MAX_CONFIG_BYTES:
+                continue
+            parser.read_string(text)
+        except (OSError, configparser.Error):
+            continue
+        section = next((s for s in sections if parser.has_section(s)), None)
+        if section:
+            settings.update({k: v for k, v in parser[section].items()
+                             if k in PROFILE_SETTINGS and v})
+    return settings
+
+
+def _write_private(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
 # --- running it --------------------------------------------------------------------------
 
 def run_cli(command: list[str], env: dict | None = None) -> dict:
@@ -313,7 +524,7 @@ def run_shard(k: int, n: int, flags: list[str], binary: str, search: list, env_f
     the driver's commit included, that lease looks live until it expires (10 minutes), and the
     commit would be refused. The second run finishes or undoes what the first left, then does
     the rest; both are reported."""
-    result = {"shard": f"{k}/{n}", "host": socket.gethostname()}
+    result = {"shard": f"{k}/{n}", "host": socket.gethostname(), "credentials": None}
     first = None
     try:
         env = dict(os.environ)
@@ -323,11 +534,13 @@ def run_shard(k: int, n: int, flags: list[str], binary: str, search: list, env_f
             spec, names = search
             binary = find_binary(spec, names)[1]
         command = [binary, *flags, "--shard", f"{k}/{n}", "--update_catalog", "deferred", "--json"]
-        run = run_cli(command, env)
-        if run["signal"] is not None:
-            first = {"exit_code": run["exit_code"], "signal": run["signal"],
-                     "seconds": run["seconds"], "stderr_tail": _tail(run["stderr"])}
+        with aws_credentials(env) as (env, how):  # this host's, never the driver's
+            result["credentials"] = how
             run = run_cli(command, env)
+            if run["signal"] is not None:
+                first = {"exit_code": run["exit_code"], "signal": run["signal"],
+                         "seconds": run["seconds"], "stderr_tail": _tail(run["stderr"])}
+                run = run_cli(command, env)
     except BinaryNotFound as e:
         run = {"command": [], "exit_code": EXIT_INPUT, "signal": None, "summary": None,
                "stderr": f"{e}\n", "seconds": 0.0}
@@ -379,6 +592,20 @@ def worst(codes) -> int:
     return max(codes, key=SEVERITY.__getitem__, default=EXIT_OK)
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """File descriptor 1 is stderr meanwhile: what starts then (the JVM PySpark launches) keeps
+    it so. Spark 3.3 (Glue 4.0's) logs to stdout by default, where the summary goes."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class SparkHolder:
     """The SparkContext, made only when shards must run (or the binary is only among
     SparkFiles): a run with nothing to do starts no Spark at all."""
@@ -399,7 +626,8 @@ class SparkHolder:
                     conf.setMaster(master)
                 elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit
                     conf.setMaster("local[*]")
-                self.sc = SparkContext.getOrCreate(conf)
+                with _stdout_to_stderr():  # for a JVM started here
+                    self.sc = SparkContext.getOrCreate(conf)
                 self.created = True
         return self.sc
 
@@ -426,7 +654,7 @@ def main(argv: list[str] | None = None, spark_context=None) -> int:
     spark = SparkHolder(spark_context)
     table = f"{cfg['database']}.{cfg['table']}"
     out = {"table": table, "exit_code": None, "steps": [], "spark_tasks": 0, "shards": [],
-           "recover": None, "plan": None, "commit": None}
+           "credentials": None, "recover": None, "plan": None, "commit": None}
     try:
         code = _run(cfg, spark, out)
     except Exception as e:  # noqa: BLE001 - reported in the summary, exit 1
@@ -440,16 +668,14 @@ def main(argv: list[str] | None = None, spark_context=None) -> int:
     return code
 
 
-def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
-    def finish(code: int) -> int:
-        out["exit_code"] = code
-        log(f"done: exit {code}")
-        return code
+def _finish(out: dict, code: int) -> int:
+    out["exit_code"] = code
+    log(f"done: exit {code}")
+    return code
 
-    catalog = ["--database_name", cfg["database"], "--table_name", cfg["table"]]
-    # recover and commit may touch only what this job's own arguments name: its target too.
-    if cfg.get("target"):
-        catalog += ["--target_s3_path", cfg["target"]]
+
+def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
+    """Finds the binary, gives it this node's credentials, runs the steps."""
     try:
         try:
             found, binary = find_binary(cfg["binary"])
@@ -463,13 +689,24 @@ def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
             found, binary = find_binary(cfg["binary"])
     except BinaryNotFound as e:
         log(f"error: {e}")
-        return finish(EXIT_USAGE if cfg["binary"] else EXIT_INPUT)
+        return _finish(out, EXIT_USAGE if cfg["binary"] else EXIT_INPUT)
     out["binary"] = binary
     log(f"{out['table']}: using {binary}")
+    with aws_credentials(dict(os.environ)) as (env, how):
+        out["credentials"] = how
+        return _steps(cfg, spark, out, found, binary, env)
+
+
+def _steps(cfg: dict, spark: SparkHolder, out: dict, found: str, binary: str, env: dict) -> int:
+    """recover, plan, the shards on Spark, commit; env: the driver's binary's environment."""
+    catalog = ["--database_name", cfg["database"], "--table_name", cfg["table"]]
+    # recover and commit may touch only what this job's own arguments name: its target too.
+    if cfg.get("target"):
+        catalog += ["--target_s3_path", cfg["target"]]
 
     def driver_step(name: str, command: list[str]) -> dict:
         out["steps"].append(name)
-        step = run_cli([binary, *command])
+        step = run_cli([binary, *command], env)
         if step["stderr"]:
             sys.stderr.write(step["stderr"])
             sys.stderr.flush()
@@ -481,7 +718,7 @@ def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
     out["recover"] = recover
     log(_step_line("recover", recover, _notes(recover["summary"])))
     if recover["exit_code"] != EXIT_OK:
-        return finish(recover["exit_code"])
+        return _finish(out, recover["exit_code"])
 
     # 2. The plan: which partitions a run would compact. Writes nothing.
     plan = driver_step("plan", [*cfg["job_args"], *cfg["extra"], "--dry-run", "--json"])
@@ -489,7 +726,7 @@ def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
     if plan["exit_code"] not in (EXIT_OK, EXIT_PARTIAL) or summary is None:
         out["plan"] = plan
         log(_step_line("plan", plan, "the plan failed"))
-        return finish(plan["exit_code"] or EXIT_INTERNAL)
+        return _finish(out, plan["exit_code"] or EXIT_INTERNAL)
     planned = [d["partition"] for d in summary.get("details", []) if d.get("status") == "planned"]
     p = summary.get("partitions", {})
     plan.update(partitions=p, planned=len(planned), notes=summary.get("notes", []))
@@ -498,7 +735,7 @@ def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
                                  f"compact ({p.get('skipped', 0)} skipped, {p.get('failed', 0)} failed)"))
     if not planned:
         log("nothing to compact: no Spark tasks started")
-        return finish(plan["exit_code"])
+        return _finish(out, plan["exit_code"])
 
     # 3. The shards, one Spark task each. They publish but leave the catalog to step 4.
     codes = [plan["exit_code"]]
@@ -529,7 +766,7 @@ def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
     except Exception as e:  # noqa: BLE001 - the shards that ran still get committed
         message = f"the Spark job failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
         log(message)
-        results = [{"shard": f"{k}/{shards}", "host": None, "command": [],
+        results = [{"shard": f"{k}/{shards}", "host": None, "credentials": None, "command": [],
                     "exit_code": EXIT_INTERNAL, "signal": None, "summary": None,
                     "stderr_tail": [message], "seconds": 0.0, "first_attempt": None}
                    for k in range(shards)]
@@ -547,7 +784,7 @@ def _run(cfg: dict, spark: SparkHolder, out: dict) -> int:
     out["commit"] = commit
     log(_step_line("commit", commit, _notes(commit["summary"])))
     codes.append(commit["exit_code"])
-    return finish(worst(codes))
+    return _finish(out, worst(codes))
 
 
 def _in_glue() -> bool:

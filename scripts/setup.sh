@@ -6,6 +6,9 @@
 #   busybox-static, tini and ca-certificates for the bundle's tests (tests/test_bundle.py, and
 #   scripts/roots.sh, which `./dev test` runs, for the Debian 11 root they use).
 #   Python packages (pip, pinned in requirements.txt) into the project's virtualenv .venv/.
+#   Python 3.10 (Glue 4.0's), for the Glue job's tests under it: a second virtualenv .venv-py310/
+#   (S3C_VENV310) with requirements-py310.txt, made with python3.10 from PATH or pyenv's newest
+#   3.10 (S3C_PYTHON310 names another). Without one, it says so and goes on.
 #
 #   scripts/setup.sh fuzz   also clang 14 with its runtimes (libFuzzer, ASan, UBSan), for the
 #                           fuzz targets (scripts/fuzz.sh); the rest of the build needs none.
@@ -15,6 +18,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${S3C_VENV:-$ROOT/.venv}"
+VENV310="${S3C_VENV310:-$ROOT/.venv-py310}"
 PYTHON="${PYTHON:-python3}"
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -60,4 +64,36 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   say "installing pinned Python packages into $VENV (requirements.txt)"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
   echo "$want" > "$stamp"
+fi
+
+# --- Python 3.10 virtualenv (the Glue job's tests under Glue 4.0's Python) --------------------
+python310() {
+  local candidate
+  for candidate in "${S3C_PYTHON310:-}" "$(command -v python3.10 || true)" \
+      $(ls -d "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.10*/bin/python3.10 \
+        2>/dev/null | sort -V -r); do
+    if [[ -n "$candidate" ]] && "$candidate" -c \
+        'import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  return 1
+}
+if [[ ! -x "$VENV310/bin/python" ]]; then
+  if python="$(python310)"; then
+    say "creating virtualenv $VENV310 with $python"
+    "$python" -m venv "$VENV310"
+  else
+    say "no Python 3.10 (S3C_PYTHON310, python3.10 on PATH, pyenv): no $VENV310, so the Glue job's tests under Python 3.10 cannot run"
+  fi
+fi
+if [[ -x "$VENV310/bin/python" ]]; then
+  stamp="$VENV310/.requirements.sha256"
+  want="$(sha256sum < "$ROOT/requirements-py310.txt" | cut -d' ' -f1)"
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    say "installing pinned Python packages into $VENV310 (requirements-py310.txt)"
+    "$VENV310/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-py310.txt"
+    echo "$want" > "$stamp"
+  fi
 fi

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -439,9 +440,23 @@ def unpacked_root(exe: str) -> Path:
     return Path(exe).parent.parent.parent  # <tmp>/s3-compaction-<hash>/s3-compaction/bin/...
 
 
-def test_the_binary_is_found_in_a_bundle_archive(tmp_path, binary, monkeypatch):
+# Python 3.10 before 3.10.12 (Glue 4.0 is some 3.10) has no tar extraction filters: the job
+# checks the members itself.
+TAR_FILTERS = pytest.mark.parametrize("filters", [True, False], ids=["filters", "no-filters"])
+
+
+def without_tar_filters(monkeypatch, filters: bool):
+    import tarfile
+
+    if not filters:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+
+
+@TAR_FILTERS
+def test_the_binary_is_found_in_a_bundle_archive(tmp_path, binary, monkeypatch, filters):
     """deploy/package.sh's archive in the working directory, as Glue's --extra-files leaves it:
     found by its name, unpacked once, its launcher run."""
+    without_tar_filters(monkeypatch, filters)
     archive = bundle_archive(tmp_path, binary, "s3-compaction-linux-x86_64.tar.gz")
     job = load_job()
     monkeypatch.chdir(archive.parent)
@@ -452,6 +467,33 @@ def test_the_binary_is_found_in_a_bundle_archive(tmp_path, binary, monkeypatch):
         assert subprocess.run([exe, "--version"], capture_output=True).returncode == 0
     finally:
         shutil.rmtree(unpacked_root(exe), ignore_errors=True)
+
+
+@TAR_FILTERS
+@pytest.mark.parametrize("member", ["../outside", "link"])
+def test_an_archive_member_that_would_land_outside_is_refused(tmp_path, monkeypatch, filters,
+                                                              member):
+    """A member named outside the folder, or written through a link that points out of it, is
+    refused before it lands anywhere, with or without Python's extraction filters."""
+    import tarfile
+
+    without_tar_filters(monkeypatch, filters)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where it unpacks
+    (tmp_path / "tmp").mkdir()
+    archive = tmp_path / "s3-compaction.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo(f"s3-compaction/{member}" if member == "link" else member)
+        if member == "link":  # a link out, then a file written through it
+            info.type, info.linkname = tarfile.SYMTYPE, "../../../outside-dir"
+            tar.addfile(info)
+            info = tarfile.TarInfo("s3-compaction/link/file")
+        info.size = 0
+        tar.addfile(info)
+    (tmp_path / "outside-dir").mkdir()
+    with pytest.raises(Exception):
+        load_job().find_binary(str(archive))
+    assert not (tmp_path / "outside").exists() and not list((tmp_path / "outside-dir").iterdir())
+    assert [p.name for p in (tmp_path / "tmp").iterdir()] == []  # the partial unpacking removed
 
 
 @needs_spark

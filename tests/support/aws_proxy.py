@@ -14,7 +14,8 @@
   the HEAD and moto's delete is not caught): enough for tests that change objects between
   steps, not for races inside one request;
 - verifies every SigV4 signature with botocore, independently of the libcurl that made it
-  (requests signed by the AWS SDK inside Arrow are checked too).
+  (requests signed by the AWS SDK inside Arrow are checked too), and counts the access key ids
+  requests were signed with.
 
 It listens on a free loopback port; start() returns once it does."""
 
@@ -105,6 +106,7 @@ class AwsProxy:
         self.seen: list[Seen] = []
         self.signature_failures: list[str] = []
         self.verified: Counter = Counter()  # service -> signatures checked and found right
+        self.access_keys: Counter = Counter()  # access key id -> signed requests
         self.lock = threading.Lock()
         proxy = self
 
@@ -143,6 +145,7 @@ class AwsProxy:
             self.seen.clear()
             self.signature_failures.clear()
             self.verified.clear()
+            self.access_keys.clear()
         self.glue_page_size = 0
         self.emulate_segments = False
         self.deny_delete_keys = set()
@@ -176,6 +179,8 @@ class AwsProxy:
         try:
             parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
             akid, date, region, service, _ = parts["Credential"].split("/")
+            with self.lock:
+                self.access_keys[akid] += 1
             signed = parts["SignedHeaders"].split(";")
             secret = self.secret_keys.get(akid)
             if secret is None:
