@@ -2,14 +2,16 @@
 # Installs what the build and the tests need, and nothing that is already there.
 #
 #   Debian packages (apt-get): compiler, CMake, Ninja, GoogleTest, CLI11, nlohmann-json, libcurl,
-#   and a Java runtime when there is none (PySpark, for the Glue job's tests); debootstrap,
-#   busybox-static, tini and ca-certificates for the bundle's tests (tests/test_bundle.py, and
-#   scripts/roots.sh, which `./dev test` runs, for the Debian 11 root they use).
+#   and a Java runtime when there is none (PySpark, for the Glue job's tests).
 #   Python packages (pip, pinned in requirements.txt) into the project's virtualenv .venv/.
-#   Python 3.10 (Glue 4.0's), for the Glue job's tests under it: a second virtualenv .venv-py310/
-#   (S3C_VENV310) with requirements-py310.txt, made with python3.10 from PATH or pyenv's newest
-#   3.10 (S3C_PYTHON310 names another). Without one, it says so and goes on.
 #
+#   scripts/setup.sh test   also what only the tests need (`./dev test` asks for it):
+#                           debootstrap, busybox-static, tini and ca-certificates for the bundle's
+#                           tests (tests/test_bundle.py; scripts/roots.sh makes their Debian 11
+#                           root), and Python 3.10 (Glue 4.0's) for the Glue job's tests under it:
+#                           a second virtualenv .venv-py310/ (S3C_VENV310) with
+#                           requirements-py310.txt, made with python3.10 from PATH or pyenv's
+#                           newest 3.10 (S3C_PYTHON310 names another); without one it says so.
 #   scripts/setup.sh fuzz   also clang 14 with its runtimes (libFuzzer, ASan, UBSan), for the
 #                           fuzz targets (scripts/fuzz.sh); the rest of the build needs none.
 #
@@ -25,10 +27,13 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages --------------------------------------------------------------------------
 APT_PACKAGES=(g++ make cmake ninja-build pkg-config libgtest-dev libgmock-dev libcli11-dev
-              nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev ccache
-              debootstrap busybox-static tini ca-certificates)
-if [[ "${1:-}" == "fuzz" ]]; then
+              nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev ccache)
+MODE="${1:-}"
+if [[ "$MODE" == "fuzz" ]]; then
   APT_PACKAGES+=(clang-14 libclang-rt-14-dev)
+fi
+if [[ "$MODE" == "test" ]]; then
+  APT_PACKAGES+=(debootstrap busybox-static tini ca-certificates)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -80,6 +85,9 @@ python310() {
   done
   return 1
 }
+if [[ "$MODE" != "test" ]]; then
+  exit 0
+fi
 if [[ ! -x "$VENV310/bin/python" ]]; then
   if python="$(python310)"; then
     say "creating virtualenv $VENV310 with $python"
