@@ -249,8 +249,17 @@ def test_launcher_follows_a_symlink_and_refuses_a_path_the_loader_cannot_take(bu
     r = subprocess.run([str(odd / "bin" / "s3-compaction"), "--version"], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 127 and r.stdout == "", r
-    assert r.stderr == (f"s3-compaction: launcher: cannot run from a folder whose path has a ':' "
-                        f"in it: {odd}\n"), r.stderr
+    assert r.stderr == (f"s3-compaction: launcher: cannot run from a folder whose path has a ':', "
+                        f"';' or '$' in it: {odd}\n"), r.stderr
+    # ';' separates the loader's list too, and $LIB / $ORIGIN are expanded in it: either would
+    # send the loader to the host's folders (its libc with the bundle's loader).
+    for name in ("a;b", "$LIB"):
+        other = tmp_path / name / "s3-compaction"
+        shutil.copytree(bundle, other, symlinks=True)
+        r = subprocess.run([str(other / "bin" / "s3-compaction"), "--version"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 127 and r.stdout == "", (name, r)
+        assert "has a ':', ';' or '$' in it" in r.stderr, (name, r.stderr)
     # Without its libexec/ the launcher says what is missing.
     (odd.parent.parent / "c").mkdir()
     lone = odd.parent.parent / "c" / "s3-compaction"

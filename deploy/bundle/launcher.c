@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char kName[] = "s3-compaction";
@@ -41,7 +43,7 @@ static int self_path(const char* argv0, char* out) {
   /* No /proc (a bare chroot): argv[0] as the shell passed it. */
   if (argv0 && strchr(argv0, '/') && realpath(argv0, out)) return 0;
   const char* path = getenv("PATH");
-  if (argv0 && !strchr(argv0, '/') && path) {
+  if (argv0 && *argv0 && !strchr(argv0, '/') && path) {
     char candidate[PATH_MAX];
     for (const char* p = path; *p;) {
       const char* end = strchr(p, ':');
@@ -50,7 +52,10 @@ static int self_path(const char* argv0, char* out) {
         memcpy(candidate, p, len);
         candidate[len] = '/';
         strcpy(candidate + len + 1, argv0);
-        if (access(candidate, X_OK) == 0 && realpath(candidate, out)) return 0;
+        struct stat st;
+        if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0 &&
+            realpath(candidate, out))
+          return 0;
       }
       if (!end) break;
       p = end + 1;
@@ -60,6 +65,11 @@ static int self_path(const char* argv0, char* out) {
 }
 
 int main(int argc, char** argv) {
+  /* Set-user-ID or with file capabilities, the bundle's location could come from argv[0] and
+   * PATH, which the caller controls, and the loader would run with the raised privileges. */
+  if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid()) {
+    return fail("refuses to run set-user-ID, set-group-ID or with file capabilities", NULL, 0);
+  }
   char self[PATH_MAX];
   if (self_path(argc > 0 ? argv[0] : NULL, self) != 0) {
     return fail("cannot find where it is installed (mount /proc, or run it by its full path)",
@@ -72,9 +82,10 @@ int main(int argc, char** argv) {
   if (!slash) return fail("is not inside a bundle (<bundle>/bin/s3-compaction):", self, 0);
   *slash = '\0';
   const char* root = self[0] ? self : "/";
-  if (strchr(root, ':')) {
-    /* The loader's --library-path is a ':'-separated list. */
-    return fail("cannot run from a folder whose path has a ':' in it:", root, 0);
+  if (strpbrk(root, ":;$")) {
+    /* The loader's --library-path is a list separated by ':' or ';', in which $ORIGIN, $LIB and
+     * $PLATFORM are expanded: such a path would send it to other folders, the host's among them. */
+    return fail("cannot run from a folder whose path has a ':', ';' or '$' in it:", root, 0);
   }
   char loader[PATH_MAX], lib[PATH_MAX], binary[PATH_MAX];
   if (snprintf(loader, sizeof loader, "%s/lib/ld-linux-x86-64.so.2", root) >= PATH_MAX ||
