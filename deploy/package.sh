@@ -13,6 +13,8 @@
 #   build/dist/s3-compaction/libexec/s3-compaction  the binary, debug info stripped
 #   build/dist/s3-compaction/lib/                   every shared library the binary loads, and
 #                                                   the loader
+#   build/dist/s3-compaction/etc/openssl.cnf        the bundle's OpenSSL configuration (empty:
+#                                                   the host's is for the host's OpenSSL)
 #   build/dist/s3-compaction-linux-x86_64.tar.gz    that folder as one archive
 #
 # Usage: deploy/package.sh [BINARY [OUT_DIR]]   (defaults: build/s3-compaction build/dist)
@@ -35,8 +37,8 @@ say() { printf 'package: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
 [[ -x "$BINARY" ]] || die "no binary at $BINARY: run ./dev build first"
-for tool in ldd readelf strip tar cc; do
-  command -v "$tool" >/dev/null || die "needs $tool (binutils, libc-bin, tar, gcc)"
+for tool in ldd readelf strip tar cc patchelf; do
+  command -v "$tool" >/dev/null || die "needs $tool (binutils, libc-bin, tar, gcc, patchelf)"
 done
 [[ -f /usr/lib/x86_64-linux-gnu/libc.a || -f /usr/lib64/libc.a ]] ||
   die "needs the static C library for the launcher (Debian: libc6-dev)"
@@ -56,12 +58,17 @@ loader="$(awk '$1 ~ /ld-linux-x86-64\.so\.2$/ && $2 ~ /^\(0x/ {print $1}' <<<"$c
 rm -rf "$BUNDLE" "$ARCHIVE"
 mkdir -p "$BUNDLE/bin" "$BUNDLE/libexec" "$BUNDLE/lib"
 strip --strip-debug -o "$BUNDLE/libexec/$NAME" "$BINARY"
+# Its RUNPATH names the build machine's .venv: never wanted where the bundle goes.
+patchelf --remove-rpath "$BUNDLE/libexec/$NAME"
 for soname in "${!libs[@]}"; do
   cp -L "${libs[$soname]}" "$BUNDLE/lib/$soname"
 done
 cp -L "$loader" "$BUNDLE/lib/ld-linux-x86-64.so.2"
 # Debug info of the system's libraries is not shipped (Arrow's wheel libraries have none).
 strip --strip-debug "$BUNDLE"/lib/*.so* 2>/dev/null || true
+mkdir -p "$BUNDLE/etc"
+cp "$ROOT/deploy/bundle/openssl.cnf" "$BUNDLE/etc/openssl.cnf"
+chmod 0644 "$BUNDLE/etc/openssl.cnf"
 cc -static -Os -s -Wall -Wextra -Werror -o "$BUNDLE/bin/$NAME" "$ROOT/deploy/bundle/launcher.c" ||
   die "cannot compile the launcher"
 chmod 0755 "$BUNDLE/bin/$NAME" "$BUNDLE/libexec/$NAME" "$BUNDLE/lib/ld-linux-x86-64.so.2"

@@ -27,7 +27,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages --------------------------------------------------------------------------
 APT_PACKAGES=(g++ make cmake ninja-build pkg-config libgtest-dev libgmock-dev libcli11-dev
-              nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev ccache)
+              nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev ccache patchelf)
 MODE="${1:-}"
 if [[ "$MODE" == "fuzz" ]]; then
   APT_PACKAGES+=(clang-14 libclang-rt-14-dev)

@@ -270,3 +270,57 @@ def test_launcher_follows_a_symlink_and_refuses_a_path_the_loader_cannot_take(bu
     assert r.returncode == 127, r
     assert r.stderr == (f"s3-compaction: launcher: cannot read {lone}/libexec/s3-compaction: "
                         "No such file or directory\n"), r.stderr
+
+
+FIPS_OPENSSL_CNF = """openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+[provider_sect]
+fips = fips_sect
+base = base_sect
+[fips_sect]
+activate = 1
+[base_sect]
+activate = 1
+"""
+
+
+def test_debian_11_root_keeps_the_hosts_openssl_config_and_preloads_away_from_the_bundle(
+        debian11, local_s3, bucket, tmp_path):
+    """A host whose OpenSSL configuration activates a provider the bundle lacks (fips), and
+    which preloads one of its own libraries: the bundle reads its own etc/openssl.cnf and loads
+    none of the host's libraries (the AWS SDK inside Arrow aborted at start before), while the
+    credential_process it starts gets the host's environment back as it was."""
+    rows = s3_table(local_s3, bucket, tmp_path)
+    uri = f"s3://{bucket}/warehouse/events"
+    placed = [debian11.inside("/usr/lib/ssl/openssl.cnf"), debian11.inside("/etc/ssl/openssl.cnf")]
+    for path in placed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(FIPS_OPENSSL_CNF)
+    host_lib = "/lib/x86_64-linux-gnu/libz.so.1"
+    assert debian11.inside(host_lib).exists()
+    config = debian11.inside("/data/aws-config")
+    config.write_text("[profile p]\ncredential_process = /bin/sh /data/creds.sh\n")
+    debian11.inside("/data/creds.sh").write_text(
+        "env > /tmp/child-env\n"
+        'printf \'{"Version": 1, "AccessKeyId": "testing", "SecretAccessKey": "testing"}\'\n')
+    try:
+        env = dict(local_s3.env(), LD_PRELOAD=host_lib)
+        r = debian11.run("/usr/bin/env", "LD_DEBUG=libs", PROGRAM, "--table_path", uri,
+                         "--dry-run", env=env)
+        assert r.code == 0, r.stderr[-3000:]
+        libs = loaded_libraries(r.stderr)
+        assert {lib for lib in libs if not lib.startswith(f"{INSTALL}/lib/")} == set(), libs
+        env = {k: v for k, v in local_s3.env().items() if not k.startswith("AWS_ACCESS_KEY")
+               and not k.startswith("AWS_SECRET")}
+        env.update(AWS_CONFIG_FILE="/data/aws-config", AWS_PROFILE="p", LD_PRELOAD=host_lib)
+        r = debian11.run(PROGRAM, "--table_path", uri, "--delete_original_files", "true", env=env)
+        assert r.code == 0, r.stderr
+    finally:
+        for path in placed:
+            path.unlink()
+    child = dict(line.split("=", 1) for line in
+                 debian11.inside("/tmp/child-env").read_text().splitlines() if "=" in line)
+    assert child.get("LD_PRELOAD") == host_lib, child
+    assert "OPENSSL_CONF" not in child and not [k for k in child if k.startswith("S3C_HOST_")], child
+    assert_s3_rows(local_s3, bucket, rows, tmp_path)

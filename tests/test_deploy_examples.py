@@ -832,6 +832,10 @@ def test_bundle_carries_every_library_it_needs(bundle):
     launcher = subprocess.run(["readelf", "-l", str(bundle / "bin" / "s3-compaction")],
                               capture_output=True, text=True, check=True).stdout
     assert "INTERP" not in launcher and not needed(bundle / "bin" / "s3-compaction")
+    # No path of the build machine travels with it.
+    dynamic = subprocess.run(["readelf", "-d", str(bundle / "libexec" / "s3-compaction")],
+                             capture_output=True, text=True, check=True).stdout
+    assert "RUNPATH" not in dynamic and "RPATH" not in dynamic, dynamic
 
 
 def debian_package(path: str) -> str:

@@ -95,6 +95,32 @@ int main(int argc, char** argv) {
   }
   if (access(binary, R_OK) != 0) return fail("cannot read", binary, errno);
 
+  /* The host's OpenSSL configuration is meant for the host's OpenSSL: one that loads a provider
+   * the bundle lacks (fips) makes the AWS SDK inside Arrow abort at start. The bundle's two
+   * OpenSSLs (Debian's libssl, and the one inside libarrow_s3) read the bundle's own
+   * etc/openssl.cnf instead, unless the caller chose one. Host libraries the caller asks the
+   * loader to preload or audit would be loaded against the bundle's glibc: they are set aside.
+   * The binary gives the programs it starts (credential_process) the environment back as it
+   * was, from the S3C_HOST_ variables (src/aws/credentials/child_environment.h). */
+  char conf[PATH_MAX];
+  if (!getenv("OPENSSL_CONF")) {
+    if (snprintf(conf, sizeof conf, "%s/etc/openssl.cnf", root) >= PATH_MAX) {
+      return fail("install path too long:", root, 0);
+    }
+    if (setenv("OPENSSL_CONF", conf, 1) != 0 || setenv("S3C_HOST_OPENSSL_CONF_UNSET", "1", 1) != 0) {
+      return fail("cannot set OPENSSL_CONF", NULL, errno);
+    }
+  }
+  static const char* const kSetAside[][2] = {{"LD_PRELOAD", "S3C_HOST_LD_PRELOAD"},
+                                             {"LD_AUDIT", "S3C_HOST_LD_AUDIT"}};
+  for (size_t i = 0; i < sizeof kSetAside / sizeof kSetAside[0]; ++i) {
+    const char* value = getenv(kSetAside[i][0]);
+    if (!value) continue;
+    if (setenv(kSetAside[i][1], value, 1) != 0 || unsetenv(kSetAside[i][0]) != 0) {
+      return fail("cannot set aside", kSetAside[i][0], errno);
+    }
+  }
+
   char** args = calloc((size_t)argc + 8, sizeof *args);
   if (!args) return fail("out of memory", NULL, 0);
   int k = 0;

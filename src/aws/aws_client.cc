@@ -33,6 +33,7 @@ arrow::Result<HttpResponse> AwsClient::Send(HttpRequest request, const std::stri
     std::chrono::milliseconds delay{0};
     if (!response.ok()) {
       last = response.status().WithMessage(what, ": ", response.status().message());
+      if (HttpClient::IsPermanent(response.status())) return last;
       delay = Backoff(retry_, attempt);
     } else if (response->status >= 200 && response->status < 300) {
       return response;

@@ -14,6 +14,31 @@ namespace {
 
 std::once_flag g_curl_init;
 
+// Marks a transport failure that no retry can mend: no CA certificates, or a certificate that
+// does not verify (the same roots, the same server, the same answer).
+class PermanentFailure : public arrow::StatusDetail {
+ public:
+  const char* type_id() const override { return "s3c::aws::PermanentFailure"; }
+  std::string ToString() const override { return "not worth retrying"; }
+};
+
+arrow::Status Permanent(arrow::Status status) {
+  return status.WithDetail(std::make_shared<PermanentFailure>());
+}
+
+bool IsCertificateError(CURLcode rc) {
+  switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:  // 60: not signed by a trusted CA, or another name
+    case CURLE_SSL_CACERT_BADFILE:        // 77: the CA file cannot be read or parsed
+    case CURLE_SSL_CERTPROBLEM:           // 58
+    case CURLE_SSL_ISSUER_ERROR:          // 83
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:  // 90
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Connections (and TLS sessions, DNS) are shared across handles and threads.
 class SharedConnections {
  public:
@@ -67,6 +92,10 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* out) {
 
 }  // namespace
 
+bool HttpClient::IsPermanent(const arrow::Status& status) {
+  return status.detail() && std::string(status.detail()->type_id()) == "s3c::aws::PermanentFailure";
+}
+
 std::string HttpClient::SigV4Provider(const std::string& region, const std::string& service) {
   return "aws:amz:" + region + ":" + service;
 }
@@ -84,8 +113,8 @@ arrow::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   if (https) {
     const auto& found = TlsTrust::ForProcess();
     if (!found.ok()) {
-      return found.status().WithMessage(request.method, " ", request.url, ": ",
-                                        found.status().message());
+      return Permanent(found.status().WithMessage(request.method, " ", request.url, ": ",
+                                                  found.status().message()));
     }
     trust = &found.ValueUnsafe();
   }
@@ -141,8 +170,9 @@ arrow::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   }
   CURLcode rc = curl_easy_perform(h);
   if (rc != CURLE_OK) {
-    return arrow::Status::IOError(request.method, " ", request.url, ": ",
-                                  error[0] ? error : curl_easy_strerror(rc));
+    auto status = arrow::Status::IOError(request.method, " ", request.url, ": ",
+                                         error[0] ? error : curl_easy_strerror(rc));
+    return IsCertificateError(rc) ? Permanent(std::move(status)) : status;
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

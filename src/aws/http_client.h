@@ -48,6 +48,10 @@ class HttpClient {
   /// names the host and never a secret.
   static arrow::Result<HttpResponse> Send(const HttpRequest& request);
 
+  /// Whether a failure of Send() would fail the same way again: no CA certificates found, or
+  /// a server certificate that does not verify. Callers do not retry those.
+  static bool IsPermanent(const arrow::Status& status);
+
   /// The SigV4 provider string curl wants: "aws:amz:<region>:<service>".
   static std::string SigV4Provider(const std::string& region, const std::string& service);
 };

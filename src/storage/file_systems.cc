@@ -1,6 +1,7 @@
 #include "storage/file_systems.h"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -361,6 +362,38 @@ void FileSystems::FinalizeS3IfUsed() {
   }
 }
 
+namespace {
+
+// The AWS standard strategy, except for certificate failures, which it retries like any
+// transport error: the same roots and the same server fail the same way, eight times over.
+class NoRetryOfCertificateErrors : public arrow::fs::S3RetryStrategy {
+ public:
+  explicit NoRetryOfCertificateErrors(std::shared_ptr<arrow::fs::S3RetryStrategy> inner)
+      : inner_(std::move(inner)) {}
+  bool ShouldRetry(const AWSErrorDetail& error, int64_t attempted_retries) override {
+    // curl's codes as the AWS SDK words them: 60 (peer verification), 77 (CA file), 58, 83.
+    for (const char* code : {"curlCode: 60", "curlCode: 77", "curlCode: 58", "curlCode: 83"}) {
+      const std::string needle(code);
+      const size_t at = error.message.find(needle);
+      if (at != std::string::npos &&
+          (at + needle.size() == error.message.size() ||
+           !std::isdigit(static_cast<unsigned char>(error.message[at + needle.size()])))) {
+        return false;
+      }
+    }
+    return inner_->ShouldRetry(error, attempted_retries);
+  }
+  int64_t CalculateDelayBeforeNextRetry(const AWSErrorDetail& error,
+                                        int64_t attempted_retries) override {
+    return inner_->CalculateDelayBeforeNextRetry(error, attempted_retries);
+  }
+
+ private:
+  std::shared_ptr<arrow::fs::S3RetryStrategy> inner_;
+};
+
+}  // namespace
+
 arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
   if (s3_) return s3_;
   if (!g_s3_initialized.exchange(true)) {
@@ -401,7 +434,8 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
   }
   // Arrow's default retries only connection errors; throttling (503 SlowDown) and 5xx deserve
   // the AWS standard strategy with back-off.
-  options.retry_strategy = arrow::fs::S3RetryStrategy::GetAwsStandardRetryStrategy(8);
+  options.retry_strategy = std::make_shared<NoRetryOfCertificateErrors>(
+      arrow::fs::S3RetryStrategy::GetAwsStandardRetryStrategy(8));
   // One PutObject for a file smaller than a part, instead of create + part + complete; a failure
   // then shows at Close, whose status every writer checks.
   options.allow_delayed_open = true;

@@ -5,6 +5,7 @@
 
 #include "aws/credentials/container_source.h"
 #include "aws/credentials/environment_source.h"
+#include "aws/credentials/host_environment.h"
 #include "aws/credentials/instance_metadata_source.h"
 #include "aws/credentials/web_identity_source.h"
 #include "aws/sts_client.h"
@@ -22,7 +23,8 @@ std::string Setting(const IniFile::Section& s, const std::string& key) {
 
 arrow::Result<Credentials> ProfileSource::RunProcess(const std::string& command,
                                                      const std::string& profile) {
-  FILE* pipe = ::popen(command.c_str(), "r");
+  // The host's program, with the host's environment (the bundle's launcher changed ours).
+  FILE* pipe = ::popen(HostEnvironment::ShellCommand(command).c_str(), "r");
   if (!pipe) return arrow::Status::IOError("profile ", profile, ": cannot run credential_process");
   // Credentials are a few hundred bytes; a process that prints without end (`yes`) is cut off
   // (closing the pipe ends it with SIGPIPE) instead of filling the memory.
