@@ -89,21 +89,30 @@ def test_empty_root_runs_the_bundle_and_compacts_a_local_table(bundle, tmp_path)
 
 
 @needs_chroot
-def test_empty_root_with_no_ca_names_every_path_it_tried(bundle, tmp_path, local_s3, bucket):
-    """HTTPS with no CA certificate anywhere: one line naming the paths tried, nothing changed."""
+@pytest.mark.parametrize("catalog", ["path", "glue"])
+def test_empty_root_with_no_ca_names_every_path_it_tried(bundle, tmp_path, aws, bucket, catalog):
+    """HTTPS with no CA certificate anywhere: one line naming the paths tried, at once (no
+    retry can find certificates), nothing changed; for S3 (Arrow's client) and Glue (ours)."""
     root = empty_root(tmp_path / "root", bundle)
-    s3_table(local_s3, bucket, tmp_path)
-    before = local_s3.objects(bucket)
+    if catalog == "glue":
+        database = f"db_{bucket.replace('-', '_')}"[:60]
+        glue_table(aws, bucket, tmp_path, database)
+        flags = ["--database_name", database, "--table_name", "events"]
+    else:
+        s3_table(aws.s3, bucket, tmp_path)
+        flags = ["--table_path", f"s3://{bucket}/warehouse/events"]
+    before = aws.s3.objects(bucket)
     ca = make_ca(tmp_path / "ca")
-    tls = TlsProxy(local_s3.endpoint, ca).start()
+    tls = TlsProxy(aws.proxy.endpoint, ca).start()
     try:
-        env = dict(local_s3.env(), AWS_ENDPOINT_URL=tls.endpoint, AWS_CONFIG_FILE="/dev/null",
-                   AWS_SHARED_CREDENTIALS_FILE="/dev/null")
-        r = root.run(PROGRAM, "--table_path", f"s3://{bucket}/warehouse/events",
-                     "--delete_original_files", "true", env=env)
+        env = aws.env(AWS_ENDPOINT_URL=tls.endpoint)
+        r = root.run(PROGRAM, *flags, "--delete_original_files", "true", "-vv", env=env)
     finally:
         tls.stop()
     assert r.code == 3, r
+    assert "retrying" not in r.stderr, r.stderr
+    r.stderr = "\n".join(line for line in r.stderr.splitlines()
+                         if not line.startswith("s3-compaction: debug:"))
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
     assert "no CA certificates for HTTPS" in lines[0], lines[0]
@@ -111,7 +120,7 @@ def test_empty_root_with_no_ca_names_every_path_it_tried(bundle, tmp_path, local
                  AMAZON_LINUX_BUNDLE, "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"):
         assert path in lines[0], (path, lines[0])
     assert tls.handshakes == 0
-    assert local_s3.objects(bucket) == before
+    assert aws.s3.objects(bucket) == before
 
 
 # --- the Debian 11 root -------------------------------------------------------------------------
@@ -220,6 +229,18 @@ def test_https_trusts_aws_ca_bundle_and_refuses_an_unknown_ca(run, aws, bucket, 
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert aws.s3.objects(bucket) == before
         assert tls.handshakes == 0 and tls.failed_handshakes > 0
+        # A certificate the trusted CA signed for another host: refused, by name, at once.
+        other = make_ca(tmp_path / "other", server_name="other.example")
+        elsewhere = TlsProxy(aws.proxy.endpoint, other).start()
+        try:
+            r = run(*flags, "-vv", env=aws.env(AWS_ENDPOINT_URL=elsewhere.endpoint,
+                                               AWS_CA_BUNDLE=str(other.ca_pem)))
+        finally:
+            elsewhere.stop()
+        assert r.code == 3, r.stderr
+        assert "127.0.0.1" in r.stderr and "retrying" not in r.stderr, r.stderr
+        assert "subject name" in r.stderr or "does not match" in r.stderr, r.stderr
+        assert aws.s3.objects(bucket) == before
         # Named by AWS_CA_BUNDLE: trusted.
         r = run(*flags, env=aws.env(AWS_ENDPOINT_URL=tls.endpoint, AWS_CA_BUNDLE=str(ca.ca_pem)))
         assert r.code == 0, r.stderr
