@@ -29,7 +29,7 @@ import pytest
 from support.container_credentials import ContainerCredentials
 from support.glue import add_partition, create_table
 from support.tables import RowsSnapshot, TableSpec, events_schema, write_table
-from test_glue_job import NO_SPARK, SCRIPT, SPARK_SETTINGS, load_job, needs_spark
+from test_glue_job import NO_SPARK, SPARK_SETTINGS, load_job, needs_spark, run_job
 
 DB = "creds"
 SCHEMA = events_schema()
@@ -113,19 +113,6 @@ def job_env(aws, tmp_path, **extra) -> dict:
                AWS_ENDPOINT_URL=aws.proxy.endpoint, AWS_EC2_METADATA_DISABLED="true")
     env.update(extra)
     return env
-
-
-def run_job(env: dict, *args, master: str = "local[2]"):
-    """The script as Glue runs it: (exit code, summary, stdout, stderr)."""
-    env = dict(env, S3C_SPARK_MASTER=master)
-    if master == NO_SPARK:
-        env["PYSPARK_SUBMIT_ARGS"] = f"--master {NO_SPARK} " + env["PYSPARK_SUBMIT_ARGS"]
-    proc = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
-                          env=env, timeout=300)
-    summary = json.loads(proc.stdout) if proc.stdout.strip() else None
-    if summary is not None:
-        assert summary["exit_code"] == proc.returncode
-    return proc.returncode, summary, proc.stdout, proc.stderr
 
 
 def job_args(name: str, binary: str, *extra) -> list[str]:

@@ -119,10 +119,10 @@ def run_in_process(spark, capsys, *args):
     return code, summary, err
 
 
-def run_script(aws, *args, master="local[2]", extra_env=None):
-    """The script as Glue runs it: its own process, its own SparkContext (if any)."""
-    env = {**os.environ, **aws.env(), **SPARK_SETTINGS, "S3C_SPARK_MASTER": master,
-           **(extra_env or {})}
+def run_job(env: dict, *args, master: str = "local[2]"):
+    """The script as Glue runs it, in its own process (its own SparkContext, if any) with
+    exactly `env`: (exit code, summary, stdout, stderr)."""
+    env = dict(env, S3C_SPARK_MASTER=master)
     if master == NO_SPARK:
         env["PYSPARK_SUBMIT_ARGS"] = f"--master {NO_SPARK} " + env["PYSPARK_SUBMIT_ARGS"]
     proc = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
@@ -130,7 +130,14 @@ def run_script(aws, *args, master="local[2]", extra_env=None):
     summary = json.loads(proc.stdout) if proc.stdout.strip() else None
     if summary is not None:
         assert summary["exit_code"] == proc.returncode
-    return proc.returncode, summary, proc.stderr
+    return proc.returncode, summary, proc.stdout, proc.stderr
+
+
+def run_script(aws, *args, master="local[2]", extra_env=None):
+    """run_job with this process's environment pointed at the local AWS: (code, summary, stderr)."""
+    env = {**os.environ, **aws.env(), **SPARK_SETTINGS, **(extra_env or {})}
+    code, summary, _, stderr = run_job(env, *args, master=master)
+    return code, summary, stderr
 
 
 def download(aws, bucket, prefix, dest):

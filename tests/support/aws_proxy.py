@@ -31,13 +31,15 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
 from xml.etree import ElementTree
 
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from support.loopback_server import LoopbackServer
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
@@ -93,7 +95,7 @@ class Seen:
     content_encoding: str = ""
 
 
-class AwsProxy:
+class AwsProxy(LoopbackServer):
     def __init__(self, upstream: str, secret_keys: dict[str, str] | None = None):
         self.upstream = urllib.parse.urlparse(upstream)
         self.secret_keys = secret_keys or {}  # access key id -> secret, for signature checks
@@ -122,22 +124,7 @@ class AwsProxy:
             def do_DELETE(self): proxy._handle(self)
             def do_HEAD(self): proxy._handle(self)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def endpoint(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
     def reset(self):
         with self.lock:

@@ -17,7 +17,9 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from support.loopback_server import LoopbackServer
 
 
 @dataclass
@@ -29,7 +31,7 @@ class Issued:
     user_agent: str
 
 
-class ContainerCredentials:
+class ContainerCredentials(LoopbackServer):
     SHORT, LONG = dt.timedelta(minutes=1), dt.timedelta(hours=1)
 
     def __init__(self, short: int, secret_keys: dict[str, str] | None = None):
@@ -54,22 +56,14 @@ class ContainerCredentials:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def uri(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/v2/credentials/test-role"
-
-    def start(self):
-        self.thread.start()
-        return self
+        return f"{self.endpoint}/v2/credentials/test-role"
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().stop()
         for issued in self.issued:
             self.secret_keys.pop(issued.access_key_id, None)
 
