@@ -51,8 +51,8 @@ chain (README, "AWS access") left to find credentials, when:
   - boto3 is not importable, or resolves no credentials (the helper is tried once first), or
     the temp folder cannot be written.
 One line on stderr says which ("AWS credentials: ..."), and the summary has it as
-"credentials", the driver's and each shard's. The profile keeps the default profile's region
-and endpoint_url, the only other settings the binary reads from a profile. [default] in the
+"credentials", the driver's and each shard's. The profile keeps the default profile's region,
+endpoint_url and ca_bundle, the only other settings the binary reads from a profile. [default] in the
 shared credentials file cannot shadow it: the binary reads only the named profile's sections.
 
 Exit code: the CLI's convention (0 success, 1 internal error, 2 usage error, 3 input error, 4
@@ -368,7 +368,7 @@ def main():
 sys.exit(main())
 '''
 # Of the default profile, what the binary would read besides credentials: kept in ours.
-PROFILE_SETTINGS = ("region", "endpoint_url")
+PROFILE_SETTINGS = ("region", "endpoint_url", "ca_bundle")
 MAX_CONFIG_BYTES = 1 << 20
 
 
@@ -455,7 +455,7 @@ def _probe(argv: list[str], env: dict) -> str | None:
 
 
 def _default_profile_settings(env: dict) -> dict:
-    """region and endpoint_url as the binary would read them for the default profile: the
+    """region, endpoint_url and ca_bundle as the binary would read them for the default profile: the
     config file's [default] (or [profile default]) overlaid by the credentials file's
     [default]. Unreadable files count as empty."""
     home = env.get("HOME") or os.path.expanduser("~")

@@ -266,12 +266,13 @@ def test_a_profile_the_user_chose_is_left_to_the_binary(aws, table, binary, endp
 def test_the_profile_prints_boto3s_current_credentials_and_goes_with_the_run(endpoint, tmp_path):
     """The file and folder are private; the command names no secret; each run of it prints the
     credentials boto3 has then (a new key from this endpoint), with their expiry; the default
-    profile's region and endpoint_url stay the binary's; everything goes on exit."""
+    profile's region, endpoint_url and ca_bundle stay the binary's; everything goes on exit."""
     home = tmp_path / "home"
     (home / ".aws").mkdir(parents=True)
     (home / ".aws" / "config").write_text(
         "[DEFAULT]\nregion = not-a-section-default\n"
         "[default]\nregion = eu-west-3 # where the tables are\noutput = json\n"
+        "ca_bundle = /etc/corp/ca.pem\n"
         "[profile other]\nregion = us-west-2\n")
     (home / ".aws" / "credentials").write_text("[default]\nendpoint_url = http://127.0.0.1:9\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -287,7 +288,8 @@ def test_the_profile_prints_boto3s_current_credentials_and_goes_with_the_run(end
         assert config.stat().st_mode & 0o777 == 0o600 and config.parent.stat().st_mode & 0o777 == 0o700
         text = config.read_text()
         command = re.fullmatch(rf"\[profile {PROFILE}\]\ncredential_process = (.*)\n"
-                               r"region = eu-west-3\nendpoint_url = http://127.0.0.1:9\n", text)
+                               r"region = eu-west-3\nca_bundle = /etc/corp/ca.pem\n"
+                               r"endpoint_url = http://127.0.0.1:9\n", text)
         assert command, text
         printed = []
         for _ in range(2):  # as the binary runs it: with /bin/sh, in the binary's environment
