@@ -1,0 +1,184 @@
+#include "execute/pages/dictionary_merger.h"
+
+#include <cstring>
+#include <deque>
+#include <string_view>
+#include <unordered_map>
+
+#include <parquet/encoding.h>
+
+namespace s3c::pages {
+
+namespace {
+
+// Bytes that stay where they are until Reset: the merged values point into it.
+class Arena {
+ public:
+  const uint8_t* Copy(const uint8_t* data, size_t size) {
+    if (size == 0) return reinterpret_cast<const uint8_t*>("");
+    if (chunks_.empty() || used_ + size > capacity_) {
+      capacity_ = std::max<size_t>(size, kChunk);
+      chunks_.push_back(std::make_unique<uint8_t[]>(capacity_));
+      used_ = 0;
+    }
+    uint8_t* out = chunks_.back().get() + used_;
+    std::memcpy(out, data, size);
+    used_ += size;
+    return out;
+  }
+  void Clear() {
+    chunks_.clear();
+    used_ = capacity_ = 0;
+  }
+
+ private:
+  static constexpr size_t kChunk = 256 << 10;
+  std::vector<std::unique_ptr<uint8_t[]>> chunks_;
+  size_t used_ = 0, capacity_ = 0;
+};
+
+// How a value of each physical type is seen as bytes, and made to point into the arena.
+template <typename T>
+struct ValueBytes {
+  static std::string_view Of(const T& v, int) {
+    return {reinterpret_cast<const char*>(&v), sizeof(T)};
+  }
+  static T Stable(const T& v, int, Arena&) { return v; }
+  static int64_t PlainSize(const T&, int) { return sizeof(T); }
+};
+
+template <>
+struct ValueBytes<parquet::ByteArray> {
+  static std::string_view Of(const parquet::ByteArray& v, int) {
+    return {reinterpret_cast<const char*>(v.ptr), v.len};
+  }
+  static parquet::ByteArray Stable(const parquet::ByteArray& v, int, Arena& arena) {
+    return parquet::ByteArray(v.len, arena.Copy(v.ptr, v.len));
+  }
+  static int64_t PlainSize(const parquet::ByteArray& v, int) { return 4 + int64_t{v.len}; }
+};
+
+template <>
+struct ValueBytes<parquet::FixedLenByteArray> {
+  static std::string_view Of(const parquet::FixedLenByteArray& v, int width) {
+    return {reinterpret_cast<const char*>(v.ptr), static_cast<size_t>(width)};
+  }
+  static parquet::FixedLenByteArray Stable(const parquet::FixedLenByteArray& v, int width,
+                                           Arena& arena) {
+    return parquet::FixedLenByteArray(arena.Copy(v.ptr, static_cast<size_t>(width)));
+  }
+  static int64_t PlainSize(const parquet::FixedLenByteArray&, int width) { return width; }
+};
+
+template <typename DType>
+class TypedDictionaryMerger final : public DictionaryMerger {
+  using T = typename DType::c_type;
+  using Bytes = ValueBytes<T>;
+
+ public:
+  explicit TypedDictionaryMerger(const parquet::ColumnDescriptor* descr)
+      : descr_(descr), width_(descr->type_length()) {}
+
+  arrow::Result<std::vector<int32_t>> Add(const parquet::DictionaryPage& page) override {
+    if (page.encoding() != parquet::Encoding::PLAIN &&
+        page.encoding() != parquet::Encoding::PLAIN_DICTIONARY) {
+      return arrow::Status::Invalid("column ", descr_->path()->ToDotString(),
+                                    ": a dictionary page encoded as ",
+                                    parquet::EncodingToString(page.encoding()),
+                                    ", not PLAIN");
+    }
+    const int32_t n = page.num_values();
+    if (n < 0) {
+      return arrow::Status::Invalid("column ", descr_->path()->ToDotString(),
+                                    ": a dictionary page of ", n, " values");
+    }
+    std::vector<T> values(static_cast<size_t>(n));
+    if (n > 0) {
+      auto decoder = parquet::MakeTypedDecoder<DType>(parquet::Encoding::PLAIN, descr_);
+      int decoded = 0;
+      try {
+        decoder->SetData(n, page.data(), static_cast<int>(page.size()));
+        decoded = decoder->Decode(values.data(), n);
+      } catch (const std::exception& e) {
+        return arrow::Status::Invalid("column ", descr_->path()->ToDotString(),
+                                      ": dictionary page: ", e.what());
+      }
+      if (decoded != n) {
+        return arrow::Status::Invalid("column ", descr_->path()->ToDotString(),
+                                      ": a dictionary page that says ", n, " values holds ",
+                                      decoded);
+      }
+    }
+    std::vector<int32_t> remap(static_cast<size_t>(n));
+    for (int32_t i = 0; i < n; ++i) {
+      const T& v = values[static_cast<size_t>(i)];
+      auto found = index_.find(Bytes::Of(v, width_));
+      if (found != index_.end()) {
+        remap[static_cast<size_t>(i)] = found->second;
+        continue;
+      }
+      T stable = Bytes::Stable(v, width_, arena_);
+      const auto id = static_cast<int32_t>(merged_.size());
+      merged_.push_back(stable);
+      plain_bytes_ += Bytes::PlainSize(stable, width_);
+      index_.emplace(Bytes::Of(merged_.back(), width_), id);
+      remap[static_cast<size_t>(i)] = id;
+    }
+    return remap;
+  }
+
+  int32_t size() const override { return static_cast<int32_t>(merged_.size()); }
+  int64_t plain_bytes() const override { return plain_bytes_; }
+
+  std::shared_ptr<arrow::Buffer> EncodePlain() override {
+    auto encoder = parquet::MakeTypedEncoder<DType>(parquet::Encoding::PLAIN, false, descr_);
+    const std::vector<T> contiguous(merged_.begin(), merged_.end());
+    if (!contiguous.empty()) encoder->Put(contiguous.data(), static_cast<int>(contiguous.size()));
+    return encoder->FlushValues();
+  }
+
+  void Reset() override {
+    index_.clear();
+    merged_.clear();
+    arena_.Clear();
+    plain_bytes_ = 0;
+  }
+
+ private:
+  const parquet::ColumnDescriptor* descr_;
+  const int width_;
+  // Keys point at the bytes of the merged values: into merged_'s elements for fixed-size types
+  // (a deque never moves them), into the arena for byte arrays.
+  std::unordered_map<std::string_view, int32_t> index_;
+  std::deque<T> merged_;
+  Arena arena_;
+  int64_t plain_bytes_ = 0;
+};
+
+}  // namespace
+
+arrow::Result<std::unique_ptr<DictionaryMerger>> DictionaryMerger::Make(
+    const parquet::ColumnDescriptor* descr) {
+  switch (descr->physical_type()) {
+    case parquet::Type::INT32:
+      return std::make_unique<TypedDictionaryMerger<parquet::Int32Type>>(descr);
+    case parquet::Type::INT64:
+      return std::make_unique<TypedDictionaryMerger<parquet::Int64Type>>(descr);
+    case parquet::Type::INT96:
+      return std::make_unique<TypedDictionaryMerger<parquet::Int96Type>>(descr);
+    case parquet::Type::FLOAT:
+      return std::make_unique<TypedDictionaryMerger<parquet::FloatType>>(descr);
+    case parquet::Type::DOUBLE:
+      return std::make_unique<TypedDictionaryMerger<parquet::DoubleType>>(descr);
+    case parquet::Type::BYTE_ARRAY:
+      return std::make_unique<TypedDictionaryMerger<parquet::ByteArrayType>>(descr);
+    case parquet::Type::FIXED_LEN_BYTE_ARRAY:
+      return std::make_unique<TypedDictionaryMerger<parquet::FLBAType>>(descr);
+    default:
+      return arrow::Status::Invalid("column ", descr->path()->ToDotString(),
+                                    ": no dictionary encoding for physical type ",
+                                    parquet::TypeToString(descr->physical_type()));
+  }
+}
+
+}  // namespace s3c::pages
