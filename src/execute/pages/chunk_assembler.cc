@@ -1,0 +1,165 @@
+#include "execute/pages/chunk_assembler.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include <arrow/buffer.h>
+
+#include "execute/pages/dictionary_merger.h"
+#include "execute/pages/index_remap.h"
+#include "execute/pages/page_layout.h"
+#include "execute/pages/rle_hybrid_encoder.h"
+
+namespace s3c::pages {
+
+namespace {
+
+bool IsDictionaryEncoded(parquet::Encoding::type e) {
+  return e == parquet::Encoding::RLE_DICTIONARY || e == parquet::Encoding::PLAIN_DICTIONARY;
+}
+
+// The bytes compressed with the output's codec; without one, the bytes themselves (not
+// copied: the page is written before they go).
+std::shared_ptr<arrow::Buffer> Compressed(parquet::PageWriter* writer, const uint8_t* data,
+                                          int64_t size) {
+  auto source = std::make_shared<arrow::Buffer>(data, size);
+  if (!writer->has_compressor()) return source;
+  std::shared_ptr<arrow::ResizableBuffer> out = arrow::AllocateResizableBuffer(0).ValueOrDie();
+  writer->Compress(*source, out.get());
+  return out;
+}
+
+// The inputs' statistics merged, or nullopt when any lacks a min/max or a null count.
+template <typename DType>
+std::optional<parquet::EncodedStatistics> MergeTyped(const parquet::ColumnDescriptor* descr,
+                                                     const std::vector<ChunkSource>& inputs) {
+  std::shared_ptr<parquet::TypedStatistics<DType>> merged;
+  for (const auto& input : inputs) {
+    auto typed = std::dynamic_pointer_cast<parquet::TypedStatistics<DType>>(input.statistics);
+    if (!typed || !typed->HasMinMax() || !typed->HasNullCount()) return std::nullopt;
+    if (!merged) {
+      merged = parquet::MakeStatistics<DType>(descr);
+    }
+    merged->Merge(*typed);
+  }
+  if (!merged) return std::nullopt;
+  return merged->Encode();
+}
+
+std::optional<parquet::EncodedStatistics> MergeStatistics(const parquet::ColumnDescriptor* descr,
+                                                          const std::vector<ChunkSource>& inputs) {
+  switch (descr->physical_type()) {
+    case parquet::Type::BOOLEAN: return MergeTyped<parquet::BooleanType>(descr, inputs);
+    case parquet::Type::INT32: return MergeTyped<parquet::Int32Type>(descr, inputs);
+    case parquet::Type::INT64: return MergeTyped<parquet::Int64Type>(descr, inputs);
+    case parquet::Type::FLOAT: return MergeTyped<parquet::FloatType>(descr, inputs);
+    case parquet::Type::DOUBLE: return MergeTyped<parquet::DoubleType>(descr, inputs);
+    case parquet::Type::BYTE_ARRAY: return MergeTyped<parquet::ByteArrayType>(descr, inputs);
+    case parquet::Type::FIXED_LEN_BYTE_ARRAY: return MergeTyped<parquet::FLBAType>(descr, inputs);
+    default: return std::nullopt;  // INT96: no statistics are written for it
+  }
+}
+
+}  // namespace
+
+arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
+                                            const std::vector<int32_t>* remap,
+                                            int merged_bit_width, parquet::PageWriter* writer) {
+  ARROW_ASSIGN_OR_RAISE(PageLayout layout,
+                        PageLayout::Of(page, descr_->max_definition_level(),
+                                       descr_->max_repetition_level()));
+  std::string remapped;
+  const uint8_t* body = page.data();
+  int64_t size = page.size();
+  parquet::Encoding::type encoding = page.encoding();
+  if (IsDictionaryEncoded(encoding)) {
+    if (!remap) {
+      return arrow::Status::Invalid("column ", descr_->path()->ToDotString(),
+                                    ": a dictionary-encoded page in a chunk without dictionary");
+    }
+    ARROW_ASSIGN_OR_RAISE(remapped, RemapIndices(page, layout, *remap, merged_bit_width));
+    body = reinterpret_cast<const uint8_t*>(remapped.data());
+    size = static_cast<int64_t>(remapped.size());
+  }
+  if (page.type() == parquet::PageType::DATA_PAGE_V2) {
+    const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
+    // Levels stay uncompressed; the values are compressed with the output's codec.
+    auto values = Compressed(writer, body + layout.levels_bytes, size - layout.levels_bytes);
+    ARROW_ASSIGN_OR_RAISE(auto buffer,
+                          arrow::AllocateBuffer(layout.levels_bytes + values->size()));
+    std::memcpy(buffer->mutable_data(), body, static_cast<size_t>(layout.levels_bytes));
+    std::memcpy(buffer->mutable_data() + layout.levels_bytes, values->data(),
+                static_cast<size_t>(values->size()));
+    parquet::DataPageV2 out(std::move(buffer), v2.num_values(), v2.num_nulls(), v2.num_rows(),
+                            encoding, v2.definition_levels_byte_length(),
+                            v2.repetition_levels_byte_length(), size, writer->has_compressor(),
+                            v2.statistics());
+    writer->WriteDataPage(out);
+    return arrow::Status::OK();
+  }
+  const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
+  parquet::DataPageV1 out(Compressed(writer, body, size), v1.num_values(), encoding,
+                          v1.definition_level_encoding(), v1.repetition_level_encoding(), size,
+                          v1.statistics());
+  writer->WriteDataPage(out);
+  return arrow::Status::OK();
+}
+
+arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
+                                    parquet::PageWriter* writer,
+                                    parquet::ColumnChunkMetaDataBuilder* metadata) {
+  try {
+    // Pass 1: the dictionaries, which must come first in the output chunk.
+    std::unique_ptr<DictionaryMerger> merger;
+    std::vector<std::optional<std::vector<int32_t>>> remaps(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      auto reader = inputs[i].open();
+      std::shared_ptr<parquet::Page> first = reader->NextPage();
+      if (!first || first->type() != parquet::PageType::DICTIONARY_PAGE) continue;
+      if (!merger) {
+        ARROW_ASSIGN_OR_RAISE(merger, DictionaryMerger::Make(descr_));
+      }
+      ARROW_ASSIGN_OR_RAISE(remaps[i],
+                            merger->Add(static_cast<const parquet::DictionaryPage&>(*first)));
+      if (merger->plain_bytes() > dictionary_page_limit_) {
+        return arrow::Status::NotImplemented(
+            "column ", descr_->path()->ToDotString(), ": the merged dictionary passes ",
+            dictionary_page_limit_, " bytes");
+      }
+    }
+    int merged_bit_width = 0;
+    if (merger) {
+      merged_bit_width = RleHybridEncoder::BitWidth(
+          static_cast<uint32_t>(std::max<int32_t>(merger->size() - 1, 0)));
+      parquet::DictionaryPage dictionary(merger->EncodePlain(), merger->size(),
+                                         parquet::Encoding::PLAIN);
+      writer->WriteDictionaryPage(dictionary);
+    }
+    // Pass 2: the data pages, in order.
+    bool fallback = false;  // PLAIN pages beside the dictionary's, as a writer's fallback
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      auto reader = inputs[i].open();
+      while (std::shared_ptr<parquet::Page> page = reader->NextPage()) {
+        if (page->type() == parquet::PageType::DICTIONARY_PAGE) continue;
+        if (page->type() != parquet::PageType::DATA_PAGE &&
+            page->type() != parquet::PageType::DATA_PAGE_V2) {
+          continue;  // index pages are not data
+        }
+        const auto& data = static_cast<const parquet::DataPage&>(*page);
+        fallback = fallback || (merger && !IsDictionaryEncoded(data.encoding()));
+        ARROW_RETURN_NOT_OK(WriteDataPage(data,
+                                          remaps[i] ? &*remaps[i] : nullptr, merged_bit_width,
+                                          writer));
+      }
+    }
+    if (auto statistics = MergeStatistics(descr_, inputs)) metadata->SetStatistics(*statistics);
+    writer->Close(/*has_dictionary=*/merger != nullptr, fallback);
+  } catch (const std::exception& e) {
+    return arrow::Status::IOError("column ", descr_->path()->ToDotString(), ": ", e.what());
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace s3c::pages

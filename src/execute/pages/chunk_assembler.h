@@ -1,0 +1,56 @@
+#pragma once
+// ChunkAssembler: one output column chunk made of the pages of input column chunks, without
+// decoding a value. Dictionaries are merged (DictionaryMerger) into one dictionary page at the
+// chunk's start; dictionary-encoded data pages get their indices remapped to it (RemapIndices);
+// every other page (PLAIN, DELTA_*, BYTE_STREAM_SPLIT, RLE booleans, a writer's dictionary
+// fallback) is copied. Levels are copied as bytes, so nested columns and nulls go through as
+// they are. Pages are recompressed with the output's codec (PageReader hands them
+// decompressed). Page statistics go with their pages; the chunk's statistics are the inputs'
+// merged (absent when any input lacks them).
+//
+// What it does not take (NotImplemented, and the group goes through the row path): a merged
+// dictionary over `dictionary_page_limit`, BIT_PACKED levels.
+//
+// Issue 14's page merge; not yet wired to a GroupWriter.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <arrow/status.h>
+#include <parquet/column_page.h>
+#include <parquet/column_reader.h>
+#include <parquet/column_writer.h>
+#include <parquet/metadata.h>
+#include <parquet/statistics.h>
+
+namespace s3c::pages {
+
+struct ChunkSource {
+  /// A new reader over the chunk's pages: the chunk is read twice (dictionaries first).
+  std::function<std::unique_ptr<parquet::PageReader>()> open;
+  /// The chunk's statistics; null when it has none.
+  std::shared_ptr<parquet::Statistics> statistics;
+};
+
+class ChunkAssembler {
+ public:
+  ChunkAssembler(const parquet::ColumnDescriptor* descr, int64_t dictionary_page_limit)
+      : descr_(descr), dictionary_page_limit_(dictionary_page_limit) {}
+
+  /// Writes the chunk of `inputs`, in order, through `writer` (opened on the output with the
+  /// output's codec and `metadata`), and closes it. On error nothing is closed: the caller
+  /// abandons the output file.
+  arrow::Status Write(const std::vector<ChunkSource>& inputs, parquet::PageWriter* writer,
+                      parquet::ColumnChunkMetaDataBuilder* metadata);
+
+ private:
+  arrow::Status WriteDataPage(const parquet::DataPage& page, const std::vector<int32_t>* remap,
+                              int merged_bit_width, parquet::PageWriter* writer);
+
+  const parquet::ColumnDescriptor* descr_;
+  int64_t dictionary_page_limit_;
+};
+
+}  // namespace s3c::pages
