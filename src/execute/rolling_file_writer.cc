@@ -109,8 +109,15 @@ arrow::Status RollingFileWriter::StartRowGroup(bool first) {
     const double rg_bytes = static_cast<double>(options_.row_group_bytes);
     const int64_t groups =
         bytes_left <= 1.5 * rg_bytes ? 1 : static_cast<int64_t>(std::ceil(bytes_left / rg_bytes));
-    row_group_.rows = std::clamp<int64_t>((rows_left + groups - 1) / groups, 1,
-                                          options_.max_row_group_rows);
+    int64_t rows = (rows_left + groups - 1) / groups;
+    if (groups == 1 && !options_.expected_rows_exact) {
+      // The stream's last row group, sized by a count that is only an estimate (deferred
+      // footers): it takes whatever comes, up to the row group's size limit, so that rows
+      // beyond a low estimate join it instead of closing it and making a runt row group.
+      const double room = 1.5 * rg_bytes / std::max(bytes_per_row_, 1e-3);
+      rows = std::max<int64_t>(rows, static_cast<int64_t>(std::min(room, 4e18)));
+    }
+    row_group_.rows = std::clamp<int64_t>(rows, 1, options_.max_row_group_rows);
     row_group_.last = groups == 1 && row_group_.rows >= rows_left && options_.expected_rows_exact;
     return arrow::Status::OK();
   }

@@ -166,6 +166,28 @@ TEST_F(RollingFileWriterTest, AnEstimateTooLowMakesNoRuntFile) {
   EXPECT_NEAR(static_cast<double>(files.back().bytes), kTarget, 0.15 * kTarget);
 }
 
+TEST_F(RollingFileWriterTest, AnEstimateTooLowMakesNoRuntRowGroup) {
+  // A partition that fits in one file and one row group, whose row count is estimated a
+  // little low and corrected only at the end (the last footers are read while the writer
+  // works): one row group, not one plus a runt of the rows the estimate missed.
+  constexpr int64_t kTarget = 8 << 20;
+  constexpr int64_t kRows = 60000;
+  for (int64_t missed : {1, 37, 600}) {
+    auto writer = Writer(kTarget, kRows - missed, /*exact=*/false);
+    for (int64_t first = 0; first < kRows; first += 3000) {
+      if (first + 3000 >= kRows) writer->AdjustExpectedRows(missed, /*exact=*/true);
+      ASSERT_OK(writer->Add(Batch(first, 3000)));
+    }
+    ASSERT_OK(writer->Finish());
+    ASSERT_EQ(writer->files().size(), 1u);
+    auto reader = parquet::ParquetFileReader::OpenFile(writer->files()[0].location.path);
+    auto metadata = reader->metadata();
+    EXPECT_EQ(metadata->num_rows(), kRows);
+    EXPECT_EQ(metadata->num_row_groups(), 1) << "missed " << missed << ": second row group of "
+        << (metadata->num_row_groups() > 1 ? metadata->RowGroup(1)->num_rows() : 0) << " rows";
+  }
+}
+
 TEST_F(RollingFileWriterTest, RowsBeyondAnUncorrectedEstimateFillTheLastFile) {
   // What is still uncorrected at the end is the estimate of the few inputs read ahead: a
   // fraction of a percent of a partition's rows. Those rows join the last file.
