@@ -10,6 +10,7 @@
 #include "execute/pages/dictionary_merger.h"
 #include "execute/pages/index_remap.h"
 #include "execute/pages/page_layout.h"
+#include "execute/pages/plain_materializer.h"
 #include "execute/pages/rle_hybrid_encoder.h"
 
 namespace s3c::pages {
@@ -66,6 +67,7 @@ std::optional<parquet::EncodedStatistics> MergeStatistics(const parquet::ColumnD
 
 arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
                                             const std::vector<int32_t>* remap,
+                                            const parquet::DictionaryPage* dictionary,
                                             int merged_bit_width, parquet::PageWriter* writer) {
   ARROW_ASSIGN_OR_RAISE(PageLayout layout,
                         PageLayout::Of(page, descr_->max_definition_level(),
@@ -75,11 +77,16 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
   int64_t size = page.size();
   parquet::Encoding::type encoding = page.encoding();
   if (IsDictionaryEncoded(encoding)) {
-    if (!remap) {
+    if (!dictionary) {
       return arrow::Status::Invalid("column ", descr_->path()->ToDotString(),
                                     ": a dictionary-encoded page in a chunk without dictionary");
     }
-    ARROW_ASSIGN_OR_RAISE(remapped, RemapIndices(page, layout, *remap, merged_bit_width));
+    if (remap) {
+      ARROW_ASSIGN_OR_RAISE(remapped, RemapIndices(page, layout, *remap, merged_bit_width));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(remapped, MaterializePlain(descr_, *dictionary, page, layout));
+      encoding = parquet::Encoding::PLAIN;
+    }
     body = reinterpret_cast<const uint8_t*>(remapped.data());
     size = static_cast<int64_t>(remapped.size());
   }
@@ -111,24 +118,31 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
                                     parquet::PageWriter* writer,
                                     parquet::ColumnChunkMetaDataBuilder* metadata) {
   try {
-    // Pass 1: the dictionaries, which must come first in the output chunk.
+    // Pass 1: the dictionaries, which must come first in the output chunk. Each input's is
+    // kept (copied: the reader reuses its buffer) in case the merged one grows too large.
     std::unique_ptr<DictionaryMerger> merger;
     std::vector<std::optional<std::vector<int32_t>>> remaps(inputs.size());
+    std::vector<std::shared_ptr<parquet::DictionaryPage>> dictionaries(inputs.size());
+    bool too_large = false;
     for (size_t i = 0; i < inputs.size(); ++i) {
       auto reader = inputs[i].open();
       std::shared_ptr<parquet::Page> first = reader->NextPage();
       if (!first || first->type() != parquet::PageType::DICTIONARY_PAGE) continue;
+      const auto& page = static_cast<const parquet::DictionaryPage&>(*first);
+      ARROW_ASSIGN_OR_RAISE(auto copy, arrow::Buffer::Copy(page.buffer(),
+                                                           arrow::default_cpu_memory_manager()));
+      dictionaries[i] = std::make_shared<parquet::DictionaryPage>(std::move(copy), page.num_values(),
+                                                                  page.encoding());
+      if (too_large) continue;
       if (!merger) {
         ARROW_ASSIGN_OR_RAISE(merger, DictionaryMerger::Make(descr_));
       }
-      ARROW_ASSIGN_OR_RAISE(remaps[i],
-                            merger->Add(static_cast<const parquet::DictionaryPage&>(*first)));
-      if (merger->plain_bytes() > dictionary_page_limit_) {
-        return arrow::Status::NotImplemented(
-            "column ", descr_->path()->ToDotString(), ": the merged dictionary passes ",
-            dictionary_page_limit_, " bytes");
-      }
+      ARROW_ASSIGN_OR_RAISE(remaps[i], merger->Add(*dictionaries[i]));
+      // Past the limit (near-unique values: ids, timestamps) the chunk goes without a
+      // dictionary: every dictionary page becomes PLAIN, looked up in its own dictionary.
+      too_large = merger->plain_bytes() > dictionary_page_limit_;
     }
+    if (too_large) merger.reset();
     int merged_bit_width = 0;
     if (merger) {
       merged_bit_width = RleHybridEncoder::BitWidth(
@@ -149,9 +163,8 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
         }
         const auto& data = static_cast<const parquet::DataPage&>(*page);
         fallback = fallback || (merger && !IsDictionaryEncoded(data.encoding()));
-        ARROW_RETURN_NOT_OK(WriteDataPage(data,
-                                          remaps[i] ? &*remaps[i] : nullptr, merged_bit_width,
-                                          writer));
+        ARROW_RETURN_NOT_OK(WriteDataPage(data, merger && remaps[i] ? &*remaps[i] : nullptr,
+                                          dictionaries[i].get(), merged_bit_width, writer));
       }
     }
     if (auto statistics = MergeStatistics(descr_, inputs)) metadata->SetStatistics(*statistics);

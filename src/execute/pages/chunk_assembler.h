@@ -8,8 +8,11 @@
 // decompressed). Page statistics go with their pages; the chunk's statistics are the inputs'
 // merged (absent when any input lacks them).
 //
-// What it does not take (NotImplemented, and the group goes through the row path): a merged
-// dictionary over `dictionary_page_limit`, BIT_PACKED levels.
+// A merged dictionary that would pass `dictionary_page_limit` (near-unique columns) is not
+// written: the chunk has no dictionary, and every dictionary page becomes PLAIN, its values
+// looked up in its own dictionary (MaterializePlain), as a writer's fallback looks.
+// What it does not take (NotImplemented, and the group goes through the row path): BIT_PACKED
+// levels.
 //
 // Issue 14's page merge; not yet wired to a GroupWriter.
 
@@ -46,8 +49,11 @@ class ChunkAssembler {
                       parquet::ColumnChunkMetaDataBuilder* metadata);
 
  private:
+  /// `remap` set: indices remapped to the merged dictionary; else `dictionary` (the page's own)
+  /// turns a dictionary page into PLAIN.
   arrow::Status WriteDataPage(const parquet::DataPage& page, const std::vector<int32_t>* remap,
-                              int merged_bit_width, parquet::PageWriter* writer);
+                              const parquet::DictionaryPage* dictionary, int merged_bit_width,
+                              parquet::PageWriter* writer);
 
   const parquet::ColumnDescriptor* descr_;
   int64_t dictionary_page_limit_;

@@ -60,7 +60,8 @@ std::shared_ptr<arrow::Buffer> Write(const arrow::Table& table, parquet::Parquet
 
 // The inputs' first row groups, assembled into one row group.
 std::shared_ptr<arrow::Buffer> Assemble(const std::vector<std::shared_ptr<arrow::Buffer>>& inputs,
-                                        parquet::Compression::type codec) {
+                                        parquet::Compression::type codec,
+                                        int64_t dictionary_limit = 1 << 20) {
   std::vector<std::unique_ptr<parquet::ParquetFileReader>> readers;
   for (const auto& buffer : inputs) {
     readers.push_back(parquet::ParquetFileReader::Open(std::make_shared<arrow::io::BufferReader>(buffer)));
@@ -83,7 +84,7 @@ std::shared_ptr<arrow::Buffer> Assemble(const std::vector<std::shared_ptr<arrow:
     }
     auto* chunk = row_group->NextColumnChunk();
     auto pages = parquet::PageWriter::Open(sink, codec, chunk);
-    auto status = ChunkAssembler(descr, 1 << 20).Write(sources, pages.get(), chunk);
+    auto status = ChunkAssembler(descr, dictionary_limit).Write(sources, pages.get(), chunk);
     EXPECT_TRUE(status.ok()) << status;
     bytes += pages->total_compressed_bytes_written();
   }
@@ -149,6 +150,34 @@ TEST(ChunkAssembler, WholeFilesFromV1AndV2InputsReadBackAsTheInputsRows) {
     EXPECT_EQ(typed->max(), 6000000 + 700 + 250 - 1);
     EXPECT_EQ(meta->RowGroup(0)->ColumnChunk(0)->statistics()->null_count(),
               expected->column(0)->null_count());
+  }
+}
+
+TEST(ChunkAssembler, AMergedDictionaryOverTheLimitBecomesPlainPages) {
+  std::vector<std::shared_ptr<arrow::Table>> tables;
+  std::vector<std::shared_ptr<arrow::Buffer>> files;
+  for (uint32_t i = 0; i < 4; ++i) {
+    tables.push_back(Events(600, i + 10));
+    files.push_back(Write(*tables.back(), i % 2 ? parquet::ParquetDataPageVersion::V2
+                                                 : parquet::ParquetDataPageVersion::V1,
+                          parquet::Compression::SNAPPY));
+  }
+  // 600 bytes: the small ints (20 values, 80 bytes) keep a dictionary; the names (150 strings),
+  // ids and amounts do not.
+  auto output = Assemble(files, parquet::Compression::SNAPPY, 600);
+  auto expected = arrow::ConcatenateTables(tables).ValueOrDie()->CombineChunks().ValueOrDie();
+  ASSERT_TRUE(Read(output)->Equals(*expected));
+  auto reader = parquet::ParquetFileReader::Open(std::make_shared<arrow::io::BufferReader>(output));
+  auto row_group = reader->metadata()->RowGroup(0);
+  EXPECT_TRUE(row_group->ColumnChunk(0)->has_dictionary_page());
+  for (int c : {1, 2, 3}) {
+    EXPECT_FALSE(row_group->ColumnChunk(c)->has_dictionary_page()) << "column " << c;
+    auto pages = reader->RowGroup(0)->GetColumnPageReader(c);
+    while (auto page = pages->NextPage()) {
+      ASSERT_NE(page->type(), parquet::PageType::DICTIONARY_PAGE);
+      EXPECT_EQ(static_cast<const parquet::DataPage&>(*page).encoding(), parquet::Encoding::PLAIN)
+          << "column " << c;
+    }
   }
 }
 
