@@ -123,7 +123,7 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
     std::unique_ptr<DictionaryMerger> merger;
     std::vector<std::optional<std::vector<int32_t>>> remaps(inputs.size());
     std::vector<std::shared_ptr<parquet::DictionaryPage>> dictionaries(inputs.size());
-    bool too_large = false;
+    int64_t total = 0;  // the inputs' dictionaries, PLAIN: what the merge holds at most
     for (size_t i = 0; i < inputs.size(); ++i) {
       auto reader = inputs[i].open();
       std::shared_ptr<parquet::Page> first = reader->NextPage();
@@ -133,14 +133,24 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
                                                            arrow::default_cpu_memory_manager()));
       dictionaries[i] = std::make_shared<parquet::DictionaryPage>(std::move(copy), page.num_values(),
                                                                   page.encoding());
-      if (too_large) continue;
+      total += page.size();
+    }
+    // Past the limit (near-unique values: ids, timestamps) the chunk goes without a
+    // dictionary: every dictionary page becomes PLAIN, looked up in its own dictionary. A
+    // column whose dictionaries barely overlap is given up early, not merged up to the limit.
+    bool too_large = false;
+    int64_t seen = 0;
+    for (size_t i = 0; i < inputs.size() && !too_large; ++i) {
+      if (!dictionaries[i]) continue;
       if (!merger) {
         ARROW_ASSIGN_OR_RAISE(merger, DictionaryMerger::Make(descr_));
       }
       ARROW_ASSIGN_OR_RAISE(remaps[i], merger->Add(*dictionaries[i]));
-      // Past the limit (near-unique values: ids, timestamps) the chunk goes without a
-      // dictionary: every dictionary page becomes PLAIN, looked up in its own dictionary.
-      too_large = merger->plain_bytes() > dictionary_page_limit_;
+      seen += dictionaries[i]->size();
+      const double kept = static_cast<double>(merger->plain_bytes());
+      too_large = merger->plain_bytes() > dictionary_page_limit_ ||
+                  (seen >= dictionary_page_limit_ / 8 && kept > 0.9 * static_cast<double>(seen) &&
+                   0.9 * static_cast<double>(total) > static_cast<double>(dictionary_page_limit_));
     }
     if (too_large) merger.reset();
     int merged_bit_width = 0;

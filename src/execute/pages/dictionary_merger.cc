@@ -3,7 +3,7 @@
 #include <cstring>
 #include <deque>
 #include <string_view>
-#include <unordered_map>
+#include <functional>
 
 #include <parquet/encoding.h>
 
@@ -111,18 +111,7 @@ class TypedDictionaryMerger final : public DictionaryMerger {
     }
     std::vector<int32_t> remap(static_cast<size_t>(n));
     for (int32_t i = 0; i < n; ++i) {
-      const T& v = values[static_cast<size_t>(i)];
-      auto found = index_.find(Bytes::Of(v, width_));
-      if (found != index_.end()) {
-        remap[static_cast<size_t>(i)] = found->second;
-        continue;
-      }
-      T stable = Bytes::Stable(v, width_, arena_);
-      const auto id = static_cast<int32_t>(merged_.size());
-      merged_.push_back(stable);
-      plain_bytes_ += Bytes::PlainSize(stable, width_);
-      index_.emplace(Bytes::Of(merged_.back(), width_), id);
-      remap[static_cast<size_t>(i)] = id;
+      remap[static_cast<size_t>(i)] = FindOrInsert(values[static_cast<size_t>(i)]);
     }
     return remap;
   }
@@ -138,18 +127,54 @@ class TypedDictionaryMerger final : public DictionaryMerger {
   }
 
   void Reset() override {
-    index_.clear();
+    slots_.clear();
+    hashes_.clear();
     merged_.clear();
     arena_.Clear();
     plain_bytes_ = 0;
   }
 
  private:
+  // Open addressing with linear probing: a slot holds a merged index + 1 (0: empty), and each
+  // merged value keeps its hash, so probes compare bytes only on equal hashes and growing
+  // never hashes again. (std::unordered_map spent half the merge in node allocation.)
+  int32_t FindOrInsert(const T& v) {
+    const std::string_view key = Bytes::Of(v, width_);
+    const uint64_t hash = std::hash<std::string_view>{}(key);
+    if ((merged_.size() + 1) * 2 > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t at = hash & mask;; at = (at + 1) & mask) {
+      const uint32_t slot = slots_[at];
+      if (slot == 0) {
+        const auto id = static_cast<int32_t>(merged_.size());
+        merged_.push_back(Bytes::Stable(v, width_, arena_));
+        hashes_.push_back(hash);
+        plain_bytes_ += Bytes::PlainSize(merged_.back(), width_);
+        slots_[at] = static_cast<uint32_t>(id) + 1;
+        return id;
+      }
+      if (hashes_[slot - 1] == hash && Bytes::Of(merged_[slot - 1], width_) == key) {
+        return static_cast<int32_t>(slot - 1);
+      }
+    }
+  }
+
+  void Grow() {
+    const size_t capacity = std::max<size_t>(1024, slots_.size() * 2);
+    slots_.assign(capacity, 0);
+    const size_t mask = capacity - 1;
+    for (size_t id = 0; id < hashes_.size(); ++id) {
+      size_t at = hashes_[id] & mask;
+      while (slots_[at] != 0) at = (at + 1) & mask;
+      slots_[at] = static_cast<uint32_t>(id) + 1;
+    }
+  }
+
   const parquet::ColumnDescriptor* descr_;
   const int width_;
-  // Keys point at the bytes of the merged values: into merged_'s elements for fixed-size types
-  // (a deque never moves them), into the arena for byte arrays.
-  std::unordered_map<std::string_view, int32_t> index_;
+  std::vector<uint32_t> slots_;   // power-of-two size, at least twice the values
+  std::vector<uint64_t> hashes_;  // of each merged value
+  // Byte arrays point into the arena; a deque never moves the values themselves.
   std::deque<T> merged_;
   Arena arena_;
   int64_t plain_bytes_ = 0;
