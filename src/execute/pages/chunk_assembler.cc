@@ -6,6 +6,8 @@
 #include <string>
 
 #include <arrow/buffer.h>
+#include <arrow/util/compression.h>
+#include <parquet/types.h>
 
 #include "execute/pages/dictionary_merger.h"
 #include "execute/pages/index_remap.h"
@@ -30,6 +32,48 @@ std::shared_ptr<arrow::Buffer> Compressed(parquet::PageWriter* writer, const uin
   std::shared_ptr<arrow::ResizableBuffer> out = arrow::AllocateResizableBuffer(0).ValueOrDie();
   writer->Compress(*source, out.get());
   return out;
+}
+
+// A page handed over compressed (by a PageReader told UNCOMPRESSED), decompressed with the
+// chunk's codec (none: as it is), as PageReader would have handed it.
+arrow::Result<std::unique_ptr<parquet::DataPage>> Decompress(const parquet::DataPage& page,
+                                                             arrow::util::Codec* codec) {
+  const int64_t total = page.uncompressed_size();
+  if (page.type() == parquet::PageType::DATA_PAGE_V2) {
+    const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
+    const int64_t levels = int64_t{v2.repetition_levels_byte_length()} +
+                           int64_t{v2.definition_levels_byte_length()};
+    if (levels < 0 || levels > page.size() || levels > total) {
+      return arrow::Status::Invalid("a data page v2 whose levels do not fit it");
+    }
+    std::shared_ptr<arrow::Buffer> body = page.buffer();
+    if (codec && v2.is_compressed()) {
+      ARROW_ASSIGN_OR_RAISE(auto out, arrow::AllocateBuffer(total));
+      std::memcpy(out->mutable_data(), page.data(), static_cast<size_t>(levels));
+      ARROW_ASSIGN_OR_RAISE(int64_t n, codec->Decompress(page.size() - levels, page.data() + levels,
+                                                         total - levels,
+                                                         out->mutable_data() + levels));
+      if (n != total - levels) return arrow::Status::Invalid("a data page that decompresses to ", n + levels, " bytes, not ", total);
+      body = std::move(out);
+    }
+    return std::make_unique<parquet::DataPageV2>(
+        body, v2.num_values(), v2.num_nulls(), v2.num_rows(), v2.encoding(),
+        v2.definition_levels_byte_length(), v2.repetition_levels_byte_length(), total,
+        /*is_compressed=*/false, v2.statistics());
+  }
+  const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
+  std::shared_ptr<arrow::Buffer> body = page.buffer();
+  if (codec) {
+    ARROW_ASSIGN_OR_RAISE(auto out, arrow::AllocateBuffer(total));
+    ARROW_ASSIGN_OR_RAISE(int64_t n, codec->Decompress(page.size(), page.data(), total,
+                                                       out->mutable_data()));
+    if (n != total) return arrow::Status::Invalid("a data page that decompresses to ", n, " bytes, not ", total);
+    body = std::move(out);
+  }
+  return std::make_unique<parquet::DataPageV1>(body, v1.num_values(), v1.encoding(),
+                                               v1.definition_level_encoding(),
+                                               v1.repetition_level_encoding(), total,
+                                               v1.statistics());
 }
 
 // The inputs' statistics merged, or nullopt when any lacks a min/max or a null count.
@@ -164,16 +208,29 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
     // Pass 2: the data pages, in order.
     bool fallback = false;  // PLAIN pages beside the dictionary's, as a writer's fallback
     for (size_t i = 0; i < inputs.size(); ++i) {
-      auto reader = inputs[i].open();
+      // Pages the same codec compressed are taken compressed, and copied when unchanged.
+      const bool raw = inputs[i].open_compressed && inputs[i].codec == output_codec_;
+      auto reader = raw ? inputs[i].open_compressed() : inputs[i].open();
+      std::unique_ptr<arrow::util::Codec> codec;
+      if (raw) codec = parquet::GetCodec(inputs[i].codec);
       while (std::shared_ptr<parquet::Page> page = reader->NextPage()) {
         if (page->type() == parquet::PageType::DICTIONARY_PAGE) continue;
         if (page->type() != parquet::PageType::DATA_PAGE &&
             page->type() != parquet::PageType::DATA_PAGE_V2) {
           continue;  // index pages are not data
         }
-        const auto& data = static_cast<const parquet::DataPage&>(*page);
-        fallback = fallback || (merger && !IsDictionaryEncoded(data.encoding()));
-        ARROW_RETURN_NOT_OK(WriteDataPage(data, merger && remaps[i] ? &*remaps[i] : nullptr,
+        const auto* data = static_cast<const parquet::DataPage*>(page.get());
+        fallback = fallback || (merger && !IsDictionaryEncoded(data->encoding()));
+        std::unique_ptr<parquet::DataPage> decompressed;
+        if (raw) {
+          if (!IsDictionaryEncoded(data->encoding())) {
+            writer->WriteDataPage(*data);  // as it was: compressed by the same codec
+            continue;
+          }
+          ARROW_ASSIGN_OR_RAISE(decompressed, Decompress(*data, codec.get()));
+          data = decompressed.get();
+        }
+        ARROW_RETURN_NOT_OK(WriteDataPage(*data, merger && remaps[i] ? &*remaps[i] : nullptr,
                                           dictionaries[i].get(), merged_bit_width, writer));
       }
     }

@@ -5,7 +5,8 @@
 // every other page (PLAIN, DELTA_*, BYTE_STREAM_SPLIT, RLE booleans, a writer's dictionary
 // fallback) is copied. Levels are copied as bytes, so nested columns and nulls go through as
 // they are. Pages are recompressed with the output's codec (PageReader hands them
-// decompressed). Page statistics go with their pages; the chunk's statistics are the inputs'
+// decompressed), except where the input's codec is the output's and the source can hand pages
+// over compressed: then the pages that need no change are copied byte for byte. Page statistics go with their pages; the chunk's statistics are the inputs'
 // merged (absent when any input lacks them).
 //
 // A merged dictionary that would pass `dictionary_page_limit` (near-unique columns) is not
@@ -33,14 +34,21 @@ namespace s3c::pages {
 struct ChunkSource {
   /// A new reader over the chunk's pages: the chunk is read twice (dictionaries first).
   std::function<std::unique_ptr<parquet::PageReader>()> open;
+  /// Optional: a reader that hands the pages over still compressed (PageReader::Open told the
+  /// chunk is UNCOMPRESSED: it then passes the stored bytes on), and the chunk's codec. When it is the output's, pages that need no
+  /// change are copied as they are: no decompression, no compression.
+  std::function<std::unique_ptr<parquet::PageReader>()> open_compressed;
+  parquet::Compression::type codec = parquet::Compression::UNCOMPRESSED;
   /// The chunk's statistics; null when it has none.
   std::shared_ptr<parquet::Statistics> statistics;
 };
 
 class ChunkAssembler {
  public:
-  ChunkAssembler(const parquet::ColumnDescriptor* descr, int64_t dictionary_page_limit)
-      : descr_(descr), dictionary_page_limit_(dictionary_page_limit) {}
+  /// `output_codec`: the codec the PageWriter was opened with.
+  ChunkAssembler(const parquet::ColumnDescriptor* descr, int64_t dictionary_page_limit,
+                 parquet::Compression::type output_codec)
+      : descr_(descr), dictionary_page_limit_(dictionary_page_limit), output_codec_(output_codec) {}
 
   /// Writes the chunk of `inputs`, in order, through `writer` (opened on the output with the
   /// output's codec and `metadata`), and closes it. On error nothing is closed: the caller
@@ -57,6 +65,7 @@ class ChunkAssembler {
 
   const parquet::ColumnDescriptor* descr_;
   int64_t dictionary_page_limit_;
+  parquet::Compression::type output_codec_;
 };
 
 }  // namespace s3c::pages
