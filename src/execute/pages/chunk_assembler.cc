@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include <arrow/buffer.h>
 #include <arrow/util/compression.h>
@@ -12,6 +13,7 @@
 #include "execute/pages/dictionary_merger.h"
 #include "execute/pages/index_remap.h"
 #include "execute/pages/page_layout.h"
+#include "execute/pages/physical_type.h"
 #include "execute/pages/plain_materializer.h"
 #include "execute/pages/rle_hybrid_encoder.h"
 
@@ -95,16 +97,14 @@ std::optional<parquet::EncodedStatistics> MergeTyped(const parquet::ColumnDescri
 
 std::optional<parquet::EncodedStatistics> MergeStatistics(const parquet::ColumnDescriptor* descr,
                                                           const std::vector<ChunkSource>& inputs) {
-  switch (descr->physical_type()) {
-    case parquet::Type::BOOLEAN: return MergeTyped<parquet::BooleanType>(descr, inputs);
-    case parquet::Type::INT32: return MergeTyped<parquet::Int32Type>(descr, inputs);
-    case parquet::Type::INT64: return MergeTyped<parquet::Int64Type>(descr, inputs);
-    case parquet::Type::FLOAT: return MergeTyped<parquet::FloatType>(descr, inputs);
-    case parquet::Type::DOUBLE: return MergeTyped<parquet::DoubleType>(descr, inputs);
-    case parquet::Type::BYTE_ARRAY: return MergeTyped<parquet::ByteArrayType>(descr, inputs);
-    case parquet::Type::FIXED_LEN_BYTE_ARRAY: return MergeTyped<parquet::FLBAType>(descr, inputs);
-    default: return std::nullopt;  // INT96: no statistics are written for it
-  }
+  return VisitPhysicalType(
+      descr->physical_type(), [&]<typename DType>() -> std::optional<parquet::EncodedStatistics> {
+        if constexpr (std::is_same_v<DType, parquet::Int96Type>) {
+          return std::nullopt;  // no statistics are written for INT96
+        } else {
+          return MergeTyped<DType>(descr, inputs);
+        }
+      });
 }
 
 }  // namespace

@@ -3,9 +3,12 @@
 #include <cstring>
 #include <deque>
 #include <string_view>
+#include <type_traits>
 #include <functional>
 
 #include <parquet/encoding.h>
+
+#include "execute/pages/physical_type.h"
 
 namespace s3c::pages {
 
@@ -184,26 +187,15 @@ class TypedDictionaryMerger final : public DictionaryMerger {
 
 arrow::Result<std::unique_ptr<DictionaryMerger>> DictionaryMerger::Make(
     const parquet::ColumnDescriptor* descr) {
-  switch (descr->physical_type()) {
-    case parquet::Type::INT32:
-      return std::make_unique<TypedDictionaryMerger<parquet::Int32Type>>(descr);
-    case parquet::Type::INT64:
-      return std::make_unique<TypedDictionaryMerger<parquet::Int64Type>>(descr);
-    case parquet::Type::INT96:
-      return std::make_unique<TypedDictionaryMerger<parquet::Int96Type>>(descr);
-    case parquet::Type::FLOAT:
-      return std::make_unique<TypedDictionaryMerger<parquet::FloatType>>(descr);
-    case parquet::Type::DOUBLE:
-      return std::make_unique<TypedDictionaryMerger<parquet::DoubleType>>(descr);
-    case parquet::Type::BYTE_ARRAY:
-      return std::make_unique<TypedDictionaryMerger<parquet::ByteArrayType>>(descr);
-    case parquet::Type::FIXED_LEN_BYTE_ARRAY:
-      return std::make_unique<TypedDictionaryMerger<parquet::FLBAType>>(descr);
-    default:
-      return arrow::Status::Invalid("column ", descr->path()->ToDotString(),
-                                    ": no dictionary encoding for physical type ",
-                                    parquet::TypeToString(descr->physical_type()));
-  }
+  return VisitPhysicalType(
+      descr->physical_type(), [&]<typename DType>() -> arrow::Result<std::unique_ptr<DictionaryMerger>> {
+        if constexpr (std::is_same_v<DType, parquet::BooleanType>) {
+          return arrow::Status::Invalid("column ", descr->path()->ToDotString(),
+                                        ": no dictionary encoding for physical type BOOLEAN");
+        } else {
+          return std::make_unique<TypedDictionaryMerger<DType>>(descr);
+        }
+      });
 }
 
 }  // namespace s3c::pages

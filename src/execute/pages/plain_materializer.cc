@@ -1,9 +1,11 @@
 #include "execute/pages/plain_materializer.h"
 
+#include <type_traits>
 #include <vector>
 
 #include <parquet/encoding.h>
 
+#include "execute/pages/physical_type.h"
 #include "execute/pages/rle_hybrid_decoder.h"
 
 namespace s3c::pages {
@@ -64,20 +66,14 @@ arrow::Result<std::string> MaterializePlain(const parquet::ColumnDescriptor* des
                                             const parquet::DataPage& page,
                                             const PageLayout& layout) {
   try {
-    switch (descr->physical_type()) {
-      case parquet::Type::INT32: return Materialize<parquet::Int32Type>(descr, dictionary, page, layout);
-      case parquet::Type::INT64: return Materialize<parquet::Int64Type>(descr, dictionary, page, layout);
-      case parquet::Type::INT96: return Materialize<parquet::Int96Type>(descr, dictionary, page, layout);
-      case parquet::Type::FLOAT: return Materialize<parquet::FloatType>(descr, dictionary, page, layout);
-      case parquet::Type::DOUBLE: return Materialize<parquet::DoubleType>(descr, dictionary, page, layout);
-      case parquet::Type::BYTE_ARRAY:
-        return Materialize<parquet::ByteArrayType>(descr, dictionary, page, layout);
-      case parquet::Type::FIXED_LEN_BYTE_ARRAY:
-        return Materialize<parquet::FLBAType>(descr, dictionary, page, layout);
-      default:
+    return VisitPhysicalType(descr->physical_type(), [&]<typename DType>() -> arrow::Result<std::string> {
+      if constexpr (std::is_same_v<DType, parquet::BooleanType>) {
         return arrow::Status::Invalid("column ", descr->path()->ToDotString(),
-                                      ": no dictionary encoding for its physical type");
-    }
+                                      ": no dictionary encoding for physical type BOOLEAN");
+      } else {
+        return Materialize<DType>(descr, dictionary, page, layout);
+      }
+    });
   } catch (const std::exception& e) {
     return arrow::Status::Invalid("column ", descr->path()->ToDotString(), ": ", e.what());
   }
