@@ -103,7 +103,19 @@ CREDENTIALS_PROFILE = "s3-compaction-glue-job"
 
 
 def log(message: str) -> None:
-    print(f"glue_job: {message}", file=sys.stderr, flush=True)
+    """One line on stderr, in one write: the executors of a node share the job's stderr, and
+    print() writes the text and its newline apart, so two executors' lines ran together."""
+    line = f"glue_job: {message}\n"
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # a stderr without a descriptor (captured)
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        return
+    sys.stderr.flush()  # what Python still holds goes first
+    data = line.encode("utf-8", "backslashreplace")
+    while data:  # one write for a line (a pipe keeps up to 4 KiB whole)
+        data = data[os.write(fd, data):]
 
 
 class UsageError(Exception):
