@@ -5,12 +5,16 @@
 
 namespace s3c::aws {
 
-AwsConfig AwsConfig::FromEnvironment() {
-  AwsConfig config = FromEnv([](const std::string& name) -> std::optional<std::string> {
+AwsConfig::Env AwsConfig::ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
     if (!value) return std::nullopt;
     return std::string(value);
-  });
+  };
+}
+
+AwsConfig AwsConfig::FromEnvironment() {
+  AwsConfig config = FromEnv(ProcessEnv());
   // The AWS SDK inside Arrow reads these files on its own, line by line without a bound (a
   // config named /dev/zero took 16 GiB): one we refused is hidden from it too. It needs
   // nothing from them: our chain signs everything, and region and endpoint are passed.

@@ -28,6 +28,9 @@ class AwsConfig {
 
   /// The process environment.
   static AwsConfig FromEnvironment();
+  /// The lookup FromEnvironment reads through (getenv), for a config made with FromEnv that
+  /// must not change the environment (FromEnvironment may setenv).
+  static Env ProcessEnv();
   static AwsConfig FromEnv(Env env);
 
   std::optional<std::string> Get(const std::string& name) const;  // non-empty env value

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <cstdlib>
 #include <memory>
 #include <mutex>
 
@@ -136,11 +135,7 @@ const arrow::Result<TlsTrust>& TlsTrust::ForProcess() {
   static std::unique_ptr<arrow::Result<TlsTrust>> trust;
   std::call_once(once, [] {
     trust = std::make_unique<arrow::Result<TlsTrust>>(
-        Find(AwsConfig::FromEnv([](const std::string& name) -> std::optional<std::string> {
-               const char* value = std::getenv(name.c_str());
-               return value ? std::optional<std::string>(value) : std::nullopt;
-             }),
-             RealProbe()));
+        Find(AwsConfig::FromEnv(AwsConfig::ProcessEnv()), RealProbe()));
   });
   return *trust;
 }

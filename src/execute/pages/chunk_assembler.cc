@@ -27,13 +27,14 @@ bool IsDictionaryEncoded(parquet::Encoding::type e) {
 
 // The bytes compressed with the output's codec; without one, the bytes themselves (not
 // copied: the page is written before they go).
-std::shared_ptr<arrow::Buffer> Compressed(parquet::PageWriter* writer, const uint8_t* data,
-                                          int64_t size) {
+arrow::Result<std::shared_ptr<arrow::Buffer>> Compressed(parquet::PageWriter* writer,
+                                                          const uint8_t* data, int64_t size) {
   auto source = std::make_shared<arrow::Buffer>(data, size);
   if (!writer->has_compressor()) return source;
-  std::shared_ptr<arrow::ResizableBuffer> out = arrow::AllocateResizableBuffer(0).ValueOrDie();
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::ResizableBuffer> out,
+                        arrow::AllocateResizableBuffer(0));
   writer->Compress(*source, out.get());
-  return out;
+  return std::shared_ptr<arrow::Buffer>(std::move(out));
 }
 
 // A page handed over compressed (by a PageReader told UNCOMPRESSED), decompressed with the
@@ -137,7 +138,8 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
   if (page.type() == parquet::PageType::DATA_PAGE_V2) {
     const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
     // Levels stay uncompressed; the values are compressed with the output's codec.
-    auto values = Compressed(writer, body + layout.levels_bytes, size - layout.levels_bytes);
+    ARROW_ASSIGN_OR_RAISE(auto values,
+                          Compressed(writer, body + layout.levels_bytes, size - layout.levels_bytes));
     ARROW_ASSIGN_OR_RAISE(auto buffer,
                           arrow::AllocateBuffer(layout.levels_bytes + values->size()));
     std::memcpy(buffer->mutable_data(), body, static_cast<size_t>(layout.levels_bytes));
@@ -151,7 +153,8 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
     return arrow::Status::OK();
   }
   const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
-  parquet::DataPageV1 out(Compressed(writer, body, size), v1.num_values(), encoding,
+  ARROW_ASSIGN_OR_RAISE(auto compressed, Compressed(writer, body, size));
+  parquet::DataPageV1 out(std::move(compressed), v1.num_values(), encoding,
                           v1.definition_level_encoding(), v1.repetition_level_encoding(), size,
                           v1.statistics());
   writer->WriteDataPage(out);
