@@ -57,7 +57,7 @@ int UsageError(const std::string& message) {
 // The flags as typed, before they are checked and converted into CompactionOptions.
 struct RawFlags {
   std::string predicate, delete_originals = "false", update_catalog = "true", compression = "keep",
-              log_format = "text", verify = "rows", shard;
+              log_format = "text", verify = "rows", merge = "auto", shard;
   double target_mb = 128, row_group_mb = 0;
   int verbosity = 0;
   bool dry_run = false;
@@ -186,6 +186,13 @@ void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
       ->type_name("CODEC")
       ->capture_default_str()
       ->group(how);
+  app.add_option("--merge", raw.merge,
+                 "auto: merge pages where they apply and make good files, else rows; pages: "
+                 "wherever they apply; rows: decode and encode every row")
+      ->type_name("HOW")
+      ->check(CLI::IsMember({"auto", "pages", "rows"}).description(""))
+      ->capture_default_str()
+      ->group(how);
   app.add_option("--parallelism", options.parallelism,
                  "Groups of files written at once (default: the machine's cores)")
       ->type_name("N")
@@ -307,6 +314,9 @@ void ConvertSizes(const RawFlags& raw, CompactionOptions& options) {
 void ConvertModes(const RawFlags& raw, bool json, CompactionOptions& options) {
   options.mode = raw.dry_run ? RunMode::kDryRun : RunMode::kRun;
   options.verify = raw.verify == "content" ? VerifyMode::kContent : VerifyMode::kRows;
+  options.merge = raw.merge == "pages"  ? MergeMode::kPages
+                  : raw.merge == "rows" ? MergeMode::kRows
+                                        : MergeMode::kAuto;
   options.progress = !json && ProgressBar::TerminalAttached();
 }
 

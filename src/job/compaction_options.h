@@ -10,6 +10,7 @@
 #include <arrow/util/type_fwd.h>
 
 #include "commit/originals_policy.h"
+#include "plan/compaction_plan.h"
 #include "plan/partition_predicate.h"
 #include "plan/shard.h"
 
@@ -55,6 +56,8 @@ struct CompactionOptions {
   /// --verify: rows (every output opens, row counts agree) or content (also an
   /// order-independent digest of every row, inputs against outputs read back).
   VerifyMode verify = VerifyMode::kRows;
+  /// --merge: auto (pages where they apply and make good output), pages, rows.
+  MergeMode merge = MergeMode::kAuto;
   /// --journal_path: where the run journal and the lease live. Empty: <table>/_s3_compaction.
   std::string journal_path;
   /// --force_unlock: take the table's lease even if another run holds it (a dead run's).

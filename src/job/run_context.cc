@@ -101,6 +101,7 @@ arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table tab
   run.planner.min_input_files = options.min_input_files;
   run.planner.codec = options.codec;
   run.planner.compression_level = options.compression_level;
+  run.planner.merge = options.merge;
   run.planner.io_threads = run.io_threads;
   run.planner.target_root = run.target_root;
   // Small files are read whole at execution: their footers are checked there, not fetched twice.

@@ -6,9 +6,10 @@ namespace s3c {
 
 std::string MethodName(GroupMethod method) {
   switch (method) {
-    case GroupMethod::kRewrite: return "rewrite";
+    case GroupMethod::kRewrite: return "rows";
+    case GroupMethod::kPages: return "pages";
   }
-  return "rewrite";
+  return "rows";
 }
 
 std::string PartitionPlan::Method() const {
@@ -19,6 +20,17 @@ std::string PartitionPlan::Method() const {
   std::string out;
   for (const auto& name : names) out += (out.empty() ? "" : "+") + name;
   return out;
+}
+
+std::string PartitionPlan::MethodReason() const {
+  if (action != PartitionAction::kCompact) return "";
+  for (const auto& group : groups) {
+    if (group.method == GroupMethod::kRewrite && !group.method_reason.empty() &&
+        group.method_reason != "--merge rows") {
+      return group.method_reason;
+    }
+  }
+  return "";
 }
 
 int64_t PartitionPlan::InputFiles() const {

@@ -38,15 +38,22 @@ struct OutputSettings {
 /// the GroupWriter made for it (MakeGroupWriter), so a new method needs no change to the
 /// orchestration.
 enum class GroupMethod {
-  kRewrite,  // every row decoded, aligned to the output schema and encoded again
+  kRewrite,  // "rows": every row decoded, aligned to the output schema and encoded again
+  kPages,    // "pages": input row groups' pages assembled into large row groups (PageMerger)
 };
 
-/// "rewrite": the name --dry-run and the summary print.
+/// --merge: how groups may be written. kAuto picks pages wherever they apply and make good
+/// output; kPages wherever they apply at all; kRows never.
+enum class MergeMode { kAuto, kPages, kRows };
+
+/// "rows" or "pages": the name --dry-run, the summary and --merge use.
 std::string MethodName(GroupMethod method);
 
 /// A contiguous run of input files that one writer turns into one or more files.
 struct CompactionGroup {
   GroupMethod method = GroupMethod::kRewrite;
+  /// Why the rows method was chosen, when pages were allowed (printed by --dry-run).
+  std::string method_reason;
   std::vector<size_t> inputs;  // indices into PartitionPlan::files
   int64_t rows = 0;
   int64_t input_bytes = 0;
@@ -74,6 +81,8 @@ struct PartitionPlan {
   /// How the partition is written: "copy" for kCopy, else its groups' methods ("rewrite");
   /// "" for a partition that is skipped or failed.
   std::string Method() const;
+  /// Why groups go by rows where pages were allowed ("" when none does, or for --merge rows).
+  std::string MethodReason() const;
 
   int64_t InputFiles() const;   // files in groups
   int64_t InputBytes() const;

@@ -8,6 +8,8 @@
 #include <parquet/metadata.h>
 #include <parquet/schema.h>
 
+#include "plan/physical_schema.h"
+
 namespace s3c {
 namespace {
 
@@ -108,6 +110,8 @@ arrow::Result<std::optional<InputFile>> FileInspector::InspectSource(
     }
     auto kv = metadata->key_value_metadata();
     input.has_arrow_schema = kv && kv->FindKey("ARROW:schema") >= 0;
+    input.physical_schema = PhysicalSchema::Fingerprint(*metadata);
+    input.pages_refused = PhysicalSchema::PagesRefused(*metadata).value_or("");
     auto schema_status = parquet::arrow::FromParquetSchema(schema, ArrowReadProperties(), kv,
                                                            &input.schema);
     if (!schema_status.ok()) {

@@ -7,7 +7,8 @@ namespace s3c {
 bool InputFile::SameShape(const InputFile& other) const {
   if (codec != other.codec || has_int96 != other.has_int96 ||
       decimals_as_integers != other.decimals_as_integers ||
-      has_arrow_schema != other.has_arrow_schema) {
+      has_arrow_schema != other.has_arrow_schema || physical_schema != other.physical_schema ||
+      pages_refused != other.pages_refused) {
     return false;
   }
   if (!schema || !other.schema) return schema == other.schema;

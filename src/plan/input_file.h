@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <arrow/filesystem/filesystem.h>
 #include <arrow/type_fwd.h>
@@ -27,13 +28,18 @@ struct InputFile {
   bool has_int96 = false;              // some column is stored as INT96 (legacy timestamps)
   bool decimals_as_integers = false;   // some decimal column is stored as INT32/INT64
   bool has_arrow_schema = false;       // written with ARROW:schema (pyarrow and friends)
+  /// PhysicalSchema::Fingerprint: files with equal ones have interchangeable pages.
+  std::string physical_schema;
+  /// PhysicalSchema::PagesRefused: why its pages cannot be merged (empty: they can).
+  std::string pages_refused;
   /// rows, data_bytes, row_groups and everything below `info` are the sample's, scaled by size:
   /// estimates until the executor reads the file's own footer.
   bool footer_deferred = false;
 
   /// True when a file described by `other` can be written exactly as one described by this
   /// would be: the same columns (names, types, nullability, field metadata, in order), codec,
-  /// INT96 and decimal storage, and ARROW:schema presence. Schema-level key-value metadata is
+  /// INT96 and decimal storage, ARROW:schema presence, the physical schema and whether its
+  /// pages can be merged. Schema-level key-value metadata is
   /// not compared (pandas writes row ranges there, different in every file).
   bool SameShape(const InputFile& other) const;
 };

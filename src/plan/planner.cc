@@ -465,6 +465,62 @@ void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {
   }
   plan.estimated_output_files = out_files;
   DecideAction(plan, inputs);
+  if (plan.action == PartitionAction::kCompact) ChooseMethods(plan);
+}
+
+namespace {
+
+// Why `group`'s pages cannot be merged into the partition's output, or "" when they can.
+std::string PagesRefusal(const PartitionPlan& plan, const CompactionGroup& group) {
+  const InputFile& first = plan.files[group.inputs.front()];
+  for (size_t i : group.inputs) {
+    const InputFile& file = plan.files[i];
+    const std::string name(BaseName(file.info.path()));
+    if (!file.pages_refused.empty()) return name + ": " + file.pages_refused;
+    if (file.physical_schema != first.physical_schema) {
+      return name + " stores its columns unlike " + std::string(BaseName(first.info.path()));
+    }
+    if (!file.schema || file.schema->num_fields() != plan.output_schema->num_fields()) {
+      return name + "'s columns differ from the partition's";
+    }
+    for (int f = 0; f < file.schema->num_fields(); ++f) {
+      if (!file.schema->field(f)->Equals(*plan.output_schema->field(f), /*check_metadata=*/true)) {
+        return name + "'s column " + file.schema->field(f)->name() +
+               " differs from the partition's (" + plan.output_schema->field(f)->ToString() + ")";
+      }
+    }
+  }
+  return "";
+}
+
+// Output pages are input pages: an average input column chunk this small makes pages too
+// small to read well, and --merge auto writes rows instead.
+constexpr int64_t kSmallestAutoChunkBytes = 2048;
+
+}  // namespace
+
+void Planner::ChooseMethods(PartitionPlan& plan) const {
+  for (CompactionGroup& group : plan.groups) {
+    group.method = GroupMethod::kRewrite;
+    if (options_.merge == MergeMode::kRows) {
+      group.method_reason = "--merge rows";
+      continue;
+    }
+    group.method_reason = PagesRefusal(plan, group);
+    if (!group.method_reason.empty()) continue;
+    int64_t chunks = 0;
+    for (size_t i : group.inputs) {
+      const InputFile& file = plan.files[i];
+      chunks += int64_t{file.row_groups} * std::max(1, file.schema->num_fields());
+    }
+    const int64_t per_chunk = chunks > 0 ? group.data_bytes / chunks : 0;
+    if (options_.merge == MergeMode::kAuto && per_chunk < kSmallestAutoChunkBytes) {
+      group.method_reason = "input column chunks of " + std::to_string(per_chunk) +
+                            " bytes on average would make pages too small";
+      continue;
+    }
+    group.method = GroupMethod::kPages;
+  }
 }
 
 void Planner::DecideAction(PartitionPlan& plan, const std::vector<size_t>& inputs) const {

@@ -42,6 +42,8 @@ struct PlannerOptions {
   /// Small files (below the small-file threshold) up to this size whose names claim Parquet have
   /// their footers read at execution instead (see above). 0 reads every footer now.
   int64_t defer_footers_up_to = 0;
+  /// --merge: which groups may have their pages merged (ChooseMethods).
+  MergeMode merge = MergeMode::kAuto;
   /// Called after each footer read or deferred (for the progress bar). May be empty.
   std::function<void()> on_file_inspected;
 };
@@ -78,6 +80,9 @@ class Planner {
   /// fails the partition).
   void AddDescribedBySample(PartitionWork& work, const arrow::fs::FileInfo& info) const;
   void PlanPartition(PartitionPlan& plan, const Table& table) const;
+  /// Sets each group's method: pages where the merge mode and the inputs allow, with the
+  /// reason when not.
+  void ChooseMethods(PartitionPlan& plan) const;
   /// Local disk: each file's device and inode, for the commit to know it is still that file.
   void RecordIdentities(PartitionPlan& plan) const;
   /// True when the partition is compacted where it is: no target, or it is in its target

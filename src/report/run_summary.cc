@@ -77,7 +77,8 @@ std::string RunSummary::ToText() const {
       out << "    " << Pad(OneLine(p.partition), 28) << " " << human::Count(p.input_files) << " files ("
           << human::Bytes(p.input_bytes) << ", " << human::Count(p.rows) << " rows) -> ~"
           << human::Count(p.output_files) << " file(s)"
-          << (p.method.empty() ? "" : " by " + p.method) << "\n";
+          << (p.method.empty() ? "" : " by " + p.method)
+          << (p.method_reason.empty() ? "" : " (" + OneLine(p.method_reason) + ")") << "\n";
     }
   }
   out << "  partitions  " << human::Count(static_cast<int64_t>(partitions.size()))
@@ -164,6 +165,7 @@ nlohmann::json RunSummary::ToJson() const {
                         {"output_sizes", p.output_sizes}};
     if (!p.reason.empty()) d["reason"] = p.reason;
     if (!p.method.empty()) d["method"] = p.method;
+    if (!p.method_reason.empty()) d["method_reason"] = p.method_reason;
     details.push_back(std::move(d));
   }
   nlohmann::json j = {

@@ -24,7 +24,8 @@ struct PartitionOutcome {
   std::string partition;  // "year=2023/month=05"
   PartitionStatus status = PartitionStatus::kSkipped;
   std::string reason;
-  std::string method;        // how it is written: "rewrite", "copy" ("" when it is not)
+  std::string method;        // how it is written: "pages", "rows", "pages+rows", "copy" or ""
+  std::string method_reason;  // why rows, where pages were allowed ("" otherwise)
   int64_t files_before = 0;  // Parquet files of the partition
   int64_t files_after = 0;   // ... afterwards, where the partition now is
   int64_t bytes_before = 0;

@@ -36,6 +36,7 @@ PartitionOutcome SummaryBuilder::Planned(const PartitionPlan& plan) {
   }
   outcome.status = PartitionStatus::kPlanned;
   outcome.method = plan.Method();
+  outcome.method_reason = plan.MethodReason();
   outcome.input_files = plan.InputFiles();
   outcome.input_bytes = plan.InputBytes();
   outcome.rows = plan.InputRows();
@@ -55,6 +56,7 @@ PartitionOutcome SummaryBuilder::Finished(const PartitionRun& run) {
   outcome.status = commit.status;
   outcome.reason = commit.reason;
   outcome.method = p.Method();
+  outcome.method_reason = p.MethodReason();
   if (commit.status == PartitionStatus::kFailed && commit.published.files.empty()) return outcome;
   outcome.input_files = p.InputFiles();
   outcome.input_bytes = p.InputBytes();

@@ -79,6 +79,22 @@ arrow::Result<std::unique_ptr<parquet::DataPage>> Decompress(const parquet::Data
                                                v1.statistics());
 }
 
+// `page` as it is, without its statistics (its writer's are not trusted).
+std::unique_ptr<parquet::DataPage> WithoutStatistics(const parquet::DataPage& page) {
+  if (page.type() == parquet::PageType::DATA_PAGE_V2) {
+    const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
+    return std::make_unique<parquet::DataPageV2>(
+        v2.buffer(), v2.num_values(), v2.num_nulls(), v2.num_rows(), v2.encoding(),
+        v2.definition_levels_byte_length(), v2.repetition_levels_byte_length(),
+        v2.uncompressed_size(), v2.is_compressed());
+  }
+  const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
+  return std::make_unique<parquet::DataPageV1>(v1.buffer(), v1.num_values(), v1.encoding(),
+                                               v1.definition_level_encoding(),
+                                               v1.repetition_level_encoding(),
+                                               v1.uncompressed_size());
+}
+
 // The inputs' statistics merged, or nullopt when any lacks a min/max or a null count.
 template <typename DType>
 std::optional<parquet::EncodedStatistics> MergeTyped(const parquet::ColumnDescriptor* descr,
@@ -113,7 +129,9 @@ std::optional<parquet::EncodedStatistics> MergeStatistics(const parquet::ColumnD
 arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
                                             const std::vector<int32_t>* remap,
                                             const parquet::DictionaryPage* dictionary,
-                                            int merged_bit_width, parquet::PageWriter* writer) {
+                                            int merged_bit_width, bool keep_statistics,
+                                            parquet::PageWriter* writer) {
+  const parquet::EncodedStatistics no_statistics;
   ARROW_ASSIGN_OR_RAISE(PageLayout layout,
                         PageLayout::Of(page, descr_->max_definition_level(),
                                        descr_->max_repetition_level()));
@@ -148,7 +166,7 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
     parquet::DataPageV2 out(std::move(buffer), v2.num_values(), v2.num_nulls(), v2.num_rows(),
                             encoding, v2.definition_levels_byte_length(),
                             v2.repetition_levels_byte_length(), size, writer->has_compressor(),
-                            v2.statistics());
+                            keep_statistics ? v2.statistics() : no_statistics);
     writer->WriteDataPage(out);
     return arrow::Status::OK();
   }
@@ -156,14 +174,15 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
   ARROW_ASSIGN_OR_RAISE(auto compressed, Compressed(writer, body, size));
   parquet::DataPageV1 out(std::move(compressed), v1.num_values(), encoding,
                           v1.definition_level_encoding(), v1.repetition_level_encoding(), size,
-                          v1.statistics());
+                          keep_statistics ? v1.statistics() : no_statistics);
   writer->WriteDataPage(out);
   return arrow::Status::OK();
 }
 
-arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
+arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
                                     parquet::PageWriter* writer,
                                     parquet::ColumnChunkMetaDataBuilder* metadata) {
+  int64_t values = 0;
   try {
     // Pass 1: the dictionaries, which must come first in the output chunk. Each input's is
     // kept (copied: the reader reuses its buffer) in case the merged one grows too large.
@@ -171,6 +190,7 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
     std::vector<std::optional<std::vector<int32_t>>> remaps(inputs.size());
     std::vector<std::shared_ptr<parquet::DictionaryPage>> dictionaries(inputs.size());
     int64_t total = 0;  // the inputs' dictionaries, PLAIN: what the merge holds at most
+    int64_t limit = dictionary_page_limit_;
     for (size_t i = 0; i < inputs.size(); ++i) {
       auto reader = inputs[i].open();
       std::shared_ptr<parquet::Page> first = reader->NextPage();
@@ -181,6 +201,7 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
       dictionaries[i] = std::make_shared<parquet::DictionaryPage>(std::move(copy), page.num_values(),
                                                                   page.encoding());
       total += page.size();
+      limit = std::max<int64_t>(limit, page.size());
     }
     // Past the limit (near-unique values: ids, timestamps) the chunk goes without a
     // dictionary: every dictionary page becomes PLAIN, looked up in its own dictionary. A
@@ -195,9 +216,9 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
       ARROW_ASSIGN_OR_RAISE(remaps[i], merger->Add(*dictionaries[i]));
       seen += dictionaries[i]->size();
       const double kept = static_cast<double>(merger->plain_bytes());
-      too_large = merger->plain_bytes() > dictionary_page_limit_ ||
-                  (seen >= dictionary_page_limit_ / 8 && kept > 0.9 * static_cast<double>(seen) &&
-                   0.9 * static_cast<double>(total) > static_cast<double>(dictionary_page_limit_));
+      too_large = merger->plain_bytes() > limit ||
+                  (seen >= limit / 8 && kept > 0.9 * static_cast<double>(seen) &&
+                   0.9 * static_cast<double>(total) > static_cast<double>(limit));
     }
     if (too_large) merger.reset();
     int merged_bit_width = 0;
@@ -223,18 +244,26 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
           continue;  // index pages are not data
         }
         const auto* data = static_cast<const parquet::DataPage*>(page.get());
+        values += data->num_values();
+        const bool keep_statistics = inputs[i].statistics != nullptr;
         fallback = fallback || (merger && !IsDictionaryEncoded(data->encoding()));
         std::unique_ptr<parquet::DataPage> decompressed;
         if (raw) {
           if (!IsDictionaryEncoded(data->encoding())) {
-            writer->WriteDataPage(*data);  // as it was: compressed by the same codec
+            // As it was: compressed by the same codec.
+            if (keep_statistics) {
+              writer->WriteDataPage(*data);
+            } else {
+              writer->WriteDataPage(*WithoutStatistics(*data));
+            }
             continue;
           }
           ARROW_ASSIGN_OR_RAISE(decompressed, Decompress(*data, codec.get()));
           data = decompressed.get();
         }
         ARROW_RETURN_NOT_OK(WriteDataPage(*data, merger && remaps[i] ? &*remaps[i] : nullptr,
-                                          dictionaries[i].get(), merged_bit_width, writer));
+                                          dictionaries[i].get(), merged_bit_width,
+                                          keep_statistics, writer));
       }
     }
     if (auto statistics = MergeStatistics(descr_, inputs)) metadata->SetStatistics(*statistics);
@@ -242,7 +271,7 @@ arrow::Status ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
   } catch (const std::exception& e) {
     return arrow::Status::IOError("column ", descr_->path()->ToDotString(), ": ", e.what());
   }
-  return arrow::Status::OK();
+  return values;
 }
 
 }  // namespace s3c::pages

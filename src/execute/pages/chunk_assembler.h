@@ -15,7 +15,7 @@
 // What it does not take (NotImplemented, and the group goes through the row path): BIT_PACKED
 // levels.
 //
-// Issue 14's page merge; not yet wired to a GroupWriter.
+// Used by PageMerger (GroupMethod::kPages).
 
 #include <cstdint>
 #include <functional>
@@ -39,7 +39,8 @@ struct ChunkSource {
   /// change are copied as they are: no decompression, no compression.
   std::function<std::unique_ptr<parquet::PageReader>()> open_compressed;
   parquet::Compression::type codec = parquet::Compression::UNCOMPRESSED;
-  /// The chunk's statistics; null when it has none.
+  /// The chunk's statistics; null when it has none, or Arrow does not trust its writer's (old
+  /// writers' orderings): its pages' statistics are then dropped too.
   std::shared_ptr<parquet::Statistics> statistics;
 };
 
@@ -51,9 +52,12 @@ class ChunkAssembler {
       : descr_(descr), dictionary_page_limit_(dictionary_page_limit), output_codec_(output_codec) {}
 
   /// Writes the chunk of `inputs`, in order, through `writer` (opened on the output with the
-  /// output's codec and `metadata`), and closes it. On error nothing is closed: the caller
-  /// abandons the output file.
-  arrow::Status Write(const std::vector<ChunkSource>& inputs, parquet::PageWriter* writer,
+  /// output's codec and `metadata`), and closes it; returns the values its pages hold (the sum
+  /// of their num_values, for the caller to check against the inputs' metadata). On error
+  /// nothing is closed: the caller abandons the output file. The dictionary limit is raised
+  /// to the largest input dictionary page, so inputs whose writer allowed more are not made
+  /// to fall back.
+  arrow::Result<int64_t> Write(const std::vector<ChunkSource>& inputs, parquet::PageWriter* writer,
                       parquet::ColumnChunkMetaDataBuilder* metadata);
 
  private:
@@ -61,7 +65,7 @@ class ChunkAssembler {
   /// turns a dictionary page into PLAIN.
   arrow::Status WriteDataPage(const parquet::DataPage& page, const std::vector<int32_t>* remap,
                               const parquet::DictionaryPage* dictionary, int merged_bit_width,
-                              parquet::PageWriter* writer);
+                              bool keep_statistics, parquet::PageWriter* writer);
 
   const parquet::ColumnDescriptor* descr_;
   int64_t dictionary_page_limit_;

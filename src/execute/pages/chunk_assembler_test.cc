@@ -102,8 +102,8 @@ std::shared_ptr<arrow::Buffer> Assemble(const std::vector<std::shared_ptr<arrow:
     }
     auto* chunk = row_group->NextColumnChunk();
     auto pages = parquet::PageWriter::Open(sink, codec, chunk);
-    auto status = ChunkAssembler(descr, dictionary_limit, codec).Write(sources, pages.get(), chunk);
-    EXPECT_TRUE(status.ok()) << status;
+    auto values = ChunkAssembler(descr, dictionary_limit, codec).Write(sources, pages.get(), chunk);
+    EXPECT_TRUE(values.ok()) << values.status();
     bytes += pages->total_compressed_bytes_written();
   }
   row_group->set_num_rows(rows);
