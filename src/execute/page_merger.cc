@@ -225,11 +225,13 @@ class PageMerger::Stream {
                       0.05, 4.0);
   }
 
-  // Output bytes still to come, the current file's included.
-  double Remaining() const {
-    return static_cast<double>(InFile()) +
-           static_cast<double>(queued_bytes_ + std::max<int64_t>(unopened_bytes_, 0)) * Ratio();
+  // Output bytes of the inputs not yet written (estimated for those not yet opened).
+  double ToCome() const {
+    return static_cast<double>(queued_bytes_ + std::max<int64_t>(unopened_bytes_, 0)) * Ratio();
   }
+
+  // Output bytes still to come, the current file's included.
+  double Remaining() const { return static_cast<double>(InFile()) + ToCome(); }
 
   int64_t InFile() const { return sink_ ? sink_->bytes_written() : 0; }
 
@@ -241,8 +243,13 @@ class PageMerger::Stream {
     if (!first) return units;
     if (!sink_) ARROW_RETURN_NOT_OK(OpenFile());
     const double ratio = Ratio();
-    const double room = static_cast<double>(
-        std::min<int64_t>(row_group_bytes_, std::max<int64_t>(file_target_ - InFile(), 1)));
+    const double rg = static_cast<double>(row_group_bytes_);
+    double room = rg;
+    if (file_plan_.files > 1) {
+      room = std::min(room, static_cast<double>(std::max<int64_t>(file_target_ - InFile(), 1)));
+    } else if (ToCome() <= 1.5 * rg) {
+      room = 1.5 * rg;  // the stream's last row group takes the rest: no runt after it
+    }
     double bytes = 0;
     while (true) {
       ARROW_ASSIGN_OR_RAISE(std::optional<Unit> next, Peek());
@@ -267,8 +274,10 @@ class PageMerger::Stream {
     const double target = static_cast<double>(file_target_);
     const double limit = static_cast<double>(options_.size.target_bytes) *
                          (1.0 + options_.size.tolerance);
+    if (after > limit) return true;  // never past the tolerance
+    // The last file takes the rest: an estimate that was low must not split off a runt.
+    if (file_plan_.files <= 1) return false;
     if (in_file >= target) return true;
-    if (after > limit) return true;
     return after > target && after - target > target - in_file;
   }
 

@@ -207,6 +207,16 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
     // dictionary: every dictionary page becomes PLAIN, looked up in its own dictionary. A
     // column whose dictionaries barely overlap is given up early, not merged up to the limit.
     bool too_large = false;
+    // A repeated column whose inputs mix dictionary and PLAIN pages is written all PLAIN: Arrow
+    // reads a nested dictionary-typed column (ARROW:schema) only when its chunk does not switch
+    // encodings ("Nested data conversions not implemented for chunked array outputs").
+    if (descr_->max_repetition_level() > 0) {
+      const bool with = std::any_of(dictionaries.begin(), dictionaries.end(),
+                                    [](const auto& d) { return d != nullptr; });
+      const bool without = std::any_of(dictionaries.begin(), dictionaries.end(),
+                                       [](const auto& d) { return d == nullptr; });
+      too_large = with && without;
+    }
     int64_t seen = 0;
     for (size_t i = 0; i < inputs.size() && !too_large; ++i) {
       if (!dictionaries[i]) continue;

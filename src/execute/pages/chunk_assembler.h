@@ -12,6 +12,8 @@
 // A merged dictionary that would pass `dictionary_page_limit` (near-unique columns) is not
 // written: the chunk has no dictionary, and every dictionary page becomes PLAIN, its values
 // looked up in its own dictionary (MaterializePlain), as a writer's fallback looks.
+// A repeated column whose inputs mix dictionary and PLAIN chunks goes all PLAIN the same way
+// (Arrow cannot read a nested dictionary column whose encoding switches inside a chunk).
 // What it does not take (NotImplemented, and the group goes through the row path): BIT_PACKED
 // levels.
 //
