@@ -29,9 +29,6 @@ std::optional<std::string> PhysicalSchema::PagesRefused(const parquet::FileMetaD
     for (int c = 0; c < row_group->num_columns(); ++c) {
       auto chunk = row_group->ColumnChunk(c);
       if (chunk->crypto_metadata()) return "encrypted columns";
-      if (chunk->bloom_filter_offset()) {
-        return "bloom filter on column " + metadata.schema()->Column(c)->path()->ToDotString();
-      }
     }
   }
   return std::nullopt;

@@ -7,7 +7,8 @@
 // other's column; files that differ go through the row path, which unifies schemas.
 //
 // PagesRefused says why a file's pages cannot be merged whatever the others hold: encrypted
-// columns, bloom filters (they would describe only one input's values).
+// columns. Bloom filters are not a reason: neither path carries them into its output (the row
+// path's writer writes none either), as they would describe only one input's values.
 
 #include <optional>
 #include <string>

@@ -217,6 +217,9 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
                                        [](const auto& d) { return d == nullptr; });
       too_large = with && without;
     }
+    // A chunk whose first input has no dictionary would be PLAIN from its first page on: no
+    // dictionary page for it.
+    too_large = too_large || (!inputs.empty() && !dictionaries.front());
     int64_t seen = 0;
     for (size_t i = 0; i < inputs.size() && !too_large; ++i) {
       if (!dictionaries[i]) continue;
@@ -240,7 +243,7 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
       writer->WriteDictionaryPage(dictionary);
     }
     // Pass 2: the data pages, in order.
-    bool fallback = false;  // PLAIN pages beside the dictionary's, as a writer's fallback
+    bool fallback = false;  // a PLAIN page was written after the dictionary's: a writer's fallback
     for (size_t i = 0; i < inputs.size(); ++i) {
       // Pages the same codec compressed are taken compressed, and copied when unchanged.
       const bool raw = inputs[i].open_compressed && inputs[i].codec == output_codec_;
@@ -271,7 +274,11 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
           ARROW_ASSIGN_OR_RAISE(decompressed, Decompress(*data, codec.get()));
           data = decompressed.get();
         }
-        ARROW_RETURN_NOT_OK(WriteDataPage(*data, merger && remaps[i] ? &*remaps[i] : nullptr,
+        // Once a PLAIN page is written the chunk stays PLAIN, as a writer's fallback does
+        // (readers such as Spark's misread a chunk that goes back to dictionary indices): later
+        // dictionary pages are written PLAIN, looked up in their own dictionary.
+        const bool remap = merger && remaps[i] && !fallback;
+        ARROW_RETURN_NOT_OK(WriteDataPage(*data, remap ? &*remaps[i] : nullptr,
                                           dictionaries[i].get(), merged_bit_width,
                                           keep_statistics, writer));
       }

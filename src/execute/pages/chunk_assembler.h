@@ -12,6 +12,9 @@
 // A merged dictionary that would pass `dictionary_page_limit` (near-unique columns) is not
 // written: the chunk has no dictionary, and every dictionary page becomes PLAIN, its values
 // looked up in its own dictionary (MaterializePlain), as a writer's fallback looks.
+// After the first PLAIN page of a chunk with a dictionary (an input's own fallback, or an input
+// without a dictionary) every later page is PLAIN too: a chunk never goes back to dictionary
+// indices, which is the only shape writers make (Spark's reader misreads the other).
 // A repeated column whose inputs mix dictionary and PLAIN chunks goes all PLAIN the same way
 // (Arrow cannot read a nested dictionary column whose encoding switches inside a chunk).
 // What it does not take (NotImplemented, and the group goes through the row path): BIT_PACKED
