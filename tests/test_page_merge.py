@@ -115,14 +115,14 @@ def random_array(rng, t, rows, cardinality, null_rate):
 
 def random_case(seed: int, folder: Path):
     """Writes 2 to 7 files of one random schema into `folder` with per-file writer settings
-    that keep the physical schema; returns the tables written, in name order."""
+    that keep the physical schema; returns whether every file has a page index."""
     rng = random.Random(seed)
     fields = [pa.field(f"c{i}", random_type(rng), nullable=rng.random() < 0.8)
               for i in range(rng.randint(1, 6))]
     schema = pa.schema(fields)
     int96 = rng.random() < 0.15
     decimals_as_int = rng.random() < 0.3
-    tables = []
+    page_index = rng.random() < 0.3
     folder.mkdir(parents=True)
     for f in range(rng.randint(2, 7)):
         rows = rng.choice([0, 1, 7, 100, 1000, 3000]) if rng.random() < 0.3 else rng.randint(1, 2500)
@@ -143,12 +143,11 @@ def random_case(seed: int, folder: Path):
             row_group_size=rng.choice([50, 1000, 1 << 20]),
             store_decimal_as_integer=decimals_as_int,
             use_deprecated_int96_timestamps=int96,
-            write_page_index=rng.random() < 0.3,
+            write_page_index=page_index or rng.random() < 0.1,
             write_page_checksum=rng.random() < 0.2,
         )
         pq.write_table(table, folder / f"part-{f:03d}.parquet", **kwargs)
-        tables.append(table)
-    return tables
+    return page_index
 
 
 def same(a: pa.Table, b: pa.Table) -> bool:
@@ -184,10 +183,11 @@ def test_random_tables_pages_equal_rows_equal_inputs(run, tmp_path):
     pages_used = 0
     for seed in seeds:
         case = tmp_path / f"case{seed}"
-        tables = random_case(seed, case / "pages" / "p=1")
+        page_index = random_case(seed, case / "pages" / "p=1")
         shutil.copytree(case / "pages", case / "rows")
         expected = pa.concat_tables(pq.read_table(f) for f in sorted(data_files(case / "pages" / "p=1")))
-        by_pages = merge(run, case / "pages", "pages")
+        # Every fifth case also takes a digest of every row read and written.
+        by_pages = merge(run, case / "pages", "pages", *(["--verify", "content"] if seed % 5 == 0 else []))
         by_rows = merge(run, case / "rows", "rows")
         if by_pages["details"][0]["status"] == "skipped":
             continue  # nothing to compact (one file holds rows)
@@ -201,7 +201,11 @@ def test_random_tables_pages_equal_rows_equal_inputs(run, tmp_path):
         # One output file, one row group: pages of many inputs per column chunk.
         outputs = data_files(case / "pages" / "p=1")
         assert len(outputs) == 1
-        assert pq.ParquetFile(outputs[0]).metadata.num_row_groups == 1
+        md = pq.ParquetFile(outputs[0]).metadata
+        assert md.num_row_groups == 1
+        # A page index is kept when every input has one.
+        if page_index:
+            assert md.row_group(0).column(0).has_offset_index, seed
         shutil.rmtree(case)
     print(f"page merge: {len(seeds)} random cases (seeds 0-{len(seeds) - 1}), {pages_used} merged by pages")
     assert pages_used >= len(seeds) * 0.8
@@ -286,10 +290,11 @@ if mode == 'write':
              named_struct('a', id % 9, 'b', CASE WHEN id % 2 = 0 THEN NULL ELSE 'odd' END) AS st,
              map('k', CAST(id % 6 AS STRING)) AS m
       FROM range(0, 24000)''').repartition(8).write.parquet(root + '/w=spark')
-def dump(path):
-    rows = spark.read.parquet(path).collect()
-    return sorted(json.dumps(r.asDict(recursive=True), default=str, sort_keys=True) for r in rows)
-out = {w: dump(root + '/w=' + w) for w in sys.argv[3:]}
+def dump(df):
+    return sorted(json.dumps(r.asDict(recursive=True), default=str, sort_keys=True) for r in df.collect())
+out = {w: dump(spark.read.parquet(root + '/w=' + w)) for w in sys.argv[3:]}
+# A filtered read: parquet-java skips pages by the column index and offset index where present.
+out['filtered'] = dump(spark.read.parquet(root + '/w=pyarrow_v1').where('id BETWEEN 3000 AND 3100 OR id = 11999'))
 print(json.dumps(out))
 spark.stop()
 """
@@ -312,7 +317,8 @@ def write_inputs(root: Path):
     # pyarrow: data page v1 + snappy, v2 + zstd, dictionary fallback forced.
     rng = random.Random(3)
     for variant, kwargs in {
-        "pyarrow_v1": dict(compression="snappy", data_page_version="1.0"),
+        "pyarrow_v1": dict(compression="snappy", data_page_version="1.0", write_page_index=True,
+                           data_page_size=4096),
         "pyarrow_v2": dict(compression="zstd", data_page_version="2.0"),
         "pyarrow_fallback": dict(compression="snappy", dictionary_pagesize_limit=256,
                                  data_page_size=1024),
@@ -415,6 +421,10 @@ def test_every_writer_merged_by_pages_reads_back_in_every_reader(run, tmp_path):
             assert after[w][reader] == before[w][reader], (w, reader)
     for w in spark_reads:
         assert spark_after[w] == spark_before[w], (w, "spark")
+    assert len(spark_after["filtered"]) == 102 and spark_after["filtered"] == spark_before["filtered"]
+    # The page index of inputs that had one is kept.
+    md = pq.ParquetFile(data_files(root / "w=pyarrow_v1")[0]).metadata
+    assert md.row_group(0).column(0).has_offset_index and md.row_group(0).column(0).has_column_index
     # The merged dictionary: one dictionary page per column chunk, the chunk's statistics
     # those of every input together.
     md = pq.ParquetFile(data_files(root / "w=pyarrow_v1")[0]).metadata

@@ -13,6 +13,7 @@
 #include <parquet/file_reader.h>
 #include <parquet/file_writer.h>
 #include <parquet/metadata.h>
+#include <parquet/page_index.h>
 #include <parquet/properties.h>
 
 #include "execute/counting_output_stream.h"
@@ -100,7 +101,11 @@ class PageMerger::Stream {
         prefetcher_(plan, group_, options),
         staging_(layout.StagingDir(plan.partition.path)),
         row_group_bytes_(GroupCompactor::RowGroupBytes(options)) {
-    for (size_t i : group_.inputs) unopened_bytes_ += plan.files[i].data_bytes;
+    page_index_ = true;
+    for (size_t i : group_.inputs) {
+      unopened_bytes_ += plan.files[i].data_bytes;
+      page_index_ = page_index_ && plan.files[i].has_page_index;
+    }
   }
 
   ~Stream() { Abandon(); }
@@ -299,6 +304,7 @@ class PageMerger::Stream {
     ARROW_RETURN_NOT_OK(sink_->Write("PAR1", 4));
     first_input_ = units_.empty() ? nullptr : units_.front().input;
     file_ = parquet::FileMetaDataBuilder::Make(first_input_->metadata->schema(), properties_);
+    if (page_index_) page_index_builder_ = parquet::PageIndexBuilder::Make(first_input_->metadata->schema());
     row_groups_in_file_ = 0;
     return arrow::Status::OK();
   }
@@ -306,6 +312,7 @@ class PageMerger::Stream {
   arrow::Status WriteRowGroup(const std::vector<Unit>& units) {
     const parquet::SchemaDescriptor* schema = first_input_->metadata->schema();
     auto* row_group = file_->AppendRowGroup();
+    if (page_index_builder_) page_index_builder_->AppendRowGroup();
     int64_t rows = 0, input_bytes = 0;
     for (const Unit& unit : units) {
       rows += unit.rows;
@@ -317,6 +324,7 @@ class PageMerger::Stream {
       const parquet::ColumnDescriptor* descr = schema->Column(c);
       std::vector<pages::ChunkSource> sources;
       int64_t declared_values = 0;
+      int64_t rows_before = 0;  // in the output row group, before this unit
       for (const Unit& unit : units) {
         std::shared_ptr<parquet::ColumnChunkMetaData> chunk =
             unit.input->metadata->RowGroup(unit.row_group)->ColumnChunk(c);
@@ -328,6 +336,8 @@ class PageMerger::Stream {
         source.open_compressed = StoredPages(input, chunk, descr);
         source.codec = chunk->compression();
         source.statistics = chunk->statistics();
+        if (page_index_builder_) ARROW_RETURN_NOT_OK(PageIndexOf(unit, c, rows_before, &source));
+        rows_before += unit.rows;
         sources.push_back(std::move(source));
       }
       auto* chunk = row_group->NextColumnChunk();
@@ -337,9 +347,15 @@ class PageMerger::Stream {
         if (plan_.output.compression_level != 0) {
           codec_options.compression_level = plan_.output.compression_level;
         }
+        parquet::ColumnIndexBuilder* column_index = nullptr;
+        parquet::OffsetIndexBuilder* offset_index = nullptr;
+        if (page_index_builder_) {
+          column_index = page_index_builder_->GetColumnIndexBuilder(c);
+          offset_index = page_index_builder_->GetOffsetIndexBuilder(c);
+        }
         pages = parquet::PageWriter::Open(sink_, plan_.output.codec, chunk, -1, -1,
                                           arrow::default_memory_pool(), false, nullptr, nullptr,
-                                          false, nullptr, nullptr, codec_options);
+                                          false, column_index, offset_index, codec_options);
       } catch (const std::exception& e) {
         return arrow::Status::IOError("writing ", output_->files.back().location.uri(), ": ",
                                       e.what());
@@ -373,9 +389,71 @@ class PageMerger::Stream {
     return arrow::Status::OK();
   }
 
+  // The page index of `unit`'s chunk `c` into `source`: each data page's first row (its offset
+  // index), counted in the output row group where the unit starts at `rows_before`, and each
+  // page's statistics (its column index, when it has one).
+  arrow::Status PageIndexOf(const Unit& unit, int c, int64_t rows_before,
+                            pages::ChunkSource* source) {
+    std::shared_ptr<parquet::OffsetIndex> index;
+    std::shared_ptr<parquet::ColumnIndex> column_index;
+    try {
+      auto reader = unit.input->reader->GetPageIndexReader();
+      auto row_group = reader ? reader->RowGroup(unit.row_group) : nullptr;
+      index = row_group ? row_group->GetOffsetIndex(c) : nullptr;
+      column_index = row_group ? row_group->GetColumnIndex(c) : nullptr;
+    } catch (const std::exception& e) {
+      return arrow::Status::Invalid("corrupt page index in ", unit.input->uri, ": ", e.what());
+    }
+    if (!index || index->page_locations().empty()) {
+      return arrow::Status::Invalid("file ", unit.input->uri, " has no offset index for column ",
+                                    c, " of row group ", unit.row_group,
+                                    " where its footer promised one");
+    }
+    std::vector<int64_t> first_rows;
+    int64_t previous = -1;
+    for (const auto& page : index->page_locations()) {
+      if (page.first_row_index <= previous || page.first_row_index >= unit.rows ||
+          (previous < 0 && page.first_row_index != 0)) {
+        return arrow::Status::Invalid("corrupt offset index in ", unit.input->uri,
+                                      ": a page starts at row ", page.first_row_index);
+      }
+      previous = page.first_row_index;
+      first_rows.push_back(rows_before + page.first_row_index);
+    }
+    source->first_rows = std::move(first_rows);
+    const size_t pages = source->first_rows.size();
+    if (column_index && column_index->null_pages().size() == pages &&
+        column_index->encoded_min_values().size() == pages &&
+        column_index->encoded_max_values().size() == pages &&
+        (!column_index->has_null_counts() || column_index->null_counts().size() == pages)) {
+      for (size_t k = 0; k < pages; ++k) {
+        parquet::EncodedStatistics statistics;
+        if (column_index->has_null_counts()) {
+          statistics.set_null_count(column_index->null_counts()[k]);
+        }
+        if (column_index->null_pages()[k]) {
+          statistics.all_null_value = true;
+        } else {
+          statistics.set_min(column_index->encoded_min_values()[k]);
+          statistics.set_max(column_index->encoded_max_values()[k]);
+        }
+        source->page_statistics.push_back(std::move(statistics));
+      }
+    }
+    return arrow::Status::OK();
+  }
+
   arrow::Status CloseFile() {
     WrittenFile& file = output_->files.back();
     try {
+      if (page_index_builder_) {
+        page_index_builder_->Finish();
+        auto locations = page_index_builder_->WriteTo(sink_.get());
+        file_->SetIndexLocations(parquet::IndexKind::kColumnIndex,
+                                 locations.column_index_locations);
+        file_->SetIndexLocations(parquet::IndexKind::kOffsetIndex,
+                                 locations.offset_index_locations);
+      }
       auto metadata = file_->Finish(key_value_);
       parquet::WriteFileMetaData(*metadata, sink_.get());
     } catch (const std::exception& e) {
@@ -391,6 +469,7 @@ class PageMerger::Stream {
              " row group(s), ", file.bytes, " bytes (file target ", file_target_, ")");
     sink_.reset();
     file_.reset();
+    page_index_builder_.reset();
     if (file_plan_.files > 1) file_plan_.files--;
     return arrow::Status::OK();
   }
@@ -418,6 +497,8 @@ class PageMerger::Stream {
   int64_t file_target_ = 0;
   std::shared_ptr<CountingOutputStream> sink_;
   std::unique_ptr<parquet::FileMetaDataBuilder> file_;
+  bool page_index_ = false;  // every input has one: the outputs keep one
+  std::unique_ptr<parquet::PageIndexBuilder> page_index_builder_;
   std::shared_ptr<OpenInput> first_input_;  // whose schema the file is written with
   int row_groups_in_file_ = 0;
 };

@@ -112,6 +112,7 @@ arrow::Result<std::optional<InputFile>> FileInspector::InspectSource(
     input.has_arrow_schema = kv && kv->FindKey("ARROW:schema") >= 0;
     input.physical_schema = PhysicalSchema::Fingerprint(*metadata);
     input.pages_refused = PhysicalSchema::PagesRefused(*metadata).value_or("");
+    input.has_page_index = PhysicalSchema::HasPageIndex(*metadata);
     auto schema_status = parquet::arrow::FromParquetSchema(schema, ArrowReadProperties(), kv,
                                                            &input.schema);
     if (!schema_status.ok()) {

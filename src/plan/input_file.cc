@@ -8,7 +8,7 @@ bool InputFile::SameShape(const InputFile& other) const {
   if (codec != other.codec || has_int96 != other.has_int96 ||
       decimals_as_integers != other.decimals_as_integers ||
       has_arrow_schema != other.has_arrow_schema || physical_schema != other.physical_schema ||
-      pages_refused != other.pages_refused) {
+      pages_refused != other.pages_refused || has_page_index != other.has_page_index) {
     return false;
   }
   if (!schema || !other.schema) return schema == other.schema;

@@ -32,6 +32,8 @@ struct InputFile {
   std::string physical_schema;
   /// PhysicalSchema::PagesRefused: why its pages cannot be merged (empty: they can).
   std::string pages_refused;
+  /// Every column chunk has an offset index (a page index): the page merge keeps one.
+  bool has_page_index = false;
   /// rows, data_bytes, row_groups and everything below `info` are the sample's, scaled by size:
   /// estimates until the executor reads the file's own footer.
   bool footer_deferred = false;

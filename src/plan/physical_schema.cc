@@ -22,6 +22,17 @@ std::string PhysicalSchema::Fingerprint(const parquet::FileMetaData& metadata) {
   return out.str();
 }
 
+bool PhysicalSchema::HasPageIndex(const parquet::FileMetaData& metadata) {
+  for (int g = 0; g < metadata.num_row_groups(); ++g) {
+    auto row_group = metadata.RowGroup(g);
+    if (row_group->num_rows() == 0) continue;  // no pages to index (Arrow writes none)
+    for (int c = 0; c < row_group->num_columns(); ++c) {
+      if (!row_group->ColumnChunk(c)->GetOffsetIndexLocation()) return false;
+    }
+  }
+  return true;
+}
+
 std::optional<std::string> PhysicalSchema::PagesRefused(const parquet::FileMetaData& metadata) {
   if (metadata.is_encryption_algorithm_set()) return "encrypted";
   for (int g = 0; g < metadata.num_row_groups(); ++g) {

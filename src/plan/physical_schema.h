@@ -21,6 +21,10 @@ struct PhysicalSchema {
   /// One line per leaf column; equal strings mean pages are interchangeable.
   static std::string Fingerprint(const parquet::FileMetaData& metadata);
 
+  /// True when every column chunk has an offset index (a file of no row groups has none to
+  /// lack).
+  static bool HasPageIndex(const parquet::FileMetaData& metadata);
+
   /// Why this file's pages cannot be merged, or nullopt.
   static std::optional<std::string> PagesRefused(const parquet::FileMetaData& metadata);
 };

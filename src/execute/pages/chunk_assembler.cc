@@ -79,20 +79,25 @@ arrow::Result<std::unique_ptr<parquet::DataPage>> Decompress(const parquet::Data
                                                v1.statistics());
 }
 
-// `page` as it is, without its statistics (its writer's are not trusted).
-std::unique_ptr<parquet::DataPage> WithoutStatistics(const parquet::DataPage& page) {
+// `page`'s bytes and header, with `extras`' statistics and first row.
+std::unique_ptr<parquet::DataPage> Reissued(const parquet::DataPage& page,
+                                            const PageExtras& extras) {
+  const parquet::EncodedStatistics statistics =
+      extras.statistics ? *extras.statistics
+                        : (extras.keep_statistics ? page.statistics() : parquet::EncodedStatistics());
   if (page.type() == parquet::PageType::DATA_PAGE_V2) {
     const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
     return std::make_unique<parquet::DataPageV2>(
         v2.buffer(), v2.num_values(), v2.num_nulls(), v2.num_rows(), v2.encoding(),
         v2.definition_levels_byte_length(), v2.repetition_levels_byte_length(),
-        v2.uncompressed_size(), v2.is_compressed());
+        v2.uncompressed_size(), v2.is_compressed(), statistics, extras.first_row);
   }
   const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
   return std::make_unique<parquet::DataPageV1>(v1.buffer(), v1.num_values(), v1.encoding(),
                                                v1.definition_level_encoding(),
                                                v1.repetition_level_encoding(),
-                                               v1.uncompressed_size());
+                                               v1.uncompressed_size(), statistics,
+                                               extras.first_row);
 }
 
 // The inputs' statistics merged, or nullopt when any lacks a min/max or a null count.
@@ -129,9 +134,14 @@ std::optional<parquet::EncodedStatistics> MergeStatistics(const parquet::ColumnD
 arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
                                             const std::vector<int32_t>* remap,
                                             const parquet::DictionaryPage* dictionary,
-                                            int merged_bit_width, bool keep_statistics,
+                                            int merged_bit_width, const PageExtras& extras,
                                             parquet::PageWriter* writer) {
   const parquet::EncodedStatistics no_statistics;
+  const bool keep_statistics = extras.keep_statistics;
+  auto statistics_of = [&](const parquet::DataPage& p) {
+    return extras.statistics ? *extras.statistics
+                             : (keep_statistics ? p.statistics() : no_statistics);
+  };
   ARROW_ASSIGN_OR_RAISE(PageLayout layout,
                         PageLayout::Of(page, descr_->max_definition_level(),
                                        descr_->max_repetition_level()));
@@ -166,7 +176,7 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
     parquet::DataPageV2 out(std::move(buffer), v2.num_values(), v2.num_nulls(), v2.num_rows(),
                             encoding, v2.definition_levels_byte_length(),
                             v2.repetition_levels_byte_length(), size, writer->has_compressor(),
-                            keep_statistics ? v2.statistics() : no_statistics);
+                            statistics_of(v2), extras.first_row);
     writer->WriteDataPage(out);
     return arrow::Status::OK();
   }
@@ -174,7 +184,7 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
   ARROW_ASSIGN_OR_RAISE(auto compressed, Compressed(writer, body, size));
   parquet::DataPageV1 out(std::move(compressed), v1.num_values(), encoding,
                           v1.definition_level_encoding(), v1.repetition_level_encoding(), size,
-                          keep_statistics ? v1.statistics() : no_statistics);
+                          statistics_of(v1), extras.first_row);
   writer->WriteDataPage(out);
   return arrow::Status::OK();
 }
@@ -243,6 +253,9 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
       writer->WriteDictionaryPage(dictionary);
     }
     // Pass 2: the data pages, in order.
+    const bool page_index =
+        !inputs.empty() && std::all_of(inputs.begin(), inputs.end(),
+                                       [](const ChunkSource& s) { return !s.first_rows.empty(); });
     bool fallback = false;  // a PLAIN page was written after the dictionary's: a writer's fallback
     for (size_t i = 0; i < inputs.size(); ++i) {
       // Pages the same codec compressed are taken compressed, and copied when unchanged.
@@ -250,6 +263,7 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
       auto reader = raw ? inputs[i].open_compressed() : inputs[i].open();
       std::unique_ptr<arrow::util::Codec> codec;
       if (raw) codec = parquet::GetCodec(inputs[i].codec);
+      size_t page_number = 0;  // data pages of this input so far
       while (std::shared_ptr<parquet::Page> page = reader->NextPage()) {
         if (page->type() == parquet::PageType::DICTIONARY_PAGE) continue;
         if (page->type() != parquet::PageType::DATA_PAGE &&
@@ -258,16 +272,27 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
         }
         const auto* data = static_cast<const parquet::DataPage*>(page.get());
         values += data->num_values();
-        const bool keep_statistics = inputs[i].statistics != nullptr;
+        PageExtras extras{inputs[i].statistics != nullptr, std::nullopt};
+        if (page_index) {
+          if (page_number >= inputs[i].first_rows.size()) {
+            return arrow::Status::Invalid("column ", descr_->path()->ToDotString(),
+                                          ": more pages than its offset index lists");
+          }
+          extras.first_row = inputs[i].first_rows[page_number];
+          extras.statistics = page_number < inputs[i].page_statistics.size()
+                                  ? inputs[i].page_statistics[page_number]
+                                  : parquet::EncodedStatistics();
+        }
+        ++page_number;
         fallback = fallback || (merger && !IsDictionaryEncoded(data->encoding()));
         std::unique_ptr<parquet::DataPage> decompressed;
         if (raw) {
           if (!IsDictionaryEncoded(data->encoding())) {
             // As it was: compressed by the same codec.
-            if (keep_statistics) {
+            if (extras.keep_statistics && !extras.first_row && !extras.statistics) {
               writer->WriteDataPage(*data);
             } else {
-              writer->WriteDataPage(*WithoutStatistics(*data));
+              writer->WriteDataPage(*Reissued(*data, extras));
             }
             continue;
           }
@@ -280,7 +305,12 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
         const bool remap = merger && remaps[i] && !fallback;
         ARROW_RETURN_NOT_OK(WriteDataPage(*data, remap ? &*remaps[i] : nullptr,
                                           dictionaries[i].get(), merged_bit_width,
-                                          keep_statistics, writer));
+                                          extras, writer));
+      }
+      if (page_index && page_number != inputs[i].first_rows.size()) {
+        return arrow::Status::Invalid("column ", descr_->path()->ToDotString(), ": ", page_number,
+                                      " pages where its offset index lists ",
+                                      inputs[i].first_rows.size());
       }
     }
     if (auto statistics = MergeStatistics(descr_, inputs)) metadata->SetStatistics(*statistics);

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <arrow/status.h>
@@ -47,6 +48,22 @@ struct ChunkSource {
   /// The chunk's statistics; null when it has none, or Arrow does not trust its writer's (old
   /// writers' orderings): its pages' statistics are then dropped too.
   std::shared_ptr<parquet::Statistics> statistics;
+  /// For an output with a page index: each data page's first row, counted from the start of the
+  /// output row group (the input's offset index, shifted). Empty in any source: no page index
+  /// for the chunk (the PageWriter then has no index builders).
+  std::vector<int64_t> first_rows;
+  /// With first_rows: each data page's statistics from the input's column index (the page
+  /// index's own figures, whatever its page headers hold); empty when the input has no column
+  /// index for the chunk (the output's is then dropped, its offset index kept).
+  std::vector<parquet::EncodedStatistics> page_statistics;
+};
+
+/// What a data page is written with besides its bytes.
+struct PageExtras {
+  bool keep_statistics = true;
+  std::optional<int64_t> first_row;  // set when the output has a page index
+  /// Set: written instead of the page header's (from the input's column index).
+  std::optional<parquet::EncodedStatistics> statistics;
 };
 
 class ChunkAssembler {
@@ -70,7 +87,7 @@ class ChunkAssembler {
   /// turns a dictionary page into PLAIN.
   arrow::Status WriteDataPage(const parquet::DataPage& page, const std::vector<int32_t>* remap,
                               const parquet::DictionaryPage* dictionary, int merged_bit_width,
-                              bool keep_statistics, parquet::PageWriter* writer);
+                              const PageExtras& extras, parquet::PageWriter* writer);
 
   const parquet::ColumnDescriptor* descr_;
   int64_t dictionary_page_limit_;
