@@ -19,7 +19,7 @@ import pytest
 
 from support.tables import data_files
 
-CASES = int(os.environ.get("S3C_PAGE_MERGE_CASES", "150"))
+CASES = int(os.environ.get("S3C_PAGE_MERGE_CASES", "250"))
 
 
 def merge(run, root, how, *extra):

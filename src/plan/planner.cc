@@ -480,8 +480,14 @@ std::string PagesRefusal(const PartitionPlan& plan, const CompactionGroup& group
     if (file.physical_schema != first.physical_schema) {
       return name + " stores its columns unlike " + std::string(BaseName(first.info.path()));
     }
+  }
+  for (size_t i : group.inputs) {
+    const InputFile& file = plan.files[i];
+    const std::string name(BaseName(file.info.path()));
     if (!file.schema || file.schema->num_fields() != plan.output_schema->num_fields()) {
-      return name + "'s columns differ from the partition's";
+      return name + " has " + std::to_string(file.schema ? file.schema->num_fields() : 0) +
+             " column(s), the partition's schema " +
+             std::to_string(plan.output_schema->num_fields());
     }
     for (int f = 0; f < file.schema->num_fields(); ++f) {
       if (!file.schema->field(f)->Equals(*plan.output_schema->field(f), /*check_metadata=*/true)) {

@@ -113,5 +113,50 @@ TEST_F(PlannerTest, CopiedPartitionsGetExactFooters) {
   EXPECT_EQ(rows, 60);
 }
 
+TEST_F(PlannerTest, PagesWhereTheInputsStoreColumnsAlike) {
+  for (int i = 0; i < 3; ++i) Write("part-" + std::to_string(i) + ".parquet", 2000);
+  PlannerOptions options;
+  options.packing.target_bytes = 1 << 20;
+  for (MergeMode mode : {MergeMode::kAuto, MergeMode::kPages, MergeMode::kRows}) {
+    options.merge = mode;
+    ASSERT_OK_AND_ASSIGN(auto plan, Planner(options).Plan(MakeTable(), Listing()));
+    const PartitionPlan& p = plan.partitions[0];
+    ASSERT_EQ(p.action, PartitionAction::kCompact) << p.reason;
+    ASSERT_EQ(p.groups.size(), 1u);
+    if (mode == MergeMode::kRows) {
+      EXPECT_EQ(p.Method(), "rows");
+      EXPECT_EQ(p.MethodReason(), "");  // asked for: nothing to explain
+    } else {
+      EXPECT_EQ(p.Method(), "pages") << p.groups[0].method_reason;
+    }
+  }
+}
+
+TEST_F(PlannerTest, RowsWhenTheInputsDifferWithTheReason) {
+  Write("a.parquet", 2000);
+  Write("b.parquet", 2000, /*with_extra_column=*/true);
+  PlannerOptions options;
+  options.packing.target_bytes = 1 << 20;
+  options.merge = MergeMode::kPages;  // even when asked for: pages cannot hold both
+  ASSERT_OK_AND_ASSIGN(auto plan, Planner(options).Plan(MakeTable(), Listing()));
+  const PartitionPlan& p = plan.partitions[0];
+  ASSERT_EQ(p.action, PartitionAction::kCompact) << p.reason;
+  EXPECT_EQ(p.Method(), "rows");
+  EXPECT_EQ(p.MethodReason(), "b.parquet stores its columns unlike a.parquet");
+}
+
+TEST_F(PlannerTest, AutoWritesRowsWhenInputPagesAreTiny) {
+  for (int i = 0; i < 3; ++i) Write("part-" + std::to_string(i) + ".parquet", 5);
+  PlannerOptions options;
+  options.packing.target_bytes = 1 << 20;
+  ASSERT_OK_AND_ASSIGN(auto plan, Planner(options).Plan(MakeTable(), Listing()));
+  EXPECT_EQ(plan.partitions[0].Method(), "rows");
+  EXPECT_NE(plan.partitions[0].MethodReason().find("would make pages too small"),
+            std::string::npos);
+  options.merge = MergeMode::kPages;  // asked for: tiny pages or not
+  ASSERT_OK_AND_ASSIGN(plan, Planner(options).Plan(MakeTable(), Listing()));
+  EXPECT_EQ(plan.partitions[0].Method(), "pages");
+}
+
 }  // namespace
 }  // namespace s3c
