@@ -243,30 +243,32 @@ def test_auto_takes_pages_and_says_why_not(run, tmp_path):
 
 
 def test_sizes_and_row_groups_on_compressed_bytes(run, tmp_path):
-    """Files cut near the target and row groups near the row group size, counted on the
-    inputs' compressed bytes before anything is written."""
+    """Files cut within 5% of the target and row groups near the row group size, counted on
+    the inputs' compressed bytes before anything is written."""
     folder = tmp_path / "t" / "p=1"
     folder.mkdir(parents=True)
     rng = random.Random(7)
-    for i in range(60):
-        t = pa.table({"id": pa.array(range(i * 20000, (i + 1) * 20000), pa.int64()),
-                      "blob": [rng.randbytes(40) for _ in range(20000)]})
-        pq.write_table(t, folder / f"f{i:02d}.parquet", compression="none")
+    n = 5000
+    for i in range(120):
+        t = pa.table({"id": pa.array(range(i * n, (i + 1) * n), pa.int64()),
+                      "blob": [rng.randbytes(40) for _ in range(n)]})
+        pq.write_table(t, folder / f"f{i:03d}.parquet", compression="none")
     total = sum(f.stat().st_size for f in data_files(folder))
     summary = merge(run, tmp_path / "t", "pages", "--target_file_size_mb", "8",
                     "--row_group_size_mb", "2")
     assert methods(summary) == {"pages"}
     outputs = sorted(data_files(folder))
     sizes = [f.stat().st_size for f in outputs]
-    assert abs(sum(sizes) - total) < total * 0.02
+    assert abs(sum(sizes) - total) < total * 0.05
+    assert len(sizes) >= 3
     for size in sizes[:-1]:
-        assert abs(size - (8 << 20)) <= 0.1 * (8 << 20), sizes
+        assert abs(size - (8 << 20)) <= 0.05 * (8 << 20), sizes  # 5%: sizes known beforehand
     for f in outputs:
         md = pq.ParquetFile(f).metadata
         for g in range(md.num_row_groups - 1):
             assert md.row_group(g).total_byte_size >= 1 << 20, (f, g)
     got = duckdb.sql(f"SELECT count(*), count(DISTINCT id) FROM read_parquet('{folder}/*.parquet')").fetchall()[0]
-    assert got == (60 * 20000, 60 * 20000)
+    assert got == (120 * n, 120 * n)
 
 
 # ---------------------------------------------------------------------------------------------

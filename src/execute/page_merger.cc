@@ -46,6 +46,21 @@ struct Unit {
   int64_t bytes = 0;  // compressed bytes of its column chunks
 };
 
+// Pages are read with their CRCs checked where they have one: a page copied as it is would
+// otherwise carry its corruption into the output unseen.
+parquet::ReaderProperties ReadProperties() {
+  parquet::ReaderProperties properties = parquet::default_reader_properties();
+  properties.set_page_checksum_verification(true);
+  return properties;
+}
+
+// Sizes are known before writing, so files are held to 5% of the target (or the policy's
+// tolerance, if tighter) rather than the row path's 10%.
+FileSizePolicy PagesPolicy(FileSizePolicy policy) {
+  policy.tolerance = std::min(policy.tolerance, 0.05);
+  return policy;
+}
+
 // The key-value metadata of an output file: the partition's schema's, with ARROW:schema when
 // the inputs carry one (as Arrow's writer would write it).
 arrow::Result<std::shared_ptr<const arrow::KeyValueMetadata>> OutputMetadata(
@@ -75,7 +90,7 @@ std::function<std::unique_ptr<parquet::PageReader>()> StoredPages(
     return nullptr;
   }
   return [input, chunk, descr, start, length] {
-    auto properties = parquet::default_reader_properties();
+    auto properties = ReadProperties();
     auto stream = properties.GetStream(input->source, start, length);
     return parquet::PageReader::Open(stream, chunk->num_values(),
                                      parquet::Compression::UNCOMPRESSED, properties, *descr);
@@ -100,7 +115,8 @@ class PageMerger::Stream {
         output_(output),
         prefetcher_(plan, group_, options),
         staging_(layout.StagingDir(plan.partition.path)),
-        row_group_bytes_(GroupCompactor::RowGroupBytes(options)) {
+        row_group_bytes_(GroupCompactor::RowGroupBytes(options)),
+        policy_(PagesPolicy(options.size)) {
     page_index_ = true;
     for (size_t i : group_.inputs) {
       unopened_bytes_ += plan.files[i].data_bytes;
@@ -178,7 +194,7 @@ class PageMerger::Stream {
     input->metadata = footer.metadata;
     try {
       input->reader = parquet::ParquetFileReader::Open(
-          input->source, parquet::default_reader_properties(), footer.metadata);
+          input->source, ReadProperties(), footer.metadata);
     } catch (const std::exception& e) {
       return arrow::Status::Invalid("corrupt Parquet file ", input->uri, ": ", e.what());
     }
@@ -277,8 +293,7 @@ class PageMerger::Stream {
     const double in_file = static_cast<double>(InFile());
     const double after = in_file + static_cast<double>((*next)->bytes) * Ratio();
     const double target = static_cast<double>(file_target_);
-    const double limit = static_cast<double>(options_.size.target_bytes) *
-                         (1.0 + options_.size.tolerance);
+    const double limit = static_cast<double>(policy_.target_bytes) * (1.0 + policy_.tolerance);
     if (after > limit) return true;  // never past the tolerance
     // The last file takes the rest: an estimate that was low must not split off a runt.
     if (file_plan_.files <= 1) return false;
@@ -287,7 +302,7 @@ class PageMerger::Stream {
   }
 
   arrow::Status OpenFile() {
-    const FileSizePolicy& policy = options_.size;
+    const FileSizePolicy& policy = policy_;
     const double remaining = Remaining();
     FilePlan fresh = policy.Plan(remaining);
     if (fresh.balanced || !policy.Keeps(file_plan_, remaining)) file_plan_ = fresh;
@@ -484,6 +499,7 @@ class PageMerger::Stream {
   InputPrefetcher prefetcher_;
   const Location staging_;
   const int64_t row_group_bytes_;
+  const FileSizePolicy policy_;
 
   arrow::Status open_status_;   // sticky: the first input that failed to open
   std::deque<Unit> units_;      // opened, not yet written
