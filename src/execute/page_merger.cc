@@ -1,6 +1,7 @@
 #include "execute/page_merger.h"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <optional>
 
@@ -264,13 +265,15 @@ class PageMerger::Stream {
     if (!first) return units;
     if (!sink_) ARROW_RETURN_NOT_OK(OpenFile());
     const double ratio = Ratio();
+    // The file's room (the last file: everything still to come) is split into row groups of
+    // about the row group size, evenly: no runt row group at a file's end.
     const double rg = static_cast<double>(row_group_bytes_);
-    double room = rg;
-    if (file_plan_.files > 1) {
-      room = std::min(room, static_cast<double>(std::max<int64_t>(file_target_ - InFile(), 1)));
-    } else if (ToCome() <= 1.5 * rg) {
-      room = 1.5 * rg;  // the stream's last row group takes the rest: no runt after it
-    }
+    const double file_room =
+        file_plan_.files > 1 ? static_cast<double>(std::max<int64_t>(file_target_ - InFile(), 1))
+                             : ToCome();
+    const double row_groups = std::max(1.0, std::round(file_room / rg));
+    double room = file_room / row_groups;
+    if (row_groups == 1.0 && file_plan_.files <= 1) room = std::max(room, 1.5 * rg);
     double bytes = 0;
     while (true) {
       ARROW_ASSIGN_OR_RAISE(std::optional<Unit> next, Peek());
