@@ -88,10 +88,7 @@ GroupCompactor::GroupCompactor(const PartitionPlan& plan, size_t group_index,
 arrow::Result<GroupOutput> GroupCompactor::Run() {
   const CompactionGroup& group = plan_.groups[group_index_];
   const Location staging = layout_.StagingDir(plan_.partition.path);
-  if (!staging.is_s3()) {
-    // S3 needs no folders (and an empty "folder/" marker object would only be litter).
-    ARROW_RETURN_NOT_OK(staging.fs->CreateDir(staging.path, /*recursive=*/true));
-  }
+  ARROW_RETURN_NOT_OK(CreateStaging(staging));
   RollingWriterOptions writer_options;
   writer_options.size = options_.size;
   writer_options.row_group_bytes = RowGroupBytes(options_);
@@ -125,13 +122,7 @@ arrow::Result<GroupOutput> GroupCompactor::Run() {
   }
   if (!st.ok()) {
     writer.Abandon();
-    // Staging is swept at the end of the run anyway. On S3 the sweep's batch delete does it:
-    // Arrow's DeleteFile would leave a zero-byte folder marker in the emptied staging folder.
-    for (const auto& file : writer.files()) {
-      if (file.location.is_s3()) continue;
-      auto removed = file.location.fs->DeleteFile(file.location.path);
-      (void)removed;
-    }
+    DiscardStaged(writer.files());
     return st;
   }
   output.files = writer.files();

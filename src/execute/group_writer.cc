@@ -5,6 +5,19 @@
 
 namespace s3c {
 
+arrow::Status CreateStaging(const Location& staging) {
+  if (staging.is_s3()) return arrow::Status::OK();
+  return staging.fs->CreateDir(staging.path, /*recursive=*/true);
+}
+
+void DiscardStaged(const std::vector<WrittenFile>& files) {
+  for (const auto& file : files) {
+    if (file.location.is_s3()) continue;
+    auto removed = file.location.fs->DeleteFile(file.location.path);
+    (void)removed;
+  }
+}
+
 std::unique_ptr<GroupWriter> MakeGroupWriter(const PartitionPlan& plan, size_t group_index,
                                              const RunLayout& layout,
                                              const ExecuteOptions& options,

@@ -53,6 +53,15 @@ class GroupWriter {
   virtual arrow::Result<GroupOutput> Run() = 0;
 };
 
+/// Creates the staging folder `staging` where folders exist (S3 needs none, and an empty
+/// "folder/" marker object would only be litter).
+arrow::Status CreateStaging(const Location& staging);
+
+/// Deletes what a failed writer staged, where that leaves no trace: staging is swept at the end
+/// of the run anyway, and on S3 the sweep's batch delete does it (Arrow's DeleteFile would leave
+/// a zero-byte folder marker in the emptied staging folder). Best effort.
+void DiscardStaged(const std::vector<WrittenFile>& files);
+
 /// The writer for group `group_index` of `plan`, by the group's method. `on_input_done` is
 /// called with each input's bytes once it is consumed (the progress bar); may be empty.
 std::unique_ptr<GroupWriter> MakeGroupWriter(const PartitionPlan& plan, size_t group_index,

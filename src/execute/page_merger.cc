@@ -128,9 +128,7 @@ class PageMerger::Stream {
   ~Stream() { Abandon(); }
 
   arrow::Status Run() {
-    if (!staging_.is_s3()) {
-      ARROW_RETURN_NOT_OK(staging_.fs->CreateDir(staging_.path, /*recursive=*/true));
-    }
+    ARROW_RETURN_NOT_OK(CreateStaging(staging_));
     ARROW_ASSIGN_OR_RAISE(key_value_, OutputMetadata(plan_));
     parquet::WriterProperties::Builder properties;
     properties.compression(plan_.output.codec);
@@ -539,12 +537,7 @@ arrow::Result<GroupOutput> PageMerger::Run() {
     if (!st.ok()) stream.Abandon();
   }
   if (st.ok()) return output;
-  // Staging is swept at the end of the run anyway; on S3 the sweep's batch delete does it.
-  for (const auto& file : output.files) {
-    if (file.location.is_s3()) continue;
-    auto removed = file.location.fs->DeleteFile(file.location.path);
-    (void)removed;
-  }
+  DiscardStaged(output.files);
   if (st.IsNotImplemented() && !PlanMismatch::Is(st)) {
     log::Info("pages: ", st.message(), "; the group goes through the row path");
     return GroupCompactor(plan_, group_index_, layout_, options_, on_input_done_).Run();
