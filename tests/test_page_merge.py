@@ -146,7 +146,13 @@ def random_case(seed: int, folder: Path):
             write_page_index=page_index or rng.random() < 0.1,
             write_page_checksum=rng.random() < 0.2,
         )
-        pq.write_table(table, folder / f"part-{f:03d}.parquet", **kwargs)
+        try:
+            pq.write_table(table, folder / f"part-{f:03d}.parquet", **kwargs)
+        except pa.ArrowIndexError:
+            # pyarrow 26 fails to write some dictionary columns inside structs in small pieces
+            # without dictionary encoding ("Index 0 out of bounds"; seed 232): its defaults.
+            kwargs.update(row_group_size=1 << 20, data_page_size=1 << 20, use_dictionary=True)
+            pq.write_table(table, folder / f"part-{f:03d}.parquet", **kwargs)
     return page_index
 
 

@@ -82,6 +82,12 @@ arrow::Result<std::shared_ptr<const arrow::KeyValueMetadata>> OutputMetadata(
 std::function<std::unique_ptr<parquet::PageReader>()> StoredPages(
     const std::shared_ptr<OpenInput>& input, std::shared_ptr<parquet::ColumnChunkMetaData> chunk,
     const parquet::ColumnDescriptor* descr) {
+  // Writers before ARROW-10353 (parquet-cpp < 2.0) flag compressed v2 pages as uncompressed;
+  // Arrow's reader knows, a copied header would not: their pages are taken decompressed.
+  if (input->metadata->writer_version().VersionLt(
+          parquet::ApplicationVersion::PARQUET_CPP_10353_FIXED_VERSION())) {
+    return nullptr;
+  }
   int64_t start = chunk->data_page_offset();
   if (chunk->has_dictionary_page() && chunk->dictionary_page_offset() > 0) {
     start = std::min(start, chunk->dictionary_page_offset());
@@ -346,6 +352,7 @@ class PageMerger::Stream {
             unit.input->metadata->RowGroup(unit.row_group)->ColumnChunk(c);
         declared_values += chunk->num_values();
         pages::ChunkSource source;
+        source.name = unit.input->uri;
         std::shared_ptr<OpenInput> input = unit.input;
         const int rg = unit.row_group;
         source.open = [input, rg, c] { return input->reader->RowGroup(rg)->GetColumnPageReader(c); };
@@ -377,12 +384,22 @@ class PageMerger::Stream {
                                       e.what());
       }
       pages::ChunkAssembler assembler(descr, kDictionaryPageLimit, plan_.output.codec);
-      ARROW_ASSIGN_OR_RAISE(int64_t values, assembler.Write(sources, pages.get(), chunk));
-      if (values != declared_values || (descr->max_repetition_level() == 0 && values != rows)) {
-        return arrow::Status::IOError(
+      ARROW_ASSIGN_OR_RAISE(pages::ChunkWritten written, assembler.Write(sources, pages.get(), chunk));
+      if (written.values != declared_values) {
+        return arrow::Status::Invalid(
             "column ", descr->path()->ToDotString(), " of ", units.front().input->uri,
-            (units.size() > 1 ? " and the files after it" : ""), ": its pages hold ", values,
-            " values where the metadata declares ", declared_values, " in ", rows, " rows");
+            (units.size() > 1 ? " and the files after it" : ""), ": its pages hold ",
+            written.values, " values where the metadata declares ", declared_values);
+      }
+      // Every input's chunk starts exactly its row group's rows: a chunk with a record more or
+      // less would shift every later input's values into other rows.
+      for (size_t u = 0; u < units.size(); ++u) {
+        if (written.records[u] != units[u].rows) {
+          return arrow::Status::Invalid(units[u].input->uri, ", column ",
+                                        descr->path()->ToDotString(), ": its pages hold ",
+                                        written.records[u], " rows where row group ",
+                                        units[u].row_group, " has ", units[u].rows);
+        }
       }
       chunk_bytes += pages->total_compressed_bytes_written();
     }

@@ -16,6 +16,7 @@
 #include "execute/pages/physical_type.h"
 #include "execute/pages/plain_materializer.h"
 #include "execute/pages/rle_hybrid_encoder.h"
+#include "execute/pages/value_check.h"
 
 namespace s3c::pages {
 
@@ -135,6 +136,7 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
                                             const std::vector<int32_t>* remap,
                                             const parquet::DictionaryPage* dictionary,
                                             int merged_bit_width, const PageExtras& extras,
+                                            const PageLayout& layout,
                                             parquet::PageWriter* writer) {
   const parquet::EncodedStatistics no_statistics;
   const bool keep_statistics = extras.keep_statistics;
@@ -142,9 +144,6 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
     return extras.statistics ? *extras.statistics
                              : (keep_statistics ? p.statistics() : no_statistics);
   };
-  ARROW_ASSIGN_OR_RAISE(PageLayout layout,
-                        PageLayout::Of(page, descr_->max_definition_level(),
-                                       descr_->max_repetition_level()));
   std::string remapped;
   const uint8_t* body = page.data();
   int64_t size = page.size();
@@ -189,10 +188,17 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
   return arrow::Status::OK();
 }
 
-arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
+arrow::Status ChunkAssembler::Corrupt(const ChunkSource& input, const std::string& what) const {
+  return arrow::Status::Invalid(input.name.empty() ? "" : input.name + ", ", "column ",
+                                descr_->path()->ToDotString(), ": ", what);
+}
+
+arrow::Result<ChunkWritten> ChunkAssembler::Write(const std::vector<ChunkSource>& inputs,
                                     parquet::PageWriter* writer,
                                     parquet::ColumnChunkMetaDataBuilder* metadata) {
-  int64_t values = 0;
+  ChunkWritten result;
+  result.records.assign(inputs.size(), 0);
+  int64_t& values = result.values;
   try {
     // Pass 1: the dictionaries, which must come first in the output chunk. Each input's is
     // kept (copied: the reader reuses its buffer) in case the merged one grows too large.
@@ -206,6 +212,15 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
       std::shared_ptr<parquet::Page> first = reader->NextPage();
       if (!first || first->type() != parquet::PageType::DICTIONARY_PAGE) continue;
       const auto& page = static_cast<const parquet::DictionaryPage&>(*first);
+      if (page.encoding() != parquet::Encoding::PLAIN &&
+          page.encoding() != parquet::Encoding::PLAIN_DICTIONARY) {
+        return arrow::Status::Invalid(inputs[i].name, ", column ", descr_->path()->ToDotString(),
+                                      ": a dictionary page encoded as ",
+                                      parquet::EncodingToString(page.encoding()));
+      }
+      if (auto checked = CheckDictionary(descr_, page); !checked.ok()) {
+        return Corrupt(inputs[i], checked.message());
+      }
       ARROW_ASSIGN_OR_RAISE(auto copy, arrow::Buffer::Copy(page.buffer(),
                                                            arrow::default_cpu_memory_manager()));
       dictionaries[i] = std::make_shared<parquet::DictionaryPage>(std::move(copy), page.num_values(),
@@ -264,19 +279,27 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
       std::unique_ptr<arrow::util::Codec> codec;
       if (raw) codec = parquet::GetCodec(inputs[i].codec);
       size_t page_number = 0;  // data pages of this input so far
+      int64_t records = 0;
+      bool first_page = true;
       while (std::shared_ptr<parquet::Page> page = reader->NextPage()) {
-        if (page->type() == parquet::PageType::DICTIONARY_PAGE) continue;
+        const bool was_first = first_page;
+        first_page = false;
+        if (page->type() == parquet::PageType::DICTIONARY_PAGE) {
+          // Readers take one dictionary, the chunk's first page: a later one is corruption
+          // (some readers would use it, others refuse the file).
+          if (!was_first) return Corrupt(inputs[i], "a second dictionary page");
+          continue;
+        }
         if (page->type() != parquet::PageType::DATA_PAGE &&
             page->type() != parquet::PageType::DATA_PAGE_V2) {
           continue;  // index pages are not data
         }
         const auto* data = static_cast<const parquet::DataPage*>(page.get());
         values += data->num_values();
-        PageExtras extras{inputs[i].statistics != nullptr, std::nullopt};
+        PageExtras extras{inputs[i].statistics != nullptr, std::nullopt, std::nullopt};
         if (page_index) {
           if (page_number >= inputs[i].first_rows.size()) {
-            return arrow::Status::Invalid("column ", descr_->path()->ToDotString(),
-                                          ": more pages than its offset index lists");
+            return Corrupt(inputs[i], "more pages than its offset index lists");
           }
           extras.first_row = inputs[i].first_rows[page_number];
           extras.statistics = page_number < inputs[i].page_statistics.size()
@@ -285,9 +308,30 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
         }
         ++page_number;
         fallback = fallback || (merger && !IsDictionaryEncoded(data->encoding()));
+        // Every page is checked as readers will read it: decompressed (a page copied still
+        // compressed is decompressed for the check), its levels decoded and counted, its
+        // values read (dictionary indices when they are remapped).
         std::unique_ptr<parquet::DataPage> decompressed;
+        const parquet::DataPage* readable = data;
         if (raw) {
-          if (!IsDictionaryEncoded(data->encoding())) {
+          auto plain = Decompress(*data, codec.get());
+          if (!plain.ok()) return Corrupt(inputs[i], plain.status().message());
+          decompressed = std::move(plain).ValueOrDie();
+          readable = decompressed.get();
+        }
+        auto layout = PageLayout::Of(*readable, descr_->max_definition_level(),
+                                     descr_->max_repetition_level());
+        if (!layout.ok()) {
+          if (layout.status().IsNotImplemented()) return layout.status();
+          return Corrupt(inputs[i], layout.status().message());
+        }
+        records += layout->records;
+        if (!IsDictionaryEncoded(readable->encoding())) {
+          auto checked = CheckValues(descr_, readable->encoding(),
+                                     readable->data() + layout->levels_bytes,
+                                     readable->size() - layout->levels_bytes, layout->values);
+          if (!checked.ok()) return Corrupt(inputs[i], checked.message());
+          if (raw) {
             // As it was: compressed by the same codec.
             if (extras.keep_statistics && !extras.first_row && !extras.statistics) {
               writer->WriteDataPage(*data);
@@ -296,17 +340,20 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
             }
             continue;
           }
-          ARROW_ASSIGN_OR_RAISE(decompressed, Decompress(*data, codec.get()));
-          data = decompressed.get();
         }
         // Once a PLAIN page is written the chunk stays PLAIN, as a writer's fallback does
         // (readers such as Spark's misread a chunk that goes back to dictionary indices): later
         // dictionary pages are written PLAIN, looked up in their own dictionary.
         const bool remap = merger && remaps[i] && !fallback;
-        ARROW_RETURN_NOT_OK(WriteDataPage(*data, remap ? &*remaps[i] : nullptr,
-                                          dictionaries[i].get(), merged_bit_width,
-                                          extras, writer));
+        auto written = WriteDataPage(*readable, remap ? &*remaps[i] : nullptr,
+                                     dictionaries[i].get(), merged_bit_width, extras, *layout,
+                                     writer);
+        if (!written.ok()) {
+          if (written.IsNotImplemented()) return written;
+          return Corrupt(inputs[i], written.message());
+        }
       }
+      result.records[i] = records;
       if (page_index && page_number != inputs[i].first_rows.size()) {
         return arrow::Status::Invalid("column ", descr_->path()->ToDotString(), ": ", page_number,
                                       " pages where its offset index lists ",
@@ -318,7 +365,7 @@ arrow::Result<int64_t> ChunkAssembler::Write(const std::vector<ChunkSource>& inp
   } catch (const std::exception& e) {
     return arrow::Status::IOError("column ", descr_->path()->ToDotString(), ": ", e.what());
   }
-  return values;
+  return result;
 }
 
 }  // namespace s3c::pages

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <arrow/status.h>
@@ -35,9 +36,13 @@
 #include <parquet/metadata.h>
 #include <parquet/statistics.h>
 
+#include "execute/pages/page_layout.h"
+
 namespace s3c::pages {
 
 struct ChunkSource {
+  /// The input, as errors name it (its URI).
+  std::string name;
   /// A new reader over the chunk's pages: the chunk is read twice (dictionaries first).
   std::function<std::unique_ptr<parquet::PageReader>()> open;
   /// Optional: a reader that hands the pages over still compressed (PageReader::Open told the
@@ -58,6 +63,14 @@ struct ChunkSource {
   std::vector<parquet::EncodedStatistics> page_statistics;
 };
 
+/// What Write wrote: the values its pages hold (the sum of their num_values), and per input the
+/// rows its pages start (repetition level 0), for the caller to check against the inputs'
+/// metadata.
+struct ChunkWritten {
+  int64_t values = 0;
+  std::vector<int64_t> records;
+};
+
 /// What a data page is written with besides its bytes.
 struct PageExtras {
   bool keep_statistics = true;
@@ -74,12 +87,13 @@ class ChunkAssembler {
       : descr_(descr), dictionary_page_limit_(dictionary_page_limit), output_codec_(output_codec) {}
 
   /// Writes the chunk of `inputs`, in order, through `writer` (opened on the output with the
-  /// output's codec and `metadata`), and closes it; returns the values its pages hold (the sum
-  /// of their num_values, for the caller to check against the inputs' metadata). On error
-  /// nothing is closed: the caller abandons the output file. The dictionary limit is raised
-  /// to the largest input dictionary page, so inputs whose writer allowed more are not made
-  /// to fall back.
-  arrow::Result<int64_t> Write(const std::vector<ChunkSource>& inputs, parquet::PageWriter* writer,
+  /// output's codec and `metadata`), and closes it. Every page is checked as a reader would
+  /// read it (value_check.h, PageLayout): a corrupt input page is Invalid, naming the input and
+  /// the column, and is never copied. NotImplemented: a page the merge does not take (the
+  /// caller sends the group through the row path). On error nothing is closed: the caller
+  /// abandons the output file. The dictionary limit is raised to the largest input dictionary
+  /// page, so inputs whose writer allowed more are not made to fall back.
+  arrow::Result<ChunkWritten> Write(const std::vector<ChunkSource>& inputs, parquet::PageWriter* writer,
                       parquet::ColumnChunkMetaDataBuilder* metadata);
 
  private:
@@ -87,7 +101,10 @@ class ChunkAssembler {
   /// turns a dictionary page into PLAIN.
   arrow::Status WriteDataPage(const parquet::DataPage& page, const std::vector<int32_t>* remap,
                               const parquet::DictionaryPage* dictionary, int merged_bit_width,
-                              const PageExtras& extras, parquet::PageWriter* writer);
+                              const PageExtras& extras, const PageLayout& layout,
+                              parquet::PageWriter* writer);
+  /// Invalid, naming `input` and the column.
+  arrow::Status Corrupt(const ChunkSource& input, const std::string& what) const;
 
   const parquet::ColumnDescriptor* descr_;
   int64_t dictionary_page_limit_;

@@ -37,6 +37,9 @@ arrow::Result<PageLayout> PageLayout::Of(const parquet::DataPage& page, int16_t 
                                          int16_t max_rep) {
   PageLayout layout;
   if (page.num_values() < 0) return arrow::Status::Invalid("a data page of ", page.num_values(), " values");
+  if (page.num_values() > kMaxValues) {
+    return arrow::Status::NotImplemented("a data page of ", page.num_values(), " values");
+  }
   if (page.type() == parquet::PageType::DATA_PAGE_V2) {
     const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
     const int64_t levels = int64_t{v2.repetition_levels_byte_length()} +
@@ -54,6 +57,39 @@ arrow::Result<PageLayout> PageLayout::Of(const parquet::DataPage& page, int16_t 
     }
     layout.levels_bytes = levels;
     layout.values = int64_t{v2.num_values()} - v2.num_nulls();
+    layout.records = v2.num_values();
+    const int32_t rep_bytes = v2.repetition_levels_byte_length();
+    if (max_rep > 0) {
+      RleHybridDecoder rep(page.data(), rep_bytes,
+                           RleHybridEncoder::BitWidth(static_cast<uint32_t>(max_rep)));
+      auto records = rep.CountEqual(0, v2.num_values());
+      if (!records.ok()) {
+        return records.status().WithMessage("repetition levels of a data page v2: ",
+                                            records.status().message());
+      }
+      if (*records != v2.num_rows()) {
+        return arrow::Status::Invalid("a data page v2 whose repetition levels start ", *records,
+                                      " rows where its header says ", v2.num_rows());
+      }
+      layout.records = *records;
+    }
+    if (max_def > 0) {
+      RleHybridDecoder def(page.data() + rep_bytes, v2.definition_levels_byte_length(),
+                           RleHybridEncoder::BitWidth(static_cast<uint32_t>(max_def)));
+      auto present = def.CountEqual(max_def, v2.num_values());
+      if (!present.ok()) {
+        return present.status().WithMessage("definition levels of a data page v2: ",
+                                            present.status().message());
+      }
+      if (*present != layout.values) {
+        return arrow::Status::Invalid("a data page v2 whose definition levels hold ", *present,
+                                      " values where its header says ", layout.values,
+                                      " (num_nulls ", v2.num_nulls(), ")");
+      }
+    } else if (v2.num_nulls() != 0) {
+      return arrow::Status::Invalid("a data page v2 of a required column with ", v2.num_nulls(),
+                                    " nulls");
+    }
     return layout;
   }
   if (page.type() != parquet::PageType::DATA_PAGE) {
@@ -61,9 +97,18 @@ arrow::Result<PageLayout> PageLayout::Of(const parquet::DataPage& page, int16_t 
   }
   const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
   int64_t offset = 0;
+  layout.records = v1.num_values();
   if (max_rep > 0) {
     ARROW_ASSIGN_OR_RAISE(int64_t bytes, LevelStreamBytes(v1, v1.repetition_level_encoding(),
                                                           offset, "repetition"));
+    RleHybridDecoder rep(page.data() + offset + 4, bytes - 4,
+                         RleHybridEncoder::BitWidth(static_cast<uint32_t>(max_rep)));
+    auto records = rep.CountEqual(0, v1.num_values());
+    if (!records.ok()) {
+      return records.status().WithMessage("repetition levels of a data page: ",
+                                          records.status().message());
+    }
+    layout.records = *records;
     offset += bytes;
   }
   layout.values = v1.num_values();

@@ -12,6 +12,8 @@ namespace s3c::pages {
 
 namespace {
 
+constexpr int64_t kMaxPlainPageBytes = int64_t{1} << 30;
+
 template <typename DType>
 arrow::Result<std::string> Materialize(const parquet::ColumnDescriptor* descr,
                                        const parquet::DictionaryPage& dictionary,
@@ -51,6 +53,21 @@ arrow::Result<std::string> Materialize(const parquet::ColumnDescriptor* descr,
                                     " in a dictionary of ", k, " values");
     }
     gathered.push_back(values[static_cast<size_t>(index)]);
+  }
+  // A short page of repeated indices can stand for far more PLAIN bytes than any page should
+  // hold (pages are at most 2 GiB): such a page goes through the row path.
+  int64_t plain_bytes = 0;
+  if constexpr (std::is_same_v<DType, parquet::ByteArrayType>) {
+    for (const auto& v : gathered) plain_bytes += 4 + int64_t{v.len};
+  } else if constexpr (std::is_same_v<DType, parquet::FLBAType>) {
+    plain_bytes = static_cast<int64_t>(gathered.size()) * descr->type_length();
+  } else {
+    plain_bytes = static_cast<int64_t>(gathered.size() * sizeof(T));
+  }
+  if (plain_bytes > kMaxPlainPageBytes) {
+    return arrow::Status::NotImplemented("column ", column, ": a dictionary page of ",
+                                         gathered.size(), " values that would be ", plain_bytes,
+                                         " bytes PLAIN");
   }
   auto encoder = parquet::MakeTypedEncoder<DType>(parquet::Encoding::PLAIN, false, descr);
   encoder->Put(gathered.data(), static_cast<int>(gathered.size()));
