@@ -550,7 +550,13 @@ arrow::Result<GroupOutput> PageMerger::Run() {
   arrow::Status st;
   {
     Stream stream(plan_, group_index_, layout_, options_, on_input_done_, &output);
-    st = stream.Run();
+    try {
+      st = stream.Run();
+    } catch (const std::exception& e) {
+      // Arrow's metadata accessors throw on a footer that parses but lies.
+      st = arrow::Status::Invalid("partition ", plan_.partition.path, ": a corrupt input: ",
+                                  e.what());
+    }
     if (!st.ok()) stream.Abandon();
   }
   if (st.ok()) return output;
