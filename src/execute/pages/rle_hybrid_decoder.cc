@@ -73,15 +73,27 @@ arrow::Result<int64_t> RleHybridDecoder::Decode(int32_t* out, int64_t count) {
     if (bit_width_ == 0) {
       std::fill(out + done, out + done + n, 0);
     } else {
-      for (int64_t i = 0; i < n; ++i) {
-        // An unaligned 64-bit window holds the value (offset within the byte + width <= 39).
-        const int64_t byte = packed_bit_ >> 3;
+      // An unaligned 64-bit window holds each value (offset within the byte + width <= 39).
+      // While a whole window lies inside the data it is read in one fixed-size load; the last
+      // few values read only the bytes there are.
+      int64_t i = 0;
+      int64_t bit = packed_bit_;
+      const int64_t last_full_window_bit = (size_ - 8) * 8;
+      for (; i < n && bit <= last_full_window_bit; ++i) {
+        uint64_t window;
+        std::memcpy(&window, data_ + (bit >> 3), 8);  // little-endian host
+        out[done + i] = static_cast<int32_t>((window >> (bit & 7)) & mask);
+        bit += bit_width_;
+      }
+      for (; i < n; ++i) {
+        const int64_t byte = bit >> 3;
         uint64_t window = 0;
         const int64_t have = std::min<int64_t>(8, size_ - byte);
-        std::memcpy(&window, data_ + byte, static_cast<size_t>(have));  // little-endian host
-        out[done + i] = static_cast<int32_t>((window >> (packed_bit_ & 7)) & mask);
-        packed_bit_ += bit_width_;
+        std::memcpy(&window, data_ + byte, static_cast<size_t>(have));
+        out[done + i] = static_cast<int32_t>((window >> (bit & 7)) & mask);
+        bit += bit_width_;
       }
+      packed_bit_ = bit;
     }
     packed_left_ -= n;
     done += n;
@@ -93,6 +105,14 @@ arrow::Result<int64_t> RleHybridDecoder::CountEqual(int32_t value, int64_t count
   int32_t buffer[1024];
   int64_t equal = 0;
   for (int64_t left = count; left > 0;) {
+    if (rle_left_ > 0) {
+      // A run is counted without being expanded (levels are mostly long runs).
+      const int64_t n = std::min(rle_left_, left);
+      if (rle_value_ == value) equal += n;
+      rle_left_ -= n;
+      left -= n;
+      continue;
+    }
     const int64_t want = std::min<int64_t>(left, 1024);
     ARROW_ASSIGN_OR_RAISE(int64_t got, Decode(buffer, want));
     if (got < want) {

@@ -1,8 +1,11 @@
 #include "execute/pages/rle_hybrid_encoder.h"
 
 #include <bit>
+#include <cstring>
 
 namespace s3c::pages {
+
+static_assert(std::endian::native == std::endian::little, "packed values are written little-endian");
 
 namespace {
 
@@ -24,16 +27,24 @@ void PutPacked(const int32_t* values, int64_t count, int bit_width, std::string*
   out->resize(start + static_cast<size_t>(groups * bit_width), '\0');
   if (bit_width == 0) return;
   auto* bytes = reinterpret_cast<uint8_t*>(out->data() + start);
-  uint64_t bit = 0;
-  for (int64_t i = 0; i < count; ++i, bit += static_cast<uint64_t>(bit_width)) {
-    uint64_t v = static_cast<uint32_t>(values[i]);
-    // Spread the value over the bytes it touches (at most 5).
-    uint64_t byte = bit >> 3;
-    v <<= (bit & 7);
-    for (int left = static_cast<int>((bit & 7) + bit_width); left > 0; left -= 8, ++byte) {
-      bytes[byte] |= static_cast<uint8_t>(v & 0xFF);
-      v >>= 8;
+  // Values gather in a 64-bit accumulator (fewer than 32 bits pending + at most 32 new), written
+  // out 32 bits at a time, little-endian; the last bits after the loop.
+  uint64_t pending = 0;
+  int pending_bits = 0;
+  size_t pos = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    pending |= static_cast<uint64_t>(static_cast<uint32_t>(values[i])) << pending_bits;
+    pending_bits += bit_width;
+    if (pending_bits >= 32) {
+      const auto word = static_cast<uint32_t>(pending);
+      std::memcpy(bytes + pos, &word, 4);  // little-endian host
+      pos += 4;
+      pending >>= 32;
+      pending_bits -= 32;
     }
+  }
+  for (; pending_bits > 0; pending_bits -= 8, pending >>= 8) {
+    bytes[pos++] = static_cast<uint8_t>(pending & 0xFF);
   }
 }
 
