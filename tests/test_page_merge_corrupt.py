@@ -11,7 +11,6 @@ the same multiset of rows pyarrow read from the inputs."""
 
 import collections
 import hashlib
-import os
 import struct
 import subprocess
 import sys
