@@ -1,6 +1,7 @@
 #include "report/run_summary.h"
 
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "util/human.h"
@@ -97,6 +98,28 @@ std::string RunSummary::ToText() const {
       << (dry_run ? " (estimated)" : "") << "\n";
   out << "  rows        " << human::Count(t.rows)
       << (dry_run ? " to rewrite (estimated)" : " rewritten, counts verified") << "\n";
+  {
+    // How the partitions were (or would be) written: pages, rows, or both; the first reason
+    // for rows where pages were allowed.
+    std::map<std::string, int64_t> by_method;
+    std::string reason;
+    for (const auto& p : partitions) {
+      if (p.status != PartitionStatus::kCompacted && p.status != PartitionStatus::kPlanned) continue;
+      if (p.method.empty() || p.method == "copy") continue;
+      by_method[p.method]++;
+      if (reason.empty() && !p.method_reason.empty()) reason = p.partition + ": " + p.method_reason;
+    }
+    if (!by_method.empty()) {
+      out << "  merged      ";
+      bool first = true;
+      for (const auto& [method, n] : by_method) {
+        out << (first ? "" : ", ") << human::Count(n) << " partition(s) by " << method;
+        first = false;
+      }
+      if (!reason.empty()) out << " (rows: " << OneLine(reason) << ")";
+      out << "\n";
+    }
+  }
   if (!dry_run && t.input_files > 0) {
     out << "  originals   ";
     if (originals == "archived") {

@@ -39,10 +39,15 @@ arrow::Result<std::shared_ptr<arrow::Buffer>> Compressed(parquet::PageWriter* wr
 }
 
 // A page handed over compressed (by a PageReader told UNCOMPRESSED), decompressed with the
-// chunk's codec (none: as it is), as PageReader would have handed it.
-arrow::Result<std::unique_ptr<parquet::DataPage>> Decompress(const parquet::DataPage& page,
-                                                             arrow::util::Codec* codec) {
+// chunk's codec (none: as it is), as PageReader would have handed it, into `scratch` (reused
+// from page to page: the page returned is only valid until the next call).
+arrow::Result<std::unique_ptr<parquet::DataPage>> Decompress(
+    const parquet::DataPage& page, arrow::util::Codec* codec,
+    const std::shared_ptr<arrow::ResizableBuffer>& scratch) {
   const int64_t total = page.uncompressed_size();
+  if (total < 0 || total > (int64_t{1} << 30)) {
+    return arrow::Status::Invalid("a data page of ", total, " bytes uncompressed");
+  }
   if (page.type() == parquet::PageType::DATA_PAGE_V2) {
     const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
     const int64_t levels = int64_t{v2.repetition_levels_byte_length()} +
@@ -52,13 +57,14 @@ arrow::Result<std::unique_ptr<parquet::DataPage>> Decompress(const parquet::Data
     }
     std::shared_ptr<arrow::Buffer> body = page.buffer();
     if (codec && v2.is_compressed()) {
-      ARROW_ASSIGN_OR_RAISE(auto out, arrow::AllocateBuffer(total));
+      const auto& out = scratch;
+      ARROW_RETURN_NOT_OK(out->Resize(total, /*shrink_to_fit=*/false));
       std::memcpy(out->mutable_data(), page.data(), static_cast<size_t>(levels));
       ARROW_ASSIGN_OR_RAISE(int64_t n, codec->Decompress(page.size() - levels, page.data() + levels,
                                                          total - levels,
                                                          out->mutable_data() + levels));
       if (n != total - levels) return arrow::Status::Invalid("a data page that decompresses to ", n + levels, " bytes, not ", total);
-      body = std::move(out);
+      body = out;
     }
     return std::make_unique<parquet::DataPageV2>(
         body, v2.num_values(), v2.num_nulls(), v2.num_rows(), v2.encoding(),
@@ -68,11 +74,12 @@ arrow::Result<std::unique_ptr<parquet::DataPage>> Decompress(const parquet::Data
   const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
   std::shared_ptr<arrow::Buffer> body = page.buffer();
   if (codec) {
-    ARROW_ASSIGN_OR_RAISE(auto out, arrow::AllocateBuffer(total));
+    const auto& out = scratch;
+    ARROW_RETURN_NOT_OK(out->Resize(total, /*shrink_to_fit=*/false));
     ARROW_ASSIGN_OR_RAISE(int64_t n, codec->Decompress(page.size(), page.data(), total,
                                                        out->mutable_data()));
     if (n != total) return arrow::Status::Invalid("a data page that decompresses to ", n, " bytes, not ", total);
-    body = std::move(out);
+    body = out;
   }
   return std::make_unique<parquet::DataPageV1>(body, v1.num_values(), v1.encoding(),
                                                v1.definition_level_encoding(),
@@ -268,6 +275,8 @@ arrow::Result<ChunkWritten> ChunkAssembler::Write(const std::vector<ChunkSource>
       writer->WriteDictionaryPage(dictionary);
     }
     // Pass 2: the data pages, in order.
+    ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::ResizableBuffer> scratch,
+                          arrow::AllocateResizableBuffer(0));
     const bool page_index =
         !inputs.empty() && std::all_of(inputs.begin(), inputs.end(),
                                        [](const ChunkSource& s) { return !s.first_rows.empty(); });
@@ -314,7 +323,7 @@ arrow::Result<ChunkWritten> ChunkAssembler::Write(const std::vector<ChunkSource>
         std::unique_ptr<parquet::DataPage> decompressed;
         const parquet::DataPage* readable = data;
         if (raw) {
-          auto plain = Decompress(*data, codec.get());
+          auto plain = Decompress(*data, codec.get(), scratch);
           if (!plain.ok()) return Corrupt(inputs[i], plain.status().message());
           decompressed = std::move(plain).ValueOrDie();
           readable = decompressed.get();

@@ -38,6 +38,20 @@ arrow::Status CheckValues(const parquet::ColumnDescriptor* descr, parquet::Encod
       values > std::numeric_limits<int32_t>::max()) {
     return arrow::Status::Invalid("a data page of ", size, " bytes and ", values, " values");
   }
+  if (encoding == parquet::Encoding::PLAIN && descr->physical_type() != parquet::Type::BYTE_ARRAY) {
+    // Fixed-width PLAIN values are bytes in a row: they are all there when the bytes are.
+    const int64_t needed = descr->physical_type() == parquet::Type::BOOLEAN
+                               ? (values + 7) / 8
+                               : values * PlainWidth(descr);
+    if (PlainWidth(descr) <= 0 && descr->physical_type() != parquet::Type::BOOLEAN) {
+      return arrow::Status::Invalid("a PLAIN data page of a column without a width");
+    }
+    if (needed > size) {
+      return arrow::Status::Invalid("a data page whose PLAIN values need ", needed,
+                                    " bytes where it holds ", size);
+    }
+    return arrow::Status::OK();
+  }
   try {
     return VisitPhysicalType(descr->physical_type(), [&]<typename DType>() -> arrow::Status {
       using T = typename DType::c_type;

@@ -6,9 +6,10 @@
 // rows of every other input with it.
 //
 // CheckValues reads the values region of a decompressed data page with Arrow's own decoder for
-// its encoding, in batches into a small scratch buffer (no arrays are built, nothing is
-// encoded): Invalid when it does not hold `values` values. Dictionary indices are not checked
-// here: RemapIndices and MaterializePlain decode every one.
+// its encoding (fixed-width PLAIN values only need their bytes to be there), in batches into a
+// small scratch buffer (no arrays are built, nothing is encoded): Invalid when it does not hold
+// `values` values. Dictionary indices are not checked here: RemapIndices and MaterializePlain
+// decode every one.
 //
 // CheckDictionary: a PLAIN dictionary page's entry count fits its bytes (fixed width: count x
 // width; byte arrays: at least their 4-byte lengths), before anything is allocated for it.
