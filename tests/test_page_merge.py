@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from support import thrift_compact as tc
 from support.tables import data_files
 
 CASES = int(os.environ.get("S3C_PAGE_MERGE_CASES", "250"))
@@ -430,6 +431,13 @@ def test_every_writer_merged_by_pages_reads_back_in_every_reader(run, tmp_path):
     for w in spark_reads:
         assert spark_after[w] == spark_before[w], (w, "spark")
     assert len(spark_after["filtered"]) == 102 and spark_after["filtered"] == spark_before["filtered"]
+    # Every output page carries a CRC (parquet-java writes them by default, and Arrow does not say
+    # which input pages had one), and a reader that checks them reads every row.
+    out = data_files(root / "w=pyarrow_v2")[0]
+    pf = tc.ParquetFile(out)
+    for c in range(len(pf.row_groups()[0].val(1).items)):
+        assert all(p.header.val(4) is not None for p in pf.pages(0, c)), c
+    assert pq.read_table(out, page_checksum_verification=True).num_rows == 12000
     # The page index of inputs that had one is kept.
     md = pq.ParquetFile(data_files(root / "w=pyarrow_v1")[0]).metadata
     assert md.row_group(0).column(0).has_offset_index and md.row_group(0).column(0).has_column_index

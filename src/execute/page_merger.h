@@ -9,7 +9,8 @@
 // while their compressed bytes fit the row group size, and a file takes row groups while they
 // fit the file's target (FileSizePolicy within 5%, on the bytes still to come: the plan's
 // estimate for inputs not yet opened, their footers' for the others, scaled by what merging
-// saved so far). Pages are read with their CRCs checked where they carry one.
+// saved so far). Pages are read with their CRCs checked where they carry one, and written with
+// a CRC each.
 // An input row group is never split, so one larger than the row group size is a row group of
 // its own.
 //
