@@ -99,6 +99,7 @@ def merges_to_the_same_rows(run, folder: Path, rows: int, *extra):
     assert outputs and not {f.name for f in inputs} & {f.name for f in outputs}
     for read in (rows_pyarrow, rows_duckdb, rows_polars):
         assert read(outputs) == expected, read.__name__
+    merges_to_the_same_rows.detail = detail
     return outputs
 
 
@@ -316,6 +317,10 @@ def test_bit_packed_levels_go_through_the_row_path(run, tmp_path, extra):
         return [(h, data)]
     tc.rewrite_pages(folder / "f3.parquet", bit_packed)
     outputs = merges_to_the_same_rows(run, folder, 12000, *extra)
+    # The summary says what was done, and why.
+    detail = merges_to_the_same_rows.detail
+    assert detail["method"] == "rows", detail
+    assert "BIT_PACKED" in detail["method_reason"], detail
     for f in outputs:
         pf = tc.ParquetFile(f)
         for rg in range(len(pf.row_groups())):

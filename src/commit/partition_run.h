@@ -4,6 +4,7 @@
 // vectors indexed by number); the scheduler fills `write`, the committer and the catalog step
 // `commit`, and the summary is built from it.
 
+#include <string>
 #include <vector>
 
 #include "commit/partition_committer.h"
@@ -18,6 +19,7 @@ struct PartitionRun {
   CommitResult commit;
   bool committed = false;  // reached the committer (a compacted or copied partition)
   int carried = 0;         // files other writers added meanwhile, carried to the target
+  std::string rows_instead;  // PartitionWrite::rows_instead, kept when the write is committed
 
   /// One per partition of the plan, in order.
   static std::vector<PartitionRun> FromPlans(std::vector<PartitionPlan> plans) {

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <arrow/result.h>
@@ -45,6 +46,8 @@ struct GroupOutput {
   std::vector<WrittenFile> files;
   int64_t rows_read = 0;
   RowDigest digest;  // of the rows written, when ExecuteOptions::digest
+  /// Set when a group planned for pages went through the row path after all: why.
+  std::string rows_instead;
 };
 
 class GroupWriter {

@@ -566,7 +566,10 @@ arrow::Result<GroupOutput> PageMerger::Run() {
   DiscardStaged(output.files);
   if (st.IsNotImplemented() && !PlanMismatch::Is(st)) {
     log::Info("pages: ", st.message(), "; the group goes through the row path");
-    return GroupCompactor(plan_, group_index_, layout_, options_, on_input_done_).Run();
+    ARROW_ASSIGN_OR_RAISE(
+        GroupOutput rows, GroupCompactor(plan_, group_index_, layout_, options_, on_input_done_).Run());
+    rows.rows_instead = st.message();
+    return rows;
   }
   return st;
 }

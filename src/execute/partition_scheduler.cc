@@ -67,6 +67,7 @@ std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
       std::lock_guard<std::mutex> lock(mutex);
       if (result.ok()) {
         write.rows_read += result->rows_read;
+        if (write.rows_instead.empty()) write.rows_instead = result->rows_instead;
         write.digest.Add(result->digest);
         write.outputs.insert(write.outputs.end(), result->files.begin(), result->files.end());
       } else if (write.status.ok()) {

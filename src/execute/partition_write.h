@@ -2,6 +2,7 @@
 // PartitionWrite: what a partition's groups wrote into staging, gathered as they finish
 // (PartitionScheduler), and what its commit starts from (PartitionCommitter).
 
+#include <string>
 #include <vector>
 
 #include <arrow/status.h>
@@ -15,6 +16,7 @@ struct PartitionWrite {
   std::vector<WrittenFile> outputs;  // every file staged, complete or not
   int64_t rows_read = 0;             // rows read, each file's checked against its footer
   RowDigest digest;                  // of the rows written (--verify=content)
+  std::string rows_instead;          // a pages group went through rows after all: why (the first)
   arrow::Status status;              // the first error of its groups
 };
 

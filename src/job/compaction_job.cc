@@ -322,6 +322,7 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
   };
   auto commit = [&](size_t i) {
     PartitionRun& p = partitions[i];
+    p.rows_instead = p.write.rows_instead;  // the write is handed to the committer
     p.commit = committer.Commit(p.plan, std::move(p.write));
     p.committed = true;
     if (p.commit.status == PartitionStatus::kFailed) {

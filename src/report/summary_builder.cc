@@ -57,6 +57,11 @@ PartitionOutcome SummaryBuilder::Finished(const PartitionRun& run) {
   outcome.reason = commit.reason;
   outcome.method = p.Method();
   outcome.method_reason = p.MethodReason();
+  if (!run.rows_instead.empty()) {
+    // Planned for pages, written (in part) by rows: a page the merge does not take.
+    outcome.method = p.groups.size() > 1 ? "pages+rows" : "rows";
+    outcome.method_reason = run.rows_instead;
+  }
   if (commit.status == PartitionStatus::kFailed && commit.published.files.empty()) return outcome;
   outcome.input_files = p.InputFiles();
   outcome.input_bytes = p.InputBytes();
