@@ -121,3 +121,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("fault sweep: every storage call failed, and crashed after, in turn")
         for line in lines:
             terminalreporter.write_line(line)
+    pages = sys.modules.get("test_page_merge") or sys.modules.get("tests.test_page_merge")
+    lines = getattr(pages, "RANDOM_SUMMARY", None)
+    if lines:
+        terminalreporter.section("page merge: random tables, pages against rows against the inputs")
+        for line in lines:
+            terminalreporter.write_line(line)

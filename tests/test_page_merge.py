@@ -21,6 +21,7 @@ from support import thrift_compact as tc
 from support.tables import data_files
 
 CASES = int(os.environ.get("S3C_PAGE_MERGE_CASES", "250"))
+RANDOM_SUMMARY: list[str] = []  # printed at the end of the session (conftest.py)
 
 
 def merge(run, root, how, *extra):
@@ -214,7 +215,8 @@ def test_random_tables_pages_equal_rows_equal_inputs(run, tmp_path):
         if page_index:
             assert md.row_group(0).column(0).has_offset_index, seed
         shutil.rmtree(case)
-    print(f"page merge: {len(seeds)} random cases (seeds 0-{len(seeds) - 1}), {pages_used} merged by pages")
+    RANDOM_SUMMARY.append(f"{len(seeds)} random cases (seeds 0-{len(seeds) - 1}, "
+                          f"S3C_PAGE_MERGE_CASES to change), {pages_used} merged by pages, 0 failed")
     assert pages_used >= len(seeds) * 0.8
 
 
