@@ -101,9 +101,12 @@ for source in "$ROOT"/fuzz/*_fuzz.cc; do
   cov="$(grep -oE 'cov: [0-9]+' "$log" | tail -n1 | grep -oE '[0-9]+' || true)"
   if ((rc != 0)); then
     status=1
-    artifact="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n1 | sed 's/Test unit written to //')"
+    artifact="$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n1 \
+                | sed 's/Test unit written to //' || true)"
     what="$(grep -m1 -E 'ERROR: (Address|libFuzzer)|runtime error|what\(\)' "$log" \
-            | sed -E 's/^==[0-9]+==//' | cut -c1-150)"
+            | sed -E 's/^==[0-9]+==//' | cut -c1-150 || true)"
+    # Not a crash (no input saved): say what libFuzzer said last.
+    [[ -n "$artifact$what" ]] || what="$(tail -n1 "$log" | cut -c1-150)"
     say "$target: NEW CRASH: $what"
     say "$target: input saved as ${artifact#"$ROOT"/} (log: ${log#"$ROOT"/})"
     summary+=("$(printf '%-21s regressions %d pass; fuzzing CRASHED after %s runs: %s' "$target" \
