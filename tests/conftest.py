@@ -113,17 +113,23 @@ def aws(local_s3, aws_proxy):
     assert aws_proxy.signature_failures == [], aws_proxy.signature_failures
 
 
+# What the heavy suites covered, printed at the end of the session: (module, its list of lines,
+# the section's title).
+COVERAGE_REPORTS = [
+    ("test_fault_sweep", "SWEEP_SUMMARY",
+     "fault sweep: every storage call failed, and crashed after, in turn"),
+    ("test_page_merge", "RANDOM_SUMMARY",
+     "page merge: random tables, pages against rows against the inputs"),
+]
+
+
 def pytest_terminal_summary(terminalreporter):
-    """The fault sweep's coverage: M (storage operations of a run) and the cases per mode."""
-    sweep = sys.modules.get("test_fault_sweep") or sys.modules.get("tests.test_fault_sweep")
-    lines = getattr(sweep, "SWEEP_SUMMARY", None)
-    if lines:
-        terminalreporter.section("fault sweep: every storage call failed, and crashed after, in turn")
-        for line in lines:
-            terminalreporter.write_line(line)
-    pages = sys.modules.get("test_page_merge") or sys.modules.get("tests.test_page_merge")
-    lines = getattr(pages, "RANDOM_SUMMARY", None)
-    if lines:
-        terminalreporter.section("page merge: random tables, pages against rows against the inputs")
-        for line in lines:
-            terminalreporter.write_line(line)
+    """The fault sweep's coverage (M, the storage operations of a run, and the cases per mode)
+    and the random page-merge cases."""
+    for module, attribute, title in COVERAGE_REPORTS:
+        found = sys.modules.get(module) or sys.modules.get("tests." + module)
+        lines = getattr(found, attribute, None)
+        if lines:
+            terminalreporter.section(title)
+            for line in lines:
+                terminalreporter.write_line(line)

@@ -87,12 +87,17 @@ arrow::Result<std::unique_ptr<parquet::DataPage>> Decompress(
                                                v1.statistics());
 }
 
+// The statistics `page` is written with: the input's column index's, else its header's unless
+// its writer's are not trusted.
+parquet::EncodedStatistics StatisticsFor(const parquet::DataPage& page, const PageExtras& extras) {
+  if (extras.statistics) return *extras.statistics;
+  return extras.keep_statistics ? page.statistics() : parquet::EncodedStatistics();
+}
+
 // `page`'s bytes and header, with `extras`' statistics and first row.
 std::unique_ptr<parquet::DataPage> Reissued(const parquet::DataPage& page,
                                             const PageExtras& extras) {
-  const parquet::EncodedStatistics statistics =
-      extras.statistics ? *extras.statistics
-                        : (extras.keep_statistics ? page.statistics() : parquet::EncodedStatistics());
+  const parquet::EncodedStatistics statistics = StatisticsFor(page, extras);
   if (page.type() == parquet::PageType::DATA_PAGE_V2) {
     const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
     return std::make_unique<parquet::DataPageV2>(
@@ -145,12 +150,6 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
                                             int merged_bit_width, const PageExtras& extras,
                                             const PageLayout& layout,
                                             parquet::PageWriter* writer) {
-  const parquet::EncodedStatistics no_statistics;
-  const bool keep_statistics = extras.keep_statistics;
-  auto statistics_of = [&](const parquet::DataPage& p) {
-    return extras.statistics ? *extras.statistics
-                             : (keep_statistics ? p.statistics() : no_statistics);
-  };
   std::string remapped;
   const uint8_t* body = page.data();
   int64_t size = page.size();
@@ -182,7 +181,7 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
     parquet::DataPageV2 out(std::move(buffer), v2.num_values(), v2.num_nulls(), v2.num_rows(),
                             encoding, v2.definition_levels_byte_length(),
                             v2.repetition_levels_byte_length(), size, writer->has_compressor(),
-                            statistics_of(v2), extras.first_row);
+                            StatisticsFor(v2, extras), extras.first_row);
     writer->WriteDataPage(out);
     return arrow::Status::OK();
   }
@@ -190,7 +189,7 @@ arrow::Status ChunkAssembler::WriteDataPage(const parquet::DataPage& page,
   ARROW_ASSIGN_OR_RAISE(auto compressed, Compressed(writer, body, size));
   parquet::DataPageV1 out(std::move(compressed), v1.num_values(), encoding,
                           v1.definition_level_encoding(), v1.repetition_level_encoding(), size,
-                          statistics_of(v1), extras.first_row);
+                          StatisticsFor(v1, extras), extras.first_row);
   writer->WriteDataPage(out);
   return arrow::Status::OK();
 }
