@@ -551,8 +551,13 @@ PageMerger::PageMerger(const PartitionPlan& plan, size_t group_index, const RunL
 arrow::Result<GroupOutput> PageMerger::Run() {
   GroupOutput output;
   arrow::Status st;
+  int64_t reported = 0;  // input bytes the attempt reported done (the progress bar)
+  auto report = [&](int64_t bytes) {
+    reported += bytes;
+    if (on_input_done_) on_input_done_(bytes);
+  };
   {
-    Stream stream(plan_, group_index_, layout_, options_, on_input_done_, &output);
+    Stream stream(plan_, group_index_, layout_, options_, report, &output);
     try {
       st = stream.Run();
     } catch (const std::exception& e) {
@@ -566,8 +571,14 @@ arrow::Result<GroupOutput> PageMerger::Run() {
   DiscardStaged(output.files);
   if (st.IsNotImplemented() && !PlanMismatch::Is(st)) {
     log::Info("pages: ", st.message(), "; the group goes through the row path");
-    ARROW_ASSIGN_OR_RAISE(
-        GroupOutput rows, GroupCompactor(plan_, group_index_, layout_, options_, on_input_done_).Run());
+    // The row path reports every input again: what the attempt reported already is not.
+    auto again = [this, skip = reported](int64_t bytes) mutable {
+      const int64_t skipped = std::min(skip, bytes);
+      skip -= skipped;
+      if (bytes > skipped && on_input_done_) on_input_done_(bytes - skipped);
+    };
+    ARROW_ASSIGN_OR_RAISE(GroupOutput rows,
+                          GroupCompactor(plan_, group_index_, layout_, options_, again).Run());
     rows.rows_instead = st.message();
     return rows;
   }
