@@ -166,17 +166,6 @@ def test_missing_path(run, tmp_path):
     assert error_lines(r) == [f"s3-compaction: error: table path not found: {tmp_path / 'nope'}"]
 
 
-def test_table_without_partitions_is_refused(run, tmp_path):
-    root = tmp_path / "flat"
-    root.mkdir()
-    pq.write_table(pa.table({"a": [1, 2]}), root / "a.parquet")
-    before = snapshot(root)
-    r = run("--table_path", root)
-    assert r.code == 3
-    assert "is not a partitioned table" in r.stderr and str(root) in r.stderr
-    assert snapshot(root) == before
-
-
 def test_path_that_is_a_file_is_refused(run, tmp_path):
     f = tmp_path / "x.parquet"
     pq.write_table(pa.table({"a": [1]}), f)

@@ -154,7 +154,6 @@ def test_export_leaves_the_catalog_alone(aws, bucket, table, run, tmp_path):
 # --- refusals: a clear one-line message naming the table, exit 3, nothing changed -----------
 
 REFUSALS = {
-    "no partition keys": (dict(partition_keys=[]), "has no partition keys"),
     "csv": (dict(parameters={"classification": "csv"},
                  storage={"InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
                           "SerdeInfo": {"SerializationLibrary":

@@ -24,4 +24,10 @@ struct Partition {
   std::optional<std::vector<arrow::fs::FileInfo>> files;
 };
 
+/// How messages name a partition: its path, or "(table)" for the one partition of an
+/// unpartitioned table (path "").
+inline std::string PartitionName(const std::string& path) {
+  return path.empty() ? std::string("(table)") : path;
+}
+
 }  // namespace s3c

@@ -78,7 +78,7 @@ void DescribeTool(CLI::App& app) {
 void AddTableFlags(CLI::App& app, CliRequest& request) {
   const char* table = "Table (one of)";
   app.add_option("--table_path", request.table_path,
-                 "A table with no catalog: local folder or s3://bucket/prefix of key=value folders")
+                 "A table with no catalog: local folder or s3://bucket/prefix (key=value folders, or just files)")
       ->type_name("PATH")
       ->group(table);
   app.add_option("--database_name", request.database_name, "Glue Data Catalog database")

@@ -60,9 +60,11 @@ arrow::Status JournalTrust::CheckLocation(const JournalPartition& partition,
 namespace {
 
 // "year=2023/month=05": key=value segments only, none empty, "." or "..": a partition path is
-// joined to the table, target, staging and archive folders as text.
+// joined to the table, target, staging and archive folders as text. "" is the one partition
+// of an unpartitioned table: its folder is the table's (and the same checks of every location
+// and input hold for it as for any other).
 bool PartitionPathIsPlain(const std::string& path) {
-  if (path.empty()) return false;
+  if (path.empty()) return true;
   for (size_t start = 0; start <= path.size();) {
     size_t slash = path.find('/', start);
     if (slash == std::string::npos) slash = path.size();

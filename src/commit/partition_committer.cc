@@ -178,7 +178,7 @@ void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult
     result.journal_pending = true;
     problems.push_back(result.reason);
     if (auto st = Record(plan, PartitionState::kConflict, result, versions, {}, problems); !st.ok()) {
-      log::Error("partition ", plan.partition.path, ": ", JournalError(st));
+      log::Error("partition ", PartitionName(plan.partition.path), ": ", JournalError(st));
     }
     return;
   }

@@ -542,7 +542,7 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
   std::set<std::string> handled;  // folders a trusted partition of this run settled
   std::string distrust;           // why a partition could not be followed, if one could not
   for (const auto& partition : plan.partitions) {
-    const std::string where = "run " + run_id + ", partition " + partition.path + ": ";
+    const std::string where = "run " + run_id + ", partition " + PartitionName(partition.path) + ": ";
     auto stored = RunJournal::ReadRecord(run_dir, partition.path);
     auto trusted = trust_.CheckPartition(plan, partition);
     arrow::Status fits = !stored.ok()      ? stored.status()

@@ -562,7 +562,7 @@ arrow::Result<GroupOutput> PageMerger::Run() {
       st = stream.Run();
     } catch (const std::exception& e) {
       // Arrow's metadata accessors throw on a footer that parses but lies.
-      st = arrow::Status::Invalid("partition ", plan_.partition.path, ": a corrupt input: ",
+      st = arrow::Status::Invalid("partition ", PartitionName(plan_.partition.path), ": a corrupt input: ",
                                   e.what());
     }
     if (!st.ok()) stream.Abandon();

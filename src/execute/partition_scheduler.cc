@@ -32,7 +32,7 @@ arrow::Result<GroupOutput> PartitionScheduler::RunGroup(const PartitionPlan& pla
                                                         size_t group) const {
   // A writer that throws (a bug) fails its partition, which is left as it was; the others go on.
   auto unexpected = [&](const std::string& what) {
-    return WithKind(arrow::Status::UnknownError("partition ", plan.partition.path, ", group ",
+    return WithKind(arrow::Status::UnknownError("partition ", PartitionName(plan.partition.path), ", group ",
                                                 group, ": internal error: ", what),
                     ErrorKind::kInternal);
   };
@@ -79,7 +79,7 @@ std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
       if (--groups_left[task.item] != 0) return;
     }
     if (may_replan && PlanMismatch::Is(write.status)) {
-      log::Info("partition ", plan.partition.path, ": ", write.status.message());
+      log::Info("partition ", PartitionName(plan.partition.path), ": ", write.status.message());
       StagedFiles(file_systems_, std::move(write.outputs)).Discard();
       std::lock_guard<std::mutex> lock(mutex);
       mismatched.push_back(task.item);
@@ -108,7 +108,7 @@ arrow::Status PartitionScheduler::Run(const std::vector<Item>& items, const Repl
     *items[i].plan = std::move(replanned[k]);
     *items[i].write = PartitionWrite{};
     if (items[i].plan->action == PartitionAction::kFail) {
-      log::Error("partition ", items[i].plan->partition.path, ": ", items[i].plan->reason);
+      log::Error("partition ", PartitionName(items[i].plan->partition.path), ": ", items[i].plan->reason);
     }
   }
   RunTasks(items, TasksOf(items, mismatched, &groups_left), groups_left, /*may_replan=*/false,

@@ -326,7 +326,7 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
     p.commit = committer.Commit(p.plan, std::move(p.write));
     p.committed = true;
     if (p.commit.status == PartitionStatus::kFailed) {
-      log::Error("partition ", p.plan.partition.path, ": ", p.commit.reason);
+      log::Error("partition ", PartitionName(p.plan.partition.path), ": ", p.commit.reason);
     }
   };
   PartitionScheduler scheduler(run.layout, run.execute, run.parallelism, file_systems_, progress);

@@ -85,9 +85,21 @@ arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table tab
                                      std::string run_id, int hardware_threads) {
   RunContext run;
   run.table = std::move(table);
+  if (run.table.keys.empty() && !options.predicate.selects_all()) {
+    return Usage(arrow::Status::Invalid(
+        "--partition_predicate: ", run.table.name,
+        " has no partition keys (its folder is compacted as one partition); run without it"));
+  }
   ARROW_RETURN_NOT_OK(Usage(options.predicate.Validate(run.table.KeyNames())));
   ARROW_RETURN_NOT_OK(Usage(ResolveLocations(options, catalog_records_locations, file_systems,
                                              std::move(run_id), run)));
+  if (run.table.keys.empty() && run.repoint) {
+    return Usage(arrow::Status::Invalid(
+        "--target_s3_path: ", run.table.name,
+        " has no partition keys, so writing it elsewhere would move the whole table (its "
+        "location in the catalog), which this tool does not change; compact it in place, or "
+        "write a copy with --update_catalog false"));
+  }
   run.shard = options.shard;
   run.scope = options.shard ? options.shard->Scope() : "";
   run.mode = options.mode;

@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "catalog/partition.h"
 #include "util/human.h"
 #include "util/utf8.h"
 
@@ -75,7 +76,7 @@ std::string RunSummary::ToText() const {
         out << "    ... and " << Count(PartitionStatus::kPlanned) - kMaxListed << " more\n";
         break;
       }
-      out << "    " << Pad(OneLine(p.partition), 28) << " " << human::Count(p.input_files) << " files ("
+      out << "    " << Pad(OneLine(PartitionName(p.partition)), 28) << " " << human::Count(p.input_files) << " files ("
           << human::Bytes(p.input_bytes) << ", " << human::Count(p.rows) << " rows) -> ~"
           << human::Count(p.output_files) << " file(s)"
           << (p.method.empty() ? "" : " by " + p.method)
@@ -107,7 +108,7 @@ std::string RunSummary::ToText() const {
       if (p.status != PartitionStatus::kCompacted && p.status != PartitionStatus::kPlanned) continue;
       if (p.method.empty() || p.method == "copy") continue;
       by_method[p.method]++;
-      if (reason.empty() && !p.method_reason.empty()) reason = p.partition + ": " + p.method_reason;
+      if (reason.empty() && !p.method_reason.empty()) reason = PartitionName(p.partition) + ": " + p.method_reason;
     }
     if (!by_method.empty()) {
       out << "  merged      ";
@@ -152,7 +153,7 @@ std::string RunSummary::ToText() const {
         out << "  ... and " << Count(status) - kMaxListed << " more (see --json)\n";
         break;
       }
-      out << "  " << OneLine(p.partition) << ": " << OneLine(p.reason) << "\n";
+      out << "  " << OneLine(PartitionName(p.partition)) << ": " << OneLine(p.reason) << "\n";
     }
   };
   list(PartitionStatus::kFailed, "failed (left as they were)");

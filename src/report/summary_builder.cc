@@ -77,7 +77,7 @@ PartitionOutcome SummaryBuilder::Finished(const PartitionRun& run) {
     outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + commit.output_bytes;
   }
   if (commit.status != PartitionStatus::kFailed) {
-    log::Info("partition ", p.partition.path, ": ", outcome.input_files, " files -> ",
+    log::Info("partition ", PartitionName(p.partition.path), ": ", outcome.input_files, " files -> ",
               outcome.output_files, " (", human::Bytes(commit.output_bytes), ")");
   }
   return outcome;

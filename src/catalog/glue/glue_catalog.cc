@@ -111,6 +111,7 @@ arrow::Result<Table> GlueCatalog::LoadTable() {
   Table table;
   table.name = Describe();
   table.keys = std::move(read->keys);
+  unpartitioned_ = table.keys.empty();
   table.column_names = std::move(read->column_names);
   const std::string& location = read->location;
   auto resolved = file_systems_.Resolve(location);
@@ -149,9 +150,20 @@ arrow::Result<std::vector<nlohmann::json>> GlueCatalog::FetchPartitions(
 
 arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
                                                             const PartitionPredicate& predicate) {
+  PartitionListing listing;
+  unpartitioned_ = table.keys.empty();
+  if (unpartitioned_) {
+    // The table's own location is its one partition: read again, since a deferred commit may
+    // have changed the table since LoadTable.
+    ARROW_ASSIGN_OR_RAISE(auto definition, client_->GetTable(database_, table_));
+    ARROW_ASSIGN_OR_RAISE(auto read, ReadDefinition(std::move(definition), Describe()));
+    Partition partition;
+    ARROW_ASSIGN_OR_RAISE(partition.location, file_systems_.Resolve(read.location));
+    listing.partitions.push_back(std::move(partition));
+    return listing;
+  }
   const std::string expression = predicate.ToGlueExpression();
   auto fetched = FetchPartitions(expression);
-  PartitionListing listing;
   if (!fetched.ok() && !expression.empty() &&
       aws::AwsErrorCode(fetched.status()) == "InvalidInputException") {
     // Glue's parser is narrower than its documentation; the predicate still holds locally.
@@ -212,17 +224,19 @@ arrow::Result<PartitionListing> GlueCatalog::ListPartitions(const Table& table,
   return listing;
 }
 
-nlohmann::json GlueCatalog::PartitionInput(const nlohmann::json& partition,
-                                           const PartitionUpdate& update) {
+namespace {
+
+// `definition` (a partition's or a table's, as Glue gave it) with only the fields `fields` its
+// *Input takes back, changed by `update`: the new location, and the statistics the tool owns,
+// each only where the definition already has it.
+nlohmann::json InputOf(const nlohmann::json& definition, std::initializer_list<const char*> fields,
+                       const PartitionUpdate& update) {
   nlohmann::json input = nlohmann::json::object();
-  // PartitionInput takes these fields back; the rest (DatabaseName, TableName, CreationTime,
-  // CatalogId) are Glue's own.
-  for (const char* key : {"Values", "LastAccessTime", "StorageDescriptor", "Parameters",
-                          "LastAnalyzedTime"}) {
-    if (partition.contains(key)) input[key] = partition[key];
+  for (const char* key : fields) {
+    if (definition.contains(key)) input[key] = definition[key];
   }
   if (update.location) {
-    // ReadPartitionEntry refused a StorageDescriptor that is not an object; never throw here.
+    // The readers refused a StorageDescriptor that is not an object; never throw here.
     if (!input["StorageDescriptor"].is_object()) input["StorageDescriptor"] = nlohmann::json::object();
     input["StorageDescriptor"]["Location"] = *update.location;
   }
@@ -238,6 +252,45 @@ nlohmann::json GlueCatalog::PartitionInput(const nlohmann::json& partition,
     set("recordCount", update.rows);
   }
   return input;
+}
+
+}  // namespace
+
+nlohmann::json GlueCatalog::PartitionInput(const nlohmann::json& partition,
+                                           const PartitionUpdate& update) {
+  // PartitionInput takes these fields back; the rest (DatabaseName, TableName, CreationTime,
+  // CatalogId) are Glue's own.
+  return InputOf(partition,
+                 {"Values", "LastAccessTime", "StorageDescriptor", "Parameters", "LastAnalyzedTime"},
+                 update);
+}
+
+nlohmann::json GlueCatalog::TableInput(const nlohmann::json& table, const PartitionUpdate& update) {
+  // TableInput takes these back; the rest (DatabaseName, CreateTime, UpdateTime, CreatedBy,
+  // VersionId, CatalogId, IsRegisteredWithLakeFormation, ...) are Glue's own.
+  return InputOf(table,
+                 {"Name", "Description", "Owner", "LastAccessTime", "LastAnalyzedTime",
+                  "Retention", "StorageDescriptor", "PartitionKeys", "ViewOriginalText",
+                  "ViewExpandedText", "TableType", "Parameters", "TargetTable", "ViewDefinition"},
+                 update);
+}
+
+arrow::Result<std::vector<PartitionUpdateFailure>> GlueCatalog::UpdateTable(
+    const PartitionUpdate& update) {
+  // Read again right before the update, and sent with its VersionId: Glue refuses the update
+  // if anything (a crawler, another tool) changed the table since, rather than undoing that.
+  auto fail = [&](const arrow::Status& st) {
+    return std::vector<PartitionUpdateFailure>{{update.path, st.message()}};
+  };
+  auto current = client_->GetTable(database_, table_);
+  if (!current.ok()) return fail(current.status());
+  nlohmann::json body = {{"DatabaseName", database_}, {"TableInput", TableInput(*current, update)}};
+  if (current->contains("VersionId") && (*current)["VersionId"].is_string()) {
+    body["VersionId"] = (*current)["VersionId"];
+  }
+  auto answer = client_->Call("UpdateTable", body, Describe());
+  if (!answer.ok()) return fail(answer.status());
+  return std::vector<PartitionUpdateFailure>{};
 }
 
 arrow::Result<std::vector<PartitionUpdateFailure>> GlueCatalog::UpdatePartitions(
@@ -272,6 +325,11 @@ arrow::Result<std::vector<PartitionUpdateFailure>> GlueCatalog::UpdatePartitions
     return arrow::Status::OK();
   };
   for (const auto& update : updates) {
+    if (update.path.empty() && unpartitioned_) {
+      ARROW_ASSIGN_OR_RAISE(auto failed, UpdateTable(update));
+      failures.insert(failures.end(), failed.begin(), failed.end());
+      continue;
+    }
     auto it = partitions_by_path_.find(update.path);
     if (it == partitions_by_path_.end()) {
       failures.push_back({update.path, "not a partition this run listed"});

@@ -14,6 +14,9 @@
 //                   exactly as Glue gave it but for the new location and the statistics the
 //                   tool owns: numFiles, totalSize, recordCount, and the crawler's objectCount and
 //                   sizeKey, each only where the partition already has it.
+//   A table with no partition keys is one partition (path ""): its own location, listed with
+//   GetTable, updated with UpdateTable (the same fields changed, nothing else; guarded by the
+//   table's VersionId).
 //
 // Not thread-safe (the job calls it from one thread).
 
@@ -45,6 +48,9 @@ class GlueCatalog : public Catalog {
   /// `update`. Pure; exposed for tests.
   static nlohmann::json PartitionInput(const nlohmann::json& partition,
                                        const PartitionUpdate& update);
+  /// The TableInput Glue takes back for `table` (a GetTable `Table`), changed only by `update`.
+  /// Pure; exposed for tests.
+  static nlohmann::json TableInput(const nlohmann::json& table, const PartitionUpdate& update);
 
   /// What LoadTable reads of a GetTable `Table`, before resolving its location.
   struct Definition {
@@ -72,12 +78,16 @@ class GlueCatalog : public Catalog {
 
  private:
   arrow::Result<std::vector<nlohmann::json>> FetchPartitions(const std::string& expression) const;
+  /// An unpartitioned table's update (path ""): UpdateTable, guarded by the VersionId of a
+  /// GetTable made just before. A failure is returned as the partition's.
+  arrow::Result<std::vector<PartitionUpdateFailure>> UpdateTable(const PartitionUpdate& update);
 
   std::shared_ptr<GlueClient> client_;
   std::string database_, table_;
   FileSystems& file_systems_;
   int segments_;
   std::map<std::string, nlohmann::json> partitions_by_path_;
+  bool unpartitioned_ = false;  // the table has no partition keys (ListPartitions saw)
 };
 
 }  // namespace s3c

@@ -59,7 +59,9 @@ arrow::Status CheckCompactable(const nlohmann::json& table, const std::string& n
                         StringAt(fields, {"Parameters", "projection.enabled"}));
   ARROW_ASSIGN_OR_RAISE(const std::string location,
                         StringAt(fields, {"StorageDescriptor", "Location"}));
-  ARROW_ASSIGN_OR_RAISE(auto keys, fields.OptionalObjects("PartitionKeys"));
+  // Partition keys are checked for their type only: a table with none is compacted as one
+  // partition (its location).
+  ARROW_RETURN_NOT_OK(fields.OptionalObjects("PartitionKeys").status());
 
   if (table_type == "VIRTUAL_VIEW" || table_type == "MATERIALIZED_VIEW") {
     return refuse("is a view, not a table of files");
@@ -95,9 +97,6 @@ arrow::Status CheckCompactable(const nlohmann::json& table, const std::string& n
       (!input_format.empty() && !Contains(input_format, "parquet")) || !says_parquet) {
     return refuse("is not a Parquet table (SerDe " + (serde.empty() ? "unset" : serde) +
                   ", input format " + (input_format.empty() ? "unset" : input_format) + ")");
-  }
-  if (keys.empty()) {
-    return refuse("has no partition keys; s3-compaction compacts partitioned tables only");
   }
   if (location.empty()) {
     return refuse("has no location (StorageDescriptor.Location is empty)");

@@ -112,6 +112,11 @@ TEST(GlueTableChecks, AcceptsACrawlerMadeParquetTable) {
   json athena = CrawlerTable();  // Athena's CREATE TABLE sets no classification
   athena["Parameters"].erase("classification");
   EXPECT_OK(CheckCompactable(athena, "db.events"));
+  json flat = CrawlerTable();  // no partition keys: compacted as one partition
+  flat["PartitionKeys"] = json::array();
+  EXPECT_OK(CheckCompactable(flat, "db.events"));
+  flat.erase("PartitionKeys");
+  EXPECT_OK(CheckCompactable(flat, "db.events"));
 }
 
 TEST(GlueTableChecks, RefusesWithAReason) {
@@ -136,7 +141,6 @@ TEST(GlueTableChecks, RefusesWithAReason) {
     t["Parameters"].erase("classification");
     t["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] = "org.openx.data.jsonserde.JsonSerDe";
   }, "is not a Parquet table");
-  refused([](json& t) { t["PartitionKeys"] = json::array(); }, "has no partition keys");
   refused([](json& t) { t["StorageDescriptor"]["Location"] = ""; }, "has no location");
 }
 
@@ -166,6 +170,29 @@ TEST(GlueCatalog, PartitionInputChangesOnlyLocationAndOwnedStatistics) {
   json kept = GlueCatalog::PartitionInput(partition, stats_only);
   EXPECT_EQ(kept["StorageDescriptor"]["Location"], "s3://b/old");
   EXPECT_EQ(kept["Parameters"]["totalSize"], "600000");
+}
+
+TEST(GlueCatalog, TableInputChangesOnlyTheOwnedStatistics) {
+  json table = json::parse(R"({
+    "Name": "dim", "DatabaseName": "db", "CreateTime": 1700000000, "UpdateTime": 1700000002,
+    "VersionId": "7", "CatalogId": "123", "IsRegisteredWithLakeFormation": false,
+    "Owner": "etl", "Retention": 0, "TableType": "EXTERNAL_TABLE", "PartitionKeys": [],
+    "StorageDescriptor": {"Location": "s3://b/dim", "Columns": [{"Name": "id", "Type": "bigint"}]},
+    "Parameters": {"numFiles": "40", "totalSize": "600000", "classification": "parquet",
+                   "EXTERNAL": "TRUE"}})");
+  json input = GlueCatalog::TableInput(table, PartitionUpdate{"", std::nullopt, 3, 450000, 10000});
+  for (const char* glue_own : {"DatabaseName", "CreateTime", "UpdateTime", "VersionId",
+                               "CatalogId", "IsRegisteredWithLakeFormation"}) {
+    EXPECT_FALSE(input.contains(glue_own)) << glue_own;
+  }
+  for (const char* kept : {"Name", "Owner", "Retention", "TableType", "PartitionKeys",
+                           "StorageDescriptor"}) {
+    EXPECT_EQ(input[kept], table[kept]) << kept;
+  }
+  EXPECT_EQ(input["Parameters"]["numFiles"], "3");
+  EXPECT_EQ(input["Parameters"]["totalSize"], "450000");
+  EXPECT_EQ(input["Parameters"]["EXTERNAL"], "TRUE");
+  EXPECT_FALSE(input["Parameters"].contains("recordCount"));  // absent stays absent
 }
 
 TEST(GlueCatalog, KeyTypes) {

@@ -338,11 +338,8 @@ arrow::Result<Table> PathCatalog::LoadTable() {
     table.keys.push_back(PartitionKey{first->key, KeyType::kUnknown});
     dir = Location{dir.fs, first_path};
   }
-  if (table.keys.empty()) {
-    return arrow::Status::Invalid(
-        root_.uri(), " is not a partitioned table: no key=value partition folders under it "
-                     "(s3-compaction compacts partitioned tables only)");
-  }
+  // No key=value folders: an unpartitioned table, whose own folder is its one partition
+  // (path ""). Files in its subfolders are not the table's (reported, left alone).
   return table;
 }
 

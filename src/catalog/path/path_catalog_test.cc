@@ -101,15 +101,21 @@ TEST_F(PathCatalogTest, SkipsHiddenNamesAndNotesStrays) {
   EXPECT_NE(notes.find("subfolders of a partition"), std::string::npos) << notes;
 }
 
-TEST_F(PathCatalogTest, RefusesWhatItCannotCompact) {
+TEST_F(PathCatalogTest, RefusesWhatItCannotCompactAndTakesAFlatFolderAsOnePartition) {
   auto missing = PathCatalog(Location{fs_, (root_ / "nope").string()}).LoadTable();
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("table path not found"), std::string::npos);
 
   Touch("flat.parquet");
   auto flat = Catalog().LoadTable();
-  ASSERT_FALSE(flat.ok());
-  EXPECT_NE(flat.status().message().find("is not a partitioned table"), std::string::npos);
+  ASSERT_OK(flat.status());  // no key=value folders: one partition, the table's folder
+  EXPECT_TRUE(flat->keys.empty());
+  ASSERT_OK_AND_ASSIGN(auto listing, Catalog().ListPartitions(*flat, PartitionPredicate::All()));
+  ASSERT_EQ(listing.partitions.size(), 1u);
+  EXPECT_EQ(listing.partitions[0].path, "");
+  EXPECT_EQ(listing.partitions[0].location.path, root_.string());
+  ASSERT_TRUE(listing.partitions[0].files.has_value());
+  EXPECT_EQ(listing.partitions[0].files->size(), 1u);
 
   auto file = PathCatalog(Location{fs_, (root_ / "flat.parquet").string()}).LoadTable();
   ASSERT_FALSE(file.ok());
