@@ -53,7 +53,7 @@ def test_in_place_with_delete_keeps_every_row_and_hits_the_target(run, table):
     assert r.code == 0, r.stderr
     s = r.summary
     assert s["partitions"] == {"considered": 3, "compacted": 3, "copied": 0, "planned": 0,
-                               "skipped": 0, "failed": 0}
+                               "skipped": 0, "failed": 0, "deferred": 0}
     assert s["originals"] == "deleted"
     for p in parts:
         folder = root / partition_path(p)

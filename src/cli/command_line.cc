@@ -114,6 +114,25 @@ void AddWhatFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
       ->group(what);
 }
 
+void AddLimitFlags(CLI::App& app, CompactionOptions& options) {
+  const char* limits = "Limits (a run that fits a window; the rest is left for the next run)";
+  app.add_option("--max_runtime_minutes", options.limits.max_runtime_minutes,
+                 "Start no new partition after M minutes; those under way finish")
+      ->type_name("M")
+      ->check(CLI::Range(0.0, 525600.0).description(""))
+      ->group(limits);
+  app.add_option("--max_partitions", options.limits.max_partitions,
+                 "Compact at most N partitions, those removing the most small files per byte first")
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40).description(""))
+      ->group(limits);
+  app.add_option("--max_input_gb", options.limits.max_input_gb,
+                 "Read at most G GiB of input files")
+      ->type_name("G")
+      ->check(CLI::Range(0.0, 1048576.0).description(""))
+      ->group(limits);
+}
+
 void AddWhereFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   const char* where = "Where the results go";
   app.add_option("--target_s3_path", options.target_path,
@@ -284,7 +303,9 @@ arrow::Status CheckFinite(const RawFlags& raw, const CompactionOptions& options)
   const std::pair<const char*, double> numbers[] = {
       {"--target_file_size_mb", raw.target_mb},
       {"--row_group_size_mb", raw.row_group_mb},
-      {"--small_file_ratio", options.small_file_ratio}};
+      {"--small_file_ratio", options.small_file_ratio},
+      {"--max_runtime_minutes", options.limits.max_runtime_minutes},
+      {"--max_input_gb", options.limits.max_input_gb}};
   for (const auto& [flag, value] : numbers) {
     if (!std::isfinite(value)) return arrow::Status::Invalid(flag, ": not a number: ", value);
   }
@@ -358,6 +379,7 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   RawFlags raw;
   AddTableFlags(app, request);
   AddWhatFlags(app, request.options, raw);
+  AddLimitFlags(app, request.options);
   AddWhereFlags(app, request.options, raw);
   AddSafetyFlags(app, request.options, raw);
   const Subcommands subcommands = AddSubcommands(app);

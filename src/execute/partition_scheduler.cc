@@ -50,9 +50,13 @@ arrow::Result<GroupOutput> PartitionScheduler::RunGroup(const PartitionPlan& pla
 std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
                                                  const std::vector<Task>& tasks,
                                                  std::vector<size_t>& groups_left,
-                                                 bool may_replan, const OnWritten& on_written) {
-  std::mutex mutex;  // guards every item's write and groups_left
+                                                 bool may_replan, const OnWritten& on_written,
+                                                 const MayStart& may_start) {
+  std::mutex mutex;  // guards every item's write, groups_left and the decisions below
   std::vector<size_t> mismatched;
+  enum class Start : uint8_t { kUndecided, kStarted, kDeferred };
+  std::vector<Start> start(items.size(), Start::kUndecided);
+  int64_t started = 0;
   ParallelFor(tasks.size(), parallelism_, [&](size_t t) {
     const Task& task = tasks[t];
     const PartitionPlan& plan = *items[task.item].plan;
@@ -60,7 +64,13 @@ std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
     bool failed_already;
     {
       std::lock_guard<std::mutex> lock(mutex);
-      failed_already = !write.status.ok();
+      if (may_start && start[task.item] == Start::kUndecided) {
+        // Decided once per partition, by whichever of its groups comes first.
+        start[task.item] = may_start(started) ? Start::kStarted : Start::kDeferred;
+        if (start[task.item] == Start::kStarted) ++started;
+        write.deferred = start[task.item] == Start::kDeferred;
+      }
+      failed_already = !write.status.ok() || write.deferred;
     }
     if (task.group < plan.groups.size() && !failed_already) {
       auto result = RunGroup(plan, task.group);
@@ -78,6 +88,7 @@ std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
       std::lock_guard<std::mutex> lock(mutex);
       if (--groups_left[task.item] != 0) return;
     }
+    if (write.deferred) return;  // nothing of it ran: not handed over
     if (may_replan && PlanMismatch::Is(write.status)) {
       log::Info("partition ", PartitionName(plan.partition.path), ": ", write.status.message());
       StagedFiles(file_systems_, std::move(write.outputs)).Discard();
@@ -92,12 +103,12 @@ std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
 }
 
 arrow::Status PartitionScheduler::Run(const std::vector<Item>& items, const Replan& replan,
-                                      const OnWritten& on_written) {
+                                      const OnWritten& on_written, const MayStart& may_start) {
   std::vector<size_t> all(items.size()), groups_left(items.size(), 0);
   for (size_t i = 0; i < items.size(); ++i) all[i] = i;
   std::vector<size_t> mismatched =
       RunTasks(items, TasksOf(items, all, &groups_left), groups_left, /*may_replan=*/true,
-               on_written);
+               on_written, may_start);
   if (mismatched.empty()) return arrow::Status::OK();
 
   std::vector<Partition> again;
@@ -111,8 +122,9 @@ arrow::Status PartitionScheduler::Run(const std::vector<Item>& items, const Repl
       log::Error("partition ", PartitionName(items[i].plan->partition.path), ": ", items[i].plan->reason);
     }
   }
+  // These partitions had started: they finish whatever the limits say.
   RunTasks(items, TasksOf(items, mismatched, &groups_left), groups_left, /*may_replan=*/false,
-           on_written);
+           on_written, nullptr);
   return arrow::Status::OK();
 }
 

@@ -12,6 +12,11 @@
 // A group writer that throws (a bug) fails its partition with an internal error; an exception
 // from `on_written` reaches the caller of Run once the running groups finish (ParallelFor).
 //
+// `may_start`, when given, is asked once per partition, under the scheduler's lock, as the
+// first of its groups is about to start (with the number of partitions started so far): a
+// partition it refuses is marked `deferred`, nothing of it runs and it is not handed over; a
+// partition it lets start runs all its groups (a re-planned one included).
+//
 // Thread-safety: `on_written` is called from the worker threads, once per partition, possibly
 // concurrently for different partitions.
 
@@ -38,6 +43,7 @@ class PartitionScheduler {
   /// Plans these partitions again from every footer; one plan per partition, in order.
   using Replan = std::function<arrow::Result<std::vector<PartitionPlan>>(std::vector<Partition>)>;
   using OnWritten = std::function<void(size_t item)>;
+  using MayStart = std::function<bool(int64_t started)>;
 
   PartitionScheduler(const RunLayout& layout, const ExecuteOptions& options, int parallelism,
                      FileSystems& file_systems, ProgressBar& progress)
@@ -49,7 +55,7 @@ class PartitionScheduler {
 
   /// Errors only if re-planning itself fails (nothing of those partitions was published).
   arrow::Status Run(const std::vector<Item>& items, const Replan& replan,
-                    const OnWritten& on_written);
+                    const OnWritten& on_written, const MayStart& may_start = nullptr);
 
  private:
   struct Task {
@@ -63,7 +69,7 @@ class PartitionScheduler {
   /// Runs `tasks`; the items whose plan did not match are returned (when `may_replan`).
   std::vector<size_t> RunTasks(const std::vector<Item>& items, const std::vector<Task>& tasks,
                                std::vector<size_t>& groups_left, bool may_replan,
-                               const OnWritten& on_written);
+                               const OnWritten& on_written, const MayStart& may_start);
 
   const RunLayout& layout_;
   const ExecuteOptions& options_;

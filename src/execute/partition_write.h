@@ -18,6 +18,9 @@ struct PartitionWrite {
   RowDigest digest;                  // of the rows written (--verify=content)
   std::string rows_instead;          // a pages group went through rows after all: why (the first)
   arrow::Status status;              // the first error of its groups
+  /// The runtime limit came before its first group started: nothing was written, and it is not
+  /// handed over (PartitionScheduler's MayStart).
+  bool deferred = false;
 };
 
 }  // namespace s3c

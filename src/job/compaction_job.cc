@@ -126,6 +126,29 @@ bool Writes(const PartitionPlan& p) {
   return p.action == PartitionAction::kCompact || p.action == PartitionAction::kCopy;
 }
 
+// The partitions the partition and byte limits leave for a later run, taken out of `partitions`
+// before anything is journaled (RunBudget::Select).
+std::vector<PartitionRun> TakeDeferred(const RunBudget& budget,
+                                       std::vector<PartitionRun>& partitions,
+                                       std::vector<std::string>* notes) {
+  std::vector<PartitionPlan> plans;
+  for (const auto& p : partitions) plans.push_back(p.plan);
+  auto deferrals = budget.Select(plans, notes);
+  std::vector<PartitionRun> kept, deferred;
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    partitions[i].deferral = std::move(deferrals[i]);
+    (partitions[i].deferral ? deferred : kept).push_back(std::move(partitions[i]));
+  }
+  partitions = std::move(kept);
+  return deferred;
+}
+
+void SortByPath(std::vector<PartitionRun>& partitions) {
+  std::sort(partitions.begin(), partitions.end(), [](const PartitionRun& a, const PartitionRun& b) {
+    return a.plan.partition.path < b.plan.partition.path;
+  });
+}
+
 }  // namespace
 
 struct CompactionJob::Recovered {
@@ -197,6 +220,7 @@ RunSummary CompactionJob::SummaryHeader(const RunContext& run) const {
   summary.dry_run = run.dry_run();
   summary.target_file_bytes = options_.target_file_bytes;
   summary.originals = run.originals.SummaryName();
+  summary.limits = run.budget.Describe();
   if (run.originals.action == OriginalsAction::kArchive) {
     summary.archive = run.layout.ArchiveRoot().uri();
   }
@@ -305,8 +329,20 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
                                &transaction.lease(), run.commit);
   ProgressBar progress(run.progress);
   int64_t bytes = 0;
+  // With a runtime limit, partitions run by benefit, so that the ones left are the least
+  // worth it; otherwise in path order.
+  std::vector<size_t> order;
+  if (run.budget.limits().max_runtime_minutes > 0) {
+    std::vector<PartitionPlan> plans;
+    for (const auto& p : partitions) plans.push_back(p.plan);
+    order = RunBudget::ByBenefit(plans);
+  }
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
+  }
   std::vector<PartitionScheduler::Item> items;
-  for (auto& p : partitions) {
+  for (size_t i : order) {
+    PartitionRun& p = partitions[i];
     if (p.plan.action == PartitionAction::kCompact) bytes += p.plan.InputBytes();
     items.push_back({&p.plan, &p.write});
   }
@@ -320,8 +356,8 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
     for (PartitionPlan& replanned : plan.partitions) KeepJournaledInputs(partitions, replanned);
     return std::move(plan.partitions);
   };
-  auto commit = [&](size_t i) {
-    PartitionRun& p = partitions[i];
+  auto commit = [&](size_t item) {
+    PartitionRun& p = partitions[order[item]];
     p.rows_instead = p.write.rows_instead;  // the write is handed to the committer
     p.commit = committer.Commit(p.plan, std::move(p.write));
     p.committed = true;
@@ -329,9 +365,19 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
       log::Error("partition ", PartitionName(p.plan.partition.path), ": ", p.commit.reason);
     }
   };
+  PartitionScheduler::MayStart may_start;
+  if (run.budget.limits().max_runtime_minutes > 0) {
+    may_start = [&](int64_t started) {
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - run.started;
+      return run.budget.MayStart(elapsed.count(), started);
+    };
+  }
   PartitionScheduler scheduler(run.layout, run.execute, run.parallelism, file_systems_, progress);
-  ARROW_RETURN_NOT_OK(scheduler.Run(items, replan, commit));
+  ARROW_RETURN_NOT_OK(scheduler.Run(items, replan, commit, may_start));
   progress.Finish();
+  for (auto& p : partitions) {
+    if (p.write.deferred) p.deferral = run.budget.OutOfTime(p.plan);
+  }
   std::vector<std::string> notes;
   if (catalog.RecordsLocations()) {
     notes = CatalogStep(catalog, committer, transaction, file_systems_,
@@ -355,8 +401,15 @@ arrow::Result<RunSummary> CompactionJob::DryRun(Catalog& catalog, const RunConte
   ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, PlanPartitions(catalog, run, nullptr, {}));
   RunSummary summary = SummaryHeader(run);
   summary.notes = plan.notes;
-  for (const auto& p : plan.partitions) summary.partitions.push_back(SummaryBuilder::Planned(p));
+  std::vector<PartitionRun> partitions = PartitionRun::FromPlans(std::move(plan.partitions));
+  std::vector<PartitionRun> deferred = TakeDeferred(run.budget, partitions, &summary.notes);
+  plan.partitions.clear();
+  for (const auto& p : partitions) plan.partitions.push_back(p.plan);
   summary.requests = SummaryBuilder::EstimateRequests(plan, run.originals.action);
+  partitions.insert(partitions.end(), std::make_move_iterator(deferred.begin()),
+                    std::make_move_iterator(deferred.end()));
+  SortByPath(partitions);
+  for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Planned(p));
   summary.seconds = clock.Seconds();
   return summary;
 }
@@ -381,11 +434,15 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   summary.recovered.insert(summary.recovered.end(), recovered.report.lines.begin(), recovered.report.lines.end());
   summary.notes = plan.notes;
   std::vector<PartitionRun> partitions = PartitionRun::FromPlans(std::move(plan.partitions));
+  std::vector<PartitionRun> deferred = TakeDeferred(run.budget, partitions, &summary.notes);
   if (std::any_of(partitions.begin(), partitions.end(), [](const PartitionRun& p) { return Writes(p.plan); })) {
     ARROW_ASSIGN_OR_RAISE(auto notes, Execute(catalog, run, *transaction, partitions));
     summary.notes.insert(summary.notes.end(), notes.begin(), notes.end());
   }
   transaction->Finish();
+  partitions.insert(partitions.end(), std::make_move_iterator(deferred.begin()),
+                    std::make_move_iterator(deferred.end()));
+  SortByPath(partitions);
   for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Finished(p));
   summary.seconds = clock.Seconds();
   return summary;

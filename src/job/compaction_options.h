@@ -12,6 +12,7 @@
 #include "commit/originals_policy.h"
 #include "plan/compaction_plan.h"
 #include "plan/partition_predicate.h"
+#include "plan/run_budget.h"
 #include "plan/shard.h"
 
 namespace s3c {
@@ -68,6 +69,9 @@ struct CompactionOptions {
   /// readers' way for this long (archived in place; left behind at a target) so queries already
   /// reading them can finish, and delete them in a later run. 0: delete at once.
   int64_t delete_grace_minutes = 0;
+  /// --max_runtime_minutes, --max_partitions, --max_input_gb: a run that fits a window takes
+  /// partitions by benefit and leaves the rest for the next run (RunBudget). Default: none.
+  RunLimits limits;
   /// Draw a progress bar (the CLI sets it when on a terminal).
   bool progress = false;
 };

@@ -101,6 +101,7 @@ arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table tab
         "write a copy with --update_catalog false"));
   }
   run.shard = options.shard;
+  run.budget = RunBudget(options.limits);
   run.scope = options.shard ? options.shard->Scope() : "";
   run.mode = options.mode;
   run.verify = options.verify;

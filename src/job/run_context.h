@@ -14,6 +14,7 @@
 // each other or point inside the table are refused here, before the lease is taken, with an
 // error tagged ErrorKind::kUsage.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "execute/group_compactor.h"
 #include "job/compaction_options.h"
 #include "plan/planner.h"
+#include "plan/run_budget.h"
 #include "storage/file_systems.h"
 #include "storage/run_layout.h"
 
@@ -55,6 +57,9 @@ struct RunContext {
   int parallelism = 1;
   /// Storage requests in flight at once: listings, footers, copies, deletes (S3: at least 16).
   int io_threads = 1;
+  /// What the run may take on (--max_*), and when it started (for --max_runtime_minutes).
+  RunBudget budget{RunLimits{}};
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   bool dry_run() const { return mode == RunMode::kDryRun; }
   /// The target's URI, or "" in place.

@@ -17,6 +17,7 @@ std::string StatusName(PartitionStatus status) {
     case PartitionStatus::kPlanned: return "planned";
     case PartitionStatus::kSkipped: return "skipped";
     case PartitionStatus::kFailed: return "failed";
+    case PartitionStatus::kDeferred: return "deferred";
   }
   return "?";
 }
@@ -32,6 +33,8 @@ namespace {
 struct Totals {
   int64_t files_before = 0, files_after = 0, bytes_before = 0, bytes_after = 0;
   int64_t input_files = 0, input_bytes = 0, output_files = 0, rows = 0;
+  // Left for a later run by a limit: partitions, and the files and bytes they would rewrite.
+  int64_t remaining_partitions = 0, remaining_files = 0, remaining_bytes = 0;
 };
 
 Totals Sum(const std::vector<PartitionOutcome>& partitions) {
@@ -41,6 +44,12 @@ Totals Sum(const std::vector<PartitionOutcome>& partitions) {
     t.files_after += p.files_after;
     t.bytes_before += p.bytes_before;
     t.bytes_after += p.bytes_after;
+    if (p.status == PartitionStatus::kDeferred) {
+      ++t.remaining_partitions;
+      t.remaining_files += p.input_files;
+      t.remaining_bytes += p.input_bytes;
+      continue;
+    }
     t.input_files += p.input_files;
     t.input_bytes += p.input_bytes;
     t.output_files += p.output_files;
@@ -92,7 +101,9 @@ std::string RunSummary::ToText() const {
     if (int64_t copied = Count(PartitionStatus::kCopied)) out << ", " << copied << " copied";
   }
   out << ", " << Count(PartitionStatus::kSkipped) << " skipped, "
-      << Count(PartitionStatus::kFailed) << " failed\n";
+      << Count(PartitionStatus::kFailed) << " failed";
+  if (int64_t deferred = Count(PartitionStatus::kDeferred)) out << ", " << deferred << " deferred";
+  out << "\n";
   out << "  files       " << human::Change(t.files_before, t.files_after, false)
       << (dry_run ? " (estimated)" : "") << "\n";
   out << "  bytes       " << human::Change(t.bytes_before, t.bytes_after, true)
@@ -137,6 +148,15 @@ std::string RunSummary::ToText() const {
         << human::Count(requests.copy) << " COPY, " << human::Count(requests.del)
         << " DELETE\n";
   }
+  if (t.remaining_partitions > 0 || !limits.empty()) {
+    out << "  remaining   " << human::Count(t.remaining_partitions) << " partition(s), "
+        << human::Count(t.remaining_files) << " files, " << human::Bytes(t.remaining_bytes)
+        << (t.remaining_partitions > 0 ? " left for the next run" : "");
+    std::string joined;
+    for (const auto& limit : limits) joined += (joined.empty() ? "" : ", ") + limit;
+    if (!joined.empty()) out << " (limits: " << joined << ")";
+    out << "\n";
+  }
   out << "  time        " << human::Duration(seconds);
   if (!dry_run && seconds > 0 && t.input_bytes > 0) {
     out << " (" << human::Bytes(static_cast<int64_t>(t.input_bytes / seconds)) << "/s)";
@@ -158,6 +178,9 @@ std::string RunSummary::ToText() const {
   };
   list(PartitionStatus::kFailed, "failed (left as they were)");
   if (Count(PartitionStatus::kSkipped) <= 10) list(PartitionStatus::kSkipped, "skipped");
+  if (Count(PartitionStatus::kDeferred) <= 10) {
+    list(PartitionStatus::kDeferred, "deferred (left as they are, for the next run)");
+  }
   if (!recovered.empty()) {
     out << "recovered from earlier runs:\n";
     for (const auto& line : recovered) out << "  " << OneLine(line) << "\n";
@@ -207,7 +230,12 @@ nlohmann::json RunSummary::ToJson() const {
         {"copied", Count(PartitionStatus::kCopied)},
         {"planned", Count(PartitionStatus::kPlanned)},
         {"skipped", Count(PartitionStatus::kSkipped)},
-        {"failed", Count(PartitionStatus::kFailed)}}},
+        {"failed", Count(PartitionStatus::kFailed)},
+        {"deferred", Count(PartitionStatus::kDeferred)}}},
+      {"remaining", {{"partitions", t.remaining_partitions},
+                     {"files", t.remaining_files},
+                     {"bytes", t.remaining_bytes}}},
+      {"limits", limits},
       {"files", {{"before", t.files_before}, {"after", t.files_after},
                  {"rewritten", t.input_files}, {"written", t.output_files}}},
       {"bytes", {{"before", t.bytes_before}, {"after", t.bytes_after},

@@ -16,6 +16,7 @@ enum class PartitionStatus {
   kPlanned,    // --dry-run: would be compacted (or copied)
   kSkipped,    // left as it was; reason says why
   kFailed,     // left as it was (unless reason says otherwise); reason is the error
+  kDeferred,   // left as it was for a later run by a limit (--max_*); reason says which
 };
 
 std::string StatusName(PartitionStatus status);
@@ -58,6 +59,8 @@ struct RunSummary {
   std::vector<PartitionOutcome> partitions;
   std::vector<std::string> notes;
   std::vector<std::string> recovered;  // what this run finished or undid of earlier runs
+  /// The limits the run had (--max_*), as flags ("--max_partitions 5"); empty: none.
+  std::vector<std::string> limits;
 
   int64_t Count(PartitionStatus status) const;
   std::string ToText() const;

@@ -48,8 +48,28 @@ PartitionOutcome SummaryBuilder::Planned(const PartitionPlan& plan) {
   return outcome;
 }
 
+namespace {
+
+// A partition a limit left for a later run: as it was, with what it would have rewritten.
+PartitionOutcome DeferredOutcome(const PartitionPlan& plan, const Deferral& deferral) {
+  PartitionOutcome outcome = SummaryBuilder::FromPlan(plan);
+  outcome.status = PartitionStatus::kDeferred;
+  outcome.reason = deferral.reason;
+  outcome.input_files = deferral.files;
+  outcome.input_bytes = deferral.bytes;
+  return outcome;
+}
+
+}  // namespace
+
+PartitionOutcome SummaryBuilder::Planned(const PartitionRun& run) {
+  if (run.deferral) return DeferredOutcome(run.plan, *run.deferral);
+  return Planned(run.plan);
+}
+
 PartitionOutcome SummaryBuilder::Finished(const PartitionRun& run) {
   const PartitionPlan& p = run.plan;
+  if (run.deferral) return DeferredOutcome(p, *run.deferral);
   PartitionOutcome outcome = FromPlan(p);
   if (!run.committed) return outcome;
   const CommitResult& commit = run.commit;

@@ -19,6 +19,8 @@ class SummaryBuilder {
   static PartitionOutcome FromPlan(const PartitionPlan& plan);
   /// --dry-run: the plan's estimates of what a run would write.
   static PartitionOutcome Planned(const PartitionPlan& plan);
+  /// Planned, or deferred when a limit leaves it for a later run.
+  static PartitionOutcome Planned(const PartitionRun& run);
   /// After the run: what the partition's commit did.
   static PartitionOutcome Finished(const PartitionRun& run);
   /// The storage requests a run of `plan` would make (--dry-run).
