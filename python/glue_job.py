@@ -576,6 +576,10 @@ def _counts(summary: dict | None) -> str:
     p = summary.get("partitions", {})
     text = (f"{p.get('compacted', 0)} compacted, {p.get('copied', 0)} copied, "
             f"{p.get('skipped', 0)} skipped, {p.get('failed', 0)} failed")
+    if p.get("deferred"):  # left for the next run by --max_* (passed with --s3c_args)
+        left = summary.get("remaining", {})
+        text += (f", {p['deferred']} deferred ({left.get('files', 0):,} files left for the next "
+                 f"run)")
     files = summary.get("files", {})
     if files.get("rewritten"):
         text += f"; files {files.get('before', 0):,} -> {files.get('after', 0):,}"

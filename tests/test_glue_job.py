@@ -524,3 +524,12 @@ def test_executors_find_a_shipped_archive_among_spark_files(spark, tmp_path, bin
         assert subprocess.run([exe, "--version"], capture_output=True).returncode == 0
     finally:
         shutil.rmtree(unpacked_root(exe), ignore_errors=True)
+
+
+def test_a_shard_line_counts_partitions_left_by_a_limit():
+    job = load_job()
+    line = job._counts({"partitions": {"compacted": 2, "deferred": 4},
+                        "remaining": {"partitions": 4, "files": 4000, "bytes": 1}})
+    assert line.startswith("2 compacted, 0 copied, 0 skipped, 0 failed, 4 deferred"), line
+    assert "4,000 files left for the next run" in line
+    assert "deferred" not in job._counts({"partitions": {"compacted": 1}})
