@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include <arrow/compute/api_vector.h>
+#include <arrow/compute/initialize.h>
 #include <arrow/io/file.h>
 #include <arrow/ipc/writer.h>
 #include <arrow/util/byte_size.h>
@@ -14,6 +15,7 @@
 #include "execute/sort/run_merger.h"
 #include "execute/sort/sort_key_columns.h"
 #include "execute/sort/spill_directory.h"
+#include "execute/sort/sort_storage.h"
 
 namespace s3c {
 namespace {
@@ -44,6 +46,29 @@ class SlicingReader final : public arrow::RecordBatchReader {
   int64_t offset_ = 0;
 };
 
+// Hands on another reader's batches cast back to the caller's schema (see sort_storage.h).
+class CastingReader final : public arrow::RecordBatchReader {
+ public:
+  CastingReader(std::shared_ptr<arrow::Schema> schema, std::unique_ptr<arrow::RecordBatchReader> inner,
+                arrow::MemoryPool* pool)
+      : schema_(std::move(schema)), inner_(std::move(inner)), pool_(pool) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    ARROW_RETURN_NOT_OK(inner_->ReadNext(out));
+    if (*out != nullptr) {
+      ARROW_ASSIGN_OR_RAISE(*out, CastColumns(*out, schema_, pool_));
+    }
+    return arrow::Status::OK();
+  }
+  arrow::Status Close() override { return inner_->Close(); }
+
+ private:
+  std::shared_ptr<arrow::Schema> schema_;
+  std::unique_ptr<arrow::RecordBatchReader> inner_;
+  arrow::MemoryPool* pool_;
+};
+
 arrow::Status InFile(const std::string& path, const arrow::Status& status) {
   if (status.ok()) return status;
   return status.WithMessage("spill file ", path, ": ", status.message());
@@ -69,7 +94,10 @@ auto Guarded(const std::string& name, F&& body) -> decltype(body()) {
 
 ExternalSorter::ExternalSorter(std::shared_ptr<arrow::Schema> schema, ResolvedSort sort,
                                ExternalSorterOptions options)
-    : schema_(std::move(schema)), sort_(std::move(sort)), options_(std::move(options)) {}
+    : schema_(std::move(schema)),
+      storage_schema_(StorageSchema(schema_)),
+      sort_(std::move(sort)),
+      options_(std::move(options)) {}
 
 ExternalSorter::~ExternalSorter() = default;
 
@@ -87,6 +115,8 @@ arrow::Result<std::unique_ptr<ExternalSorter>> ExternalSorter::Make(
                                   " is not available");
   }
   if (options.pool == nullptr) options.pool = arrow::default_memory_pool();
+  // The sort and take kernels live in libarrow_compute since Arrow 21; registering is idempotent.
+  ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
   return std::unique_ptr<ExternalSorter>(
       new ExternalSorter(std::move(schema), std::move(sort), std::move(options)));
 }
@@ -116,9 +146,7 @@ arrow::Status ExternalSorter::DoAdd(std::shared_ptr<arrow::RecordBatch> batch) {
                                   " added to a sort of ", schema_->ToString());
   }
   if (batch->num_rows() == 0) return arrow::Status::OK();
-  if (!batch->schema()->Equals(*schema_, /*check_metadata=*/true)) {
-    batch = arrow::RecordBatch::Make(schema_, batch->num_rows(), batch->columns());
-  }
+  ARROW_ASSIGN_OR_RAISE(batch, ToStorage(batch, storage_schema_, options_.pool));
   const int64_t bytes = BytesOf(*batch);
   stats_.rows_sorted += batch->num_rows();
   bytes_added_ += bytes;
@@ -164,7 +192,7 @@ arrow::Status ExternalSorter::SpillBuffer() {
     if (!made.ok()) return made.status().WithMessage(options_.name, ": ", made.status().message());
     spill_ = std::move(*made);
   }
-  SlicingReader slices(schema_, std::move(sorted), SpillBatchRows());
+  SlicingReader slices(storage_schema_, std::move(sorted), SpillBatchRows());
   ARROW_ASSIGN_OR_RAISE(SpillRun run, WriteRun(slices));
   runs_.push_back(std::move(run));
   ++stats_.runs_spilled;
@@ -183,7 +211,7 @@ arrow::Result<SpillRun> ExternalSorter::WriteRun(arrow::RecordBatchReader& sorte
     ARROW_RETURN_NOT_OK(InFile(path, codec.status()));
     write_options.codec = std::shared_ptr<arrow::util::Codec>(std::move(*codec));
   }
-  auto writer = arrow::ipc::MakeStreamWriter(*stream, schema_, write_options);
+  auto writer = arrow::ipc::MakeStreamWriter(*stream, storage_schema_, write_options);
   ARROW_RETURN_NOT_OK(InFile(path, writer.status()));
   while (true) {
     std::shared_ptr<arrow::RecordBatch> batch;
@@ -213,7 +241,7 @@ arrow::Status ExternalSorter::MergePass() {
     }
     std::vector<SpillRun> group(runs_.begin() + static_cast<std::ptrdiff_t>(first),
                                    runs_.begin() + static_cast<std::ptrdiff_t>(last));
-    ARROW_ASSIGN_OR_RAISE(auto merger, RunMerger::Open(schema_, sort_, group, SpillBatchRows(),
+    ARROW_ASSIGN_OR_RAISE(auto merger, RunMerger::Open(storage_schema_, sort_, group, SpillBatchRows(),
                                                        options_.pool));
     ARROW_ASSIGN_OR_RAISE(SpillRun run, WriteRun(*merger));
     merger = nullptr;
@@ -234,20 +262,22 @@ arrow::Result<std::unique_ptr<arrow::RecordBatchReader>> ExternalSorter::Finish(
   finished_ = true;
   auto result = Guarded(options_.name, [&] { return DoFinish(); });
   if (!result.ok()) return Failed(result.status());
-  return result;
+  if (storage_schema_ == schema_) return result;
+  return std::unique_ptr<arrow::RecordBatchReader>(
+      std::make_unique<CastingReader>(schema_, std::move(*result), options_.pool));
 }
 
 arrow::Result<std::unique_ptr<arrow::RecordBatchReader>> ExternalSorter::DoFinish() {
   if (runs_.empty()) {
     ARROW_ASSIGN_OR_RAISE(auto sorted, SortBuffer());
     return std::unique_ptr<arrow::RecordBatchReader>(
-        std::make_unique<SlicingReader>(schema_, std::move(sorted), options_.output_batch_rows));
+        std::make_unique<SlicingReader>(storage_schema_, std::move(sorted), options_.output_batch_rows));
   }
   ARROW_RETURN_NOT_OK(SpillBuffer());
   while (runs_.size() > static_cast<size_t>(options_.max_merge_fan_in)) {
     ARROW_RETURN_NOT_OK(MergePass());
   }
-  ARROW_ASSIGN_OR_RAISE(auto merger, RunMerger::Open(schema_, sort_, runs_,
+  ARROW_ASSIGN_OR_RAISE(auto merger, RunMerger::Open(storage_schema_, sort_, runs_,
                                                      options_.output_batch_rows, options_.pool));
   spill_->Remove();  // the merger reads through open descriptors
   runs_.clear();

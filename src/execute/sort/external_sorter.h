@@ -26,6 +26,8 @@
 //     are released as soon as they are concatenated, so not 3x);
 //   - while merging: one batch per run (~budget / fan-in each, so ~budget in all) plus the output
 //     batch being gathered and the source batches it references (~2x output_batch_rows rows).
+// Columns of view types are kept as large_string/large_binary inside and cast back on the way out
+// (Arrow 26 cannot Take views), and dictionaries without null values (sort_storage.h).
 // Sizes are Arrow's buffer sizes: a sliced batch counts the bytes its rows reference
 // (ReferencedBufferSize), not the whole buffers it shares with its producer.
 //
@@ -126,6 +128,7 @@ class ExternalSorter {
   arrow::Status Failed(arrow::Status status);
 
   const std::shared_ptr<arrow::Schema> schema_;
+  const std::shared_ptr<arrow::Schema> storage_schema_;  // StorageSchema(schema_)
   const ResolvedSort sort_;
   const ExternalSorterOptions options_;
   std::unique_ptr<SpillDirectory> spill_;

@@ -9,7 +9,6 @@
 #include <arrow/compute/api_vector.h>
 #include <arrow/io/file.h>
 #include <arrow/ipc/reader.h>
-#include <arrow/table.h>
 
 #include "execute/sort/sort_key_columns.h"
 
@@ -172,29 +171,64 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> RunMerger::Gather(
     for (const Segment& s : segments) slices.push_back(s.batch->Slice(s.offset, s.length));
     return arrow::ConcatenateRecordBatches(slices, pool_);
   }
-  // Interleaved rows: one Take over the distinct source batches.
-  arrow::RecordBatchVector sources;
-  std::unordered_map<const arrow::RecordBatch*, int64_t> start_of;
-  int64_t total = 0;
-  ARROW_ASSIGN_OR_RAISE(std::unique_ptr<arrow::Buffer> indices_buffer,
-                        arrow::AllocateBuffer(rows * static_cast<int64_t>(sizeof(int64_t)), pool_));
-  auto* indices = reinterpret_cast<int64_t*>(indices_buffer->mutable_data());
-  int64_t out = 0;
+  // Interleaved rows: per source batch, Take the rows it gives (in its order, which is their
+  // output order among themselves), concatenate those, and Take them into output order. Each
+  // row is copied three times, but nothing else is: a Take over the chunked source batches
+  // would concatenate whole sources first (Arrow 26 does for variable-width columns), a copy
+  // as big as one batch per run.
+  std::unordered_map<const arrow::RecordBatch*, size_t> source_of;
+  std::vector<std::shared_ptr<arrow::RecordBatch>> sources;
+  std::vector<int64_t> counts;
   for (const Segment& s : segments) {
-    auto [it, inserted] = start_of.emplace(s.batch.get(), total);
+    auto [it, inserted] = source_of.emplace(s.batch.get(), sources.size());
     if (inserted) {
       sources.push_back(s.batch);
-      total += s.batch->num_rows();
+      counts.push_back(0);
     }
-    for (int64_t r = 0; r < s.length; ++r) indices[out++] = it->second + s.offset + r;
+    counts[it->second] += s.length;
   }
-  auto index_array = std::make_shared<arrow::Int64Array>(rows, std::move(indices_buffer));
-  ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema_, sources));
+  std::vector<int64_t> next_position(sources.size());
+  std::vector<std::vector<int64_t>> picked(sources.size());
+  for (size_t i = 0, start = 0; i < sources.size(); start += counts[i], ++i) {
+    next_position[i] = static_cast<int64_t>(start);
+    picked[i].reserve(counts[i]);
+  }
+  ARROW_ASSIGN_OR_RAISE(std::unique_ptr<arrow::Buffer> order_buffer,
+                        arrow::AllocateBuffer(rows * static_cast<int64_t>(sizeof(int64_t)), pool_));
+  auto* order = reinterpret_cast<int64_t*>(order_buffer->mutable_data());
+  int64_t out = 0;
+  for (const Segment& s : segments) {
+    const size_t source = source_of[s.batch.get()];
+    for (int64_t r = 0; r < s.length; ++r) {
+      picked[source].push_back(s.offset + r);
+      order[out++] = next_position[source]++;
+    }
+  }
   arrow::compute::ExecContext context(pool_);
-  ARROW_ASSIGN_OR_RAISE(arrow::Datum taken,
-                        arrow::compute::Take(table, index_array,
+  arrow::RecordBatchVector compact;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const std::vector<int64_t>& rows_of = picked[i];
+    if (rows_of.back() - rows_of.front() + 1 == static_cast<int64_t>(rows_of.size())) {
+      compact.push_back(sources[i]->Slice(rows_of.front(), static_cast<int64_t>(rows_of.size())));
+      continue;
+    }
+    arrow::Int64Builder indices(pool_);
+    ARROW_RETURN_NOT_OK(indices.AppendValues(rows_of));
+    ARROW_ASSIGN_OR_RAISE(auto index_array, indices.Finish());
+    ARROW_ASSIGN_OR_RAISE(arrow::Datum taken,
+                          arrow::compute::Take(sources[i], index_array,
+                                               arrow::compute::TakeOptions::NoBoundsCheck(), &context));
+    compact.push_back(taken.record_batch());
+  }
+  sources.clear();
+  picked.clear();
+  ARROW_ASSIGN_OR_RAISE(auto together, arrow::ConcatenateRecordBatches(compact, pool_));
+  compact.clear();
+  auto order_array = std::make_shared<arrow::Int64Array>(rows, std::move(order_buffer));
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum result,
+                        arrow::compute::Take(together, order_array,
                                              arrow::compute::TakeOptions::NoBoundsCheck(), &context));
-  return taken.table()->CombineChunksToBatch(pool_);
+  return result.record_batch();
 }
 
 arrow::Status RunMerger::Next(std::shared_ptr<arrow::RecordBatch>* batch) {

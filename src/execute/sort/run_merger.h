@@ -9,8 +9,10 @@
 //
 // Gathering: the merger gallops through the run that holds the smallest row (exponential then
 // binary search against the second smallest), so a stretch of rows from one run costs O(log n)
-// comparisons and becomes one segment; each output batch is then gathered column by column by
-// Arrow's Take over the distinct source batches, never row by row.
+// comparisons and becomes one segment. Each output batch is gathered column by column, never row
+// by row: long segments as slices concatenated; interleaved ones by one Take per source batch of
+// the rows it gives, a concatenation, and one Take into output order (memory: ~3 copies of the
+// output batch, never a copy of whole source batches).
 //
 // The files are opened by Open and read through their descriptors, so the caller may unlink
 // them (or their folder) as soon as Open returns; ReadNext closes them once the merge is done.

@@ -18,7 +18,8 @@ std::shared_ptr<arrow::DataType> SortKeyType(const std::shared_ptr<arrow::DataTy
     case arrow::Type::DECIMAL32:
     case arrow::Type::DECIMAL64: {
       const auto& decimal = static_cast<const arrow::DecimalType&>(*type);
-      return arrow::decimal128(decimal.precision(), decimal.scale());
+      // Precision 38, not the type's: a value wider than its declared precision still sorts.
+      return arrow::decimal128(38, decimal.scale());
     }
     default:
       return type;
