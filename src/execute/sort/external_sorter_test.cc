@@ -888,14 +888,17 @@ TEST(ExternalSorterBench, Throughput) {
     const char* name;
     int64_t budget;
     arrow::Compression::type codec;
+    int fan_in = 64;
   };
   const char* codec_text = std::getenv("S3C_SORT_BENCH_CODEC");
   for (const Case& c : {Case{"in memory", int64_t{8} << 30, arrow::Compression::UNCOMPRESSED},
                         Case{"spilled, lz4", int64_t{32} << 20, arrow::Compression::LZ4_FRAME},
                         Case{"spilled, none", int64_t{32} << 20, arrow::Compression::UNCOMPRESSED},
-                        Case{"spilled, zstd", int64_t{32} << 20, arrow::Compression::ZSTD}}) {
+                        Case{"spilled, zstd", int64_t{32} << 20, arrow::Compression::ZSTD},
+                        Case{"spilled 4 MiB budget, lz4", int64_t{4} << 20, arrow::Compression::LZ4_FRAME},
+                        Case{"spilled 4 MiB budget fan-in 8, lz4", int64_t{4} << 20, arrow::Compression::LZ4_FRAME, 8}}) {
     if (codec_text != nullptr && std::string(c.name).find(codec_text) == std::string::npos) continue;
-    ExternalSorterOptions options = Options(dir, c.budget, 65536);
+    ExternalSorterOptions options = Options(dir, c.budget, 65536, c.fan_in);
     options.spill_compression = c.codec;
     const auto start = std::chrono::steady_clock::now();
     auto sorter = ExternalSorter::Make(schema, sort, options).ValueOrDie();

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <exception>
 #include <filesystem>
 #include <system_error>
 #include <vector>
@@ -31,6 +32,32 @@ pid_t PidOf(std::string_view name) {
 }
 
 bool ProcessIsGone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+arrow::Result<int> SweepStaleSpillOrThrow(const std::string& spill_dir) {
+  std::error_code error;
+  std::filesystem::directory_iterator it(spill_dir, error);
+  if (error == std::errc::no_such_file_or_directory) return 0;
+  if (error) return arrow::Status::IOError("cannot list the spill folder ", spill_dir, ": ", error.message());
+  int removed = 0;
+  for (; it != std::filesystem::directory_iterator(); it.increment(error)) {
+    const std::filesystem::path path = it->path();
+    const pid_t pid = PidOf(path.filename().string());
+    if (pid < 0 || pid == ::getpid() || !ProcessIsGone(pid)) continue;
+    std::error_code status_error;
+    const auto status = std::filesystem::symlink_status(path, status_error);
+    if (status_error || status.type() != std::filesystem::file_type::directory) continue;
+    std::error_code remove_error;
+    std::filesystem::remove_all(path, remove_error);
+    if (remove_error) {
+      log::Warn("cannot remove the stale spill folder ", path.string(), ": ",
+                remove_error.message());
+      continue;
+    }
+    ++removed;
+  }
+  if (error) return arrow::Status::IOError("cannot list the spill folder ", spill_dir, ": ", error.message());
+  return removed;
+}
 
 }  // namespace
 
@@ -61,29 +88,11 @@ void SpillDirectory::Remove() {
 }
 
 arrow::Result<int> SweepStaleSpill(const std::string& spill_dir) {
-  std::error_code error;
-  std::filesystem::directory_iterator it(spill_dir, error);
-  if (error == std::errc::no_such_file_or_directory) return 0;
-  if (error) return arrow::Status::IOError("cannot list the spill folder ", spill_dir, ": ", error.message());
-  int removed = 0;
-  for (; it != std::filesystem::directory_iterator(); it.increment(error)) {
-    const std::filesystem::path path = it->path();
-    const pid_t pid = PidOf(path.filename().string());
-    if (pid < 0 || pid == ::getpid() || !ProcessIsGone(pid)) continue;
-    std::error_code status_error;
-    const auto status = std::filesystem::symlink_status(path, status_error);
-    if (status_error || status.type() != std::filesystem::file_type::directory) continue;
-    std::error_code remove_error;
-    std::filesystem::remove_all(path, remove_error);
-    if (remove_error) {
-      log::Warn("cannot remove the stale spill folder ", path.string(), ": ",
-                remove_error.message());
-      continue;
-    }
-    ++removed;
+  try {
+    return SweepStaleSpillOrThrow(spill_dir);
+  } catch (const std::exception& e) {  // bad_alloc, or a filesystem_error we did not foresee
+    return arrow::Status::IOError("sweeping the spill folder ", spill_dir, ": ", e.what());
   }
-  if (error) return arrow::Status::IOError("cannot list the spill folder ", spill_dir, ": ", error.message());
-  return removed;
 }
 
 }  // namespace s3c
