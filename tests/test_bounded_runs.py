@@ -129,7 +129,7 @@ def test_max_runtime_starts_no_new_partition_once_the_time_is_up(run, tmp_path, 
         assert_remaining_adds_up(r.summary)
         assert r.summary["remaining"]["partitions"] == expected_left
         assert len(compacted(r.summary)) == 1
-        assert all("--max_runtime_minutes 0.000001 reached" in p["reason"]
+        assert all("--max_runtime_minutes 1e-06 reached" in p["reason"]
                    for p in deferred(r.summary).values())
         if expected_left == 5:
             assert compacted(r.summary) == ["d=5"]  # 36 files: the most benefit
@@ -168,3 +168,31 @@ def test_absurd_limits_are_usage_errors(run, tmp_path, flag, value, message):
     make_backlog(root)
     r = run("--table_path", root, flag, value)
     assert r.code == 2 and message in r.stderr, r.stderr
+
+
+def test_a_backlog_written_to_a_target_clears_over_bounded_runs(run, tmp_path):
+    """Partitions an earlier bounded run wrote to the target are left alone (not refused as a
+    target holding other files): each run exits 0 and the backlog clears."""
+    root, target = tmp_path / "t", tmp_path / "out"
+    rows = make_backlog(root)
+    for expected_left in (4, 2, 0):
+        r = run("--table_path", root, "--target_s3_path", target, "--max_partitions", 2, "--json")
+        assert r.code == 0, r.stderr
+        assert len(compacted(r.summary)) == 2 and r.summary["partitions"]["failed"] == 0
+        assert r.summary["remaining"]["partitions"] == expected_left
+    for value in FILES:
+        rows.assert_same(value, data_files(target / f"d={value}"))
+        rows.assert_same(value, data_files(root / f"d={value}"))  # originals kept
+    again = run("--table_path", root, "--target_s3_path", target, "--json")
+    assert again.code == 0, again.stderr
+    assert all(p["status"] == "skipped" and "already written to its target" in p["reason"]
+               for p in again.summary["details"]), again.summary["details"]
+
+
+def test_tiny_limits_are_reported_as_given(run, tmp_path):
+    root = tmp_path / "t"
+    make_backlog(root)
+    r = run("--table_path", root, "--max_input_gb", "1e-7", "--max_runtime_minutes", "0.0000001",
+            "--dry-run", "--json")
+    assert r.code == 0, r.stderr
+    assert r.summary["limits"] == ["--max_runtime_minutes 1e-07", "--max_input_gb 1e-07"]

@@ -249,3 +249,36 @@ def test_crash_in_glue_mode_then_recover(run, aws, bucket, glue_table, tmp_path,
     assert r.code == 0, r.stderr
     s3_whole(aws, bucket, rows, tmp_path)
     assert_statistics_true(aws, bucket, name)
+
+
+@pytest.mark.parametrize("point", ["mid_publish", "after_publish", "mid_remove"])
+def test_a_copy_made_after_a_crash_is_settled_by_content(run, tmp_path, point):
+    """A crashed run's journal copied with the table is another table's journal: its outputs,
+    found by name at the copy's root, are weighed against the other files there (the review
+    found them taken for folders: a copy stuck at exit 4 with doubled rows)."""
+    import shutil
+
+    root = tmp_path / "dim"
+    rows = make_flat(root)
+    flags = ["--target_file_size_mb", TARGET, "--delete_original_files", "true"]
+    assert run("--table_path", root, *flags, env={"S3C_FAULT_POINT": point}).code == KILLED
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy, symlinks=True)
+    r = run("--table_path", copy, *flags, "--json")
+    assert r.code == 0, r.stderr
+    assert any("settled by content" in line or "copy of a table" in line
+               for line in r.summary["recovered"]), r.summary["recovered"]
+    assert_whole(copy, rows)
+
+
+def test_a_copy_on_s3_made_after_a_crash_is_settled_by_content(run, aws, bucket, tmp_path):
+    rows = upload_flat(aws, bucket, tmp_path)
+    flags = ["--target_file_size_mb", TARGET, "--delete_original_files", "true"]
+    assert run("--table_path", f"s3://{bucket}/warehouse/dim", *flags,
+               env=aws.env(S3C_FAULT_POINT="after_publish")).code == KILLED
+    for key in aws.s3.objects(bucket, "warehouse/dim/"):
+        aws.s3.client.copy_object(Bucket=bucket, Key="warehouse/copy/" + key[len("warehouse/dim/"):],
+                                  CopySource={"Bucket": bucket, "Key": key})
+    r = run("--table_path", f"s3://{bucket}/warehouse/copy", *flags, "--json", env=aws.env())
+    assert r.code == 0, r.stderr
+    s3_whole(aws, bucket, rows, tmp_path, prefix="warehouse/copy")

@@ -57,8 +57,8 @@ int UsageError(const std::string& message) {
 // The flags as typed, before they are checked and converted into CompactionOptions.
 struct RawFlags {
   std::string predicate, delete_originals = "false", update_catalog = "true", compression = "keep",
-              log_format = "text", verify = "rows", merge = "auto", shard;
-  double target_mb = 128, row_group_mb = 0;
+              log_format = "text", verify = "rows", merge = "auto", shard, sort_by;
+  double target_mb = 128, row_group_mb = 0, sort_memory_mb = 1024;
   int verbosity = 0;
   bool dry_run = false;
 };
@@ -111,6 +111,10 @@ void AddWhatFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
       ->type_name("R")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 1.0).description(""))
+      ->group(what);
+  app.add_option("--sort_by", raw.sort_by,
+                 "Sort each compacted partition: \"col [ASC|DESC] [NULLS FIRST|LAST], ...\"")
+      ->type_name("COLS")
       ->group(what);
 }
 
@@ -217,6 +221,17 @@ void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
       ->type_name("N")
       ->check(CLI::Range(1, 1024).description(""))
       ->group(how);
+  app.add_option("--sort_memory_mb", raw.sort_memory_mb,
+                 "Memory for --sort_by, shared by the partitions sorted at once; beyond it, "
+                 "sorted runs spill to disk")
+      ->type_name("MIB")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1048576.0).description(""))
+      ->group(how);
+  app.add_option("--spill_path", options.spill_path,
+                 "Local folder where --sort_by spills (default: $TMPDIR or /tmp)")
+      ->type_name("PATH")
+      ->group(how);
   app.add_option("--row_group_size_mb", raw.row_group_mb,
                  "Row group size (default: a quarter of the target, at most 128)")
       ->type_name("MIB")
@@ -305,7 +320,8 @@ arrow::Status CheckFinite(const RawFlags& raw, const CompactionOptions& options)
       {"--row_group_size_mb", raw.row_group_mb},
       {"--small_file_ratio", options.small_file_ratio},
       {"--max_runtime_minutes", options.limits.max_runtime_minutes},
-      {"--max_input_gb", options.limits.max_input_gb}};
+      {"--max_input_gb", options.limits.max_input_gb},
+      {"--sort_memory_mb", raw.sort_memory_mb}};
   for (const auto& [flag, value] : numbers) {
     if (!std::isfinite(value)) return arrow::Status::Invalid(flag, ": not a number: ", value);
   }
@@ -327,9 +343,22 @@ arrow::Status CheckUtf8(const CLI::App& app) {
   return arrow::Status::OK();
 }
 
+arrow::Status ConvertSort(const RawFlags& raw, CompactionOptions& options) {
+  if (!options.spill_path.empty() && options.spill_path.rfind("s3://", 0) == 0) {
+    return arrow::Status::Invalid("--spill_path: sorted runs spill to a local folder, not ",
+                                  options.spill_path);
+  }
+  if (raw.sort_by.empty()) return arrow::Status::OK();
+  auto spec = SortSpec::Parse(raw.sort_by);
+  if (!spec.ok()) return spec.status().WithMessage("--sort_by: ", spec.status().message());
+  options.sort = std::move(*spec);
+  return arrow::Status::OK();
+}
+
 void ConvertSizes(const RawFlags& raw, CompactionOptions& options) {
   options.target_file_bytes = static_cast<int64_t>(std::llround(raw.target_mb * 1048576.0));
   options.row_group_bytes = static_cast<int64_t>(std::llround(raw.row_group_mb * 1048576.0));
+  options.sort_memory_bytes = static_cast<int64_t>(std::llround(raw.sort_memory_mb * 1048576.0));
 }
 
 void ConvertModes(const RawFlags& raw, bool json, CompactionOptions& options) {
@@ -364,6 +393,7 @@ arrow::Status ConvertFlags(const RawFlags& raw, CliRequest& request) {
   ARROW_RETURN_NOT_OK(
       ParseCompression(raw.compression, &options.codec, &options.compression_level));
   ARROW_RETURN_NOT_OK(CheckFinite(raw, options));
+  ARROW_RETURN_NOT_OK(ConvertSort(raw, options));
   ConvertSizes(raw, options);
   ConvertModes(raw, request.json, options);
   ConvertLogging(raw, request);

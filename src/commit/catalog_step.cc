@@ -75,7 +75,7 @@ void CatalogStep::FinishPartitions(std::vector<PartitionRun>& partitions,
     if (!p.commit.originals_pending) {
       // In place the files are right whatever the catalog says; only its statistics lag.
       if (it != failed.end()) {
-        notes_.push_back("statistics of partition " + path + " not updated in the catalog: " +
+        notes_.push_back("statistics of partition " + PartitionName(path) + " not updated in the catalog: " +
                          it->second);
       }
       continue;
@@ -86,14 +86,14 @@ void CatalogStep::FinishPartitions(std::vector<PartitionRun>& partitions,
       // A file that arrived while the catalog moved: carried too, or reported.
       auto late = Newcomers::CarryFor(p.plan, p.commit, *transaction_.journal());
       if (!late.ok()) {
-        notes_.push_back("partition " + path + ": " + late.status().message() +
+        notes_.push_back("partition " + PartitionName(path) + ": " + late.status().message() +
                          "; copy it there by hand");
       } else {
         p.carried += *late;
       }
     }
     if (p.carried > 0) {
-      notes_.push_back("partition " + path + ": carried " + std::to_string(p.carried) +
+      notes_.push_back("partition " + PartitionName(path) + ": carried " + std::to_string(p.carried) +
                        " file(s) written during the run to its new location (also left at the "
                        "old one)");
     }

@@ -60,7 +60,7 @@ arrow::Result<bool> DeferredCommit::Gather(const std::string& run,
       const size_t before = m.record.outputs.size();
       auto carried = Newcomers::Carry(m.location, m.output_dir, m.inputs, &m.record.outputs, nullptr);
       if (!carried.ok()) {
-        done.notes.push_back("partition " + update.path + ": " + carried.status().message() +
+        done.notes.push_back("partition " + PartitionName(update.path) + ": " + carried.status().message() +
                              "; left where it was");
         continue;
       }
@@ -100,7 +100,7 @@ arrow::Result<DeferredCommit::Outcome> DeferredCommit::Apply(const std::vector<s
     } else {
       for (const auto& f : *result) {
         failed.insert(f.path);
-        done.notes.push_back("partition " + f.path + ": catalog not updated: " + f.message);
+        done.notes.push_back("partition " + PartitionName(f.path) + ": catalog not updated: " + f.message);
       }
       // Applied: a second commit must not apply them again (harmless if it did: same values).
       file_systems_.DeleteFiles(applied);
@@ -111,7 +111,7 @@ arrow::Result<DeferredCommit::Outcome> DeferredCommit::Apply(const std::vector<s
     if (failed.count(m.path)) continue;
     auto late = Newcomers::Carry(m.location, m.output_dir, m.inputs, &m.record.outputs, nullptr);
     if (!late.ok()) {
-      done.notes.push_back("partition " + m.path + ": " + late.status().message() +
+      done.notes.push_back("partition " + PartitionName(m.path) + ": " + late.status().message() +
                            "; copy it there by hand");
     } else if (*late > 0) {
       ARROW_RETURN_NOT_OK(RunJournal::WriteRecord(m.run_dir, m.path, m.record));

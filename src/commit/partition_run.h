@@ -22,6 +22,7 @@ struct PartitionRun {
   bool committed = false;  // reached the committer (a compacted or copied partition)
   int carried = 0;         // files other writers added meanwhile, carried to the target
   std::string rows_instead;  // PartitionWrite::rows_instead, kept when the write is committed
+  SortOutput sort;           // PartitionWrite::sort, likewise
   /// Left for a later run by a limit (RunBudget): never journaled, written or touched.
   std::optional<Deferral> deferral;
 

@@ -362,7 +362,8 @@ arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
   for (const auto& e : entries) {
     if (!e.IsFile() || !RunLayout::IsOutputOf(BaseName(e.path()), run_id)) continue;
     std::string rel = e.path().substr(base.size());
-    rel = rel.substr(0, rel.rfind('/'));
+    const size_t slash = rel.rfind('/');
+    rel = slash == std::string::npos ? std::string() : rel.substr(0, slash);  // "": the root
     if (rel.find(RunLayout::kToolFolder) != std::string::npos) continue;  // staging, archive
     folders.emplace(rel, layout_.table_root().Child(rel));
   }

@@ -33,7 +33,7 @@ std::vector<std::string> StatisticsRefresh::Run(
   if (!result.ok()) return {"catalog statistics not refreshed: " + result.status().message()};
   std::vector<std::string> lines;
   for (const auto& f : *result) {
-    lines.push_back("partition " + f.path + ": catalog statistics not refreshed: " + f.message);
+    lines.push_back("partition " + PartitionName(f.path) + ": catalog statistics not refreshed: " + f.message);
   }
   return lines;
 }

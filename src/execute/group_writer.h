@@ -40,6 +40,16 @@ struct ExecuteOptions {
   /// (BatchCoalescer).
   int64_t coalesce_rows = 65536;
   int64_t coalesce_bytes = 32LL << 20;
+  /// With --sort_by: each sorting group's memory before it spills, and where it spills.
+  int64_t sort_memory_bytes = int64_t{256} << 20;
+  std::string spill_path;
+};
+
+/// What sorting a group took (--sort_by).
+struct SortOutput {
+  int64_t rows = 0;
+  int64_t runs_spilled = 0;
+  int64_t bytes_spilled = 0;
 };
 
 struct GroupOutput {
@@ -48,6 +58,7 @@ struct GroupOutput {
   RowDigest digest;  // of the rows written, when ExecuteOptions::digest
   /// Set when a group planned for pages went through the row path after all: why.
   std::string rows_instead;
+  SortOutput sort;
 };
 
 class GroupWriter {

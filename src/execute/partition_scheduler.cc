@@ -79,6 +79,9 @@ std::vector<size_t> PartitionScheduler::RunTasks(const std::vector<Item>& items,
         write.rows_read += result->rows_read;
         if (write.rows_instead.empty()) write.rows_instead = result->rows_instead;
         write.digest.Add(result->digest);
+        write.sort.rows += result->sort.rows;
+        write.sort.runs_spilled += result->sort.runs_spilled;
+        write.sort.bytes_spilled += result->sort.bytes_spilled;
         write.outputs.insert(write.outputs.end(), result->files.begin(), result->files.end());
       } else if (write.status.ok()) {
         write.status = result.status();

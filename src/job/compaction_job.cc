@@ -1,3 +1,4 @@
+#include "execute/sort/spill_directory.h"
 #include "job/compaction_job.h"
 
 #include <algorithm>
@@ -221,6 +222,7 @@ RunSummary CompactionJob::SummaryHeader(const RunContext& run) const {
   summary.target_file_bytes = options_.target_file_bytes;
   summary.originals = run.originals.SummaryName();
   summary.limits = run.budget.Describe();
+  summary.sort_by = options_.sort ? options_.sort->ToString() : "";
   if (run.originals.action == OriginalsAction::kArchive) {
     summary.archive = run.layout.ArchiveRoot().uri();
   }
@@ -359,6 +361,7 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
   auto commit = [&](size_t item) {
     PartitionRun& p = partitions[order[item]];
     p.rows_instead = p.write.rows_instead;  // the write is handed to the committer
+    p.sort = p.write.sort;
     p.commit = committer.Commit(p.plan, std::move(p.write));
     p.committed = true;
     if (p.commit.status == PartitionStatus::kFailed) {
@@ -426,6 +429,11 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   ARROW_ASSIGN_OR_RAISE(auto transaction, RunTransaction::Open(run.layout, run.scope,
                                                                options_.force_unlock,
                                                                file_systems_));
+  if (options_.sort) {
+    // Spill folders of sorting runs killed before they could remove them.
+    auto swept = SweepStaleSpill(run.execute.spill_path);
+    if (swept.ok() && *swept > 0) log::Info("removed ", *swept, " stale spill folder(s) in ", run.execute.spill_path);
+  }
   ARROW_ASSIGN_OR_RAISE(Recovered recovered, RecoverEarlierRuns(catalog, run));
   if (recovered.report.stop) return WithKind(arrow::Status::Invalid(*recovered.report.stop), ErrorKind::kInput);
   ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, PlanPartitions(catalog, run, transaction.get(), recovered.report));

@@ -13,6 +13,7 @@
 #include "plan/compaction_plan.h"
 #include "plan/partition_predicate.h"
 #include "plan/run_budget.h"
+#include "execute/sort/sort_spec.h"
 #include "plan/shard.h"
 
 namespace s3c {
@@ -72,6 +73,14 @@ struct CompactionOptions {
   /// --max_runtime_minutes, --max_partitions, --max_input_gb: a run that fits a window takes
   /// partitions by benefit and leaves the rest for the next run (RunBudget). Default: none.
   RunLimits limits;
+  /// --sort_by: each compacted partition's rows sorted as a whole (ExternalSorter). nullopt:
+  /// rows keep their input order (default).
+  std::optional<SortSpec> sort;
+  /// --sort_memory_mb: memory for sorting, shared by the partitions sorted at once; beyond it
+  /// sorted runs spill to --spill_path. Default 1 GiB.
+  int64_t sort_memory_bytes = int64_t{1} << 30;
+  /// --spill_path: the local folder sorted runs spill to. Empty: the system temp folder.
+  std::string spill_path;
   /// Draw a progress bar (the CLI sets it when on a terminal).
   bool progress = false;
 };

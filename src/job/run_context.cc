@@ -1,12 +1,20 @@
 #include "job/run_context.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 
 #include "util/error_kind.h"
 #include "util/logging.h"
 
 namespace s3c {
 namespace {
+
+// Where sorted runs spill when --spill_path does not say: $TMPDIR, else /tmp.
+std::string TempFolder() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? std::string(tmp) : std::string("/tmp");
+}
 
 arrow::Status Usage(const arrow::Status& status) { return WithKind(status, ErrorKind::kUsage); }
 
@@ -123,6 +131,16 @@ arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table tab
   run.execute.size.target_bytes = options.target_file_bytes;
   run.execute.row_group_bytes = options.row_group_bytes;
   run.execute.digest = options.verify == VerifyMode::kContent;
+  run.planner.sort = options.sort;
+  // The sorting memory is shared by the groups written at once.
+  run.execute.sort_memory_bytes =
+      std::max<int64_t>(int64_t{1} << 20, options.sort_memory_bytes / run.parallelism);
+  run.execute.spill_path = options.spill_path.empty() ? TempFolder() : options.spill_path;
+  std::error_code error;
+  if (options.sort && !std::filesystem::is_directory(run.execute.spill_path, error)) {
+    return Usage(arrow::Status::Invalid("--spill_path ", run.execute.spill_path,
+                                        ": not a folder (--sort_by spills sorted runs there)"));
+  }
 
   run.commit.defer_originals = run.repoint;
   run.commit.in_place = OriginalsPolicy::Of(options.original_files, options.delete_grace_minutes, false);

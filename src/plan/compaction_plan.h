@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include <arrow/type_fwd.h>
 #include <arrow/util/type_fwd.h>
 
+#include "execute/sort/resolved_sort.h"
 #include "catalog/partition.h"
 #include "catalog/table.h"
 #include "plan/input_file.h"
@@ -74,6 +76,9 @@ struct PartitionPlan {
   OutputSettings output;
   Location output_dir;                            // where the partition's files end up
   int64_t estimated_output_files = 0;
+  /// --sort_by, resolved against output_schema: the partition's rows are written sorted (one
+  /// group, by rows). nullopt: input order.
+  std::optional<ResolvedSort> sort;
   /// Its folder holds a tool folder (_s3_compaction): another run may be at work on it (the
   /// job checks before the first visible change). Set when the planner listed the folder.
   bool holds_tool_folder = false;

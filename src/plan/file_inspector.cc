@@ -113,6 +113,7 @@ arrow::Result<std::optional<InputFile>> FileInspector::InspectSource(
     input.physical_schema = PhysicalSchema::Fingerprint(*metadata);
     input.pages_refused = PhysicalSchema::PagesRefused(*metadata).value_or("");
     input.has_page_index = PhysicalSchema::HasPageIndex(*metadata);
+    input.declared_sort = DeclaredSort::Of(*metadata);
     auto schema_status = parquet::arrow::FromParquetSchema(schema, ArrowReadProperties(), kv,
                                                            &input.schema);
     if (!schema_status.ok()) {

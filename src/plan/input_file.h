@@ -12,6 +12,8 @@
 #include <arrow/type_fwd.h>
 #include <arrow/util/type_fwd.h>
 
+#include "plan/declared_sort.h"
+
 namespace s3c {
 
 struct InputFile {
@@ -34,6 +36,8 @@ struct InputFile {
   std::string pages_refused;
   /// Every column chunk has an offset index (a page index): the page merge keeps one.
   bool has_page_index = false;
+  /// The order its row groups say its rows are in, and its leading sort column's range.
+  DeclaredSort declared_sort;
   /// rows, data_bytes, row_groups and everything below `info` are the sample's, scaled by size:
   /// estimates until the executor reads the file's own footer.
   bool footer_deferred = false;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <set>
 
 #include <arrow/util/compression.h>
 
@@ -239,6 +240,8 @@ double Planner::SmallFileThreshold() const {
 // without reading a single footer: a scheduled run over a compacted table costs its listings.
 bool Planner::SettleFromListing(PartitionPlan& partition) const {
   if (partition.action == PartitionAction::kFail || !InPlace(partition.partition)) return false;
+  // Sorting: a partition of large files may still need it, which only their footers tell.
+  if (options_.sort) return false;
   const double threshold = SmallFileThreshold();
   const auto& files = *partition.partition.files;
   const auto small = std::count_if(files.begin(), files.end(), [&](const FileInfo& f) {
@@ -400,6 +403,19 @@ void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {
       plan.reason = existing.status().message();
       return;
     }
+    std::set<std::string> runs;
+    for (const auto& file : *existing) {
+      auto run = RunLayout::OutputRun(BaseName(file.path()));
+      runs.insert(run ? *run : std::string());
+    }
+    if (!existing->empty() && !runs.count("")) {
+      // Only what earlier runs of the tool wrote there (recovery has settled any that did not
+      // finish): this partition was compacted to its target already, as a bounded run leaves it.
+      plan.action = PartitionAction::kSkip;
+      plan.reason = "already written to its target " + plan.output_dir.uri() + " by run " +
+                    *runs.rbegin();
+      return;
+    }
     if (!existing->empty()) {
       plan.action = PartitionAction::kFail;
       plan.reason = "target " + plan.output_dir.uri() + " already holds " +
@@ -424,16 +440,26 @@ void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {
     plan.kept.clear();
     for (size_t i = 0; i < plan.files.size(); ++i) plan.kept.push_back(i);
   };
+  std::string nothing_to_compact;
   if (small == 0) {
-    return leave("every file is already near the target size");
+    nothing_to_compact = "every file is already near the target size";
+  } else if (small < options_.min_input_files) {
+    nothing_to_compact = std::to_string(small) + " small file(s), fewer than --min_input_files=" +
+                         std::to_string(options_.min_input_files);
+  } else if (out_files >= small) {
+    nothing_to_compact = "already compact: its " + std::to_string(small) +
+                         " small file(s) would make as many files";
   }
-  if (small < options_.min_input_files) {
-    return leave(std::to_string(small) + " small file(s), fewer than --min_input_files=" +
-                 std::to_string(options_.min_input_files));
-  }
-  if (out_files >= small) {
-    return leave("already compact: its " + std::to_string(small) +
-                 " small file(s) would make as many files");
+  if (options_.sort) {
+    // Sorted as a whole: every file is rewritten, in one group, unless the partition is
+    // sorted already and has nothing else to compact.
+    if (!nothing_to_compact.empty() && AlreadySorted(plan)) {
+      return leave(nothing_to_compact + ", and sorted by " + options_.sort->ToString());
+    }
+    packing = WholePartition(plan);
+    plan.kept.clear();
+  } else if (!nothing_to_compact.empty()) {
+    return leave(nothing_to_compact);
   }
 
   // The output schema is unified over the files being rewritten; files left alone keep theirs.
@@ -463,9 +489,40 @@ void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {
     group.estimated_output_bytes = packing.group_estimated_bytes[g];
     plan.groups.push_back(std::move(group));
   }
-  plan.estimated_output_files = out_files;
+  plan.estimated_output_files = options_.sort ? packing.EstimatedOutputFiles(options_.packing.target_bytes)
+                                             : out_files;
   DecideAction(plan, inputs);
+  if (plan.action == PartitionAction::kCompact && options_.sort) {
+    auto resolved = options_.sort->Resolve(*plan.output_schema);
+    if (!resolved.ok()) {
+      plan.action = PartitionAction::kFail;
+      plan.reason = resolved.status().message();
+      return;
+    }
+    plan.sort = std::move(*resolved);
+  }
   if (plan.action == PartitionAction::kCompact) ChooseMethods(plan);
+}
+
+bool Planner::AlreadySorted(const PartitionPlan& plan) const {
+  std::vector<const DeclaredSort*> declared;
+  for (const InputFile& file : plan.files) {
+    if (file.footer_deferred) return false;  // its own footer unread: unknown
+    declared.push_back(&file.declared_sort);
+  }
+  return DeclaredSort::AlreadySorted(declared, *options_.sort);
+}
+
+Packing Planner::WholePartition(const PartitionPlan& plan) {
+  Packing packing;
+  packing.groups.emplace_back();
+  int64_t bytes = 0;
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    packing.groups[0].push_back(i);
+    bytes += plan.files[i].data_bytes;
+  }
+  packing.group_estimated_bytes.push_back(bytes);
+  return packing;
 }
 
 namespace {
@@ -508,6 +565,10 @@ constexpr int64_t kSmallestAutoChunkBytes = 2048;
 void Planner::ChooseMethods(PartitionPlan& plan) const {
   for (CompactionGroup& group : plan.groups) {
     group.method = GroupMethod::kRewrite;
+    if (plan.sort) {
+      group.method_reason = "sorted by --sort_by";
+      continue;
+    }
     if (options_.merge == MergeMode::kRows) {
       group.method_reason = "--merge rows";
       continue;

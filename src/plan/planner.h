@@ -25,6 +25,7 @@
 #include "catalog/catalog.h"
 #include "plan/bin_packer.h"
 #include "plan/compaction_plan.h"
+#include "execute/sort/sort_spec.h"
 
 namespace s3c {
 
@@ -44,6 +45,9 @@ struct PlannerOptions {
   int64_t defer_footers_up_to = 0;
   /// --merge: which groups may have their pages merged (ChooseMethods).
   MergeMode merge = MergeMode::kAuto;
+  /// --sort_by: a compacted partition is rewritten whole, in one group, sorted; a partition
+  /// already sorted this way with nothing else to compact is left alone.
+  std::optional<SortSpec> sort;
   /// Called after each footer read or deferred (for the progress bar). May be empty.
   std::function<void()> on_file_inspected;
 };
@@ -82,6 +86,10 @@ class Planner {
   void PlanPartition(PartitionPlan& plan, const Table& table) const;
   /// Sets each group's method: pages where the merge mode and the inputs allow, with the
   /// reason when not.
+  /// --sort_by: every file's own footer declares the sort, and their ranges do not overlap.
+  bool AlreadySorted(const PartitionPlan& plan) const;
+  /// --sort_by: one group of every file of the partition.
+  static Packing WholePartition(const PartitionPlan& plan);
   void ChooseMethods(PartitionPlan& plan) const;
   /// Local disk: each file's device and inode, for the commit to know it is still that file.
   void RecordIdentities(PartitionPlan& plan) const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "util/human.h"
@@ -20,13 +21,10 @@ double Benefit(const PartitionPlan& plan) {
   return removed / static_cast<double>(std::max<int64_t>(1, plan.InputBytes()));
 }
 
+// As given, to 6 significant digits: 0.5, 1e-07, 1024 (never "0" for a tiny limit).
 std::string Number(double value) {
-  std::string text = std::to_string(value);
-  while (text.find('.') != std::string::npos && (text.back() == '0' || text.back() == '.')) {
-    const bool dot = text.back() == '.';
-    text.pop_back();
-    if (dot) break;
-  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
   return text;
 }
 

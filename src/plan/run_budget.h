@@ -9,7 +9,8 @@
 // would exceed them is deferred (a partition larger than the byte limit on its own is deferred
 // with a note saying so, and never taken until the limit is raised). The runtime limit is
 // applied as partitions start: once the run has lasted M minutes, no new partition starts;
-// those under way finish and commit. The first partition always starts, so every run makes
+// those under way finish and commit (a partition refused then is in the run's plan.json but
+// never gets a record, so recovery sees it planned with nothing visible). The first partition always starts, so every run makes
 // progress whatever its planning cost.
 //
 // Pure and thread-compatible; MayStart is called under the scheduler's lock.

@@ -35,6 +35,7 @@ struct Totals {
   int64_t input_files = 0, input_bytes = 0, output_files = 0, rows = 0;
   // Left for a later run by a limit: partitions, and the files and bytes they would rewrite.
   int64_t remaining_partitions = 0, remaining_files = 0, remaining_bytes = 0;
+  int64_t sorted_rows = 0, spill_runs = 0, spilled_bytes = 0;
 };
 
 Totals Sum(const std::vector<PartitionOutcome>& partitions) {
@@ -50,6 +51,9 @@ Totals Sum(const std::vector<PartitionOutcome>& partitions) {
       t.remaining_bytes += p.input_bytes;
       continue;
     }
+    t.sorted_rows += p.sorted_rows;
+    t.spill_runs += p.spill_runs;
+    t.spilled_bytes += p.spilled_bytes;
     t.input_files += p.input_files;
     t.input_bytes += p.input_bytes;
     t.output_files += p.output_files;
@@ -129,6 +133,21 @@ std::string RunSummary::ToText() const {
         first = false;
       }
       if (!reason.empty()) out << " (rows: " << OneLine(reason) << ")";
+      out << "\n";
+    }
+  }
+  if (!sort_by.empty()) {
+    out << "  sorted      ";
+    if (dry_run) {
+      out << "each partition by " << OneLine(sort_by) << "\n";
+    } else {
+      out << human::Count(t.sorted_rows) << " rows by " << OneLine(sort_by);
+      if (t.spill_runs > 0) {
+        out << " (spilled " << human::Bytes(t.spilled_bytes) << " in " << human::Count(t.spill_runs)
+            << " run(s))";
+      } else {
+        out << " (in memory)";
+      }
       out << "\n";
     }
   }
@@ -213,6 +232,10 @@ nlohmann::json RunSummary::ToJson() const {
     if (!p.reason.empty()) d["reason"] = p.reason;
     if (!p.method.empty()) d["method"] = p.method;
     if (!p.method_reason.empty()) d["method_reason"] = p.method_reason;
+    if (p.sorted_rows > 0) {
+      d["sort"] = {{"rows", p.sorted_rows}, {"spill_runs", p.spill_runs},
+                   {"spilled_bytes", p.spilled_bytes}};
+    }
     details.push_back(std::move(d));
   }
   nlohmann::json j = {
@@ -236,6 +259,11 @@ nlohmann::json RunSummary::ToJson() const {
                      {"files", t.remaining_files},
                      {"bytes", t.remaining_bytes}}},
       {"limits", limits},
+      {"sort", sort_by.empty() ? nlohmann::json(nullptr)
+                               : nlohmann::json{{"by", sort_by},
+                                                {"rows", t.sorted_rows},
+                                                {"spill_runs", t.spill_runs},
+                                                {"spilled_bytes", t.spilled_bytes}}},
       {"files", {{"before", t.files_before}, {"after", t.files_after},
                  {"rewritten", t.input_files}, {"written", t.output_files}}},
       {"bytes", {{"before", t.bytes_before}, {"after", t.bytes_after},

@@ -37,6 +37,9 @@ struct PartitionOutcome {
   int64_t rows = 0;          // rows rewritten (verified after writing)
   int64_t other_files = 0;   // non-Parquet files, left untouched
   std::vector<int64_t> output_sizes;
+  int64_t sorted_rows = 0;     // rows sorted (--sort_by)
+  int64_t spill_runs = 0;      // sorted runs spilled to disk
+  int64_t spilled_bytes = 0;   // bytes spilled
 };
 
 /// Storage requests, counted or (for a dry run) estimated.
@@ -61,6 +64,8 @@ struct RunSummary {
   std::vector<std::string> recovered;  // what this run finished or undid of earlier runs
   /// The limits the run had (--max_*), as flags ("--max_partitions 5"); empty: none.
   std::vector<std::string> limits;
+  /// --sort_by, canonical ("" when rows keep their order).
+  std::string sort_by;
 
   int64_t Count(PartitionStatus status) const;
   std::string ToText() const;

@@ -88,6 +88,9 @@ PartitionOutcome SummaryBuilder::Finished(const PartitionRun& run) {
   outcome.rows = commit.rows;
   outcome.output_files = static_cast<int64_t>(commit.output_sizes.size());
   outcome.output_sizes = commit.output_sizes;
+  outcome.sorted_rows = run.sort.rows;
+  outcome.spill_runs = run.sort.runs_spilled;
+  outcome.spilled_bytes = run.sort.bytes_spilled;
   if (PartitionPublisher::WritesElsewhere(p)) {
     // The partition now lives at the target: its files there are what counts.
     outcome.files_after = static_cast<int64_t>(commit.published.files.size());
