@@ -12,6 +12,8 @@ Arguments (Glue job parameters, or command-line flags when run locally):
   --database_name, --table_name          required: the Glue table
   --target_s3_path, --partition_predicate, --delete_original_files, --target_file_size_mb
                                           the original Glue job's arguments, passed on verbatim
+  --sort_by "COLS"                        sort each compacted partition (s3-compaction's
+                                          --sort_by), passed on verbatim
   --s3c_binary PATH                       the binary: a file, the bundle folder of
                                           deploy/package.sh or its .tar.gz (unpacked on each node).
                                           Default: s3-compaction or s3-compaction-linux-x86_64.tar.gz
@@ -83,7 +85,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3, 4
 SEVERITY = {EXIT_INTERNAL: 4, EXIT_USAGE: 3, EXIT_INPUT: 2, EXIT_PARTIAL: 1, EXIT_OK: 0}
 
 JOB_ARGS = ("database_name", "table_name", "target_s3_path", "partition_predicate",
-            "delete_original_files", "target_file_size_mb")
+            "delete_original_files", "target_file_size_mb", "sort_by")
 REQUIRED = ("database_name", "table_name")
 OUR_ARGS = ("s3c_binary", "shards", "s3c_args", "s3c_ship_binary")
 # Flags the job sets itself: refused in --s3c_args.
@@ -745,10 +747,13 @@ def _steps(cfg: dict, spark: SparkHolder, out: dict, found: str, binary: str, en
         return _finish(out, plan["exit_code"] or EXIT_INTERNAL)
     planned = [d["partition"] for d in summary.get("details", []) if d.get("status") == "planned"]
     p = summary.get("partitions", {})
-    plan.update(partitions=p, planned=len(planned), notes=summary.get("notes", []))
+    plan.update(partitions=p, planned=len(planned), notes=summary.get("notes", []),
+                sort=summary.get("sort"))
     out["plan"] = plan
+    sort = f", sorted by {summary['sort']['by']}" if summary.get("sort") else ""
     log(_step_line("plan", plan, f"{len(planned)} of {p.get('considered', 0)} partition(s) to "
-                                 f"compact ({p.get('skipped', 0)} skipped, {p.get('failed', 0)} failed)"))
+                                 f"compact{sort} ({p.get('skipped', 0)} skipped, "
+                                 f"{p.get('failed', 0)} failed)"))
     if not planned:
         log("nothing to compact: no Spark tasks started")
         return _finish(out, plan["exit_code"])

@@ -208,6 +208,30 @@ def test_shards_compact_in_place_and_the_driver_commits_the_catalog_once(
     assert parts_after[("2024", "1")] == parts_before[("2024", "1")]
 
 
+@needs_spark
+def test_sort_by_is_passed_to_every_shard_and_shown(aws, bucket, table, binary, spark, capsys,
+                                                    tmp_path):
+    import duckdb
+
+    name, rows, layout = table
+    selected = [k for k in PARTS if k[0] == "2023"]
+    code, out, err = run_in_process(
+        spark, capsys, *job_args(name, binary, "--partition_predicate", "year='2023'",
+                                 "--sort_by", "event_id DESC", "--delete_original_files", "true",
+                                 "--shards", "2"))
+    assert code == 0, err
+    assert out["plan"]["sort"]["by"] == "event_id DESC NULLS LAST"
+    assert "sorted by event_id DESC NULLS LAST" in err
+    assert_shards_cover(out, [part_path(k) for k in selected], 2)
+    assert sum(s["summary"]["sort"]["rows"] for s in out["shards"]) == len(selected) * FILES * ROWS
+    for key in selected:
+        files = sorted(download(aws, bucket, layout[key], tmp_path / "dl"), key=lambda f: f.name)
+        rows.assert_same("/".join(key), files)
+        ids = [r[0] for r in duckdb.connect().execute(
+            "SELECT event_id FROM read_parquet([" + ", ".join(f"'{f}'" for f in files) + "])").fetchall()]
+        assert ids == sorted(ids, reverse=True)
+
+
 def killing_wrapper(path: Path, binary: str, shard: str, once: bool = False) -> str:
     """A stand-in for the binary that kills `shard` (SIGKILL, the crash tests' fault point) once
     its plan is in the journal, before it writes anything: every time, or only the first time."""

@@ -349,9 +349,7 @@ arrow::Status ConvertSort(const RawFlags& raw, CompactionOptions& options) {
                                   options.spill_path);
   }
   if (raw.sort_by.empty()) return arrow::Status::OK();
-  auto spec = SortSpec::Parse(raw.sort_by);
-  if (!spec.ok()) return spec.status().WithMessage("--sort_by: ", spec.status().message());
-  options.sort = std::move(*spec);
+  ARROW_ASSIGN_OR_RAISE(options.sort, SortSpec::Parse(raw.sort_by));  // messages name the flag
   return arrow::Status::OK();
 }
 

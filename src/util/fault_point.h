@@ -12,7 +12,7 @@
 //
 // With neither variable set a point costs one relaxed load. Names: after_plan, after_write,
 // before_publish, mid_publish, after_publish, before_remove, mid_remove, after_remove,
-// before_catalog, after_catalog.
+// before_catalog, after_catalog; mid_sort (a --sort_by group with runs spilled, before its merge).
 
 #include <string_view>
 
