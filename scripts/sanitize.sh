@@ -23,7 +23,8 @@ BUILD="${S3C_ASAN_BUILD_DIR:-$ROOT/build-asan}"
 # compaction of local tables; bad input of every kind; random hostile tables (the property
 # test); crash recovery (the process killed at each step of the commit protocol, then
 # `recover`) in place on local disk, on S3 (moto: our listing, batched and conditional
-# deletes, signing) and in Glue mode (the catalog client).
+# deletes, signing) and in Glue mode (the catalog client); sorting (the external sort, spilled
+# and killed mid-sort), unpartitioned tables and the runtime limit.
 E2E_SUBSET=(
   tests/test_path_compaction.py
   tests/test_bad_input.py
@@ -31,6 +32,12 @@ E2E_SUBSET=(
   "tests/test_crash_recovery.py::test_crash_in_place_then_recover["{after_plan,after_write,before_publish,mid_publish,after_publish,mid_remove,after_remove}-delete]
   "tests/test_crash_recovery.py::test_crash_on_s3_then_recover["{mid_publish,mid_remove}]
   "tests/test_crash_recovery.py::test_crash_in_glue_mode_in_place[mid_publish]"
+  tests/test_sort.py::test_a_sorted_partition_reads_back_in_order
+  tests/test_sort.py::test_a_sorted_partition_is_left_alone_and_an_unsorted_one_of_large_files_is_sorted
+  tests/test_sort.py::test_the_spill_is_removed_when_the_partition_fails
+  tests/test_sort.py::test_a_killed_sort_leaves_a_spill_the_next_run_sweeps
+  tests/test_unpartitioned.py::test_crash_then_recover
+  tests/test_bounded_runs.py::test_max_runtime_starts_no_new_partition_once_the_time_is_up
 )
 
 say() { printf 'sanitizers: %s\n' "$*" >&2; }

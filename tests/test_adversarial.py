@@ -22,7 +22,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from support.paused_run import PausedRun, assert_excludes
-from support.tables import RowsSnapshot, TableSpec, data_files, partition_path, snapshot, write_table
+from support.tables import (RowsSnapshot, TableSpec, data_files, partition_path, snapshot, tool_files,
+                            write_table)
 
 TARGET = 0.125
 KILLED = -signal.SIGKILL
@@ -51,14 +52,6 @@ def make(root: Path, parts, files=10, rows=100) -> RowsSnapshot:
 def assert_whole(root: Path, rows: RowsSnapshot, parts):
     for p in parts:
         rows.assert_same(partition_path(p), data_files(root / partition_path(p)))
-
-
-def tool_files(root: Path) -> list[str]:
-    tool = root / "_s3_compaction"
-    if not tool.exists():
-        return []
-    return sorted(str(p.relative_to(root)) for p in tool.rglob("*")
-                  if p.is_file() and p.relative_to(tool).parts[0] != "archive")
 
 
 def flags(root, *extra):

@@ -15,7 +15,7 @@ import pytest
 
 from support.glue import partitions, register_table
 from support.tables import (RowsSnapshot, TableSpec, data_files, events_schema, partition_path,
-                            write_table)
+                            tool_files, write_table)
 
 TARGET = 0.125  # MiB: several outputs per partition, so a crash can fall between two of them
 PARTS = [{"year": "2023", "month": "05"}, {"year": "2023", "month": "06"}]
@@ -30,15 +30,6 @@ def make_table(root: Path):
     for p in PARTS:
         rows.capture(partition_path(p), data_files(root / partition_path(p)))
     return rows
-
-
-def tool_files(root: Path) -> list[str]:
-    """Files under the table's _s3_compaction folder other than archived originals."""
-    tool = root / "_s3_compaction"
-    if not tool.exists():
-        return []
-    return sorted(str(p.relative_to(root)) for p in tool.rglob("*")
-                  if p.is_file() and not p.relative_to(tool).parts[0] == "archive")
 
 
 def stray_in_partitions(root: Path) -> list[str]:

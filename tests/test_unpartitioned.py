@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from support.glue import create_table, table_definition
-from support.tables import RowsSnapshot, TableSpec, data_files, events_schema, snapshot, write_table
+from support.tables import (RowsSnapshot, TableSpec, data_files, events_schema, snapshot, tool_files,
+                            write_table)
 
 TARGET = 0.125  # MiB: several outputs, so a crash can fall between two of them
 KILLED = -signal.SIGKILL
@@ -31,14 +32,6 @@ def make_flat(root: Path) -> RowsSnapshot:
     rows = RowsSnapshot()
     rows.capture("table", data_files(root))
     return rows
-
-
-def tool_files(root: Path) -> list[str]:
-    tool = root / "_s3_compaction"
-    if not tool.exists():
-        return []
-    return sorted(str(p.relative_to(root)) for p in tool.rglob("*")
-                  if p.is_file() and p.relative_to(tool).parts[0] != "archive")
 
 
 def assert_whole(root: Path, rows: RowsSnapshot):

@@ -128,6 +128,16 @@ def snapshot(root: Path) -> dict:
     return out
 
 
+def tool_files(root: Path) -> list[str]:
+    """Files under the table's _s3_compaction folder other than archived originals: what a
+    finished run must not leave behind."""
+    tool = root / "_s3_compaction"
+    if not tool.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in tool.rglob("*")
+                  if p.is_file() and p.relative_to(tool).parts[0] != "archive")
+
+
 class RowsSnapshot:
     """The rows of some partitions, captured by DuckDB before a run, compared as multisets after."""
 
