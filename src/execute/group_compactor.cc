@@ -146,7 +146,7 @@ arrow::Result<GroupOutput> GroupCompactor::Run() {
     ExternalSorterOptions sort_options;
     sort_options.memory_budget_bytes = options_.sort_memory_bytes;
     if (!options_.spill_path.empty()) sort_options.spill_dir = options_.spill_path;
-    sort_options.name = "partition " + PartitionName(plan_.partition.path);
+    sort_options.name = "--sort_by";  // the partition is named by whoever reports the error
     ARROW_ASSIGN_OR_RAISE(sorter, ExternalSorter::Make(plan_.output_schema, *plan_.sort,
                                                        std::move(sort_options)));
   }

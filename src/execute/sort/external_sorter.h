@@ -26,7 +26,8 @@
 //     2x budget + the last batch + 8 bytes a buffered row (the buffered batches are released as
 //     soon as they are concatenated, so never 3x);
 //   - while merging: one batch per run (~budget / fan-in each, so ~budget in all) plus the output
-//     batch being gathered (~3 copies of output_batch_rows rows, see run_merger.h).
+//     batch being gathered (~3 copies of up to output_batch_rows rows, and of at most ~budget / 8
+//     bytes of average rows, see run_merger.h).
 //   Measured (ExternalSorterMemory test, a tracking pool that also holds the caller's batches and
 //   the builder of the next one): 62 MB of input, 4 MiB budget, 0.8 MB batches: peak 10.2 MB,
 //   2.4x the budget; the test holds it to 3x budget + one batch.
@@ -134,6 +135,9 @@ class ExternalSorter {
   arrow::Result<SpillRun> WriteRun(arrow::RecordBatchReader& sorted);
   arrow::Status MergePass();
   int64_t SpillBatchRows() const;
+  /// Rows per batch of the final merge: output_batch_rows, or fewer so that one batch is about
+  /// an eighth of the budget.
+  int64_t MergeBatchRows() const;
   arrow::Status Failed(arrow::Status status);
 
   const std::shared_ptr<arrow::Schema> schema_;

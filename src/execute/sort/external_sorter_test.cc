@@ -1,6 +1,8 @@
 #include "execute/sort/external_sorter.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -606,7 +608,9 @@ TEST(ExternalSorterSpill, TheFolderIsPrivateAndGoneOnceTheMergeHasOpenedItsRuns)
   struct stat info;
   ASSERT_EQ(::stat(folder.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0700);
-  EXPECT_EQ(Entries(folder).size(), static_cast<size_t>(s.sorter->stats().runs_spilled));
+  // Its runs, and the lock that tells a sweeping run the folder is in use.
+  EXPECT_EQ(Entries(folder).size(), static_cast<size_t>(s.sorter->stats().runs_spilled) + 1);
+  EXPECT_TRUE(fs::exists(folder / ".lock"));
   ASSERT_OK_AND_ASSIGN(auto reader, s.sorter->Finish());
   EXPECT_TRUE(Entries(dir.path()).empty());  // the runs are read through open descriptors
   s.sorter = nullptr;                         // the reader outlives the sorter
@@ -817,6 +821,20 @@ TEST(SweepStaleSpill, RemovesOnlyFoldersOfDeadProcesses) {
   fs::create_directories(stale / "deeper");
   std::ofstream(stale / "run-1.arrows") << "x";
   std::ofstream(stale / "deeper" / "f") << "x";
+  std::ofstream(stale / ".lock") << "";  // its sorter's lock, released when it died
+  // A sorter of a dead pid, by our pid namespace's account, whose lock is held: alive in
+  // another namespace (a container sharing the folder). Kept.
+  const fs::path other_namespace = dir / ("s3-compaction-spill-" + dead + "-ns0000");
+  fs::create_directory(other_namespace);
+  const int held = ::open((other_namespace / ".lock").c_str(), O_RDWR | O_CREAT, 0600);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX), 0);
+  // No lock file: kept while young (a sorter between mkdtemp and its lock), swept when old.
+  const fs::path young = dir / ("s3-compaction-spill-" + dead + "-young0");
+  const fs::path old = dir / ("s3-compaction-spill-" + dead + "-old000");
+  fs::create_directory(young);
+  fs::create_directory(old);
+  fs::last_write_time(old, fs::file_time_type::clock::now() - std::chrono::hours(2));
   const fs::path target = dir / "target";
   fs::create_directory(target);
   std::ofstream(target / "precious") << "x";
@@ -834,14 +852,21 @@ TEST(SweepStaleSpill, RemovesOnlyFoldersOfDeadProcesses) {
   };
   for (const auto& path : kept) fs::create_directory(path);
   ASSERT_OK_AND_ASSIGN(int removed, SweepStaleSpill(dir.path().string()));
-  EXPECT_EQ(removed, 1);
+  EXPECT_EQ(removed, 2);
   EXPECT_FALSE(fs::exists(stale));
+  EXPECT_FALSE(fs::exists(old));
+  EXPECT_TRUE(fs::exists(young));
+  EXPECT_TRUE(fs::exists(other_namespace / ".lock"));
   for (const auto& path : kept) EXPECT_TRUE(fs::is_directory(path)) << path;
   EXPECT_TRUE(fs::is_symlink(dir / ("s3-compaction-spill-" + dead + "-link")));
   EXPECT_TRUE(fs::exists(target / "precious"));
   EXPECT_TRUE(fs::exists(dir / ("s3-compaction-spill-" + dead + "-file")));
   ASSERT_OK_AND_ASSIGN(removed, SweepStaleSpill(dir.path().string()));
   EXPECT_EQ(removed, 0);
+  ::close(held);  // that sorter dies: its folder goes with the next sweep
+  ASSERT_OK_AND_ASSIGN(removed, SweepStaleSpill(dir.path().string()));
+  EXPECT_EQ(removed, 1);
+  EXPECT_FALSE(fs::exists(other_namespace));
   ASSERT_OK_AND_ASSIGN(removed, SweepStaleSpill((dir / "missing").string()));
   EXPECT_EQ(removed, 0);
   EXPECT_FALSE(SweepStaleSpill((dir / ("s3-compaction-spill-" + dead + "-file")).string()).ok());

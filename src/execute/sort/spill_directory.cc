@@ -1,6 +1,9 @@
 #include "execute/sort/spill_directory.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,24 @@ pid_t PidOf(std::string_view name) {
 
 bool ProcessIsGone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
 
+constexpr const char* kLockName = ".lock";
+
+// True when the sorter that made `folder` may still be alive: its lock file is locked (by a
+// process in any pid namespace of this kernel, or, over NFS, on another host), or it has no lock
+// file yet and was made less than an hour ago (a sorter between mkdtemp and its lock).
+bool MayBeLive(const std::filesystem::path& folder) {
+  const std::string lock = (folder / kLockName).string();
+  const int fd = ::open(lock.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    struct stat st {};
+    if (::lstat(folder.c_str(), &st) != 0) return true;
+    return ::time(nullptr) - st.st_mtime < 3600;
+  }
+  const bool locked = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+  ::close(fd);  // releases the lock we may have taken
+  return locked;
+}
+
 arrow::Result<int> SweepStaleSpillOrThrow(const std::string& spill_dir) {
   std::error_code error;
   std::filesystem::directory_iterator it(spill_dir, error);
@@ -46,6 +67,8 @@ arrow::Result<int> SweepStaleSpillOrThrow(const std::string& spill_dir) {
     std::error_code status_error;
     const auto status = std::filesystem::symlink_status(path, status_error);
     if (status_error || status.type() != std::filesystem::file_type::directory) continue;
+    // The pid says dead in *our* pid namespace; a container sharing the folder has its own.
+    if (MayBeLive(path)) continue;
     std::error_code remove_error;
     std::filesystem::remove_all(path, remove_error);
     if (remove_error) {
@@ -71,7 +94,17 @@ arrow::Result<std::unique_ptr<SpillDirectory>> SpillDirectory::Create(const std:
     const int error = errno;
     return arrow::Status::IOError("cannot make a spill folder in ", parent, ": ", ::strerror(error));
   }
-  return std::unique_ptr<SpillDirectory>(new SpillDirectory(buffer.data()));
+  std::unique_ptr<SpillDirectory> made(new SpillDirectory(buffer.data()));
+  // Held locked while the folder lives: what tells a sweeping run, in any pid namespace, that
+  // the folder is in use (the kernel drops the lock when this process dies, however it dies).
+  const std::string lock = (std::filesystem::path(made->path_) / kLockName).string();
+  made->lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (made->lock_fd_ < 0 || ::flock(made->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    return arrow::Status::IOError("cannot lock the spill folder ", made->path_, ": ",
+                                  ::strerror(error));
+  }
+  return made;
 }
 
 std::string SpillDirectory::NewFilePath(std::string_view stem) {
@@ -84,6 +117,8 @@ void SpillDirectory::Remove() {
   removed_ = true;
   std::error_code error;
   std::filesystem::remove_all(path_, error);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // after the folder is gone: never swept while ours
+  lock_fd_ = -1;
   if (error) log::Warn("cannot remove the spill folder ", path_, ": ", error.message());
 }
 

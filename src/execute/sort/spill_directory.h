@@ -6,9 +6,13 @@
 //
 // SweepStaleSpill removes the folders such sorters left behind when their process died without
 // running destructors (SIGKILL, OOM killer): only directories named s3-compaction-spill-<pid>-*
-// whose <pid> is not a live process on this machine (kill(pid, 0) fails with ESRCH). It never
-// follows a symlink (a symlink named like ours is left alone) and never touches anything else.
-// A pid reused by a new process keeps an old folder until that process exits: the safe side.
+// whose <pid> is not a live process here (kill(pid, 0) fails with ESRCH) and whose lock file
+// (.lock, held with flock(2) by the sorter for the folder's life) can be locked: a pid says
+// nothing across pid namespaces (containers sharing a folder), the kernel's lock does; a folder
+// without its lock file is left alone for an hour (a sorter between mkdtemp and its lock). It
+// never follows a symlink (a symlink named like ours is left alone) and never touches anything
+// else. A pid reused by a new process keeps an old folder until that process exits: the safe
+// side.
 //
 // Not thread-safe: one per sorter. SweepStaleSpill is safe to call concurrently with live
 // sorters (theirs are alive by definition).
@@ -47,6 +51,7 @@ class SpillDirectory {
   explicit SpillDirectory(std::string path) : path_(std::move(path)) {}
 
   const std::string path_;
+  int lock_fd_ = -1;  // .lock, flock'ed while the folder lives
   int64_t next_file_ = 1;
   bool removed_ = false;
 };
