@@ -126,11 +126,22 @@ def test_target_path_with_delete_removes_the_originals(run, table, tmp_path):
 
 
 def test_target_path_refuses_a_folder_that_already_holds_files(run, table, tmp_path):
+    """A target partition holding only what earlier runs wrote there is left alone (a bounded
+    run's backlog, a retry after a partial failure); one holding anything else is refused."""
     root, parts = table
     target = tmp_path / "compacted"
     assert run("--table_path", root, "--target_s3_path", target, "--target_file_size_mb",
                TARGET_MB).code == 0
     before_target, before_source = snapshot(target), snapshot(root)
+    again = run("--table_path", root, "--target_s3_path", target, "--target_file_size_mb",
+                TARGET_MB, "--json")
+    assert again.code == 0, again.stderr
+    assert all(d["status"] == "skipped" and "already written to its target" in d["reason"]
+               for d in again.summary["details"]), again.summary["details"]
+    assert snapshot(target) == before_target and snapshot(root) == before_source
+    foreign = target / partition_path(parts[0]) / "someone-elses.parquet"
+    foreign.write_bytes((root / partition_path(parts[0])).glob("*.parquet").__next__().read_bytes())
+    before_target = snapshot(target)
     r = run("--table_path", root, "--target_s3_path", target, "--target_file_size_mb", TARGET_MB)
     assert r.code == 4
     assert "already holds" in r.stdout
