@@ -32,7 +32,7 @@ constexpr const char* kFooter = R"(Exit codes:
   0  success: every selected partition compacted, copied or skipped
   1  internal error
   2  usage error: bad flag or value, bad --partition_predicate
-  3  input error: the run could not start (missing table, not partitioned, table locked...)
+  3  input error: the run could not start (missing table, a view or Iceberg table, locked...)
   4  partial failure: some partitions failed (the summary says why; none lost a row)
 
 Examples:

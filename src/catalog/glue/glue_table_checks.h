@@ -4,8 +4,8 @@
 //   a view; a governed (Lake Formation) table; an Iceberg, Delta Lake or Hudi table (their
 //   own metadata tracks the files: rewriting them underneath would corrupt the table); a table
 //   with partition projection (its partitions are not in the catalog); a table that is not
-//   Parquet (classification, SerDe or input format say otherwise); a table with no partition
-//   keys; a table with no location.
+//   Parquet (classification, SerDe or input format say otherwise); a table with no location.
+// A table with no partition keys is accepted: it is compacted as one partition.
 // A field it reads that has another type than Glue gives it is an error naming the field
 // ("Glue table db.t: field 'StorageDescriptor' is not an object (it is a string)").
 // Pure function.
