@@ -1,4 +1,3 @@
-#include "execute/sort/spill_directory.h"
 #include "job/compaction_job.h"
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "commit/partition_committer.h"
 #include "commit/statistics_refresh.h"
 #include "execute/partition_scheduler.h"
+#include "execute/sort/spill_directory.h"
 #include "plan/planner.h"
 #include "report/progress_bar.h"
 #include "report/summary_builder.h"
@@ -129,12 +129,18 @@ bool Writes(const PartitionPlan& p) {
 
 // The partitions the partition and byte limits leave for a later run, taken out of `partitions`
 // before anything is journaled (RunBudget::Select).
+// The partitions' plans, by address (a plan holds every file of its partition: never copied).
+std::vector<const PartitionPlan*> PlansOf(const std::vector<PartitionRun>& partitions) {
+  std::vector<const PartitionPlan*> plans;
+  for (const auto& p : partitions) plans.push_back(&p.plan);
+  return plans;
+}
+
 std::vector<PartitionRun> TakeDeferred(const RunBudget& budget,
                                        std::vector<PartitionRun>& partitions,
                                        std::vector<std::string>* notes) {
-  std::vector<PartitionPlan> plans;
-  for (const auto& p : partitions) plans.push_back(p.plan);
-  auto deferrals = budget.Select(plans, notes);
+  if (!budget.limits().any()) return {};
+  auto deferrals = budget.Select(PlansOf(partitions), notes);
   std::vector<PartitionRun> kept, deferred;
   for (size_t i = 0; i < partitions.size(); ++i) {
     partitions[i].deferral = std::move(deferrals[i]);
@@ -334,13 +340,11 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
   // With a runtime limit, partitions run by benefit, so that the ones left are the least
   // worth it; otherwise in path order.
   std::vector<size_t> order;
-  if (run.budget.limits().max_runtime_minutes > 0) {
-    std::vector<PartitionPlan> plans;
-    for (const auto& p : partitions) plans.push_back(p.plan);
-    order = RunBudget::ByBenefit(plans);
-  }
+  if (run.budget.limits().max_runtime_minutes > 0) order = RunBudget::ByBenefit(PlansOf(partitions));
+  std::vector<bool> ordered(partitions.size(), false);
+  for (size_t i : order) ordered[i] = true;
   for (size_t i = 0; i < partitions.size(); ++i) {
-    if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
+    if (!ordered[i]) order.push_back(i);
   }
   std::vector<PartitionScheduler::Item> items;
   for (size_t i : order) {

@@ -34,18 +34,20 @@ Deferral DeferralOf(const PartitionPlan& plan, std::string reason) {
 
 }  // namespace
 
-std::vector<size_t> RunBudget::ByBenefit(const std::vector<PartitionPlan>& plans) {
+std::vector<size_t> RunBudget::ByBenefit(const std::vector<const PartitionPlan*>& plans) {
   std::vector<size_t> order;
+  std::vector<double> benefit(plans.size());
   for (size_t i = 0; i < plans.size(); ++i) {
-    if (WritesFiles(plans[i])) order.push_back(i);
+    if (!WritesFiles(*plans[i])) continue;
+    order.push_back(i);
+    benefit[i] = Benefit(*plans[i]);
   }
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return Benefit(plans[a]) > Benefit(plans[b]);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return benefit[a] > benefit[b]; });
   return order;
 }
 
-std::vector<std::optional<Deferral>> RunBudget::Select(const std::vector<PartitionPlan>& plans,
+std::vector<std::optional<Deferral>> RunBudget::Select(const std::vector<const PartitionPlan*>& plans,
                                                        std::vector<std::string>* notes) const {
   std::vector<std::optional<Deferral>> deferred(plans.size());
   const double byte_limit = limits_.max_input_gb * 1073741824.0;
@@ -53,7 +55,7 @@ std::vector<std::optional<Deferral>> RunBudget::Select(const std::vector<Partiti
   double bytes = 0;
   std::string example;
   for (size_t i : ByBenefit(plans)) {
-    const PartitionPlan& plan = plans[i];
+    const PartitionPlan& plan = *plans[i];
     const double input = static_cast<double>(plan.InputBytes());
     if (limits_.max_partitions > 0 && taken >= limits_.max_partitions) {
       deferred[i] = DeferralOf(plan, "left for a later run: --max_partitions " +

@@ -49,12 +49,12 @@ class RunBudget {
 
   /// Indices of `plans` in the order they should run: by benefit, the most small files removed
   /// per byte read first (ties: plan order). Only partitions that write (compact or copy).
-  static std::vector<size_t> ByBenefit(const std::vector<PartitionPlan>& plans);
+  static std::vector<size_t> ByBenefit(const std::vector<const PartitionPlan*>& plans);
 
   /// One entry per plan: the deferral of each partition that writes and that the partition or
   /// byte limit leaves for a later run, taken in ByBenefit order. A partition larger than the
   /// byte limit alone adds a line to `notes`.
-  std::vector<std::optional<Deferral>> Select(const std::vector<PartitionPlan>& plans,
+  std::vector<std::optional<Deferral>> Select(const std::vector<const PartitionPlan*>& plans,
                                               std::vector<std::string>* notes) const;
 
   /// True when a partition may start after `elapsed_seconds` of the run, `started` partitions

@@ -24,20 +24,26 @@ PartitionPlan Plan(const std::string& path, int files, int64_t bytes, int output
   return plan;
 }
 
+std::vector<const PartitionPlan*> Ptrs(const std::vector<PartitionPlan>& plans) {
+  std::vector<const PartitionPlan*> out;
+  for (const auto& plan : plans) out.push_back(&plan);
+  return out;
+}
+
 TEST(RunBudget, TakesTheMostSmallFilesRemovedPerByteFirst) {
   std::vector<PartitionPlan> plans = {Plan("a", 10, 10'000'000), Plan("b", 100, 1'000'000),
                                       Plan("c", 10, 1'000'000)};
   plans.push_back(plans[0]);
   plans.back().partition.path = "skip";
   plans.back().action = PartitionAction::kSkip;
-  EXPECT_EQ(RunBudget::ByBenefit(plans), (std::vector<size_t>{1, 2, 0}));
+  EXPECT_EQ(RunBudget::ByBenefit(Ptrs(plans)), (std::vector<size_t>{1, 2, 0}));
 }
 
 TEST(RunBudget, PartitionLimitDefersTheLeastWorthIt) {
   std::vector<PartitionPlan> plans = {Plan("a", 10, 10'000'000), Plan("b", 100, 1'000'000),
                                       Plan("c", 10, 1'000'000)};
   std::vector<std::string> notes;
-  auto deferred = RunBudget(RunLimits{0, 2, 0}).Select(plans, &notes);
+  auto deferred = RunBudget(RunLimits{0, 2, 0}).Select(Ptrs(plans), &notes);
   ASSERT_EQ(deferred.size(), 3u);
   ASSERT_TRUE(deferred[0].has_value());
   EXPECT_FALSE(deferred[1] || deferred[2]);
@@ -54,7 +60,7 @@ TEST(RunBudget, ByteLimitSkipsWhatDoesNotFitAndNotesWhatNeverWill) {
   std::vector<PartitionPlan> plans = {Plan("a", 1000, 2 * g), Plan("b", 1000, g / 2),
                                       Plan("c", 1000, g * 6 / 10), Plan("d", 100, g * 4 / 10)};
   std::vector<std::string> notes;
-  auto deferred = RunBudget(RunLimits{0, 0, 1.0}).Select(plans, &notes);
+  auto deferred = RunBudget(RunLimits{0, 0, 1.0}).Select(Ptrs(plans), &notes);
   EXPECT_TRUE(deferred[0] && deferred[2]);
   EXPECT_FALSE(deferred[1] || deferred[3]);
   ASSERT_EQ(notes.size(), 1u);
@@ -66,7 +72,7 @@ TEST(RunBudget, ByteLimitSkipsWhatDoesNotFitAndNotesWhatNeverWill) {
 TEST(RunBudget, NoLimitsDefersNothing) {
   std::vector<PartitionPlan> plans = {Plan("a", 10, 1000), Plan("b", 10, 1000)};
   std::vector<std::string> notes;
-  for (const auto& d : RunBudget(RunLimits{}).Select(plans, &notes)) EXPECT_FALSE(d);
+  for (const auto& d : RunBudget(RunLimits{}).Select(Ptrs(plans), &notes)) EXPECT_FALSE(d);
   EXPECT_TRUE(RunBudget(RunLimits{}).Describe().empty());
 }
 
