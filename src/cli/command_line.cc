@@ -11,6 +11,7 @@
 #include "catalog/glue/glue_catalog.h"
 #include "catalog/path/path_catalog.h"
 #include "cli/exit_code.h"
+#include "inspect/table_inspector.h"
 #include "job/compaction_job.h"
 #include "plan/planner.h"
 #include "report/progress_bar.h"
@@ -39,6 +40,7 @@ Examples:
   s3-compaction --table_path s3://bucket/events --partition_predicate "year='2023' AND month='05'"
   s3-compaction --table_path ./events --target_file_size_mb 256 --delete_original_files true
   s3-compaction --table_path ./events --dry-run
+  s3-compaction inspect --table_path s3://bucket/events --html health.html
   s3-compaction recover --table_path ./events)";
 
 arrow::Result<bool> ParseBool(const std::string& flag, std::string value) {
@@ -66,6 +68,7 @@ struct RawFlags {
 struct Subcommands {
   CLI::App* recover;
   CLI::App* commit;
+  CLI::App* inspect;
 };
 
 void DescribeTool(CLI::App& app) {
@@ -183,7 +186,7 @@ void AddSafetyFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
       ->group(safety);
 }
 
-Subcommands AddSubcommands(CLI::App& app) {
+Subcommands AddSubcommands(CLI::App& app, CliRequest& request) {
   auto* recover = app.add_subcommand(
       "recover", "Finish or undo what earlier runs left half done (every run does this first)");
   recover->fallthrough();
@@ -191,7 +194,13 @@ Subcommands AddSubcommands(CLI::App& app) {
       "commit", "Apply the catalog updates of runs made with --update_catalog deferred, then "
                 "finish them");
   commit->fallthrough();
-  return {recover, commit};
+  auto* inspect = app.add_subcommand(
+      "inspect", "Show the table's health: small files per partition, what a run would do, "
+                 "pending work, the last run; reads no data file and writes nothing");
+  inspect->fallthrough();
+  inspect->add_flag("--footers", request.footers,
+                    "Also read every file's footer: rows, row groups, codecs, schema drift");
+  return {recover, commit, inspect};
 }
 
 void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
@@ -242,6 +251,10 @@ void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
 void AddOutputFlags(CLI::App& app, CliRequest& request, RawFlags& raw) {
   const char* output = "Output";
   app.add_flag("--json", request.json, "Print the summary as one JSON object on stdout")
+      ->group(output);
+  app.add_option("--report,--html", request.report_path,
+                 "Also write the summary as one self-contained HTML page (local or s3://)")
+      ->type_name("FILE")
       ->group(output);
   app.add_flag("-v,--verbose", raw.verbosity, "Log what happens, on stderr (twice for more)")
       ->group(output);
@@ -410,13 +423,14 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   AddLimitFlags(app, request.options);
   AddWhereFlags(app, request.options, raw);
   AddSafetyFlags(app, request.options, raw);
-  const Subcommands subcommands = AddSubcommands(app);
+  const Subcommands subcommands = AddSubcommands(app, request);
   AddHowFlags(app, request.options, raw);
   AddOutputFlags(app, request, raw);
 
   if (std::optional<int> exit_code = ParseFlags(app, argc, argv)) return *exit_code;
   request.recover_only = subcommands.recover->parsed();
   request.commit_only = subcommands.commit->parsed();
+  request.inspect = subcommands.inspect->parsed();
   if (auto text = CheckUtf8(app); !text.ok()) return UsageError(text.message());
   if (auto converted = ConvertFlags(raw, request); !converted.ok()) {
     return UsageError(converted.message());
@@ -424,10 +438,21 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   return request;
 }
 
-int RunRequest(const CliRequest& request) {
-  auto aws = aws::AwsContext::FromEnvironment();
-  FileSystems file_systems(aws);
-  std::unique_ptr<Catalog> catalog;
+namespace {
+
+int ExitCodeOf(const arrow::Status& status) {
+  switch (KindOf(status)) {
+    case ErrorKind::kUsage: return kExitUsageError;
+    case ErrorKind::kInput: return kExitInputError;
+    case ErrorKind::kInternal: return kExitInternalError;
+  }
+  return kExitInternalError;
+}
+
+/// The catalog the request names, or the exit code that stops it.
+std::variant<std::unique_ptr<Catalog>, int> OpenCatalog(const CliRequest& request,
+                                                        std::shared_ptr<aws::AwsContext> aws,
+                                                        FileSystems& file_systems) {
   if (!request.table_path.empty()) {
     auto root = file_systems.Resolve(request.table_path);
     if (!root.ok()) {
@@ -437,37 +462,70 @@ int RunRequest(const CliRequest& request) {
       log::Error(root.status().message());
       return kExitInputError;
     }
-    catalog = std::make_unique<PathCatalog>(*root);
-  } else {
-    auto glue = GlueClient::Make(aws->config(), aws->credentials());
-    if (!glue.ok()) {
-      log::Error(glue.status().message());
-      return kExitInputError;
-    }
-    catalog = std::make_unique<GlueCatalog>(std::shared_ptr<GlueClient>(std::move(*glue)),
-                                            request.database_name, request.table_name,
-                                            file_systems);
+    return std::unique_ptr<Catalog>(std::make_unique<PathCatalog>(*root));
   }
+  auto glue = GlueClient::Make(aws->config(), aws->credentials());
+  if (!glue.ok()) {
+    log::Error(glue.status().message());
+    return kExitInputError;
+  }
+  return std::unique_ptr<Catalog>(std::make_unique<GlueCatalog>(
+      std::shared_ptr<GlueClient>(std::move(*glue)), request.database_name, request.table_name,
+      file_systems));
+}
+
+/// --report/--html: the document as a page; false (after saying why) when it could not be
+/// written.
+bool WriteHtml(const CliRequest& request, const nlohmann::json& document) {
+  if (request.report_path.empty()) return true;
+  log::Error("--report: HTML reports are not built yet (", request.report_path, ")");
+  return false;
+}
+
+int Inspect(const CliRequest& request, Catalog& catalog, FileSystems& file_systems) {
+  TableInspector inspector(request.options, file_systems, request.footers);
+  auto health = inspector.Inspect(catalog);
+  if (!health.ok()) {
+    log::Error(health.status().message());
+    return ExitCodeOf(health.status());
+  }
+  const nlohmann::json document = Utf8Safe(health->ToJson());
+  if (request.json) {
+    std::cout << document.dump(2) << std::endl;
+  } else {
+    std::cout << health->ToText() << std::flush;
+  }
+  return WriteHtml(request, document) ? kExitSuccess : kExitInputError;
+}
+
+}  // namespace
+
+int RunRequest(const CliRequest& request) {
+  auto aws = aws::AwsContext::FromEnvironment();
+  FileSystems file_systems(aws);
+  auto opened = OpenCatalog(request, aws, file_systems);
+  if (std::holds_alternative<int>(opened)) return std::get<int>(opened);
+  Catalog& catalog = *std::get<std::unique_ptr<Catalog>>(opened);
+  if (request.inspect) return Inspect(request, catalog, file_systems);
 
   CompactionJob job(request.options, file_systems);
-  auto summary = request.recover_only  ? job.Recover(*catalog)
-                 : request.commit_only ? job.CommitDeferred(*catalog)
-                                       : job.Run(*catalog);
+  auto summary = request.recover_only  ? job.Recover(catalog)
+                 : request.commit_only ? job.CommitDeferred(catalog)
+                                       : job.Run(catalog);
   if (!summary.ok()) {
     log::Error(summary.status().message());
-    switch (KindOf(summary.status())) {
-      case ErrorKind::kUsage: return kExitUsageError;
-      case ErrorKind::kInput: return kExitInputError;
-      case ErrorKind::kInternal: return kExitInternalError;
-    }
+    return ExitCodeOf(summary.status());
   }
+  // Names are bytes: what is not UTF-8 is escaped (\xNN), so the output stays JSON.
+  const nlohmann::json document = Utf8Safe(summary->ToJson());
   if (request.json) {
-    // Names are bytes: what is not UTF-8 is escaped (\xNN), so the output stays JSON.
-    std::cout << Utf8Safe(summary->ToJson()).dump(2) << std::endl;
+    std::cout << document.dump(2) << std::endl;
   } else {
     std::cout << summary->ToText() << std::flush;
   }
-  return summary->Count(PartitionStatus::kFailed) > 0 ? kExitPartialFailure : kExitSuccess;
+  const bool reported = WriteHtml(request, document);
+  if (summary->Count(PartitionStatus::kFailed) > 0) return kExitPartialFailure;
+  return reported ? kExitSuccess : kExitInputError;
 }
 
 }  // namespace s3c

@@ -19,6 +19,9 @@ struct CliRequest {
   bool json = false;
   bool recover_only = false;  // the `recover` subcommand
   bool commit_only = false;   // the `commit` subcommand
+  bool inspect = false;       // the `inspect` subcommand
+  bool footers = false;       // inspect --footers
+  std::string report_path;    // --report / --html: also write the summary as an HTML page
   log::Level log_level = log::Level::kWarn;
   log::Format log_format = log::Format::kText;
 };

@@ -18,15 +18,6 @@
 namespace s3c {
 namespace {
 
-std::string IsoTime(int64_t unix) {
-  std::time_t t = static_cast<std::time_t>(unix);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string ReadFirstLine(const char* path) {
   std::ifstream in(path);
   std::string line;
@@ -54,7 +45,7 @@ std::string HostName() {
 std::string TableLease::Holder::ToJson() const {
   return nlohmann::json({{"run_id", run_id}, {"host", EscapeInvalidUtf8(host)}, {"pid", pid},
                          {"acquired_unix", acquired_unix}, {"expires_unix", expires_unix},
-                         {"expires", IsoTime(expires_unix)}, {"machine", machine}})
+                         {"expires", IsoUtc(expires_unix)}, {"machine", machine}})
       .dump();
 }
 
@@ -87,7 +78,7 @@ bool TableLease::Holder::ProcessIsGone() const {
 
 std::string TableLease::Holder::Describe() const {
   return "run " + run_id + " (host " + host + ", pid " + std::to_string(pid) + ") since " +
-         IsoTime(acquired_unix) + ", until " + IsoTime(expires_unix);
+         IsoUtc(acquired_unix) + ", until " + IsoUtc(expires_unix);
 }
 
 TableLease::TableLease(ConditionalObject object, Holder holder, std::string tag,

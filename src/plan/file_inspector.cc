@@ -57,10 +57,10 @@ arrow::Result<std::optional<InputFile>> FileInspector::InspectSource(
     std::shared_ptr<arrow::io::RandomAccessFile> source,
     std::shared_ptr<parquet::FileMetaData>* metadata_out) {
   const bool claims_parquet = ClaimsToBeParquet(BaseName(info.path()));
-  if (info.size() == 0) {
-    if (!claims_parquet) return std::nullopt;
-    return arrow::Status::Invalid("not a Parquet file (zero bytes): ", uri);
-  }
+  // Too short for Parquet's magic at both ends (12 bytes): a README.txt of two bytes is
+  // another file, not a corrupt Parquet one.
+  if (!claims_parquet && info.size() < 12) return std::nullopt;
+  if (info.size() == 0) return arrow::Status::Invalid("not a Parquet file (zero bytes): ", uri);
 
   std::unique_ptr<parquet::ParquetFileReader> reader;
   try {

@@ -187,6 +187,10 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
   for (PartitionPlan& partition : plan.partitions) {
     PartitionWork& work = partitions.emplace_back(partition);
     work.settled = SettleFromListing(partition);
+    if (!work.Decided() && options_.listing_only) {
+      EstimateFromListing(partition);
+      work.settled = true;
+    }
     if (!work.Decided()) ChooseFootersToRead(work);
   }
   ReadFooters(partitions);
@@ -240,6 +244,7 @@ double Planner::SmallFileThreshold() const {
 // without reading a single footer: a scheduled run over a compacted table costs its listings.
 bool Planner::SettleFromListing(PartitionPlan& partition) const {
   if (partition.action == PartitionAction::kFail || !InPlace(partition.partition)) return false;
+  if (!options_.settle_from_listing && !options_.listing_only) return false;
   // Sorting: a partition of large files may still need it, which only their footers tell.
   if (options_.sort) return false;
   const double threshold = SmallFileThreshold();
@@ -440,16 +445,7 @@ void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {
     plan.kept.clear();
     for (size_t i = 0; i < plan.files.size(); ++i) plan.kept.push_back(i);
   };
-  std::string nothing_to_compact;
-  if (small == 0) {
-    nothing_to_compact = "every file is already near the target size";
-  } else if (small < options_.min_input_files) {
-    nothing_to_compact = std::to_string(small) + " small file(s), fewer than --min_input_files=" +
-                         std::to_string(options_.min_input_files);
-  } else if (out_files >= small) {
-    nothing_to_compact = "already compact: its " + std::to_string(small) +
-                         " small file(s) would make as many files";
-  }
+  std::string nothing_to_compact = NothingToCompact(small, out_files);
   if (options_.sort) {
     // Sorted as a whole: every file is rewritten, in one group, unless the partition is
     // sorted already and has nothing else to compact.
@@ -502,6 +498,69 @@ void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {
     plan.sort = std::move(*resolved);
   }
   if (plan.action == PartitionAction::kCompact) ChooseMethods(plan);
+}
+
+std::string Planner::NothingToCompact(int64_t small, int64_t out_files) const {
+  if (small == 0) return "every file is already near the target size";
+  if (small < options_.min_input_files) {
+    return std::to_string(small) + " small file(s), fewer than --min_input_files=" +
+           std::to_string(options_.min_input_files);
+  }
+  if (out_files >= small) {
+    return "already compact: its " + std::to_string(small) +
+           " small file(s) would make as many files";
+  }
+  return "";
+}
+
+void Planner::EstimateFromListing(PartitionPlan& plan) const {
+  plan.output_dir = plan.partition.location;
+  std::vector<FileToPack> to_pack;
+  for (const FileInfo& info : *plan.partition.files) {
+    if (!FileInspector::ClaimsToBeParquet(BaseName(info.path()))) {
+      plan.other_files.push_back(info);
+      continue;
+    }
+    if (info.size() == 0 && plan.action != PartitionAction::kFail) {
+      plan.action = PartitionAction::kFail;
+      plan.reason = "not a Parquet file (zero bytes): " +
+                    Location{plan.partition.location.fs, info.path()}.uri();
+    }
+    InputFile listed;
+    listed.info = info;
+    listed.data_bytes = info.size();
+    plan.files.push_back(std::move(listed));
+    to_pack.push_back(FileToPack{info.size(), info.size()});
+  }
+  if (plan.action == PartitionAction::kFail) return;
+  if (plan.files.empty()) {
+    plan.action = PartitionAction::kSkip;
+    plan.reason = plan.other_files.empty() ? "no files" : "no Parquet files";
+    return;
+  }
+  Packing packing = PackFiles(to_pack, options_.packing);
+  plan.kept = packing.large;
+  const int64_t small = static_cast<int64_t>(packing.small_files());
+  const int64_t out_files = packing.EstimatedOutputFiles(options_.packing.target_bytes);
+  if (std::string why = NothingToCompact(small, out_files); !why.empty()) {
+    plan.action = PartitionAction::kSkip;
+    plan.reason = std::move(why);
+    plan.kept.clear();
+    for (size_t i = 0; i < plan.files.size(); ++i) plan.kept.push_back(i);
+    return;
+  }
+  for (size_t g = 0; g < packing.groups.size(); ++g) {
+    CompactionGroup group;
+    group.inputs = packing.groups[g];
+    for (size_t i : group.inputs) {
+      group.input_bytes += plan.files[i].info.size();
+      group.data_bytes += plan.files[i].data_bytes;
+    }
+    group.estimated_output_bytes = packing.group_estimated_bytes[g];
+    plan.groups.push_back(std::move(group));
+  }
+  plan.estimated_output_files = out_files;
+  plan.action = PartitionAction::kCompact;
 }
 
 bool Planner::AlreadySorted(const PartitionPlan& plan) const {

@@ -48,6 +48,12 @@ struct PlannerOptions {
   /// --sort_by: a compacted partition is rewritten whole, in one group, sorted; a partition
   /// already sorted this way with nothing else to compact is left alone.
   std::optional<SortSpec> sort;
+  /// `s3-compaction inspect` without --footers: every partition is decided from its listing
+  /// alone, no footer read (EstimateFromListing). Not for a run: nothing of it may be written.
+  bool listing_only = false;
+  /// False: read the footers even of partitions the listing alone settles (inspect --footers,
+  /// which reports what every file's footer says). The decision is the same.
+  bool settle_from_listing = true;
   /// Called after each footer read or deferred (for the progress bar). May be empty.
   std::function<void()> on_file_inspected;
 };
@@ -69,6 +75,14 @@ class Planner {
   double SmallFileThreshold() const;
   /// True when `partition` is settled (skipped) on its listing alone, with no footer read.
   bool SettleFromListing(PartitionPlan& partition) const;
+  /// listing_only: decides `partition` as a run would if its files' footers agreed with their
+  /// names and sizes (files named like Parquet are Parquet, of their size in data bytes; a
+  /// zero-byte one fails the partition as a run would): kept files, estimated outputs, the
+  /// reason to skip. No group gets a method or schema.
+  void EstimateFromListing(PartitionPlan& partition) const;
+  /// Why a partition with `small` small files that would make `out_files` files has nothing to
+  /// compact, or "" when it has.
+  std::string NothingToCompact(int64_t small, int64_t out_files) const;
   /// Sizes `work`'s per-file state and picks its deferred files and their sample.
   void ChooseFootersToRead(PartitionWork& work) const;
   /// True when `info`'s footer may be left to the executor (see defer_footers_up_to).

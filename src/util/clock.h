@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
+#include <string>
 
 #include <arrow/filesystem/filesystem.h>
 
@@ -14,6 +16,16 @@ inline int64_t NowUnix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+/// "2026-12-01T01:02:03Z": Unix seconds as UTC ISO-8601.
+inline std::string IsoUtc(int64_t unix) {
+  std::time_t t = static_cast<std::time_t>(unix);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 /// A listed file's modification time in nanoseconds (0 when the storage did not say).

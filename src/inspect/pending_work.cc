@@ -1,0 +1,121 @@
+#include "inspect/pending_work.h"
+
+#include <map>
+
+#include "commit/run_journal.h"
+#include "commit/table_lease.h"
+#include "storage/file_systems.h"
+#include "util/clock.h"
+
+namespace s3c {
+namespace {
+
+// "2 done, 1 publishing" from the records' states.
+std::string StatesOf(const std::map<std::string, int64_t>& states) {
+  std::string out;
+  for (const auto& [state, n] : states) {
+    out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + state;
+  }
+  return out;
+}
+
+}  // namespace
+
+arrow::Result<std::vector<PendingRun>> PendingWork::Journals(const RunLayout& layout,
+                                                              std::vector<std::string>* notes,
+                                                              size_t max_records) {
+  ARROW_ASSIGN_OR_RAISE(auto folders, RunJournal::ListRunFolders(layout.RunsDir()));
+  std::vector<PendingRun> pending;
+  for (const auto& run_id : folders.runs) {
+    const Location run_dir = layout.RunsDir().Child(run_id);
+    PendingRun run;
+    run.run_id = run_id;
+    auto plan = RunJournal::ReadPlan(run_dir);
+    if (!plan.ok()) {
+      run.state = "unreadable";
+      run.detail = plan.status().message() + "; a run stops until it is settled";
+      pending.push_back(std::move(run));
+      continue;
+    }
+    run.partitions = static_cast<int64_t>(plan->partitions.size());
+    std::map<std::string, int64_t> states;
+    int64_t awaiting_grace = 0, unrecorded = 0;
+    int64_t grace_until = 0;
+    size_t read = 0;
+    for (const auto& partition : plan->partitions) {
+      if (read++ >= max_records) break;
+      auto record = RunJournal::ReadRecord(run_dir, partition.path);
+      if (!record.ok()) {
+        states["unreadable"]++;
+        continue;
+      }
+      if (!*record) {
+        ++unrecorded;
+        continue;
+      }
+      const PartitionRecord& r = **record;
+      states[StateName(r.state)]++;
+      if (!r.pending_delete.empty()) {
+        ++awaiting_grace;
+        grace_until = std::max(grace_until, r.delete_after_unix);
+      }
+    }
+    if (unrecorded > 0) states["planned, nothing visible"] += unrecorded;
+    auto updates = RunJournal::ReadCatalogUpdates(run_dir);
+    const std::string scope = plan->scope.empty() ? "" : " (" + plan->scope + ")";
+    if (updates.ok() && *updates) {
+      run.state = "deferred catalog update" + scope;
+      run.detail = std::to_string((*updates)->size()) +
+                   " catalog update(s) recorded; `s3-compaction commit` applies them";
+    } else if (awaiting_grace > 0 && awaiting_grace == static_cast<int64_t>(states["done"])) {
+      run.state = "originals awaiting their grace period" + scope;
+      run.detail = std::to_string(awaiting_grace) + " partition(s)' originals are deleted by the "
+                   "first run after " + IsoUtc(grace_until);
+    } else {
+      run.state = "half done" + scope;
+      run.detail = StatesOf(states) + "; the next run (or `s3-compaction recover`) finishes or "
+                   "undoes it";
+    }
+    if (plan->partitions.size() > max_records && notes) {
+      notes->push_back("run " + run_id + ": the states of its first " + std::to_string(max_records) +
+                       " partitions only");
+    }
+    pending.push_back(std::move(run));
+  }
+  for (const auto& run_id : folders.abandoned) {
+    pending.push_back({run_id, "abandoned", 0,
+                       "a run that stopped while writing its plan; the next run removes it"});
+  }
+  return pending;
+}
+
+arrow::Result<std::vector<LeaseState>> PendingWork::Leases(const RunLayout& layout) {
+  ARROW_ASSIGN_OR_RAISE(auto listed, ListFolder(layout.ToolFolder()));
+  std::vector<LeaseState> leases;
+  for (const auto& entry : listed) {
+    const std::string name(BaseName(entry.path()));
+    if (!entry.IsFile() || !RunLayout::LeaseScope(name)) continue;
+    LeaseState lease;
+    lease.name = name;
+    auto text = ReadWholeFile(Location{layout.ToolFolder().fs, entry.path()});
+    if (!text.ok()) {
+      lease.problem = text.status().message();
+    } else if (!*text) {
+      continue;  // released since listed
+    } else {
+      auto holder = TableLease::Holder::FromJson(**text);
+      if (!holder.ok()) {
+        lease.problem = holder.status().message();
+      } else {
+        lease.run_id = holder->run_id;
+        lease.holder = "host " + holder->host + ", pid " + std::to_string(holder->pid);
+        lease.expires_at = IsoUtc(holder->expires_unix);
+        lease.live = holder->expires_unix > NowUnix() && !holder->ProcessIsGone();
+      }
+    }
+    leases.push_back(std::move(lease));
+  }
+  return leases;
+}
+
+}  // namespace s3c
