@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "catalog/partition.h"
+#include "storage/run_layout.h"
+#include "util/clock.h"
 #include "util/human.h"
 #include "util/utf8.h"
 
@@ -61,6 +63,20 @@ int64_t ScanRequests(int64_t files) {
   return (files + 999) / 1000 + 2 * files;
 }
 
+nlohmann::json TableHealth::LastRun() const {
+  std::string newest;
+  for (const auto& p : partitions) newest = std::max(newest, p.last_run);
+  if (newest.empty()) return nullptr;
+  int64_t with = 0, files = 0;
+  for (const auto& p : partitions) {
+    if (p.last_run != newest) continue;
+    ++with;
+    files += p.last_run_files;
+  }
+  return {{"run_id", newest}, {"started_at", IsoUtc(RunLayout::RunStartUnix(newest))},
+          {"partitions", with}, {"files", files}};
+}
+
 void TableHealth::SortWorstFirst() {
   std::stable_sort(partitions.begin(), partitions.end(),
                    [](const PartitionHealth& a, const PartitionHealth& b) {
@@ -88,6 +104,7 @@ nlohmann::json TableHealth::ToJson() const {
                         {"scan_requests", ScanJson(p.files, p.files_after)},
                         {"histogram_before", p.before.ToJson()},
                         {"histogram_after", p.after.ToJson()}};
+    j["last_run"] = p.last_run.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.last_run);
     if (p.footers) {
       const FooterStats& f = *p.footers;
       j["footers"] = {{"rows", f.rows},
@@ -141,7 +158,7 @@ nlohmann::json TableHealth::ToJson() const {
           {"partitions", parts},
           {"journals", journals_json},
           {"leases", leases_json},
-          {"last_run", last_run ? *last_run : nlohmann::json(nullptr)},
+          {"last_run", LastRun()},
           {"notes", notes}};
 }
 
@@ -172,20 +189,13 @@ std::string TableHealth::ToText(size_t max_partitions) const {
   if (!footers) out << "  (from the listing alone; --footers also reads every file's footer)\n";
 
   out << "\nlast run: ";
-  if (!last_run) {
-    out << "none recorded\n";
+  const nlohmann::json last = LastRun();
+  if (last.is_null()) {
+    out << "no file here was written by s3-compaction\n";
   } else {
-    const nlohmann::json& r = *last_run;
-    out << r.value("run_id", "?") << ", finished " << r.value("finished_at", "?");
-    if (r.contains("shard") && r["shard"].is_string()) out << " (shard " << r["shard"].get<std::string>() << ")";
-    if (r.contains("partitions") && r["partitions"].is_object()) {
-      out << ": " << r["partitions"].value("compacted", 0) << " compacted";
-    }
-    if (r.contains("files") && r["files"].is_object()) {
-      out << ", files " << human::Change(r["files"].value("before", int64_t{0}),
-                                         r["files"].value("after", int64_t{0}), false);
-    }
-    out << "\n";
+    out << last["run_id"].get<std::string>() << ", started " << last["started_at"].get<std::string>()
+        << ": its " << human::Count(last["files"].get<int64_t>()) << " file(s) in "
+        << human::Count(last["partitions"].get<int64_t>()) << " partition(s)\n";
   }
   out << "pending: ";
   if (journals.empty()) {

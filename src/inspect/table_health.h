@@ -41,6 +41,10 @@ struct PartitionHealth {
   std::string reason;
   int64_t files_after = 0, bytes_after = 0;  // estimated
   SizeHistogram before, after;
+  /// The newest run whose outputs are among the partition's files (their names carry the run
+  /// id, which starts with the time it began), and how many of its files are there.
+  std::string last_run;
+  int64_t last_run_files = 0;
   std::optional<FooterStats> footers;
 
   double SmallShare() const { return files > 0 ? double(small_files) / double(files) : 0.0; }
@@ -67,9 +71,11 @@ struct TableHealth {
   std::vector<PartitionHealth> partitions;  // worst first (SortWorstFirst)
   std::vector<PendingRun> journals;
   std::vector<LeaseState> leases;
-  std::optional<nlohmann::json> last_run;  // RunHistory's record
   std::vector<std::string> notes;
 
+  /// The newest run among the partitions' last_run: {run_id, started_at, partitions, files}
+  /// (partitions holding its outputs, and how many); null when no file is a run's output.
+  nlohmann::json LastRun() const;
   /// Most small files first, then most bytes in small files, then by path.
   void SortWorstFirst();
   std::string ToText(size_t max_partitions = 20) const;

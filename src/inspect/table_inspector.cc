@@ -4,7 +4,7 @@
 #include <set>
 #include <thread>
 
-#include "commit/run_history.h"
+#include "storage/run_layout.h"
 #include "inspect/pending_work.h"
 #include "job/run_context.h"
 #include "plan/file_inspector.h"
@@ -103,6 +103,13 @@ PartitionHealth HealthOf(const PartitionPlan& plan, double small_threshold, bool
       if (FileInspector::ClaimsToBeParquet(BaseName(f.path()))) sizes.push_back(f.size());
     }
   }
+  for (const auto& f : plan.files) {
+    auto run = RunLayout::OutputRun(BaseName(f.info.path()));
+    if (!run || *run < health.last_run) continue;
+    if (*run != health.last_run) health.last_run_files = 0;
+    health.last_run = *run;
+    health.last_run_files++;
+  }
   for (int64_t size : sizes) {
     health.files++;
     health.bytes += size;
@@ -191,12 +198,6 @@ arrow::Result<TableHealth> TableInspector::Inspect(Catalog& catalog) {
     health.leases = std::move(*leases);
   } else {
     health.notes.push_back("leases: " + leases.status().message());
-  }
-  auto history = RunHistory::Read(run.layout.ToolFolder(), &health.notes);
-  if (history.ok() && !history->empty()) {
-    health.last_run = history->front();
-  } else if (!history.ok()) {
-    health.notes.push_back("last run: " + history.status().message());
   }
   return health;
 }

@@ -6,7 +6,8 @@
 // them. With `footers` every file's footer is read as well (one ranged GET each), for rows, row
 // groups, codecs and schema drift, and the decision is exactly the one a run would make.
 //
-// Also reports what earlier runs left (PendingWork) and the last finished run (RunHistory).
+// Also reports what earlier runs left (PendingWork) and the newest run whose outputs are among
+// the files (their names carry its id: no state is kept for it).
 // Errors stop the inspection only when the table cannot be read at all (tagged with an
 // ErrorKind as for a run); per-partition problems are in the result.
 

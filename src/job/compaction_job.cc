@@ -9,7 +9,6 @@
 #include "commit/catalog_step.h"
 #include "commit/deferred_commit.h"
 #include "commit/partition_committer.h"
-#include "commit/run_history.h"
 #include "commit/statistics_refresh.h"
 #include "execute/partition_scheduler.h"
 #include "execute/sort/spill_directory.h"
@@ -458,10 +457,6 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   SortByPath(partitions);
   for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Finished(p));
   summary.seconds = clock.Seconds();
-  // For `inspect`: when the table was last compacted, and what that did.
-  if (auto recorded = RunHistory::Record(run.layout.ToolFolder(), run.scope, summary); !recorded.ok()) {
-    log::Warn("could not record the run for `inspect`: ", recorded.message());
-  }
   return summary;
 }
 
