@@ -7,6 +7,10 @@ binary does the work, Spark only spreads it over the executors.
     4. driver:    s3-compaction commit --database_name D --table_name T [--target_s3_path X] --json
     5. driver:    one JSON summary on stdout, one line per step on stderr, the exit code
 
+With --s3c_command inspect the job only looks: one step on the driver,
+    s3-compaction inspect --database_name D --table_name T [--partition_predicate P] --json
+(listings only, nothing written, no Spark task), its report (--report) written where asked.
+
 Arguments (Glue job parameters, or command-line flags when run locally):
 
   --database_name, --table_name          required: the Glue table
@@ -14,6 +18,11 @@ Arguments (Glue job parameters, or command-line flags when run locally):
                                           the original Glue job's arguments, passed on verbatim
   --sort_by "COLS"                        sort each compacted partition (s3-compaction's
                                           --sort_by), passed on verbatim
+  --s3c_command compact|inspect          compact (default), or only inspect the table: its health
+                                          per partition, what a run would do, pending work
+  --report PATH                           also write an HTML report (local or s3://): inspect's;
+                                          or, compacting, each shard's, as PATH with
+                                          "-shard-K-of-N" before its extension
   --s3c_binary PATH                       the binary: a file, the bundle folder of
                                           deploy/package.sh or its .tar.gz (unpacked on each node).
                                           Default: s3-compaction or s3-compaction-linux-x86_64.tar.gz
@@ -87,11 +96,12 @@ SEVERITY = {EXIT_INTERNAL: 4, EXIT_USAGE: 3, EXIT_INPUT: 2, EXIT_PARTIAL: 1, EXI
 JOB_ARGS = ("database_name", "table_name", "target_s3_path", "partition_predicate",
             "delete_original_files", "target_file_size_mb", "sort_by")
 REQUIRED = ("database_name", "table_name")
-OUR_ARGS = ("s3c_binary", "shards", "s3c_args", "s3c_ship_binary")
+OUR_ARGS = ("s3c_binary", "shards", "s3c_args", "s3c_ship_binary", "s3c_command", "report")
 # Flags the job sets itself: refused in --s3c_args.
 OWNED_FLAGS = ("--shard", "--update_catalog", "--dry-run", "--dry_run", "--json", "--table_path",
-               "--database_name", "--table_name", "--help", "-h", "--version")
-OWNED_WORDS = ("recover", "commit")
+               "--database_name", "--table_name", "--help", "-h", "--version", "--report",
+               "--html")
+OWNED_WORDS = ("recover", "commit", "inspect", "report")
 
 BINARY_NAMES = ("s3-compaction", "s3-compaction-linux-x86_64.tar.gz")
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
@@ -205,8 +215,12 @@ def parse_config(argv: list[str]) -> dict:
     if ship not in ("auto", "true", "false"):
         raise UsageError("--s3c_ship_binary: expected auto, true or false, got "
                          f"'{opts['s3c_ship_binary']}'")
+    command = (opts["s3c_command"] or "compact").lower()
+    if command not in ("compact", "inspect"):
+        raise UsageError(f"--s3c_command: expected compact or inspect, got '{opts['s3c_command']}'")
     return {"database": opts["database_name"], "table": opts["table_name"], "job_args": job_args,
-            "target": opts["target_s3_path"],
+            "target": opts["target_s3_path"], "command": command, "report": opts["report"],
+            "predicate": opts["partition_predicate"], "target_mb": opts["target_file_size_mb"],
             "shards": shards, "extra": extra, "binary": opts["s3c_binary"],
             "ship_binary": ship}
 
@@ -529,7 +543,20 @@ def _tail(text: str, lines: int = STDERR_TAIL_LINES) -> list[str]:
     return [line for line in text.splitlines() if line.strip()][-lines:]
 
 
-def run_shard(k: int, n: int, flags: list[str], binary: str, search: list, env_from_driver: dict) -> dict:
+def shard_report(path: str | None, k: int, n: int) -> list[str]:
+    """--report for shard k of n: PATH with "-shard-K-of-N" before its extension."""
+    if not path:
+        return []
+    folder, _, name = path.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    named = f"{stem}-shard-{k}-of-{n}" + (f".{ext}" if ext else "")
+    return ["--report", f"{folder}/{named}" if folder or path.startswith("/") else named]
+
+
+def run_shard(k: int, n: int, flags: list[str], binary: str, search: list, env_from_driver: dict,
+              report: str | None = None) -> dict:
     """On an executor: shard k of n. Always returns (a Spark task failure would hide the result
     of the shards that ran).
 
@@ -547,7 +574,8 @@ def run_shard(k: int, n: int, flags: list[str], binary: str, search: list, env_f
         if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
             spec, names = search
             binary = find_binary(spec, names)[1]
-        command = [binary, *flags, "--shard", f"{k}/{n}", "--update_catalog", "deferred", "--json"]
+        command = [binary, *flags, "--shard", f"{k}/{n}", "--update_catalog", "deferred", "--json",
+                   *shard_report(report, k, n)]
         with aws_credentials(env) as (env, how):  # this host's, never the driver's
             result["credentials"] = how
             run = run_cli(command, env)
@@ -731,6 +759,9 @@ def _steps(cfg: dict, spark: SparkHolder, out: dict, found: str, binary: str, en
         step["stderr_tail"] = _tail(step.pop("stderr"))
         return step
 
+    if cfg["command"] == "inspect":
+        return _inspect(cfg, out, driver_step)
+
     # 1. Finish what an earlier run left half done (this takes and releases the table's lease).
     recover = driver_step("recover", ["recover", *catalog, *cfg["extra"], "--json"])
     out["recover"] = recover
@@ -777,7 +808,8 @@ def _steps(cfg: dict, spark: SparkHolder, out: dict, found: str, binary: str, en
         from pyspark import cloudpickle
         cloudpickle.register_pickle_by_value(sys.modules[__name__])
     task = functools.partial(run_shard, n=shards, flags=[*cfg["job_args"], *cfg["extra"]],
-                             binary=binary, search=search, env_from_driver=_forwarded_env())
+                             binary=binary, search=search, env_from_driver=_forwarded_env(),
+                             report=cfg["report"])
     out["steps"].append("shards")
     out["spark_tasks"] = shards
     log(f"{shards} shard(s) on Spark ({len(planned)} partition(s) planned)")
@@ -806,6 +838,29 @@ def _steps(cfg: dict, spark: SparkHolder, out: dict, found: str, binary: str, en
     log(_step_line("commit", commit, _notes(commit["summary"])))
     codes.append(commit["exit_code"])
     return _finish(out, worst(codes))
+
+
+def _inspect(cfg: dict, out: dict, driver_step) -> int:
+    """--s3c_command inspect: the table's health, on the driver; nothing written but the report."""
+    command = ["inspect", "--database_name", cfg["database"], "--table_name", cfg["table"]]
+    if cfg["predicate"]:
+        command += ["--partition_predicate", cfg["predicate"]]
+    if cfg["target_mb"]:
+        command += ["--target_file_size_mb", cfg["target_mb"]]
+    if cfg["report"]:
+        command += ["--report", cfg["report"]]
+    step = driver_step("inspect", [*command, *cfg["extra"], "--json"])
+    out["inspect"] = step
+    doc = step["summary"] or {}
+    totals = doc.get("totals", {})
+    what = (f"{totals.get('partitions', 0):,} partition(s), {totals.get('files', 0):,} files, "
+            f"{totals.get('small_files', 0):,} small; a run would compact "
+            f"{totals.get('to_compact', 0):,} partition(s): files {totals.get('files', 0):,} -> "
+            f"{totals.get('files_after', 0):,}") if step["summary"] else "no inspection"
+    if cfg["report"] and step["exit_code"] == EXIT_OK:
+        what += f"; report written to {cfg['report']}"
+    log(_step_line("inspect", step, what))
+    return _finish(out, step["exit_code"])
 
 
 def _in_glue() -> bool:
