@@ -77,6 +77,48 @@ TEST_F(PlannerTest, ReadsOneFooterOfSmallFilesWhenDeferring) {
   EXPECT_EQ(seen.load(), 5);  // progress counts deferred files too
 }
 
+// inspect: decided from the listing alone, with no file opened (each file here is not Parquet
+// at all, so a read would fail the partition).
+TEST_F(PlannerTest, ListingOnlyDecidesFromNamesAndSizes) {
+  auto put = [&](const std::string& name, size_t bytes) {
+    std::FILE* f = std::fopen((dir_ / "p=1" / name).c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::string junk(bytes, 'x');
+    std::fwrite(junk.data(), 1, junk.size(), f);
+    std::fclose(f);
+  };
+  for (int i = 0; i < 6; ++i) put("part-" + std::to_string(i) + ".parquet", 20000);
+  put("large.parquet", 900000);
+  put("notes.txt", 10);
+  PlannerOptions options;
+  options.packing.target_bytes = 1 << 20;
+  options.listing_only = true;
+  std::atomic<int> seen{0};
+  options.on_file_inspected = [&] { seen++; };
+  ASSERT_OK_AND_ASSIGN(auto plan, Planner(options).Plan(MakeTable(), Listing()));
+  const PartitionPlan& p = plan.partitions[0];
+  ASSERT_EQ(p.action, PartitionAction::kCompact) << p.reason;
+  EXPECT_EQ(seen.load(), 0);
+  EXPECT_EQ(p.files.size(), 7u);
+  EXPECT_EQ(p.other_files.size(), 1u);
+  EXPECT_EQ(p.kept.size(), 1u);  // the large file
+  EXPECT_EQ(p.InputFiles(), 6);
+  EXPECT_EQ(p.estimated_output_files, 1);
+
+  // Fewer small files than --min_input_files: skipped with a run's reason.
+  options.min_input_files = 7;
+  ASSERT_OK_AND_ASSIGN(plan, Planner(options).Plan(MakeTable(), Listing()));
+  EXPECT_EQ(plan.partitions[0].action, PartitionAction::kSkip);
+  EXPECT_EQ(plan.partitions[0].reason, "6 small file(s), fewer than --min_input_files=7");
+
+  // A zero-byte Parquet file fails the partition, as reading it would.
+  options.min_input_files = 2;
+  put("empty.parquet", 0);
+  ASSERT_OK_AND_ASSIGN(plan, Planner(options).Plan(MakeTable(), Listing()));
+  EXPECT_EQ(plan.partitions[0].action, PartitionAction::kFail);
+  EXPECT_NE(plan.partitions[0].reason.find("empty.parquet"), std::string::npos);
+}
+
 TEST_F(PlannerTest, ReadsEveryFooterWithoutDeferring) {
   Write("a.parquet", 10);
   Write("b.parquet", 20, /*with_extra_column=*/true);
