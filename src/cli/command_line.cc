@@ -32,14 +32,17 @@ constexpr const char* kFooter = R"(Exit codes:
   0  success: every selected partition compacted, copied or skipped
   1  internal error
   2  usage error: bad flag or value, bad --partition_predicate
-  3  input error: the run could not start (missing table, a view or Iceberg table, locked...)
+  3  input error: the run could not start (missing table, a view or Iceberg table, locked...),
+     or `report` cannot read its --from (nor write its --html)
   4  partial failure: some partitions failed (the summary says why; none lost a row)
 
 Examples:
   s3-compaction --table_path s3://bucket/events --partition_predicate "year='2023' AND month='05'"
   s3-compaction --table_path ./events --target_file_size_mb 256 --delete_original_files true
   s3-compaction --table_path ./events --dry-run
-  s3-compaction recover --table_path ./events)";
+  s3-compaction recover --table_path ./events
+  s3-compaction --table_path ./events --json > run.json
+  s3-compaction report --from run.json --html run.html)";
 
 arrow::Result<bool> ParseBool(const std::string& flag, std::string value) {
   std::transform(value.begin(), value.end(), value.begin(), ::tolower);
@@ -192,6 +195,23 @@ Subcommands AddSubcommands(CLI::App& app) {
                 "finish them");
   commit->fallthrough();
   return {recover, commit};
+}
+
+CLI::App* AddReportCommand(CLI::App& app, ReportRequest& report) {
+  auto* command = app.add_subcommand(
+      "report", "Render a saved --json output (a run's or an inspection's) as one HTML page");
+  command->add_option("--from", report.from, "The saved JSON: a file, s3://bucket/key, or - (stdin)")
+      ->type_name("FILE")
+      ->required();
+  command->add_option("--html", report.html, "The page to write: a file or s3://bucket/key")
+      ->type_name("FILE")
+      ->required();
+  return command;
+}
+
+arrow::Status CheckReportPaths(const ReportRequest& report) {
+  if (report.from != "-") ARROW_RETURN_NOT_OK(FileSystems::CheckSpelling(report.from));
+  return FileSystems::CheckSpelling(report.html);
 }
 
 void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
@@ -411,6 +431,8 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   AddWhereFlags(app, request.options, raw);
   AddSafetyFlags(app, request.options, raw);
   const Subcommands subcommands = AddSubcommands(app);
+  ReportRequest report;
+  const CLI::App* report_command = AddReportCommand(app, report);
   AddHowFlags(app, request.options, raw);
   AddOutputFlags(app, request, raw);
 
@@ -418,6 +440,12 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   request.recover_only = subcommands.recover->parsed();
   request.commit_only = subcommands.commit->parsed();
   if (auto text = CheckUtf8(app); !text.ok()) return UsageError(text.message());
+  if (report_command->parsed()) {
+    if (auto paths = CheckReportPaths(report); !paths.ok()) return UsageError(paths.message());
+    ConvertLogging(raw, request);
+    request.report = report;
+    return request;
+  }
   if (auto converted = ConvertFlags(raw, request); !converted.ok()) {
     return UsageError(converted.message());
   }
@@ -425,6 +453,7 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
 }
 
 int RunRequest(const CliRequest& request) {
+  if (request.report) return RunReportCommand(*request.report);
   auto aws = aws::AwsContext::FromEnvironment();
   FileSystems file_systems(aws);
   std::unique_ptr<Catalog> catalog;

@@ -3,9 +3,11 @@
 // Parse() either yields a request to run or says the process is done (help, version, usage
 // error), having printed what it had to.
 
+#include <optional>
 #include <string>
 #include <variant>
 
+#include "cli/report_command.h"
 #include "job/compaction_options.h"
 #include "util/logging.h"
 
@@ -19,6 +21,7 @@ struct CliRequest {
   bool json = false;
   bool recover_only = false;  // the `recover` subcommand
   bool commit_only = false;   // the `commit` subcommand
+  std::optional<ReportRequest> report;  // the `report` subcommand (no table: the rest unused)
   log::Level log_level = log::Level::kWarn;
   log::Format log_format = log::Format::kText;
 };

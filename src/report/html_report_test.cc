@@ -192,7 +192,12 @@ TEST(HtmlReport, RendersARun) {
   EXPECT_EQ(Occurrences(html, "class=\"bar bar-before\""), 3u);  // non-empty buckets
   EXPECT_EQ(Occurrences(html, "class=\"bar bar-after\""), 4u);
   EXPECT_EQ(Occurrences(html, "class=\"target\""), 1u);
-  EXPECT_NE(html.find("<td>64-256 MiB (target)</td>"), std::string::npos);
+  EXPECT_NE(html.find("<th scope=\"col\" class=\"num\">64-256 MiB (target)</th>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>before</td><td class=\"num\">0</td><td class=\"num\">0</td>"
+                      "<td class=\"num\">0</td><td class=\"num\">0</td>"
+                      "<td class=\"num\">1,200</td>"),
+            std::string::npos);
   EXPECT_EQ(Occurrences(html, "class=\"bar bar-files-before\""), 1u);  // one partition shrank
   EXPECT_EQ(Occurrences(html, "class=\"bar bar-stage\""), 6u);
   EXPECT_NE(html.find(">busy 1 min 1 s<"), std::string::npos);
@@ -206,7 +211,7 @@ TEST(HtmlReport, RendersARun) {
   EXPECT_LT(failed, skipped);
   EXPECT_LT(skipped, compacted);  // 20 files left before 3
   EXPECT_NE(html.find("<span class=\"badge status-failed\">failed</span>"), std::string::npos);
-  EXPECT_NE(html.find("method: pages"), std::string::npos);
+  EXPECT_NE(html.find("<td>pages</td>"), std::string::npos);
   // Requests by kind, notes.
   EXPECT_NE(html.find("<caption>Storage requests by kind</caption>"), std::string::npos);
   EXPECT_NE(html.find("<td>get</td><td class=\"num\">2,460</td>"), std::string::npos);
@@ -335,7 +340,8 @@ TEST(HtmlReport, FieldsOfAnotherTypeAreLeftOut) {
                            {{"partition", 7}, {"status", json::object()}, {"files_before", 1e300},
                             {"files_after", -1e300}, {"histogram_before", "no"},
                             {"histogram_after", {nan, inf, "x", -3, 1e300}}}}},
-              {"stages", {nullptr, 3, {{"name", 1}, {"start", "x"}, {"end", inf}, {"seconds", nan}}}},
+              {"stages",
+               {nullptr, 3, {{"name", 1}, {"start", "x"}, {"end", inf}, {"seconds", nan}}}},
               {"requests", {{"get", "many"}, {"put", inf}, {"weird", 18446744073709551615ULL}}},
               {"histogram", {{"buckets", "none"}, {"before", {1, 2}}, {"after", json::object()}}},
               {"notes", {1, "a note", nullptr}},
@@ -393,7 +399,8 @@ TEST(HtmlReport, HostileNamesAreEscaped) {
               std::string::npos);
     EXPECT_EQ(Occurrences(html, "<style>"), 1u);
     // The long name: whole in the table and in the chart row's <title>, cut on the chart.
-    EXPECT_NE(html.find("<td class=\"name\">p=" + std::string(4000, 'y') + "&lt;img src=x&gt;</td>"),
+    EXPECT_NE(html.find("<td class=\"name\">p=" + std::string(4000, 'y') +
+                        "&lt;img src=x&gt;</td>"),
               std::string::npos);
     EXPECT_NE(html.find(">p=" + std::string(45, 'y') + "\u2026</text>"), std::string::npos);
   }
@@ -417,7 +424,8 @@ TEST(HtmlReport, TenThousandPartitionsMakeAPageOfReasonableSize) {
   run["details"] = json::array();
   inspection["partitions"] = json::array();
   for (int i = 0; i < 10000; ++i) {
-    const std::string name = "year=2023/month=" + std::to_string(i % 12) + "/day=" + std::to_string(i);
+    const std::string name =
+        "year=2023/month=" + std::to_string(i % 12) + "/day=" + std::to_string(i);
     run["details"].push_back({{"partition", name},
                               {"status", i % 100 == 0 ? "failed" : "compacted"},
                               {"files_before", 100 + i % 37},

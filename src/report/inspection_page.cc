@@ -170,7 +170,8 @@ std::string PartitionsSection(JsonView doc, const std::vector<JsonView>& partiti
       const JsonView f = p["footers"];
       row.push_back(HtmlPage::Number(f["rows"].OptInt() ? human::Count(f["rows"].Int()) : ""));
       row.push_back(HtmlPage::Text(Codecs(f["codecs"])));
-      row.push_back(HtmlPage::Number(f["schemas"].OptInt() ? human::Count(f["schemas"].Int()) : ""));
+      row.push_back(
+          HtmlPage::Number(f["schemas"].OptInt() ? human::Count(f["schemas"].Int()) : ""));
     }
     row.push_back(HtmlPage::Text(p["reason"].String()));
     rows.push_back(std::move(row));
@@ -218,7 +219,8 @@ std::string PendingSection(JsonView doc) {
   std::vector<Cells> leases;
   for (const JsonView& l : doc["leases"].Items()) {
     leases.push_back({HtmlPage::Name(l["name"].String()), HtmlPage::Name(l["run_id"].String()),
-                      HtmlPage::Text(l["holder"].String()), HtmlPage::Text(l["expires_at"].String()),
+                      HtmlPage::Text(l["holder"].String()),
+                      HtmlPage::Text(l["expires_at"].String()),
                       HtmlPage::Markup(HtmlPage::Badge(l["live"].Bool() ? "live" : "expired"))});
   }
   if (!leases.empty()) {

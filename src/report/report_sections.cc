@@ -73,6 +73,26 @@ std::optional<size_t> TargetBucket(const std::vector<JsonView>& buckets, size_t 
   return b < n ? std::optional<size_t>(b) : std::nullopt;
 }
 
+// The histogram's numbers, a column per bucket, so they read left to right like the chart.
+std::string NumbersTable(const SvgChart::Histogram& chart) {
+  std::vector<HtmlPage::Column> columns = {{"Files"}};
+  std::vector<HtmlPage::Cell> before = {HtmlPage::Text("before")};
+  std::vector<HtmlPage::Cell> after = {HtmlPage::Text(chart.after_name)};
+  int64_t total_before = 0, total_after = 0;
+  for (size_t i = 0; i < chart.buckets.size(); ++i) {
+    const SvgChart::Bucket& b = chart.buckets[i];
+    columns.push_back({chart.marked == i ? b.label + " (target)" : b.label, true});
+    before.push_back(HtmlPage::Number(human::Count(b.before)));
+    after.push_back(HtmlPage::Number(human::Count(b.after)));
+    total_before = SaturatingAdd(total_before, b.before);
+    total_after = SaturatingAdd(total_after, b.after);
+  }
+  columns.push_back({"Total", true});
+  before.push_back(HtmlPage::Number(human::Count(total_before)));
+  after.push_back(HtmlPage::Number(human::Count(total_after)));
+  return HtmlPage::Table("Files by size", columns, {before, after});
+}
+
 }  // namespace
 
 std::string ReportSections::FileSizes(const HistogramSource& source) {
@@ -86,28 +106,14 @@ std::string ReportSections::FileSizes(const HistogramSource& source) {
   chart.title = "Parquet files by size, before and " + source.after_name;
   chart.css_class = "chart-sizes";
   chart.after_name = source.after_name;
-  std::vector<std::vector<HtmlPage::Cell>> rows;
-  int64_t total_before = 0, total_after = 0;
   for (size_t i = 0; i < n; ++i) {
-    const int64_t before = i < counts.before.size() ? counts.before[i] : 0;
-    const int64_t after = i < counts.after.size() ? counts.after[i] : 0;
-    chart.buckets.push_back({BucketLabel(buckets, i), before, after});
-    rows.push_back({HtmlPage::Text(chart.buckets.back().label),
-                    HtmlPage::Number(human::Count(before)), HtmlPage::Number(human::Count(after))});
-    total_before = SaturatingAdd(total_before, before);
-    total_after = SaturatingAdd(total_after, after);
+    chart.buckets.push_back({BucketLabel(buckets, i),
+                             i < counts.before.size() ? counts.before[i] : 0,
+                             i < counts.after.size() ? counts.after[i] : 0});
   }
   chart.marked = TargetBucket(buckets, n, source.target_bytes);
   chart.marked_name = "target " + human::Bytes(source.target_bytes);
-  if (chart.marked) {
-    rows[*chart.marked][0] = HtmlPage::Text(chart.buckets[*chart.marked].label + " (target)");
-  }
-  rows.push_back({HtmlPage::Markup("<strong>Total</strong>"),
-                  HtmlPage::Number(human::Count(total_before)),
-                  HtmlPage::Number(human::Count(total_after))});
-  return SvgChart::DrawHistogram(chart) +
-         HtmlPage::Table("Files by size", {{"Size"}, {"Before", true}, {source.after_name, true}},
-                         rows);
+  return SvgChart::DrawHistogram(chart) + NumbersTable(chart);
 }
 
 int64_t ReportSections::TotalRequests(JsonView requests) {

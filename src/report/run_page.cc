@@ -251,12 +251,11 @@ std::string FailuresSection(const std::vector<Partition>& partitions) {
                       failed - rows.size(), "failures"));
 }
 
-std::string Reason(JsonView d) {
-  std::string reason = d["reason"].String();
+// "rows (input column chunks ... too small)": how the partition was written, and why so.
+std::string Method(JsonView d) {
   const std::string method = d["method"].String(), why = d["method_reason"].String();
-  if (!method.empty()) reason += (reason.empty() ? "" : "; ") + ("method: " + method);
-  if (!why.empty()) reason += " (" + why + ")";
-  return reason;
+  if (why.empty()) return method;
+  return method.empty() ? why : method + " (" + why + ")";
 }
 
 std::string PartitionsSection(const std::vector<Partition>& partitions) {
@@ -276,7 +275,8 @@ std::string PartitionsSection(const std::vector<Partition>& partitions) {
                     HtmlPage::Number(human::Count(p.files_after)),
                     HtmlPage::Number(human::Bytes(d["bytes_before"].Int())),
                     HtmlPage::Number(human::Bytes(d["bytes_after"].Int())),
-                    HtmlPage::Number(human::Count(d["rows"].Int())), HtmlPage::Text(Reason(d))});
+                    HtmlPage::Number(human::Count(d["rows"].Int())), HtmlPage::Text(Method(d)),
+                    HtmlPage::Text(d["reason"].String())});
   }
   const std::string intro =
       partitions.empty() ? "No partition was considered."
@@ -289,7 +289,7 @@ std::string PartitionsSection(const std::vector<Partition>& partitions) {
           : HtmlPage::Table("Partitions (" + human::Count(static_cast<int64_t>(order.size())) + ")",
                             {{"Partition"}, {"Status"}, {"Files before", true},
                              {"Files after", true}, {"Bytes before", true}, {"Bytes after", true},
-                             {"Rows rewritten", true}, {"Reason"}},
+                             {"Rows rewritten", true}, {"Method"}, {"Reason"}},
                             rows, order.size() - shown, "partitions"));
 }
 

@@ -71,7 +71,8 @@ std::string Line(double x1, double y1, double x2, double y2, const char* stroke,
 }
 
 // Coloured squares with their words, left to right from (x, y).
-std::string Legend(double x, double y, const std::vector<std::pair<std::string, const char*>>& items) {
+std::string Legend(double x, double y,
+                   const std::vector<std::pair<std::string, const char*>>& items) {
   std::string out = "<g class=\"legend\">\n";
   for (const auto& [name, colour] : items) {
     out += Rect(x, y - 10, 12, 12, colour, "swatch");
@@ -154,12 +155,18 @@ std::string SvgChart::DrawBars(const Bars& chart) {
   constexpr double kTop = 34, kLabel = 330, kValue = 190, kSide = 8;
   const double row = stacked ? 24 : 28;
   const double area = kWidth - kLabel - kValue - 2 * kSide;
-  const double height = kTop + row * static_cast<double>(std::max<size_t>(chart.rows.size(), 2)) + 8;
+  const double rows = static_cast<double>(std::max<size_t>(chart.rows.size(), 2));
+  const double height = kTop + row * rows + 8;
   int64_t max = 0;
   for (const BarRow& r : chart.rows) {
     const int64_t a = NonNegative(r.first), b = NonNegative(r.second);
     max = std::max(max, stacked ? a + b : std::max(a, b));
   }
+  // A value's length on the axis; at least a pixel, so that a small value stays visible.
+  const auto length = [&](int64_t value) {
+    if (value <= 0 || max == 0) return 0.0;
+    return std::max(area * static_cast<double>(value) / static_cast<double>(max), 1.0);
+  };
 
   std::string out = Open(chart.css_class, chart.title, height);
   out += Legend(kSide, 16, {{chart.first_name, kOrange}, {chart.second_name, kBlue}});
@@ -167,28 +174,22 @@ std::string SvgChart::DrawBars(const Bars& chart) {
   for (size_t i = 0; i < chart.rows.size(); ++i) {
     const BarRow& r = chart.rows[i];
     const double y = kTop + row * static_cast<double>(i);
+    const int64_t a = NonNegative(r.first), b = NonNegative(r.second);
+    const double la = length(a), lb = length(b);
+    // Stacked: the second continues the first. Grouped: two half-height bars, one under the other.
+    const double h = stacked ? row - 8 : (row - 8) / 2;
+    const double xb = stacked ? x0 + la : x0, yb = stacked ? y + 4 : y + 4 + h;
     out += "<g class=\"row\"><title>" + E(r.label) + "</title>\n";
     out += Text(x0 - 8, y + row / 2 + 4, HtmlText::Ellipsize(r.label, 48), "end", "label");
-    const int64_t a = NonNegative(r.first), b = NonNegative(r.second);
-    const auto width = [&](int64_t v) {
-      return max == 0 ? 0.0 : area * static_cast<double>(v) / static_cast<double>(max);
-    };
-    double end = x0;
-    if (stacked) {
-      const double wa = width(a), wb = width(b), h = row - 8;
-      if (a > 0) out += Rect(x0, y + 4, std::max(wa, 1.0), h, kOrange, "bar " + chart.first_class,
-                             human::Count(a) + " " + chart.first_name);
-      if (b > 0) out += Rect(x0 + wa, y + 4, std::max(wb, 1.0), h, kBlue, "bar " + chart.second_class,
-                             human::Count(b) + " " + chart.second_name);
-      end = x0 + wa + (b > 0 ? std::max(wb, 1.0) : 0);
-    } else {
-      const double h = (row - 8) / 2;
-      if (a > 0) out += Rect(x0, y + 4, std::max(width(a), 1.0), h, kOrange, "bar " + chart.first_class,
-                             human::Count(a) + " " + chart.first_name);
-      if (b > 0) out += Rect(x0, y + 4 + h, std::max(width(b), 1.0), h, kBlue, "bar " + chart.second_class,
-                             human::Count(b) + " " + chart.second_name);
-      end = x0 + std::max(a > 0 ? std::max(width(a), 1.0) : 0, b > 0 ? std::max(width(b), 1.0) : 0);
+    if (a > 0) {
+      out += Rect(x0, y + 4, la, h, kOrange, "bar " + chart.first_class,
+                  human::Count(a) + " " + chart.first_name);
     }
+    if (b > 0) {
+      out += Rect(xb, yb, lb, h, kBlue, "bar " + chart.second_class,
+                  human::Count(b) + " " + chart.second_name);
+    }
+    const double end = stacked ? x0 + la + lb : x0 + std::max(la, lb);
     out += Text(end + 6, y + row / 2 + 4, r.value_text, "start", "value", "font-size=\"11\"");
     out += "</g>\n";
   }
@@ -202,7 +203,8 @@ std::string SvgChart::DrawBars(const Bars& chart) {
 std::string SvgChart::DrawTimeline(const Timeline& chart) {
   constexpr double kTop = 12, kLabel = 110, kNote = 180, kSide = 8, kRow = 24, kAxis = 30;
   const double area = kWidth - kLabel - kNote - 2 * kSide;
-  const double height = kTop + kRow * static_cast<double>(std::max<size_t>(chart.spans.size(), 2)) + kAxis;
+  const double rows = static_cast<double>(std::max<size_t>(chart.spans.size(), 2));
+  const double height = kTop + kRow * rows + kAxis;
   const double axis_y = height - kAxis;
   double span = NonNegative(chart.total);
   for (const Span& s : chart.spans) span = std::max(span, NonNegative(s.end));
@@ -227,7 +229,8 @@ std::string SvgChart::DrawTimeline(const Timeline& chart) {
              (s.note.empty() ? "" : ", " + s.note)) +
            "</title>\n";
     out += Text(x0 - 8, y + kRow / 2 + 4, HtmlText::Ellipsize(s.name, 16), "end", "label");
-    out += Rect(x(start), y + 5, std::max(x(end) - x(start), 2.0), kRow - 10, kGreen, "bar bar-stage");
+    out += Rect(x(start), y + 5, std::max(x(end) - x(start), 2.0), kRow - 10, kGreen,
+                "bar bar-stage");
     out += Text(x0 + area + 8, y + kRow / 2 + 4, s.note, "start", "value", "font-size=\"11\"");
     out += "</g>\n";
   }
