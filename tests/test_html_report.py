@@ -242,3 +242,20 @@ def test_unwritable_output_is_exit_3(binary, tmp_path):
 ])
 def test_usage_errors_are_exit_2(run, args):
     assert run(*args).code == 2
+
+
+def test_report_reads_and_writes_s3(run, local_s3, bucket, tmp_path):
+    local_s3.client.put_object(Bucket=bucket, Key="docs/inspection.json",
+                               Body=json.dumps(INSPECTION).encode())
+    r = run("report", "--from", f"s3://{bucket}/docs/inspection.json",
+            "--html", f"s3://{bucket}/reports/inspection.html", env=local_s3.env())
+    assert r.code == 0, r.stderr
+    page = tmp_path / "from-s3.html"
+    page.write_bytes(local_s3.client.get_object(Bucket=bucket, Key="reports/inspection.html")
+                     ["Body"].read())
+    tree = strict_parse(page)
+    assert len(elements(tree, "svg")) == 2
+    missing = run("report", "--from", f"s3://{bucket}/docs/none.json", "--html", str(page),
+                  env=local_s3.env())
+    assert missing.code == 3 and len(missing.stderr.splitlines()) == 1, missing.stderr
+    assert f"s3://{bucket}/docs/none.json" in missing.stderr

@@ -44,9 +44,10 @@ th.num { white-space: normal; }
 tr.omitted td { font-style: italic; color: #444444; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: 0.8rem; font-weight: 600;
          border: 1px solid var(--grey); color: #000000; background: #EEEEEE; white-space: nowrap; }
-.status-compacted, .status-compact, .status-live { background: #BFE6DA; border-color: var(--green); }
+.status-compacted, .status-compact { background: #BFE6DA; border-color: var(--green); }
 .status-failed, .status-fail { background: #F4C7AD; border-color: var(--vermillion); }
-.status-deferred, .status-planned, .status-copy, .status-copied { background: #FBE3B3; border-color: var(--orange); }
+.status-deferred, .status-planned, .status-copy, .status-copied, .status-live {
+  background: #FBE3B3; border-color: var(--orange); }
 .status-skipped, .status-skip, .status-expired { background: #EEEEEE; border-color: var(--grey); }
 ul.messages li { margin: 4px 0; overflow-wrap: anywhere; }
 .muted { color: #444444; }

@@ -165,6 +165,12 @@ TEST(HtmlReport, KindOfADocument) {
   EXPECT_EQ(HtmlReport::KindOf(json::array({1, 2})), std::nullopt);
   EXPECT_EQ(HtmlReport::KindOf(json("run")), std::nullopt);
   EXPECT_EQ(HtmlReport::KindOf(json(nullptr)), std::nullopt);
+  // Render never refuses: a page that says what the document is not.
+  for (const json& doc : {json::array({1}), json{{"kind", "<plan>"}}, json(nullptr)}) {
+    const std::string html = HtmlReport::Render(doc);
+    ExpectSelfContained(html);
+    EXPECT_NE(html.find("neither a run&#39;s summary nor an inspection"), std::string::npos);
+  }
 }
 
 TEST(HtmlReport, RendersARun) {

@@ -51,7 +51,8 @@ std::vector<std::pair<std::string, std::string>> Meta(JsonView doc) {
     add("Small file", "below " + human::Bytes(doc["small_file_bytes"].Int()));
   }
   if (doc["min_input_files"].Int() > 0) {
-    add("Compacted from", human::Count(doc["min_input_files"].Int()) + " small files up");
+    add("Compacts", "partitions with at least " +
+                        ReportSections::Counted(doc["min_input_files"].Int(), "small file"));
   }
   add("Tool version", doc["version"].String());
   return meta;
@@ -62,7 +63,7 @@ std::vector<std::string> Cards(JsonView doc) {
   const int64_t files = t["files"].Int(), small = t["small_files"].Int();
   std::vector<std::string> cards = {
       HtmlPage::Card("Partitions", human::Count(t["partitions"].Int()),
-                     human::Count(t["to_compact"].Int()) + " a run would compact"),
+                     human::Count(t["to_compact"].Int()) + " to compact"),
       HtmlPage::Card("Files", Arrow(human::Count(files), human::Count(t["files_after"].Int())),
                      "now \u2192 after a run (estimate)"),
       HtmlPage::Card("Small files", human::Count(small),
@@ -87,8 +88,8 @@ std::vector<std::string> Cards(JsonView doc) {
   for (const JsonView& lease : doc["leases"].Items()) live += lease["live"].Bool() ? 1 : 0;
   if (journals > 0 || live > 0) {
     cards.push_back(HtmlPage::Card(
-        "Pending", human::Count(static_cast<int64_t>(journals)) + " journals",
-        human::Count(static_cast<int64_t>(live)) + " live leases", HtmlPage::Tone::kBad));
+        "Pending", ReportSections::Counted(static_cast<int64_t>(journals), "journal"),
+        ReportSections::Counted(static_cast<int64_t>(live), "live lease"), HtmlPage::Tone::kBad));
   }
   return cards;
 }

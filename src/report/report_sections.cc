@@ -150,6 +150,10 @@ std::string ReportSections::PercentChange(int64_t before, int64_t after) {
   return buf;
 }
 
+std::string ReportSections::Counted(int64_t n, const std::string& noun) {
+  return human::Count(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 std::string ReportSections::Percent(double share) {
   if (!(share >= 0)) share = 0;  // NaN too
   char buf[32];

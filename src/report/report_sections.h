@@ -36,6 +36,9 @@ class ReportSections {
   /// "-99.8%" (after against before), "" when before is 0 or nothing changed.
   static std::string PercentChange(int64_t before, int64_t after);
 
+  /// "1 journal", "2 journals": `n` with its noun, "s" added unless n is 1.
+  static std::string Counted(int64_t n, const std::string& noun);
+
   /// "12.5%" of `share` (0..1).
   static std::string Percent(double share);
 };

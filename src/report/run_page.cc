@@ -152,8 +152,7 @@ std::vector<std::string> Cards(JsonView doc) {
   }
   if (const int64_t left = doc["remaining"]["partitions"].Int(); left > 0) {
     cards.push_back(HtmlPage::Card(
-        "Left for the next run",
-        human::Count(left) + (left == 1 ? " partition" : " partitions"),
+        "Left for the next run", ReportSections::Counted(left, "partition"),
         human::Count(doc["remaining"]["files"].Int()) + " files, " +
             human::Bytes(doc["remaining"]["bytes"].Int())));
   }
@@ -347,7 +346,8 @@ std::string RunPage::Render(JsonView doc) {
                            SizesSection(doc, partitions) + TopSection(partitions) + timeline +
                            failures + PartitionsSection(partitions) + requests + notes +
                            "</main>\n" + Footer(doc);
-  return HtmlPage::Document(Heading(doc) + " (" + doc["run_id"].String() + ")", body);
+  const std::string run_id = doc["run_id"].String();
+  return HtmlPage::Document(Heading(doc) + (run_id.empty() ? "" : " (" + run_id + ")"), body);
 }
 
 }  // namespace s3c
