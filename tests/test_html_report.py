@@ -239,6 +239,7 @@ def test_unwritable_output_is_exit_3(binary, tmp_path):
     ["report", "--html", "x.html"],                          # no --from
     ["report", "--from", "s3://", "--html", "x.html"],      # no bucket
     ["report", "--from", "x.json", "--html", "x.html", "--json"],
+    ["--table_path", "t", "report", "--from", "x.json", "--html", "x.html"],
 ])
 def test_usage_errors_are_exit_2(run, args):
     assert run(*args).code == 2

@@ -209,7 +209,17 @@ CLI::App* AddReportCommand(CLI::App& app, ReportRequest& report) {
   return command;
 }
 
-arrow::Status CheckReportPaths(const ReportRequest& report) {
+// `report` reads a document, not a table: a run's flag given with it is a mistake, not ignored
+// (only the logging flags apply).
+arrow::Status CheckReportRequest(const CLI::App& app, const ReportRequest& report) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->count() == 0 || option->check_lname("verbose") ||
+        option->check_lname("log-format")) {
+      continue;
+    }
+    return arrow::Status::Invalid("report: ", option->get_name(), " is a run's flag; report takes "
+                                  "--from and --html");
+  }
   if (report.from != "-") ARROW_RETURN_NOT_OK(FileSystems::CheckSpelling(report.from));
   return FileSystems::CheckSpelling(report.html);
 }
@@ -441,7 +451,9 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   request.commit_only = subcommands.commit->parsed();
   if (auto text = CheckUtf8(app); !text.ok()) return UsageError(text.message());
   if (report_command->parsed()) {
-    if (auto paths = CheckReportPaths(report); !paths.ok()) return UsageError(paths.message());
+    if (auto checked = CheckReportRequest(app, report); !checked.ok()) {
+      return UsageError(checked.message());
+    }
     ConvertLogging(raw, request);
     request.report = report;
     return request;
