@@ -26,14 +26,17 @@ double NonNegative(double value) {
   return std::isfinite(value) && value > 0 ? std::min(value, kMaxSeconds) : 0.0;
 }
 
-// A count short enough to sit above a bar: 12,345 then 123k, 1.2M.
+// A count short enough to sit above a bar (the exact count is in the bar's <title> and the
+// table): 12,345, then 123k, 1.2M, 3.4G.
 std::string Short(int64_t count) {
   if (count < 100000) return human::Count(count);
   char buf[32];
-  if (count < 10000000) {
+  if (count < 1000000) {
     std::snprintf(buf, sizeof(buf), "%lldk", static_cast<long long>(count / 1000));
-  } else {
+  } else if (count < 1000000000) {
     std::snprintf(buf, sizeof(buf), "%.1fM", static_cast<double>(count) / 1e6);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.1fG", static_cast<double>(count) / 1e9);
   }
   return buf;
 }
@@ -86,8 +89,10 @@ std::string Empty(double x, double y, const std::string& text) {
   return Text(x, y, text, "middle", "empty", "fill=\"#444444\" font-size=\"16\"");
 }
 
-// "256 MiB-1 GiB" in two lines under its bucket; short labels in one.
-std::string BucketLabel(double x, double y, const std::string& label) {
+// "256 MiB-1 GiB" in two lines under its bucket; short labels in one (a document's own labels
+// cut to fit).
+std::string BucketLabel(double x, double y, const std::string& full) {
+  const std::string label = HtmlText::Ellipsize(full, 20);
   const size_t dash = label.find('-');
   if (label.size() <= 8 || dash == std::string::npos) return Text(x, y, label, "middle", "axis");
   return "<text x=\"" + N(x) + "\" y=\"" + N(y) + "\" text-anchor=\"middle\" class=\"axis\">" +

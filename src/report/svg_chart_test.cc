@@ -54,6 +54,13 @@ TEST(SvgChart, HistogramDrawsABarPerNonZeroCountAndMarksTheTarget) {
   EXPECT_NE(svg.find(">1,200<"), std::string::npos);  // counts labelled
   EXPECT_NE(svg.find("<title>1-4 KiB: 1,200 files before</title>"), std::string::npos);
   EXPECT_NE(svg.find(">256 MiB-</tspan>"), std::string::npos);  // long labels in two lines
+
+  chart.buckets = {{"a", 123456, 0}, {"b", 9876543, 0}, {"c", 4200000000, 0}};
+  const std::string big = SvgChart::DrawHistogram(chart);
+  EXPECT_NE(big.find(">123k<"), std::string::npos);
+  EXPECT_NE(big.find(">9.9M<"), std::string::npos);
+  EXPECT_NE(big.find(">4.2G<"), std::string::npos);
+  EXPECT_NE(big.find("<title>b: 9,876,543 files before</title>"), std::string::npos);
   EXPECT_EQ(svg.find("no files"), std::string::npos);
 }
 
