@@ -260,3 +260,19 @@ def test_report_reads_and_writes_s3(run, local_s3, bucket, tmp_path):
                   env=local_s3.env())
     assert missing.code == 3 and len(missing.stderr.splitlines()) == 1, missing.stderr
     assert f"s3://{bucket}/docs/none.json" in missing.stderr
+
+
+def test_names_with_characters_a_parser_rejects_parse_strictly(binary, tmp_path):
+    """Control characters, C1 controls and noncharacters are parse errors in HTML: the page
+    writes them as visible \\xNN / \\uXXXX text instead."""
+    doc = json.loads(json.dumps(INSPECTION))
+    odd = "day=\x01\x1b[31m\x7f\x85\ufdd0\uffff\U0010fffe<\u00e9>\\xFF"
+    doc["partitions"][0]["partition"] = odd
+    doc["table"] = odd
+    saved = tmp_path / "odd.json"
+    saved.write_text(json.dumps(doc))
+    page = tmp_path / "odd.html"
+    assert report(binary, saved, page).returncode == 0
+    tree = strict_parse(page)
+    cells = [e.text for e in elements(tree, "td", "name")]
+    assert "day=\\x01\\x1B[31m\\x7F\\u0085\\uFDD0\\uFFFF\\u10FFFE<\u00e9>\\xFF" in cells

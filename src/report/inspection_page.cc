@@ -16,10 +16,7 @@ namespace s3c {
 namespace {
 
 using Cells = std::vector<HtmlPage::Cell>;
-
-std::string Arrow(const std::string& before, const std::string& after) {
-  return before + " \u2192 " + after;
-}
+constexpr auto Arrow = &ReportSections::Arrow;
 
 std::vector<JsonView> Partitions(JsonView doc) {
   std::vector<JsonView> out;

@@ -141,6 +141,10 @@ std::string ReportSections::RequestsTable(JsonView requests, bool estimated) {
                          {{"Kind"}, {"Requests", true}}, rows);
 }
 
+std::string ReportSections::Arrow(const std::string& before, const std::string& after) {
+  return before + " \u2192 " + after;
+}
+
 std::string ReportSections::PercentChange(int64_t before, int64_t after) {
   if (before <= 0 || before == after) return "";
   char buf[32];

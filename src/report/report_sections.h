@@ -33,6 +33,9 @@ class ReportSections {
   /// The sum of the numbers in `requests` (an object of kind -> count).
   static int64_t TotalRequests(JsonView requests);
 
+  /// "4,000 → 8": a value before and after.
+  static std::string Arrow(const std::string& before, const std::string& after);
+
   /// "-99.8%" (after against before), "" when before is 0 or nothing changed.
   static std::string PercentChange(int64_t before, int64_t after);
 

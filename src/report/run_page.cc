@@ -17,6 +17,7 @@ namespace s3c {
 namespace {
 
 using Cells = std::vector<HtmlPage::Cell>;
+constexpr auto Arrow = &ReportSections::Arrow;
 
 // The stages in the order a run enters them; others (a newer version's) go after, by start.
 constexpr const char* kStageOrder[] = {"recovery", "listing",    "planning", "reading", "writing",
@@ -32,10 +33,6 @@ int StatusRank(const std::string& status) {
   if (status == "failed") return 0;
   if (status == "deferred") return 1;
   return 2;
-}
-
-std::string Arrow(const std::string& before, const std::string& after) {
-  return before + " \u2192 " + after;
 }
 
 struct Partition {
