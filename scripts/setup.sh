@@ -8,10 +8,12 @@
 #   scripts/setup.sh test   also what only the tests need (`./dev test` asks for it):
 #                           debootstrap, busybox-static, tini and ca-certificates for the bundle's
 #                           tests (tests/test_bundle.py; scripts/roots.sh makes their Debian 11
-#                           root), and Python 3.10 (Glue 4.0's) for the Glue job's tests under it:
-#                           a second virtualenv .venv-py310/ (S3C_VENV310) with
-#                           requirements-py310.txt, made with python3.10 from PATH or pyenv's
-#                           newest 3.10 (S3C_PYTHON310 names another); without one it says so.
+#                           root), chromium for the HTML report's tests in a browser
+#                           (tests/test_html_report.py), and Python 3.10 (Glue 4.0's) for the
+#                           Glue job's tests under it: a second virtualenv .venv-py310/
+#                           (S3C_VENV310) with requirements-py310.txt, made with python3.10 from
+#                           PATH or pyenv's newest 3.10 (S3C_PYTHON310 names another); without
+#                           one it says so.
 #   scripts/setup.sh fuzz   also clang 14 with its runtimes (libFuzzer, ASan, UBSan), for the
 #                           fuzz targets (scripts/fuzz.sh); the rest of the build needs none.
 #
@@ -33,7 +35,7 @@ if [[ "$MODE" == "fuzz" ]]; then
   APT_PACKAGES+=(clang-14 libclang-rt-14-dev)
 fi
 if [[ "$MODE" == "test" ]]; then
-  APT_PACKAGES+=(debootstrap busybox-static tini ca-certificates)
+  APT_PACKAGES+=(debootstrap busybox-static tini ca-certificates chromium)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

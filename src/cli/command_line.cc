@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,7 +15,9 @@
 #include "inspect/table_inspector.h"
 #include "job/compaction_job.h"
 #include "plan/planner.h"
+#include "report/html_report.h"
 #include "report/progress_bar.h"
+#include "report/report_file.h"
 #include "storage/file_systems.h"
 #include "util/error_kind.h"
 #include "util/utf8.h"
@@ -33,7 +36,8 @@ constexpr const char* kFooter = R"(Exit codes:
   0  success: every selected partition compacted, copied or skipped
   1  internal error
   2  usage error: bad flag or value, bad --partition_predicate
-  3  input error: the run could not start (missing table, a view or Iceberg table, locked...)
+  3  input error: the run could not start (missing table, a view or Iceberg table, locked...),
+     or `report` cannot read its --from (nor write its --html)
   4  partial failure: some partitions failed (the summary says why; none lost a row)
 
 Examples:
@@ -41,7 +45,9 @@ Examples:
   s3-compaction --table_path ./events --target_file_size_mb 256 --delete_original_files true
   s3-compaction --table_path ./events --dry-run
   s3-compaction inspect --table_path s3://bucket/events --html health.html
-  s3-compaction recover --table_path ./events)";
+  s3-compaction --table_path ./events --report run.html
+  s3-compaction recover --table_path ./events
+  s3-compaction report --from run.json --html run.html)";
 
 arrow::Result<bool> ParseBool(const std::string& flag, std::string value) {
   std::transform(value.begin(), value.end(), value.begin(), ::tolower);
@@ -201,6 +207,33 @@ Subcommands AddSubcommands(CLI::App& app, CliRequest& request) {
   inspect->add_flag("--footers", request.footers,
                     "Also read every file's footer: rows, row groups, codecs, schema drift");
   return {recover, commit, inspect};
+}
+
+CLI::App* AddReportCommand(CLI::App& app, ReportRequest& report) {
+  auto* command = app.add_subcommand(
+      "report", "Render a saved --json output (a run's or an inspection's) as one HTML page");
+  command->add_option("--from", report.from, "The saved JSON: a file, s3://bucket/key, or - (stdin)")
+      ->type_name("FILE")
+      ->required();
+  command->add_option("--html", report.html, "The page to write: a file or s3://bucket/key")
+      ->type_name("FILE")
+      ->required();
+  return command;
+}
+
+// `report` reads a document, not a table: a run's flag given with it is a mistake, not ignored
+// (only the logging flags apply).
+arrow::Status CheckReportRequest(const CLI::App& app, const ReportRequest& report) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->count() == 0 || option->check_lname("verbose") ||
+        option->check_lname("log-format")) {
+      continue;
+    }
+    return arrow::Status::Invalid("report: ", option->get_name(), " is a run's flag; report takes "
+                                  "--from and --html");
+  }
+  if (report.from != "-") ARROW_RETURN_NOT_OK(FileSystems::CheckSpelling(report.from));
+  return FileSystems::CheckSpelling(report.html);
 }
 
 void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
@@ -366,6 +399,20 @@ arrow::Status ConvertSort(const RawFlags& raw, CompactionOptions& options) {
   return arrow::Status::OK();
 }
 
+// --report to a local folder that does not exist would be found out only after the run.
+arrow::Status CheckReportPath(const std::string& path) {
+  if (path.empty() || path.rfind("s3://", 0) == 0) return arrow::Status::OK();
+  std::error_code error;
+  const std::filesystem::path parent = std::filesystem::absolute(path, error).parent_path();
+  if (error || !std::filesystem::is_directory(parent, error)) {
+    return arrow::Status::Invalid("--report: no folder ", parent.string(), " to write ", path, " in");
+  }
+  if (std::filesystem::is_directory(path, error)) {
+    return arrow::Status::Invalid("--report: ", path, " is a folder; name the page's file");
+  }
+  return arrow::Status::OK();
+}
+
 void ConvertSizes(const RawFlags& raw, CompactionOptions& options) {
   options.target_file_bytes = static_cast<int64_t>(std::llround(raw.target_mb * 1048576.0));
   options.row_group_bytes = static_cast<int64_t>(std::llround(raw.row_group_mb * 1048576.0));
@@ -394,9 +441,11 @@ arrow::Status ConvertFlags(const RawFlags& raw, CliRequest& request) {
   CompactionOptions& options = request.options;
   ARROW_RETURN_NOT_OK(CheckTableChoice(request));
   for (const std::string* path : {&request.table_path, &options.target_path,
-                                  &options.archive_path, &options.journal_path}) {
+                                  &options.archive_path, &options.journal_path,
+                                  &request.report_path}) {
     if (!path->empty()) ARROW_RETURN_NOT_OK(FileSystems::CheckSpelling(*path));
   }
+  ARROW_RETURN_NOT_OK(CheckReportPath(request.report_path));
   ARROW_RETURN_NOT_OK(ConvertOriginalFiles(raw, options));
   ARROW_RETURN_NOT_OK(ConvertCatalogMode(raw, options));
   ARROW_RETURN_NOT_OK(ConvertPredicate(raw, options));
@@ -424,6 +473,8 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   AddWhereFlags(app, request.options, raw);
   AddSafetyFlags(app, request.options, raw);
   const Subcommands subcommands = AddSubcommands(app, request);
+  ReportRequest report;
+  const CLI::App* report_command = AddReportCommand(app, report);
   AddHowFlags(app, request.options, raw);
   AddOutputFlags(app, request, raw);
 
@@ -432,6 +483,14 @@ std::variant<CliRequest, int> CommandLine::Parse(int argc, char** argv) {
   request.commit_only = subcommands.commit->parsed();
   request.inspect = subcommands.inspect->parsed();
   if (auto text = CheckUtf8(app); !text.ok()) return UsageError(text.message());
+  if (report_command->parsed()) {
+    if (auto checked = CheckReportRequest(app, report); !checked.ok()) {
+      return UsageError(checked.message());
+    }
+    ConvertLogging(raw, request);
+    request.report = report;
+    return request;
+  }
   if (auto converted = ConvertFlags(raw, request); !converted.ok()) {
     return UsageError(converted.message());
   }
@@ -453,6 +512,7 @@ int ExitCodeOf(const arrow::Status& status) {
 std::variant<std::unique_ptr<Catalog>, int> OpenCatalog(const CliRequest& request,
                                                         std::shared_ptr<aws::AwsContext> aws,
                                                         FileSystems& file_systems) {
+
   if (!request.table_path.empty()) {
     auto root = file_systems.Resolve(request.table_path);
     if (!root.ok()) {
@@ -476,10 +536,16 @@ std::variant<std::unique_ptr<Catalog>, int> OpenCatalog(const CliRequest& reques
 
 /// --report/--html: the document as a page; false (after saying why) when it could not be
 /// written.
-bool WriteHtml(const CliRequest& request, const nlohmann::json& document) {
+bool WriteHtml(const CliRequest& request, FileSystems& file_systems,
+               const nlohmann::json& document) {
   if (request.report_path.empty()) return true;
-  log::Error("--report: HTML reports are not built yet (", request.report_path, ")");
-  return false;
+  auto written = WriteReport(file_systems, request.report_path, HtmlReport::Render(document));
+  if (!written.ok()) {
+    log::Error(written.message());
+    return false;
+  }
+  log::Info("report written to ", request.report_path);
+  return true;
 }
 
 int Inspect(const CliRequest& request, Catalog& catalog, FileSystems& file_systems) {
@@ -495,12 +561,13 @@ int Inspect(const CliRequest& request, Catalog& catalog, FileSystems& file_syste
   } else {
     std::cout << health->ToText() << std::flush;
   }
-  return WriteHtml(request, document) ? kExitSuccess : kExitInputError;
+  return WriteHtml(request, file_systems, document) ? kExitSuccess : kExitInputError;
 }
 
 }  // namespace
 
 int RunRequest(const CliRequest& request) {
+  if (request.report) return RunReportCommand(*request.report);
   auto aws = aws::AwsContext::FromEnvironment();
   FileSystems file_systems(aws);
   auto opened = OpenCatalog(request, aws, file_systems);
@@ -523,7 +590,7 @@ int RunRequest(const CliRequest& request) {
   } else {
     std::cout << summary->ToText() << std::flush;
   }
-  const bool reported = WriteHtml(request, document);
+  const bool reported = WriteHtml(request, file_systems, document);
   if (summary->Count(PartitionStatus::kFailed) > 0) return kExitPartialFailure;
   return reported ? kExitSuccess : kExitInputError;
 }

@@ -3,9 +3,11 @@
 // Parse() either yields a request to run or says the process is done (help, version, usage
 // error), having printed what it had to.
 
+#include <optional>
 #include <string>
 #include <variant>
 
+#include "cli/report_command.h"
 #include "job/compaction_options.h"
 #include "util/logging.h"
 
@@ -22,6 +24,7 @@ struct CliRequest {
   bool inspect = false;       // the `inspect` subcommand
   bool footers = false;       // inspect --footers
   std::string report_path;    // --report / --html: also write the summary as an HTML page
+  std::optional<ReportRequest> report;  // the `report` subcommand (no table: the rest unused)
   log::Level log_level = log::Level::kWarn;
   log::Format log_format = log::Format::kText;
 };
