@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iomanip>
 #include <sstream>
+#include <tuple>
 
 #include "catalog/partition.h"
 #include "storage/run_layout.h"
@@ -64,17 +65,27 @@ int64_t ScanRequests(int64_t files) {
 }
 
 nlohmann::json TableHealth::LastRun() const {
-  std::string newest;
-  for (const auto& p : partitions) newest = std::max(newest, p.last_run);
-  if (newest.empty()) return nullptr;
-  int64_t with = 0, files = 0;
+  const PartitionHealth* newest = nullptr;
   for (const auto& p : partitions) {
-    if (p.last_run != newest) continue;
+    if (p.last_run.empty()) continue;
+    if (!newest || std::tie(p.last_run_mtime_ns, p.last_run) >
+                       std::tie(newest->last_run_mtime_ns, newest->last_run)) {
+      newest = &p;
+    }
+  }
+  if (!newest) return nullptr;
+  int64_t with = 0, files = 0, mtime_ns = 0;
+  for (const auto& p : partitions) {
+    if (p.last_run != newest->last_run) continue;
     ++with;
     files += p.last_run_files;
+    mtime_ns = std::max(mtime_ns, p.last_run_mtime_ns);
   }
-  return {{"run_id", newest}, {"started_at", IsoUtc(RunLayout::RunStartUnix(newest))},
-          {"partitions", with}, {"files", files}};
+  nlohmann::json out = {{"run_id", newest->last_run},
+                        {"started_at", IsoUtc(RunLayout::RunStartUnix(newest->last_run))},
+                        {"partitions", with}, {"files", files}};
+  out["written_at"] = mtime_ns > 0 ? nlohmann::json(IsoUtc(mtime_ns / 1000000000)) : nlohmann::json(nullptr);
+  return out;
 }
 
 void TableHealth::SortWorstFirst() {

@@ -45,6 +45,7 @@ struct PartitionHealth {
   /// id, which starts with the time it began), and how many of its files are there.
   std::string last_run;
   int64_t last_run_files = 0;
+  int64_t last_run_mtime_ns = 0;  // the newest modification time of its files there
   std::optional<FooterStats> footers;
 
   double SmallShare() const { return files > 0 ? double(small_files) / double(files) : 0.0; }
@@ -73,8 +74,9 @@ struct TableHealth {
   std::vector<LeaseState> leases;
   std::vector<std::string> notes;
 
-  /// The newest run among the partitions' last_run: {run_id, started_at, partitions, files}
-  /// (partitions holding its outputs, and how many); null when no file is a run's output.
+  /// The newest run among the partitions' last_run (by its files' modification time, then its
+  /// id): {run_id, started_at, written_at, partitions, files} (partitions holding its outputs,
+  /// and how many); null when no file is a run's output.
   nlohmann::json LastRun() const;
   /// Most small files first, then most bytes in small files, then by path.
   void SortWorstFirst();

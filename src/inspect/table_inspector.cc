@@ -1,6 +1,8 @@
 #include "inspect/table_inspector.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <set>
 #include <thread>
 
@@ -103,12 +105,23 @@ PartitionHealth HealthOf(const PartitionPlan& plan, double small_threshold, bool
       if (FileInspector::ClaimsToBeParquet(BaseName(f.path()))) sizes.push_back(f.size());
     }
   }
+  // The newest run among the files' names, by their modification time (two runs can start
+  // in the same second), then by id.
+  std::map<std::string, std::pair<int64_t, int64_t>> runs;  // run -> (newest mtime, files)
   for (const auto& f : plan.files) {
     auto run = RunLayout::OutputRun(BaseName(f.info.path()));
-    if (!run || *run < health.last_run) continue;
-    if (*run != health.last_run) health.last_run_files = 0;
-    health.last_run = *run;
-    health.last_run_files++;
+    if (!run) continue;
+    auto& [mtime, count] = runs[*run];
+    mtime = std::max(mtime, MtimeNs(f.info));
+    ++count;
+  }
+  for (const auto& [run, seen] : runs) {
+    if (health.last_run.empty() ||
+        std::tie(seen.first, run) > std::tie(health.last_run_mtime_ns, health.last_run)) {
+      health.last_run = run;
+      health.last_run_mtime_ns = seen.first;
+      health.last_run_files = seen.second;
+    }
   }
   for (int64_t size : sizes) {
     health.files++;
