@@ -109,10 +109,8 @@ json SampleInspection() {
                   "partitions": 2, "detail": "the next run finishes it"}],
     "leases": [{"name": "lease.json", "run_id": "20261130T220000Z-99aa", "holder": "host-7/pid 4242",
                 "expires_at": "2026-11-30T23:00:00Z", "live": false}],
-    "last_run": {"run_id": "20261129T010000Z-1b2c", "finished_at": "2026-11-29T01:05:00Z",
-                 "shard": null, "partitions": {"compacted": 4, "skipped": 2},
-                 "files": {"before": 4000, "after": 12}, "bytes": {"before": 1000000000, "after": 990000000},
-                 "seconds": 300},
+    "last_run": {"run_id": "20261129T010000Z-1b2c", "started_at": "2026-11-29T01:00:00Z",
+                 "written_at": "2026-11-29T01:05:00Z", "partitions": 4, "files": 12},
     "notes": ["1 file is not Parquet and is left alone"]
   })");
   // (histogram added by the caller where a test needs it)
@@ -364,7 +362,7 @@ TEST(HtmlReport, FieldsOfAnotherTypeAreLeftOut) {
                      {"footers", true},
                      {"journals", {1, {{"run_id", 2}}}},
                      {"leases", "none"},
-                     {"last_run", {{"files", 1}, {"partitions", {{"compacted", "x"}}}}},
+                     {"last_run", {{"files", "x"}, {"partitions", {{"compacted", "x"}}}}},
                      {"histogram", {{"before", json::array()}, {"after", json::array()}}}};
   html = HtmlReport::Render(inspection);
   ExpectSelfContained(html);

@@ -233,37 +233,28 @@ std::string PendingSection(JsonView doc) {
   return HtmlPage::Section("pending", "Journals and leases", "", content);
 }
 
+// The newest run whose outputs are among the table's files (inspect reads it from their names).
 std::string LastRunSection(JsonView doc) {
   const JsonView r = doc["last_run"];
   if (!r.is_object()) {
     return HtmlPage::Section(
         "last-run", "Last run", "",
-        HtmlPage::Paragraph(r.exists() ? "No run recorded." : "The document does not say.",
+        HtmlPage::Paragraph(r.exists() ? "No file of the table was written by s3-compaction."
+                                       : "The document does not say.",
                             "empty"));
-  }
-  std::string partitions;
-  for (const auto& [status, count] : r["partitions"].Fields()) {
-    partitions += (partitions.empty() ? "" : ", ") + human::Count(count.Int()) + " " + status;
   }
   std::vector<Cells> rows;
   const auto add = [&](const char* name, const std::string& value) {
     if (!value.empty()) rows.push_back({HtmlPage::Text(name), HtmlPage::Text(value)});
   };
   add("Run", r["run_id"].String());
-  add("Finished", r["finished_at"].String());
-  add("Shard", r["shard"].String());
-  add("Partitions", partitions);
-  if (r["files"].is_object()) {
-    add("Files", Arrow(human::Count(r["files"]["before"].Int()),
-                       human::Count(r["files"]["after"].Int())));
-  }
-  if (r["bytes"].is_object()) {
-    add("Bytes", Arrow(human::Bytes(r["bytes"]["before"].Int()),
-                       human::Bytes(r["bytes"]["after"].Int())));
-  }
-  if (r["seconds"].OptNumber()) add("Time", human::Duration(std::max(r["seconds"].Number(), 0.0)));
+  add("Started", r["started_at"].String());
+  add("Files written", r["written_at"].String());
+  if (r["partitions"].OptNumber()) add("Partitions with its files", human::Count(r["partitions"].Int()));
+  if (r["files"].OptNumber()) add("Its files there now", human::Count(r["files"].Int()));
   return HtmlPage::Section("last-run", "Last run", "",
-                           HtmlPage::Table("The last run recorded", {{"What"}, {"Value"}}, rows));
+                           HtmlPage::Table("The newest run whose files are in the table",
+                                           {{"What"}, {"Value"}}, rows));
 }
 
 std::string NotesSection(JsonView doc) {
