@@ -285,7 +285,7 @@ TEST(HtmlReport, RendersAnInspection) {
   EXPECT_NE(html.find("host-7/pid 4242"), std::string::npos);
   EXPECT_NE(html.find("<span class=\"badge status-expired\">expired</span>"), std::string::npos);
   EXPECT_NE(html.find("20261129T010000Z-1b2c"), std::string::npos);
-  EXPECT_NE(html.find("4 compacted, 2 skipped"), std::string::npos);
+  EXPECT_NE(html.find("2026-11-29T01:05:00Z"), std::string::npos);
   EXPECT_NE(html.find("1 file is not Parquet"), std::string::npos);
 }
 
@@ -325,7 +325,7 @@ TEST(HtmlReport, EmptyDocumentsRender) {
   const std::string inspection = HtmlReport::Render(
       json{{"kind", "inspection"}, {"partitions", json::array()}, {"last_run", nullptr}});
   EXPECT_NE(inspection.find(">no partition has small files<"), std::string::npos);
-  EXPECT_NE(inspection.find("No run recorded."), std::string::npos);
+  EXPECT_NE(inspection.find("No file of the table was written by s3-compaction."), std::string::npos);
   EXPECT_NE(inspection.find("No unfinished run and no lease."), std::string::npos);
 }
 
