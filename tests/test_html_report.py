@@ -276,3 +276,68 @@ def test_names_with_characters_a_parser_rejects_parse_strictly(binary, tmp_path)
     tree = strict_parse(page)
     cells = [e.text for e in elements(tree, "td", "name")]
     assert "day=\\x01\\x1B[31m\\x7F\\u0085\\uFDD0\\uFFFF\\u10FFFE<\u00e9>\\xFF" in cells
+
+
+def test_inspect_writes_its_page(run, table, tmp_path):
+    """`inspect --html` on a real table: the sizes chart bar by bar against the files."""
+    root, parts = table
+    page = tmp_path / "health.html"
+    r = run("inspect", "--table_path", root, "--html", page, "--json")
+    assert r.code == 0, r.stderr
+    doc = r.summary
+    assert doc["histogram"]["before"] == histogram(table_files(root, parts))
+    for tree in (strict_parse(page), assert_renders_cleanly(page, tmp_path)):
+        sizes = chart(tree, "chart-sizes")
+        assert len(bars(sizes, "bar-before")) == sum(1 for c in doc["histogram"]["before"] if c > 0) > 0
+        assert len(bars(sizes, "bar-after")) == sum(1 for c in doc["histogram"]["after"] if c > 0) > 0
+        top = chart(tree, "chart-partitions")
+        assert len(bars(top, "bar-small")) == len(parts)  # every partition has small files
+        cells = [e.text for e in elements(tree, "td", "name")]
+        assert sorted(cells) == sorted(partition_path(p) for p in parts)
+    # The page is the rendering of the document --json printed.
+    saved = tmp_path / "health.json"
+    saved.write_text(r.stdout)
+    again = tmp_path / "again.html"
+    assert report(_binary(), saved, again).returncode == 0
+    assert again.read_bytes() == page.read_bytes()
+
+
+def _binary() -> str:
+    import os
+    return os.environ["S3C_BINARY"]
+
+
+def test_a_run_writes_its_report_and_it_is_its_json_rendered(run, table, tmp_path):
+    root, parts = table
+    page = tmp_path / "run.html"
+    r = run("--table_path", root, "--json", "--report", page)
+    assert r.code == 0, r.stderr
+    saved = tmp_path / "run.json"
+    saved.write_text(r.stdout)
+    again = tmp_path / "again.html"
+    assert report(_binary(), saved, again).returncode == 0
+    assert again.read_bytes() == page.read_bytes()
+    tree = strict_parse(page)
+    assert len(elements(tree, "svg")) == 3  # sizes, partitions, stages
+    # A dry run's page too, and a folder that does not exist is refused before the run.
+    assert run("--table_path", root, "--dry-run", "--report", tmp_path / "plan.html").code == 0
+    strict_parse(tmp_path / "plan.html")
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*.parquet")}
+    r = run("--table_path", root, "--report", tmp_path / "no" / "such" / "run.html")
+    assert r.code == 2 and "--report: no folder" in r.stderr, r.stderr
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*.parquet")} == before
+
+
+def test_inspect_writes_its_page_to_s3_and_nothing_else(run, aws, bucket, table, tmp_path):
+    root, parts = table
+    aws.s3.upload_tree(root, bucket, "warehouse/events")
+    aws.proxy.reset()
+    r = run("inspect", "--table_path", f"s3://{bucket}/warehouse/events",
+            "--html", f"s3://{bucket}/reports/health.html", env=aws.env())
+    assert r.code == 0, r.stderr
+    writes = [(s.operation, s.path) for s in aws.proxy.seen
+              if s.operation not in ("ListObjects", "GetObject", "HeadObject", "HeadBucket")]
+    assert writes == [("PutObject", f"/{bucket}/reports/health.html")], writes
+    got = tmp_path / "from-s3.html"
+    got.write_bytes(aws.s3.client.get_object(Bucket=bucket, Key="reports/health.html")["Body"].read())
+    strict_parse(got)
