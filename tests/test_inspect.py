@@ -120,7 +120,7 @@ def test_listing_only_counts_what_is_there_and_agrees_with_the_dry_run(run, tmp_
     text = run("inspect", "--table_path", root, "--target_file_size_mb", TARGET)
     assert text.code == 0, text.stderr
     lines = text.stdout.splitlines()
-    assert lines[0] == f"table {root} ({root})"
+    assert lines[0] == f"table {root}"
     assert any(l.startswith("  a run would compact 3 partition(s): files 48 -> ") for l in lines), text.stdout
     rows = [l for l in lines if l.startswith("  d=")]
     assert [r.split()[0] for r in rows] == ["d=a", "d=b", "d=e", "d=c"]

@@ -176,7 +176,9 @@ nlohmann::json TableHealth::ToJson() const {
 std::string TableHealth::ToText(size_t max_partitions) const {
   const Totals t = Sum(partitions);
   std::ostringstream out;
-  out << "table " << OneLine(table) << " (" << OneLine(location) << ")\n";
+  out << "table " << OneLine(table);
+  if (location != table) out << " (" << OneLine(location) << ")";
+  out << "\n";
   out << "  " << human::Count(t.partitions) << " partition(s), " << human::Count(t.files)
       << " Parquet file(s), " << human::Bytes(t.bytes);
   if (footers) out << ", " << human::Count(t.rows) << " rows";
