@@ -358,6 +358,41 @@ def test_a_run_with_nothing_to_do_starts_no_spark_task(aws, bucket, table, binar
     assert aws.s3.objects(bucket) == objects and partitions(aws.glue, DB, name) == catalog
 
 
+def test_inspect_writes_its_report_to_s3_and_changes_nothing(aws, bucket, table, binary, tmp_path):
+    """--s3c_command inspect: one driver step, no Spark, no change to the table or the catalog;
+    the page lands where --report says."""
+    name, rows, layout = table
+    objects = aws.s3.objects(bucket)
+    catalog = partitions(aws.glue, DB, name)
+    report = f"s3://{bucket}/reports/{name}.html"
+    code, out, err = run_script(aws, *job_args(name, binary, "--s3c_command", "inspect",
+                                               "--partition_predicate", "year='2023'",
+                                               "--report", report), master=NO_SPARK)
+    assert code == 0, err
+    assert out["steps"] == ["inspect"] and out["spark_tasks"] == 0
+    doc = out["inspect"]["summary"]
+    assert doc["kind"] == "inspection"
+    selected = sorted(f"year={y}/month={m}" for y, m in PARTS if y == "2023")
+    assert sorted(p["partition"] for p in doc["partitions"]) == selected
+    assert all(p["files"] == FILES and p["action"] == "compact" for p in doc["partitions"])
+    assert f"inspect: exit 0" in err and f"report written to {report}" in err
+    after = aws.s3.objects(bucket)
+    assert set(after) - set(objects) == {f"reports/{name}.html"}
+    assert {k: v for k, v in after.items() if k in objects} == objects
+    assert partitions(aws.glue, DB, name) == catalog
+    page = aws.s3.client.get_object(Bucket=bucket, Key=f"reports/{name}.html")["Body"].read()
+    assert page.startswith(b"<!DOCTYPE html>") and b"<script" not in page
+
+
+def test_the_job_names_each_shards_report():
+    job = load_job()
+    assert job.shard_report(None, 0, 2) == []
+    assert job.shard_report("s3://b/r/run.html", 1, 4) == ["--report", "s3://b/r/run-shard-1-of-4.html"]
+    assert job.shard_report("s3://b/r/run", 0, 1) == ["--report", "s3://b/r/run-shard-0-of-1"]
+    assert job.shard_report("/tmp/x.y.html", 0, 2) == ["--report", "/tmp/x.y-shard-0-of-2.html"]
+    assert job.shard_report("run.html", 0, 2) == ["--report", "run-shard-0-of-2.html"]
+
+
 # --- (d) a bad predicate: the CLI's usage error, before any Spark ------------------------------
 
 FAKE_AWSGLUE = '''
