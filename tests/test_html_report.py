@@ -341,3 +341,32 @@ def test_inspect_writes_its_page_to_s3_and_nothing_else(run, aws, bucket, table,
     got = tmp_path / "from-s3.html"
     got.write_bytes(aws.s3.client.get_object(Bucket=bucket, Key="reports/health.html")["Body"].read())
     strict_parse(got)
+
+
+@pytest.mark.parametrize("where, words", [
+    ("events/year=2023/month=05/part-00000.parquet", "name the page FILE.html"),
+    ("events/year=2023/month=05/page.html", "is inside the table"),
+    ("events/page.html", "is inside the table"),
+    ("events/_s3_compaction/page.html", "is inside the tool's folder"),
+    ("out/year=2023/page.html", "is inside --target_s3_path"),
+])
+def test_a_report_never_lands_among_the_data(run, table, tmp_path, where, words):
+    """No spelling of --report replaces a data file or adds a file readers would take for data;
+    refused (exit 2) before anything is touched."""
+    root, parts = table
+    (tmp_path / "out" / "year=2023").mkdir(parents=True)
+    (root / "_s3_compaction").mkdir(exist_ok=True)
+    before = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    flags = ["--target_s3_path", tmp_path / "out"] if where.startswith("out/") else []
+    for command in ([], ["inspect"]):
+        if command and flags:
+            continue
+        r = run(*command, "--table_path", root, *flags, "--report", tmp_path / where)
+        assert r.code == 2 and words in r.stderr, r.stderr
+        assert words in r.stderr.splitlines()[0]  # one line (and, from the parser, "Run with --help")
+        assert {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()} == before
+    # Under a hidden folder of the table, readers skip it: allowed.
+    r = run("inspect", "--table_path", root, "--report", root / "_reports" / "x.html")
+    assert r.code == 2 and "--report: no folder" in r.stderr  # (the folder must exist)
+    (root / "_reports").mkdir()
+    assert run("inspect", "--table_path", root, "--report", root / "_reports" / "x.html").code == 0

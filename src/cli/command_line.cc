@@ -221,6 +221,15 @@ CLI::App* AddReportCommand(CLI::App& app, ReportRequest& report) {
   return command;
 }
 
+// A page is named as one (.html, .htm), so that no spelling of a page's path can replace a data
+// file (a run's --report is written into folders a catalog may share with data).
+arrow::Status CheckPageName(const std::string& path, const char* flag) {
+  std::string lower = path;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  if (lower.ends_with(".html") || lower.ends_with(".htm")) return arrow::Status::OK();
+  return arrow::Status::Invalid(flag, ": ", path, ": name the page FILE.html");
+}
+
 // `report` reads a document, not a table: a run's flag given with it is a mistake, not ignored
 // (only the logging flags apply).
 arrow::Status CheckReportRequest(const CLI::App& app, const ReportRequest& report) {
@@ -233,7 +242,8 @@ arrow::Status CheckReportRequest(const CLI::App& app, const ReportRequest& repor
                                   "--from and --html");
   }
   if (report.from != "-") ARROW_RETURN_NOT_OK(FileSystems::CheckSpelling(report.from));
-  return FileSystems::CheckSpelling(report.html);
+  ARROW_RETURN_NOT_OK(FileSystems::CheckSpelling(report.html));
+  return CheckPageName(report.html, "report: --html");
 }
 
 void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
@@ -401,7 +411,9 @@ arrow::Status ConvertSort(const RawFlags& raw, CompactionOptions& options) {
 
 // --report to a local folder that does not exist would be found out only after the run.
 arrow::Status CheckReportPath(const std::string& path) {
-  if (path.empty() || path.rfind("s3://", 0) == 0) return arrow::Status::OK();
+  if (path.empty()) return arrow::Status::OK();
+  ARROW_RETURN_NOT_OK(CheckPageName(path, "--report"));
+  if (path.rfind("s3://", 0) == 0) return arrow::Status::OK();
   std::error_code error;
   const std::filesystem::path parent = std::filesystem::absolute(path, error).parent_path();
   if (error || !std::filesystem::is_directory(parent, error)) {
@@ -446,6 +458,7 @@ arrow::Status ConvertFlags(const RawFlags& raw, CliRequest& request) {
     if (!path->empty()) ARROW_RETURN_NOT_OK(FileSystems::CheckSpelling(*path));
   }
   ARROW_RETURN_NOT_OK(CheckReportPath(request.report_path));
+  options.report_path = request.report_path;
   ARROW_RETURN_NOT_OK(ConvertOriginalFiles(raw, options));
   ARROW_RETURN_NOT_OK(ConvertCatalogMode(raw, options));
   ARROW_RETURN_NOT_OK(ConvertPredicate(raw, options));

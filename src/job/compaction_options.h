@@ -81,6 +81,10 @@ struct CompactionOptions {
   int64_t sort_memory_bytes = int64_t{1} << 30;
   /// --spill_path: the local folder sorted runs spill to. Empty: the system temp folder.
   std::string spill_path;
+  /// --report: where the run's HTML page goes (written by the command line after the run);
+  /// checked here, before anything, to be outside the table's data, its tool folder, the
+  /// journal and the target.
+  std::string report_path;
   /// Draw a progress bar (the CLI sets it when on a terminal).
   bool progress = false;
 };

@@ -58,6 +58,25 @@ arrow::Result<std::optional<Location>> ResolveOutside(const std::string& path,
   return where;
 }
 
+// --report must not land where readers of the table (or the target) would read it as data, nor
+// among the tool's own objects.
+arrow::Status CheckReportPlace(const std::string& path, const RunContext& run,
+                               FileSystems& file_systems) {
+  if (path.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto where, ResolveOutside(path, "--report", run.table, file_systems));
+  for (const Location& own : {run.layout.ToolFolder(), run.layout.JournalRoot()}) {
+    if (own.Contains(*where)) {
+      return arrow::Status::Invalid("--report ", where->uri(), " is inside the tool's folder ",
+                                    own.uri(), "; choose a path outside it");
+    }
+  }
+  if (run.target_root && run.target_root->Contains(*where)) {
+    return arrow::Status::Invalid("--report ", where->uri(), " is inside --target_s3_path ",
+                                  run.target_root->uri(), "; choose a path outside it");
+  }
+  return arrow::Status::OK();
+}
+
 // The locations, the layout, the policy and the fence: what ResolveRun and ResolveRecovery
 // share.
 arrow::Status ResolveLocations(const CompactionOptions& options, bool catalog_records_locations,
@@ -80,6 +99,7 @@ arrow::Status ResolveLocations(const CompactionOptions& options, bool catalog_re
         "--delete_original_files=true with --update_catalog=false would leave the catalog "
         "pointing at deleted files");
   }
+  ARROW_RETURN_NOT_OK(CheckReportPlace(options.report_path, run, file_systems));
   run.fence = {run.table.location, run.layout.ToolFolder(), run.layout.JournalRoot()};
   if (run.target_root) run.fence.push_back(*run.target_root);
   if (archive) run.fence.push_back(*archive);
