@@ -143,6 +143,49 @@ def test_s3_multipart_uploads_count_each_request_as_a_put(run, local_s3, aws_pro
     assert {k: r.summary["requests"][k] for k in seen} == dict(seen), (r.summary["requests"], seen)
 
 
+GLUE_OPERATIONS = {"GetTable", "GetPartitions", "BatchUpdatePartition", "UpdateTable",
+                   "GetPartition", "BatchGetPartition"}
+
+
+@pytest.mark.parametrize("target", [False, True])
+def test_glue_run_times_its_catalog_step_and_counts_s3_alone(aws, bucket, run, tmp_path,
+                                                              target):
+    """With Glue: the catalog step is a stage of its own (a repointed partition's originals are
+    removed inside it, timed as removing), and the S3 requests still match what S3 saw; Glue's
+    calls are not storage requests."""
+    from support.glue import add_partition, create_table
+
+    schema = events_schema()
+    name = "report_" + bucket.replace("-", "_")[-12:]
+    create_table(aws.glue, "analytics", name, f"s3://{bucket}/warehouse/ev", schema,
+                 [("year", "string")])
+    for year in ("2023", "2024"):
+        local = tmp_path / "src" / year
+        write_table(local, TableSpec(partitions=[{"p": "x"}], files_per_partition=20,
+                                     rows_per_file=250, seed=int(year)))
+        aws.s3.upload_tree(local / "p=x", bucket, f"warehouse/ev/year={year}")
+        add_partition(aws.glue, "analytics", name, [year], f"s3://{bucket}/warehouse/ev/year={year}",
+                      schema)
+    args = ["--database_name", "analytics", "--table_name", name, "--delete_original_files",
+            "true", "--target_file_size_mb", 0.125, "--json"]
+    if target:
+        args += ["--target_s3_path", f"s3://{bucket}/compacted/ev"]
+    aws.proxy.reset()
+    r = run(*args, env=aws.env())
+    assert r.code == 0, r.stderr
+    s = r.summary
+    assert s["partitions"]["compacted"] == 2
+    check_stages(s, {"listing", "planning", "reading", "writing", "verifying", "publishing",
+                     "removing", "catalog"})
+    glue = {op for op in aws.proxy.count() if op in GLUE_OPERATIONS}
+    assert "BatchUpdatePartition" in glue
+    for op in glue:
+        aws.proxy.seen = [x for x in aws.proxy.seen if x.operation != op]
+    seen = proxy_counts(aws.proxy)
+    assert {k: s["requests"][k] for k in seen} == dict(seen), (s["requests"], dict(seen))
+    check_histogram_totals(s)
+
+
 # --- local: counts, stages, text ---------------------------------------------------------
 
 def test_local_run_counts_storage_operations_and_times_its_stages(run, tmp_path):
