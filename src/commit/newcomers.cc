@@ -27,6 +27,7 @@ arrow::Result<int> Newcomers::Carry(const Location& dir, const Location& output_
     if (published) {
       published->files.push_back(to);
       published->bytes += info.size();
+      published->sizes.Add(info.size());
     }
     outputs->push_back({"", from.uri(), to.uri(), info.size(), -1});
     ++carried;

@@ -5,6 +5,7 @@
 
 #include "commit/output_verifier.h"
 #include "execute/staged_files.h"
+#include "report/stage_clock.h"
 #include "storage/run_layout.h"
 #include "util/clock.h"
 #include "util/fault_point.h"
@@ -130,6 +131,7 @@ void PartitionCommitter::RollBack(const PartitionPlan& plan, CommitResult& resul
 
 void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult& result,
                                          bool catalog_moved) const {
+  StageClock::Scope removing(settings_.clock, Stage::kRemoving);
   // After a repoint, nothing is undone: readers follow the catalog to the new files, and the
   // originals at the old location wait for the next run if they cannot go now.
   auto later = [&](const std::string& why) {
@@ -220,22 +222,26 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrit
   CommitResult result;
   StagedFiles staged(file_systems_, std::move(write.outputs));  // discarded unless published
   arrow::Status st = write.status;
-  if (st.ok()) {
-    st = OutputVerifier::Verify(staged.files(), write.rows_read, plan.output_schema,
-                                settings_.verify_content ? &write.digest : nullptr);
-  }
-  FaultPoint::Hit("after_write");
-  if (st.ok()) {
-    if (const std::string lost = LeaseLost(); !lost.empty()) {
-      st = arrow::Status::Invalid(lost, "; nothing published");
+  {
+    // The outputs read back, then the lease and the inputs checked: all before publishing.
+    StageClock::Scope verifying(settings_.clock, Stage::kVerifying);
+    if (st.ok()) {
+      st = OutputVerifier::Verify(staged.files(), write.rows_read, plan.output_schema,
+                                  settings_.verify_content ? &write.digest : nullptr);
     }
-  }
-  if (st.ok()) {
-    auto checked = CheckInputs(plan);
-    if (!checked.ok()) {
-      st = checked.status();
-    } else if (!checked->all_there()) {
-      st = arrow::Status::Invalid(checked->FirstProblem());
+    FaultPoint::Hit("after_write");
+    if (st.ok()) {
+      if (const std::string lost = LeaseLost(); !lost.empty()) {
+        st = arrow::Status::Invalid(lost, "; nothing published");
+      }
+    }
+    if (st.ok()) {
+      auto checked = CheckInputs(plan);
+      if (!checked.ok()) {
+        st = checked.status();
+      } else if (!checked->all_there()) {
+        st = arrow::Status::Invalid(checked->FirstProblem());
+      }
     }
   }
   if (!st.ok()) {
@@ -256,19 +262,23 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrit
                                         plan.files[i].info.size(), -1});
     }
   }
-  if (auto recorded = Record(plan, PartitionState::kPublishing, result); !recorded.ok()) {
-    result.reason = JournalError(recorded) + "; nothing published";
-    return result;
+  {
+    StageClock::Scope publishing(settings_.clock, Stage::kPublishing);
+    if (auto recorded = Record(plan, PartitionState::kPublishing, result); !recorded.ok()) {
+      result.reason = JournalError(recorded) + "; nothing published";
+      return result;
+    }
+    FaultPoint::Hit("before_publish");
+    if (auto published = publisher_.Publish(plan, staged.files(), &result.published);
+        !published.ok()) {
+      RollBack(plan, result, published.message());
+      // Left to the next run (the lease was lost, or the undo failed): the staged files may be
+      // what it completes the partition with.
+      if (result.journal_pending) staged.Release();
+      return result;
+    }
+    staged.Release();
   }
-  FaultPoint::Hit("before_publish");
-  if (auto published = publisher_.Publish(plan, staged.files(), &result.published); !published.ok()) {
-    RollBack(plan, result, published.message());
-    // Left to the next run (the lease was lost, or the undo failed): the staged files may be
-    // what it completes the partition with.
-    if (result.journal_pending) staged.Release();
-    return result;
-  }
-  staged.Release();
   FaultPoint::Hit("after_publish");
   result.status = plan.action == PartitionAction::kCopy ? PartitionStatus::kCopied
                                                         : PartitionStatus::kCompacted;
@@ -277,6 +287,7 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrit
     result.output_bytes += file.bytes;
   }
   if (settings_.defer_originals && PartitionPublisher::WritesElsewhere(plan)) {
+    StageClock::Scope publishing(settings_.clock, Stage::kPublishing);
     // The catalog must never be repointed to files the journal does not name.
     if (auto recorded = Record(plan, PartitionState::kPublished, result); !recorded.ok()) {
       RollBack(plan, result, JournalError(recorded));

@@ -43,6 +43,8 @@
 
 namespace s3c {
 
+class StageClock;  // report/stage_clock.h
+
 struct CommitResult {
   PartitionStatus status = PartitionStatus::kFailed;
   std::string reason;               // why it failed, if it did
@@ -67,6 +69,9 @@ struct CommitSettings {
   OriginalsPolicy elsewhere;
   /// --verify=content: the outputs' rows are read back and their digest compared.
   bool verify_content = false;
+  /// The run's clock: verifying (with the checks before publishing), publishing and removing
+  /// are timed. May be null.
+  StageClock* clock = nullptr;
 };
 
 /// The planned originals as they are now, listed with their exact versions.

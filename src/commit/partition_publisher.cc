@@ -102,6 +102,7 @@ arrow::Status PartitionPublisher::Publish(const PartitionPlan& plan,
     if (placed[i]) {
       published.files.push_back(placements[i].to);
       published.bytes += placements[i].bytes;
+      published.sizes.Add(placements[i].bytes);
     }
   }
   if (!failures.empty()) return failures.front().second;  // the caller undoes what was placed

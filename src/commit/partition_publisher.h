@@ -33,6 +33,7 @@
 #include "commit/originals_policy.h"
 #include "execute/rolling_file_writer.h"
 #include "plan/compaction_plan.h"
+#include "report/size_histogram.h"
 #include "storage/exact_removal.h"
 #include "storage/file_systems.h"
 #include "storage/run_layout.h"
@@ -43,6 +44,7 @@ namespace s3c {
 struct Published {
   std::vector<Location> files;  // outputs and copied kept files, at their new place
   int64_t bytes = 0;
+  SizeHistogram sizes;  // of `files`, for the summary
 };
 
 struct RemovalResult {

@@ -77,10 +77,12 @@ arrow::Status RunExclusion::CheckOwn() const {
   // Beside a shard's lease only its sibling shards' (same N) may be live; beside a whole
   // run's, none.
   ARROW_RETURN_NOT_OK(TableLease::CheckNoConflict(
-      layout_.ToolFolder(), own, file_systems_.aws(), [&](const std::string& their_scope) {
+      layout_.ToolFolder(), own, file_systems_.aws(),
+      [&](const std::string& their_scope) {
         auto theirs = Shard::FromScope(their_scope);
         return mine && theirs && theirs->count == mine->count;
-      }));
+      },
+      file_systems_.requests()));
   ARROW_ASSIGN_OR_RAISE(auto entries, ListFolder(layout_.ToolFolder()));
   const std::string table = layout_.table_root().uri();
   for (const auto& entry : entries) {
@@ -122,7 +124,8 @@ arrow::Status RunExclusion::CheckOther(const Location& tool_folder,
   for (const auto& entry : entries) {
     const Location found{tool_folder.fs, entry.path()};
     if (!entry.IsFile() || !RunLayout::LeaseScope(BaseName(entry.path()))) continue;
-    ARROW_ASSIGN_OR_RAISE(auto holder, TableLease::LiveHolder(found, file_systems_.aws()));
+    ARROW_ASSIGN_OR_RAISE(auto holder, TableLease::LiveHolder(found, file_systems_.aws(),
+                                                                  file_systems_.requests()));
     if (holder && holder->run_id != layout_.run_id()) {
       return arrow::Status::Invalid(what, " is being compacted by ", holder->Describe(),
                                     " (lease ", found.uri(),

@@ -46,7 +46,7 @@ arrow::Result<std::unique_ptr<RunTransaction>> RunTransaction::Open(const RunLay
                                                                     FileSystems& file_systems) {
   if (auto links = CheckNoLinks(layout); !links.ok()) return WithKind(links, ErrorKind::kInput);
   auto acquired =
-      TableLease::Acquire(ConditionalObject(layout.LeaseFile(scope), file_systems.aws()),
+      TableLease::Acquire(ConditionalObject(layout.LeaseFile(scope), file_systems.aws(), file_systems.requests()),
                           layout.run_id(), TableLease::kDefaultTtl, force_unlock);
   if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
   std::unique_ptr<RunTransaction> txn(
@@ -54,7 +54,8 @@ arrow::Result<std::unique_ptr<RunTransaction>> RunTransaction::Open(const RunLay
   if (!(layout.output_root().Contains(layout.table_root()) &&
         layout.table_root().Contains(layout.output_root()))) {
     auto target = TableLease::Acquire(
-        ConditionalObject(layout.TargetLeaseFile(scope), file_systems.aws()), layout.run_id(),
+        ConditionalObject(layout.TargetLeaseFile(scope), file_systems.aws(),
+                          file_systems.requests()), layout.run_id(),
         TableLease::kDefaultTtl, force_unlock);
     if (!target.ok()) {
       return WithKind(target.status().WithMessage("the target ", layout.output_root().uri(),
@@ -93,7 +94,7 @@ arrow::Status RunTransaction::HoldPartitions(const std::vector<Location>& locati
     }
     const Location file = location.Child(std::string(RunLayout::kToolFolder))
                               .Child(BaseName(layout_.LeaseFile(scope_).path));
-    auto held = TableLease::Acquire(ConditionalObject(file, file_systems_.aws()), layout_.run_id(),
+    auto held = TableLease::Acquire(ConditionalObject(file, file_systems_.aws(), file_systems_.requests()), layout_.run_id(),
                                     TableLease::kDefaultTtl, /*force=*/false);
     if (!held.ok()) {
       return WithKind(held.status().WithMessage("the partition folder ", location.uri(), ": ",

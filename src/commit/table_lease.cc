@@ -129,7 +129,8 @@ arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject
 
 arrow::Status TableLease::CheckNoConflict(
     const Location& tool_folder, const Location& own, std::shared_ptr<aws::AwsContext> aws,
-    const std::function<bool(const std::string&)>& compatible) {
+    const std::function<bool(const std::string&)>& compatible,
+    std::shared_ptr<StorageRequests> requests) {
   ARROW_ASSIGN_OR_RAISE(auto listed, ListFolder(tool_folder));
   for (const auto& info : listed) {
     const std::string name = info.base_name();
@@ -137,7 +138,7 @@ arrow::Status TableLease::CheckNoConflict(
         compatible(*RunLayout::LeaseScope(name))) {
       continue;
     }
-    auto holder = LiveHolder(tool_folder.Child(name), aws);
+    auto holder = LiveHolder(tool_folder.Child(name), aws, requests);
     if (!holder.ok() || !*holder) continue;  // released meanwhile, or not live
     return arrow::Status::Invalid("the table is being compacted by ", (*holder)->Describe(),
                                   " (lease ", tool_folder.Child(name).uri(),
@@ -148,8 +149,10 @@ arrow::Status TableLease::CheckNoConflict(
 }
 
 arrow::Result<std::optional<TableLease::Holder>> TableLease::LiveHolder(
-    const Location& file, std::shared_ptr<aws::AwsContext> aws) {
-  ARROW_ASSIGN_OR_RAISE(auto current, ConditionalObject(file, std::move(aws)).Read());
+    const Location& file, std::shared_ptr<aws::AwsContext> aws,
+    std::shared_ptr<StorageRequests> requests) {
+  ARROW_ASSIGN_OR_RAISE(auto current,
+                        ConditionalObject(file, std::move(aws), std::move(requests)).Read());
   if (!current) return std::nullopt;
   auto holder = Holder::FromJson(current->body);
   if (!holder.ok() || holder->expires_unix < NowUnix() || holder->ProcessIsGone()) {

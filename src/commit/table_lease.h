@@ -60,14 +60,17 @@ class TableLease {
   /// holders are alive (not expired, not a process known to be gone) and whose scope
   /// `compatible(scope)` does not allow beside `own`. Invalid naming the first such holder; OK when there is none.
   /// (Shards of one N hold leases side by side; any other pair of live leases conflicts.)
+  /// `requests` counts the reads (may be null).
   static arrow::Status CheckNoConflict(const Location& tool_folder, const Location& own,
                                        std::shared_ptr<aws::AwsContext> aws,
-                                       const std::function<bool(const std::string&)>& compatible);
+                                       const std::function<bool(const std::string&)>& compatible,
+                                       std::shared_ptr<StorageRequests> requests = nullptr);
 
   /// The holder of the lease at `file` if it is live (not expired, not a process known to be
   /// gone); nullopt when there is none or it is not live. Read-only.
-  static arrow::Result<std::optional<Holder>> LiveHolder(const Location& file,
-                                                         std::shared_ptr<aws::AwsContext> aws);
+  static arrow::Result<std::optional<Holder>> LiveHolder(
+      const Location& file, std::shared_ptr<aws::AwsContext> aws,
+      std::shared_ptr<StorageRequests> requests = nullptr);
 
   ~TableLease();
 

@@ -20,6 +20,7 @@
 #include "execute/plan_mismatch.h"
 #include "plan/file_inspector.h"
 #include "plan/planner.h"
+#include "report/stage_clock.h"
 
 namespace s3c {
 namespace {
@@ -122,6 +123,8 @@ GroupCompactor::GroupCompactor(const PartitionPlan& plan, size_t group_index,
       on_input_done_(std::move(on_input_done)) {}
 
 arrow::Result<GroupOutput> GroupCompactor::Run() {
+  // Writing, but for the reading WriteAll times inside it.
+  StageClock::Scope writing(options_.clock, Stage::kWriting);
   const CompactionGroup& group = plan_.groups[group_index_];
   const Location staging = layout_.StagingDir(plan_.partition.path);
   ARROW_RETURN_NOT_OK(CreateStaging(staging));
@@ -194,6 +197,8 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, ExternalSorter
   while (std::optional<PendingInput> input = prefetcher.Next()) {
     const InputFile& meta = plan_.files[input->index];
     const std::string uri = Location{plan_.partition.location.fs, meta.info.path()}.uri();
+    // Fetching (or waiting for the prefetch) and decoding; each batch's writing times itself.
+    StageClock::Scope reading(options_.clock, Stage::kReading);
     ARROW_ASSIGN_OR_RAISE(auto source, SourceOf(*input, meta, uri));
     prefetcher.FillUp();  // keep the pipeline full while this file is decoded and written
     ARROW_ASSIGN_OR_RAISE(Footer footer, CheckedFooter(meta, uri, source));
@@ -203,7 +208,10 @@ arrow::Status GroupCompactor::WriteAll(RollingFileWriter& writer, ExternalSorter
     ARROW_ASSIGN_OR_RAISE(
         int64_t rows,
         StreamRows(meta, uri, source, footer, plan_.output_schema,
-                   [&](std::shared_ptr<arrow::RecordBatch> batch) { return sink.Add(std::move(batch)); }));
+                   [&](std::shared_ptr<arrow::RecordBatch> batch) {
+                     StageClock::Scope writing(options_.clock, Stage::kWriting);
+                     return sink.Add(std::move(batch));
+                   }));
     output->rows_read += rows;
     if (on_input_done_) on_input_done_(meta.info.size());
   }

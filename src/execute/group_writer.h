@@ -26,6 +26,8 @@
 
 namespace s3c {
 
+class StageClock;  // report/stage_clock.h
+
 struct ExecuteOptions {
   FileSizePolicy size;
   /// Target row group size; 0 picks target/4 within [64 KiB, 128 MiB].
@@ -43,6 +45,9 @@ struct ExecuteOptions {
   /// With --sort_by: each sorting group's memory before it spills, and where it spills.
   int64_t sort_memory_bytes = int64_t{256} << 20;
   std::string spill_path;
+  /// The run's clock: groups are timed as reading (fetching and decoding inputs) and writing
+  /// (the rest). May be null.
+  StageClock* clock = nullptr;
 };
 
 /// What sorting a group took (--sort_by).

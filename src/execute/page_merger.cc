@@ -23,6 +23,7 @@
 #include "execute/plan_mismatch.h"
 #include "execute/pages/chunk_assembler.h"
 #include "plan/planner.h"
+#include "report/stage_clock.h"
 #include "util/logging.h"
 
 namespace s3c {
@@ -134,6 +135,8 @@ class PageMerger::Stream {
   ~Stream() { Abandon(); }
 
   arrow::Status Run() {
+    // Writing (page copying included), but for the inputs' opening, timed as reading.
+    StageClock::Scope writing(options_.clock, Stage::kWriting);
     ARROW_RETURN_NOT_OK(CreateStaging(staging_));
     ARROW_ASSIGN_OR_RAISE(key_value_, OutputMetadata(plan_));
     parquet::WriterProperties::Builder properties;
@@ -184,6 +187,7 @@ class PageMerger::Stream {
   }
 
   arrow::Status Open(const PendingInput& pending) {
+    StageClock::Scope reading(options_.clock, Stage::kReading);
     const InputFile& meta = plan_.files[pending.index];
     auto input = std::make_shared<OpenInput>();
     input->index = pending.index;

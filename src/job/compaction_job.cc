@@ -14,6 +14,7 @@
 #include "execute/sort/spill_directory.h"
 #include "plan/planner.h"
 #include "report/progress_bar.h"
+#include "report/stage_clock.h"
 #include "report/summary_builder.h"
 #include "util/clock.h"
 #include "util/error_kind.h"
@@ -23,16 +24,6 @@
 
 namespace s3c {
 namespace {
-
-class Stopwatch {
- public:
-  double Seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 JournalPlan JournalPlanOf(const std::vector<PartitionRun>& partitions, const RunContext& run) {
   JournalPlan journal;
@@ -229,6 +220,7 @@ RunSummary CompactionJob::SummaryHeader(const RunContext& run) const {
   summary.originals = run.originals.SummaryName();
   summary.limits = run.budget.Describe();
   summary.sort_by = options_.sort ? options_.sort->ToString() : "";
+  if (run.clock) summary.started_at = run.clock->StartedAt();
   if (run.originals.action == OriginalsAction::kArchive) {
     summary.archive = run.layout.ArchiveRoot().uri();
   }
@@ -237,6 +229,7 @@ RunSummary CompactionJob::SummaryHeader(const RunContext& run) const {
 
 arrow::Result<CompactionJob::Recovered> CompactionJob::RecoverEarlierRuns(Catalog& catalog,
                                                                          const RunContext& run) {
+  StageClock::Scope recovery(run.clock.get(), Stage::kRecovery);
   Recovered out;
   ARROW_ASSIGN_OR_RAISE(auto folders, RunJournal::ListRunFolders(run.layout.RunsDir()));
   if (run.scope.empty()) SweepAbandoned(run, folders);
@@ -272,12 +265,16 @@ arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
                                                             const RunContext& run,
                                                             RunTransaction* transaction,
                                                             const RecoveryReport& recovered) {
-  ARROW_ASSIGN_OR_RAISE(PartitionListing listing,
-                        catalog.ListPartitions(run.table, options_.predicate));
-  if (transaction) {
-    auto clear = transaction->exclusion().CheckBelow(listing.tool_folders);
-    if (!clear.ok()) return WithKind(clear, ErrorKind::kInput);
+  PartitionListing listing;
+  {
+    StageClock::Scope listing_time(run.clock.get(), Stage::kListing);
+    ARROW_ASSIGN_OR_RAISE(listing, catalog.ListPartitions(run.table, options_.predicate));
+    if (transaction) {
+      auto clear = transaction->exclusion().CheckBelow(listing.tool_folders);
+      if (!clear.ok()) return WithKind(clear, ErrorKind::kInput);
+    }
   }
+  StageClock::Scope planning(run.clock.get(), Stage::kPlanning);
   // Refused before the shard's share is taken: shards decide alike.
   std::vector<PartitionPlan> refused = RefuseShared(listing.partitions);
   if (run.shard) {
@@ -354,6 +351,7 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
   }
   progress.Start("compacting", bytes, /*bytes=*/true);
   auto replan = [&](std::vector<Partition> again) -> arrow::Result<std::vector<PartitionPlan>> {
+    StageClock::Scope planning(run.clock.get(), Stage::kPlanning);
     PlannerOptions every_footer = run.planner;
     every_footer.defer_footers_up_to = 0;
     PartitionListing listing;
@@ -387,6 +385,7 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
   }
   std::vector<std::string> notes;
   if (catalog.RecordsLocations()) {
+    StageClock::Scope catalog_time(run.clock.get(), Stage::kCatalog);
     notes = CatalogStep(catalog, committer, transaction, file_systems_,
                         {run.repoint, !run.target_root, run.defer_catalog})
                 .Run(partitions);
@@ -404,7 +403,6 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
 }
 
 arrow::Result<RunSummary> CompactionJob::DryRun(Catalog& catalog, const RunContext& run) {
-  const Stopwatch clock;
   ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, PlanPartitions(catalog, run, nullptr, {}));
   RunSummary summary = SummaryHeader(run);
   summary.notes = plan.notes;
@@ -417,17 +415,27 @@ arrow::Result<RunSummary> CompactionJob::DryRun(Catalog& catalog, const RunConte
                     std::make_move_iterator(deferred.end()));
   SortByPath(partitions);
   for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Planned(p));
-  summary.seconds = clock.Seconds();
+  summary.seconds = run.clock->Seconds();
+  summary.stages = run.clock->Stages();
   return summary;
 }
 
+void CompactionJob::Conclude(const RunContext& run, const RequestCounts& requests_before,
+                             RunSummary& summary) const {
+  summary.seconds = run.clock->Seconds();
+  summary.stages = run.clock->Stages();
+  summary.requests = file_systems_.requests()->Counts().Since(requests_before);
+}
+
 arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
-  const Stopwatch clock;
+  auto clock = std::make_shared<StageClock>();
+  const RequestCounts requests_before = file_systems_.requests()->Counts();
   ARROW_ASSIGN_OR_RAISE(Table table, catalog.LoadTable());
   ARROW_ASSIGN_OR_RAISE(RunContext run,
                         ResolveRun(options_, std::move(table), catalog.RecordsLocations(),
                                    file_systems_, RunLayout::NewRunId(),
                                    static_cast<int>(std::thread::hardware_concurrency())));
+  run.UseClock(std::move(clock));
   Fence(run);
   if (run.dry_run()) return DryRun(catalog, run);
   ARROW_ASSIGN_OR_RAISE(auto transaction, RunTransaction::Open(run.layout, run.scope,
@@ -456,16 +464,18 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
                     std::make_move_iterator(deferred.end()));
   SortByPath(partitions);
   for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Finished(p));
-  summary.seconds = clock.Seconds();
+  Conclude(run, requests_before, summary);
   return summary;
 }
 
 arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog, bool as_commit) {
-  const Stopwatch clock;
+  auto clock = std::make_shared<StageClock>();
+  const RequestCounts requests_before = file_systems_.requests()->Counts();
   ARROW_ASSIGN_OR_RAISE(Table table, catalog.LoadTable());
   ARROW_ASSIGN_OR_RAISE(RunContext run, ResolveRecovery(options_, std::move(table),
                                                         catalog.RecordsLocations(),
                                                         file_systems_, RunLayout::NewRunId()));
+  run.UseClock(std::move(clock));
   Fence(run);
   // The whole table's lease: no shard can still be running.
   ARROW_ASSIGN_OR_RAISE(auto transaction,
@@ -491,7 +501,7 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog, bool as_commi
                     (report.stop ? "; " + *report.stop : std::string());
     summary.partitions.push_back(failed);
   }
-  summary.seconds = clock.Seconds();
+  Conclude(run, requests_before, summary);
   return summary;
 }
 

@@ -65,6 +65,9 @@ class CompactionJob {
   /// Where the catalog says each partition is (asked at most once), for recovery.
   JournalTrust::CatalogLocations CatalogLocationsOf(Catalog& catalog, const Table& table);
   RunSummary SummaryHeader(const RunContext& run) const;
+  /// The run's time, stages and the storage requests made since `requests_before`.
+  void Conclude(const RunContext& run, const RequestCounts& requests_before,
+                RunSummary& summary) const;
 
   CompactionOptions options_;
   FileSystems& file_systems_;

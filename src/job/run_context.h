@@ -9,12 +9,14 @@
 //              target, the archive and the journal root (the job adds the partitions the
 //              catalog names); nothing read from storage ever widens it
 //   settings   for the planner, the executor and the committer, with the I/O thread count
+//   clock      the run's StageClock, which those settings point at (UseClock)
 //
 // ResolveRun is pure apart from resolving paths (FileSystems::Resolve); flags that contradict
 // each other or point inside the table are refused here, before the lease is taken, with an
 // error tagged ErrorKind::kUsage.
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@
 #include "job/compaction_options.h"
 #include "plan/planner.h"
 #include "plan/run_budget.h"
+#include "report/stage_clock.h"
 #include "storage/file_systems.h"
 #include "storage/run_layout.h"
 
@@ -60,6 +63,16 @@ struct RunContext {
   /// What the run may take on (--max_*), and when it started (for --max_runtime_minutes).
   RunBudget budget{RunLimits{}};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  /// Times the run's stages; the planner's, executor's and committer's settings point at it.
+  /// Null (nothing timed) until UseClock.
+  std::shared_ptr<StageClock> clock;
+
+  /// Times the run with `clock` (started before the run was resolved): it becomes `clock` and
+  /// the one the settings point at.
+  void UseClock(std::shared_ptr<StageClock> run_clock) {
+    clock = std::move(run_clock);
+    planner.clock = execute.clock = commit.clock = clock.get();
+  }
 
   bool dry_run() const { return mode == RunMode::kDryRun; }
   /// The target's URI, or "" in place.

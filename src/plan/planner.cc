@@ -11,6 +11,7 @@
 
 #include "plan/file_inspector.h"
 #include "plan/schema_unifier.h"
+#include "report/stage_clock.h"
 #include "storage/file_systems.h"
 #include "storage/local_files.h"
 #include "storage/run_layout.h"
@@ -181,7 +182,10 @@ arrow::Result<CompactionPlan> Planner::Plan(const Table& table, PartitionListing
   CompactionPlan plan = PlanOfListing(table, std::move(listing));
   // Listing where discovery did not already, then every footer, all in parallel: on S3 each is
   // a round trip.
-  plan.list_requests += ListUnlisted(plan.partitions);
+  {
+    StageClock::Scope listing(options_.clock, Stage::kListing);
+    plan.list_requests += ListUnlisted(plan.partitions);
+  }
   std::vector<PartitionWork> partitions;
   partitions.reserve(plan.partitions.size());
   for (PartitionPlan& partition : plan.partitions) {

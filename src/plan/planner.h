@@ -29,6 +29,8 @@
 
 namespace s3c {
 
+class StageClock;  // report/stage_clock.h
+
 struct PlannerOptions {
   PackingOptions packing;
   /// A partition with fewer small files than this is left alone. Default 2.
@@ -56,6 +58,8 @@ struct PlannerOptions {
   bool settle_from_listing = true;
   /// Called after each footer read or deferred (for the progress bar). May be empty.
   std::function<void()> on_file_inspected;
+  /// The run's clock: partitions listed here are timed as listing. May be null.
+  StageClock* clock = nullptr;
 };
 
 class Planner {

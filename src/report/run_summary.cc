@@ -36,6 +36,7 @@ struct Totals {
   // Left for a later run by a limit: partitions, and the files and bytes they would rewrite.
   int64_t remaining_partitions = 0, remaining_files = 0, remaining_bytes = 0;
   int64_t sorted_rows = 0, spill_runs = 0, spilled_bytes = 0;
+  SizeHistogram histogram_before, histogram_after;  // every partition's, deferred ones too
 };
 
 Totals Sum(const std::vector<PartitionOutcome>& partitions) {
@@ -45,6 +46,8 @@ Totals Sum(const std::vector<PartitionOutcome>& partitions) {
     t.files_after += p.files_after;
     t.bytes_before += p.bytes_before;
     t.bytes_after += p.bytes_after;
+    t.histogram_before.Add(p.histogram_before);
+    t.histogram_after.Add(p.histogram_after);
     if (p.status == PartitionStatus::kDeferred) {
       ++t.remaining_partitions;
       t.remaining_files += p.input_files;
@@ -181,6 +184,20 @@ std::string RunSummary::ToText() const {
     out << " (" << human::Bytes(static_cast<int64_t>(t.input_bytes / seconds)) << "/s)";
   }
   out << "\n";
+  if (!stages.empty()) {
+    out << "  stages      ";
+    for (size_t i = 0; i < stages.size(); ++i) {
+      out << (i ? ", " : "") << StageName(stages[i].stage) << " "
+          << human::Duration(stages[i].seconds);
+    }
+    out << " (busy, summed over threads)\n";
+  }
+  if (!dry_run) {
+    out << "  requests    " << human::Count(requests.list) << " LIST, " << human::Count(requests.head)
+        << " HEAD, " << human::Count(requests.get) << " GET, " << human::Count(requests.put)
+        << " PUT, " << human::Count(requests.copy) << " COPY, " << human::Count(requests.del)
+        << " DELETE\n";
+  }
 
   auto list = [&](PartitionStatus status, const char* title) {
     if (Count(status) == 0) return;
@@ -228,7 +245,9 @@ nlohmann::json RunSummary::ToJson() const {
                         {"output_files", p.output_files},
                         {"rows", p.rows},
                         {"other_files", p.other_files},
-                        {"output_sizes", p.output_sizes}};
+                        {"output_sizes", p.output_sizes},
+                        {"histogram_before", p.histogram_before.ToJson()},
+                        {"histogram_after", p.histogram_after.ToJson()}};
     if (!p.reason.empty()) d["reason"] = p.reason;
     if (!p.method.empty()) d["method"] = p.method;
     if (!p.method_reason.empty()) d["method_reason"] = p.method_reason;
@@ -238,7 +257,15 @@ nlohmann::json RunSummary::ToJson() const {
     }
     details.push_back(std::move(d));
   }
+  nlohmann::json stage_times = nlohmann::json::array();
+  for (const auto& s : stages) {
+    stage_times.push_back({{"name", StageName(s.stage)},
+                           {"seconds", s.seconds},
+                           {"start", s.start},
+                           {"end", s.end}});
+  }
   nlohmann::json j = {
+      {"kind", "run"},
       {"version", version},
       {"run_id", run_id},
       {"table", table},
@@ -270,13 +297,26 @@ nlohmann::json RunSummary::ToJson() const {
                  {"rewritten", t.input_bytes}}},
       {"rows", {{"rewritten", t.rows}}},
       {"seconds", seconds},
+      {"stages", stage_times},
+      {"histogram", {{"buckets", SizeHistogram::Buckets()},
+                     {"before", t.histogram_before.ToJson()},
+                     {"after", t.histogram_after.ToJson()}}},
       {"details", details},
       {"notes", notes},
       {"recovered", recovered}};
   if (!archive.empty()) j["archive"] = archive;
+  if (!started_at.empty()) j["started_at"] = started_at;
   if (dry_run) {
+    // The estimate has no HEAD: a run makes none per file.
     j["requests"] = {{"list", requests.list}, {"get", requests.get}, {"put", requests.put},
                      {"copy", requests.copy}, {"delete", requests.del}};
+    j["requests_estimated"] = true;
+  } else {
+    j["requests"] = {{"list", requests.list}, {"head", requests.head}, {"get", requests.get},
+                     {"put", requests.put},   {"copy", requests.copy}, {"delete", requests.del}};
+    const double per_second = seconds > 0 ? 1.0 / seconds : 0.0;
+    j["throughput"] = {{"bytes_per_second", static_cast<double>(t.input_bytes) * per_second},
+                       {"rows_per_second", static_cast<double>(t.rows) * per_second}};
   }
   return j;
 }

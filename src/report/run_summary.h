@@ -1,12 +1,18 @@
 #pragma once
 // RunSummary: what a run did (or, with --dry-run, would do), partition by partition, printed
-// at the end of every run as text or as one JSON object (--json).
+// at the end of every run as text or as one JSON object (--json): kind "run" of the report
+// data contract (files, bytes and size histograms before and after, per partition and in all;
+// the stages' times; the storage requests, counted or estimated; throughput).
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "report/size_histogram.h"
+#include "report/stage_clock.h"
+#include "storage/storage_requests.h"
 
 namespace s3c {
 
@@ -37,14 +43,14 @@ struct PartitionOutcome {
   int64_t rows = 0;          // rows rewritten (verified after writing)
   int64_t other_files = 0;   // non-Parquet files, left untouched
   std::vector<int64_t> output_sizes;
+  /// The partition's Parquet files by size, before and after (as files_before, files_after:
+  /// after = the files kept and the outputs, or what is now at the target; for a dry run the
+  /// estimated outputs).
+  SizeHistogram histogram_before;
+  SizeHistogram histogram_after;
   int64_t sorted_rows = 0;     // rows sorted (--sort_by)
   int64_t spill_runs = 0;      // sorted runs spilled to disk
   int64_t spilled_bytes = 0;   // bytes spilled
-};
-
-/// Storage requests, counted or (for a dry run) estimated.
-struct RequestCounts {
-  int64_t list = 0, get = 0, put = 0, copy = 0, del = 0;
 };
 
 struct RunSummary {
@@ -56,9 +62,11 @@ struct RunSummary {
   std::string originals;   // "archived", "deleted" or "kept"
   std::string archive;     // where archived originals went
   bool dry_run = false;
+  std::string started_at;  // UTC, "2026-12-01T01:02:03Z"
   double seconds = 0;
+  std::vector<StageTime> stages;  // the stages entered (StageClock)
   int64_t target_file_bytes = 0;
-  RequestCounts requests;  // dry run: the requests a real run would make
+  RequestCounts requests;  // counted; a dry run's: what a real run would make (no HEAD)
   std::vector<PartitionOutcome> partitions;
   std::vector<std::string> notes;
   std::vector<std::string> recovered;  // what this run finished or undid of earlier runs

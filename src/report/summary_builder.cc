@@ -7,6 +7,22 @@
 #include "util/logging.h"
 
 namespace s3c {
+namespace {
+
+// The partition's files that no group rewrites (kept as they are, or copied to a target).
+SizeHistogram KeptSizes(const PartitionPlan& plan) {
+  std::vector<bool> input(plan.files.size(), false);
+  for (const auto& group : plan.groups) {
+    for (size_t i : group.inputs) input[i] = true;
+  }
+  SizeHistogram kept;
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    if (!input[i]) kept.Add(plan.files[i].info.size());
+  }
+  return kept;
+}
+
+}  // namespace
 
 PartitionOutcome SummaryBuilder::FromPlan(const PartitionPlan& plan) {
   PartitionOutcome outcome;
@@ -17,15 +33,21 @@ PartitionOutcome SummaryBuilder::FromPlan(const PartitionPlan& plan) {
   outcome.bytes_before = plan.TotalBytes();
   outcome.bytes_after = outcome.bytes_before;
   outcome.other_files = static_cast<int64_t>(plan.other_files.size());
+  for (const auto& f : plan.files) outcome.histogram_before.Add(f.info.size());
   if (plan.action == PartitionAction::kFail) {
     // The files could not all be read; count what the listing saw.
     outcome.files_before =
         static_cast<int64_t>(plan.partition.files ? plan.partition.files->size() : 0);
     outcome.files_after = outcome.files_before;
+    outcome.histogram_before = SizeHistogram{};
+    if (plan.partition.files) {
+      for (const auto& f : *plan.partition.files) outcome.histogram_before.Add(f.size());
+    }
     outcome.status = PartitionStatus::kFailed;
   } else if (plan.action == PartitionAction::kSkip) {
     outcome.status = PartitionStatus::kSkipped;
   }
+  outcome.histogram_after = outcome.histogram_before;
   return outcome;
 }
 
@@ -45,6 +67,12 @@ PartitionOutcome SummaryBuilder::Planned(const PartitionPlan& plan) {
   for (const auto& g : plan.groups) estimated += g.estimated_output_bytes;
   outcome.files_after = outcome.files_before - outcome.input_files + outcome.output_files;
   outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + estimated;
+  // The estimated outputs, of equal size.
+  outcome.histogram_after = KeptSizes(plan);
+  const int64_t outputs = outcome.output_files;
+  for (int64_t i = 0; i < outputs; ++i) {
+    outcome.histogram_after.Add(estimated / outputs + (i < estimated % outputs ? 1 : 0));
+  }
   return outcome;
 }
 
@@ -95,9 +123,12 @@ PartitionOutcome SummaryBuilder::Finished(const PartitionRun& run) {
     // The partition now lives at the target: its files there are what counts.
     outcome.files_after = static_cast<int64_t>(commit.published.files.size());
     outcome.bytes_after = commit.published.bytes;
+    outcome.histogram_after = commit.published.sizes;
   } else {
     outcome.files_after = outcome.files_before - outcome.input_files + outcome.output_files;
     outcome.bytes_after = outcome.bytes_before - outcome.input_bytes + commit.output_bytes;
+    outcome.histogram_after = KeptSizes(p);
+    for (int64_t size : commit.output_sizes) outcome.histogram_after.Add(size);
   }
   if (commit.status != PartitionStatus::kFailed) {
     log::Info("partition ", PartitionName(p.partition.path), ": ", outcome.input_files, " files -> ",

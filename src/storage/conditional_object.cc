@@ -66,8 +66,9 @@ class FileLock {
 
 }  // namespace
 
-ConditionalObject::ConditionalObject(Location location, std::shared_ptr<aws::AwsContext> aws)
-    : location_(std::move(location)), aws_(std::move(aws)) {
+ConditionalObject::ConditionalObject(Location location, std::shared_ptr<aws::AwsContext> aws,
+                                     std::shared_ptr<StorageRequests> requests)
+    : location_(std::move(location)), aws_(std::move(aws)), requests_(std::move(requests)) {
   if (location_.is_s3()) {
     if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
     client_ = std::make_unique<aws::AwsClient>(aws_->credentials());
@@ -94,8 +95,11 @@ arrow::Result<aws::HttpResponse> ConditionalObject::S3Send(
   // DeleteObject).
   const std::string_view op(what);
   const auto space = op.find(' ');
-  auto response = StorageFaults::Run(op.substr(0, space), op.substr(space + 1),
-                                     [&] { return client_->Send(request, what); });
+  auto response = StorageFaults::Run(op.substr(0, space), op.substr(space + 1), [&] {
+    Count(method == "GET" ? RequestKind::kGet
+                          : method == "DELETE" ? RequestKind::kDelete : RequestKind::kPut);
+    return client_->Send(request, what);
+  });
   if (precondition_failed) {
     const std::string code = response.ok() ? "" : aws::AwsErrorCode(response.status());
     *precondition_failed = code == "PreconditionFailed" || code == "ConditionalRequestConflict";
@@ -107,6 +111,7 @@ arrow::Result<std::optional<ConditionalObject::Version>> ConditionalObject::Read
   if (!location_.is_s3()) {
     return StorageFaults::Run(
         "ConditionalRead", location_.path, [&]() -> arrow::Result<std::optional<Version>> {
+          Count(RequestKind::kGet);
           auto body = ReadLocal(location_.path);
           if (!body) return std::nullopt;
           return Version{*body, Hash(*body)};
@@ -126,6 +131,7 @@ arrow::Result<std::optional<std::string>> ConditionalObject::CreateIfAbsent(
   if (!location_.is_s3()) {
     return StorageFaults::Run(
         "ConditionalCreate", location_.path, [&]() -> arrow::Result<std::optional<std::string>> {
+          Count(RequestKind::kPut);
           std::error_code ec;
           std::filesystem::create_directories(
               std::filesystem::path(location_.path).parent_path(), ec);
@@ -152,6 +158,7 @@ arrow::Result<std::optional<std::string>> ConditionalObject::ReplaceIf(
   if (!location_.is_s3()) {
     return StorageFaults::Run(
         "ConditionalReplace", location_.path, [&]() -> arrow::Result<std::optional<std::string>> {
+          Count(RequestKind::kPut);
           FileLock lock(location_.path);
           if (!lock.ok()) return arrow::Status::IOError("cannot lock ", location_.uri());
           auto current = ReadLocal(location_.path);
@@ -176,6 +183,7 @@ arrow::Result<std::optional<std::string>> ConditionalObject::ReplaceIf(
 arrow::Status ConditionalObject::Delete() const {
   if (!location_.is_s3()) {
     return StorageFaults::Run("ConditionalDelete", location_.path, [&] {
+      Count(RequestKind::kDelete);
       if (::unlink(location_.path.c_str()) != 0 && errno != ENOENT) {
         return arrow::Status::IOError("deleting ", location_.uri(), ": ", std::strerror(errno));
       }

@@ -4,7 +4,9 @@
 // (compare-and-swap on a version tag). On S3: PUT with If-None-Match: * and If-Match: <ETag>,
 // which S3 evaluates atomically. Locally: the content is written to a temp file and link()ed
 // into place (atomic, fails if the name exists), and replacements hold an exclusive lock.
-// The table lease is built on it. Thread-safe.
+// The table lease is built on it. Each request (S3) or local operation is counted in the
+// StorageRequests given, if any: Read a get, CreateIfAbsent and ReplaceIf a put, Delete a delete.
+// Thread-safe.
 
 #include <memory>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "aws/aws_context.h"
 #include "storage/location.h"
 #include "storage/s3_url.h"
+#include "storage/storage_requests.h"
 
 namespace s3c {
 
@@ -26,7 +29,8 @@ class ConditionalObject {
     std::string tag;  // the S3 ETag, or a hash of the local content
   };
 
-  ConditionalObject(Location location, std::shared_ptr<aws::AwsContext> aws);
+  ConditionalObject(Location location, std::shared_ptr<aws::AwsContext> aws,
+                    std::shared_ptr<StorageRequests> requests = nullptr);
 
   arrow::Result<std::optional<Version>> Read() const;
   /// The new version's tag if created; nullopt if the object already existed (nothing written).
@@ -40,6 +44,9 @@ class ConditionalObject {
   const Location& location() const { return location_; }
 
  private:
+  void Count(RequestKind kind) const {
+    if (requests_) requests_->Add(kind);
+  }
   arrow::Result<aws::HttpResponse> S3Send(const std::string& method, const std::string& body,
                                           std::vector<std::pair<std::string, std::string>> headers,
                                           const std::string& what, bool* precondition_failed) const;
@@ -49,6 +56,7 @@ class ConditionalObject {
   std::unique_ptr<aws::AwsClient> client_;
   S3Endpoint endpoint_;
   std::string bucket_, key_;
+  std::shared_ptr<StorageRequests> requests_;
 };
 
 }  // namespace s3c

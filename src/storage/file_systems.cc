@@ -19,6 +19,7 @@
 #include "storage/fault_injecting_file_system.h"
 #include "storage/local_files.h"
 #include "storage/refreshing_s3_file_system.h"
+#include "storage/request_counting_file_system.h"
 #include "storage/s3_batch_deleter.h"
 #include "storage/s3_lister.h"
 #include "storage/storage_faults.h"
@@ -121,19 +122,22 @@ void FileSystems::RemoveEmptyFolders(const Location& folder, std::string_view la
 S3BatchDeleter& FileSystems::Deleter() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
-  if (!deleter_) deleter_ = std::make_unique<S3BatchDeleter>(aws_);
+  if (!deleter_) deleter_ = std::make_unique<S3BatchDeleter>(aws_, requests_);
   return *deleter_;
 }
 
 S3Lister& FileSystems::Lister() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
-  if (!lister_) lister_ = std::make_unique<S3Lister>(aws_);
+  if (!lister_) lister_ = std::make_unique<S3Lister>(aws_, requests_);
   return *lister_;
 }
 
 arrow::Result<std::vector<ListedFile>> FileSystems::ListWithIdentities(const Location& folder) {
-  if (!folder.is_s3()) return ListLocalFolder(folder);
+  if (!folder.is_s3()) {
+    requests_->Add(RequestKind::kList);
+    return ListLocalFolder(folder);
+  }
   ARROW_ASSIGN_OR_RAISE(auto objects, Lister().List(folder.path));
   const std::string bucket = folder.path.substr(0, folder.path.find('/'));
   std::vector<ListedFile> files;
@@ -164,6 +168,7 @@ std::vector<FileRemoval> FileSystems::RemoveExactly(const std::vector<ExpectedFi
       objects.push_back({files[i].location.path, files[i].identity.etag});
       object_index.push_back(i);
     } else {
+      requests_->Add(RequestKind::kDelete);
       out[i] = RemoveLocalIfSame(files[i]);
     }
   }
@@ -275,6 +280,7 @@ std::vector<FileRemoval> FileSystems::MoveExactly(const std::vector<ExpectedMove
                                                    move.to.uri(), " only if unchanged: on S3, "
                                                    "copy it, then RemoveExactly")});
     } else {
+      requests_->Add(RequestKind::kCopy);  // a rename, S3's copy
       out.push_back(MoveLocalIfSame(move));
     }
   }
@@ -441,8 +447,9 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
   options.allow_delayed_open = true;
   // Signed with our credentials chain, the one Glue and batch deletes use.
   if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
-  s3_ = FaultInjectingFileSystem::WrapIfEnabled(
-      std::make_shared<RefreshingS3FileSystem>(options, aws_->credentials()));
+  // Counted inside the fault injector: a call failed on purpose never reaches storage.
+  s3_ = FaultInjectingFileSystem::WrapIfEnabled(std::make_shared<RequestCountingFileSystem>(
+      std::make_shared<RefreshingS3FileSystem>(options, aws_->credentials()), requests_));
   return s3_;
 }
 
@@ -502,7 +509,8 @@ arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
   if (StartsWith(path, "file://")) path = path.substr(7);
   ARROW_ASSIGN_OR_RAISE(std::string canonical, CanonicalLocalPath(path));
   if (!local_) {
-    local_ = FaultInjectingFileSystem::WrapIfEnabled(std::make_shared<arrow::fs::LocalFileSystem>());
+    local_ = FaultInjectingFileSystem::WrapIfEnabled(std::make_shared<RequestCountingFileSystem>(
+        std::make_shared<arrow::fs::LocalFileSystem>(), requests_));
   }
   return Location{local_, canonical};
 }

@@ -9,6 +9,10 @@
 //               container, IMDS), the one Glue uses; never the SDK's own, never anonymous
 // and retries throttling and 5xx errors with the AWS standard retry strategy.
 //
+// Every storage request the process makes through these filesystems, through FileSystems' own
+// calls (listings with identities, batched and exact deletes) and through the lease is counted
+// in requests() (StorageRequests; RequestCountingFileSystem wraps each filesystem).
+//
 // S3 support is initialised on first use; FinalizeS3IfUsed() must run before the process
 // exits (the CLI does it in main). Thread-safe.
 
@@ -25,6 +29,7 @@
 #include "storage/exact_removal.h"
 #include "storage/file_identity.h"
 #include "storage/location.h"
+#include "storage/storage_requests.h"
 
 namespace s3c {
 
@@ -126,6 +131,10 @@ class FileSystems {
   /// The AWS configuration and credentials this process uses.
   std::shared_ptr<aws::AwsContext> aws();
 
+  /// The storage requests made so far through these filesystems, FileSystems' own calls and
+  /// whatever else is handed this counter (ConditionalObject: the lease).
+  const std::shared_ptr<StorageRequests>& requests() const { return requests_; }
+
   /// Finalises Arrow's S3 support if this process initialised it. Idempotent.
   static void FinalizeS3IfUsed();
 
@@ -140,6 +149,7 @@ class FileSystems {
   std::vector<FileRemoval> RemoveAfterRecheck(const std::vector<ExpectedFile>& files);
 
   std::shared_ptr<aws::AwsContext> aws_;
+  const std::shared_ptr<StorageRequests> requests_ = std::make_shared<StorageRequests>();
   std::unique_ptr<S3BatchDeleter> deleter_;
   std::unique_ptr<S3Lister> lister_;
 

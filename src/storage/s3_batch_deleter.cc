@@ -15,8 +15,9 @@
 
 namespace s3c {
 
-S3BatchDeleter::S3BatchDeleter(std::shared_ptr<aws::AwsContext> context)
-    : context_(std::move(context)), client_(context_->credentials()) {
+S3BatchDeleter::S3BatchDeleter(std::shared_ptr<aws::AwsContext> context,
+                               std::shared_ptr<StorageRequests> requests)
+    : context_(std::move(context)), client_(context_->credentials()), requests_(std::move(requests)) {
   region_ = context_->config().Region().ValueOr("us-east-1");
   endpoint_ = context_->config().Endpoint("s3", region_, &custom_endpoint_);
 }
@@ -98,7 +99,10 @@ arrow::Result<aws::HttpResponse> S3BatchDeleter::Post(const std::string& bucket,
   request.headers = {{"Content-Type", "application/xml"}, {"Content-MD5", ContentMd5(request.body)}};
   request.service = "s3";
   request.region = region_;
-  return StorageFaults::Run("DeleteObjects", what, [&] { return client_.Send(request, what); });
+  return StorageFaults::Run("DeleteObjects", what, [&] {
+    if (requests_) requests_->Add(RequestKind::kDelete);
+    return client_.Send(request, what);
+  });
 }
 
 std::vector<std::pair<std::string, arrow::Status>> S3BatchDeleter::DeleteBatch(

@@ -22,6 +22,7 @@
 #include "aws/aws_client.h"
 #include "aws/aws_context.h"
 #include "storage/exact_removal.h"
+#include "storage/storage_requests.h"
 
 namespace s3c {
 
@@ -39,7 +40,9 @@ class S3BatchDeleter {
     arrow::Status status;  // why, for kFailed; OK otherwise
   };
 
-  explicit S3BatchDeleter(std::shared_ptr<aws::AwsContext> context);
+  /// Each DeleteObjects request is counted as a delete in `requests`, if given.
+  explicit S3BatchDeleter(std::shared_ptr<aws::AwsContext> context,
+                          std::shared_ptr<StorageRequests> requests = nullptr);
 
   /// `paths` are "bucket/key". Returns the objects that could not be deleted, each with why.
   /// An error means the request itself failed for every object of some batch (those are then
@@ -96,6 +99,7 @@ class S3BatchDeleter {
   std::string region_;
   std::string endpoint_;
   bool custom_endpoint_ = false;
+  std::shared_ptr<StorageRequests> requests_;
 };
 
 }  // namespace s3c

@@ -49,7 +49,8 @@ TEST(S3BatchDeleter, BatchesAThousandAndReportsWhatFailed) {
     return FakeHttpServer::Response{200, {}, "<DeleteResult>" + errors + "</DeleteResult>"};
   });
   auto context = ContextFor(s3);
-  S3BatchDeleter deleter(context);
+  auto counted = std::make_shared<StorageRequests>();
+  S3BatchDeleter deleter(context, counted);
   std::vector<std::string> paths;
   for (int i = 0; i < 2500; ++i) {
     char key[16];
@@ -70,6 +71,8 @@ TEST(S3BatchDeleter, BatchesAThousandAndReportsWhatFailed) {
     objects += xml::Elements(r.body, "Object").size();
   }
   EXPECT_EQ(objects, 2500u);
+  EXPECT_EQ(counted->Counts().del, 3);  // a request is one delete, whatever its keys
+  EXPECT_EQ(counted->Counts().Total(), 3);
 }
 
 

@@ -41,8 +41,9 @@ std::optional<int64_t> ParseInt(const std::string& text) {
 
 }  // namespace
 
-S3Lister::S3Lister(std::shared_ptr<aws::AwsContext> context)
-    : context_(std::move(context)), client_(context_->credentials()) {
+S3Lister::S3Lister(std::shared_ptr<aws::AwsContext> context,
+                   std::shared_ptr<StorageRequests> requests)
+    : context_(std::move(context)), client_(context_->credentials()), requests_(std::move(requests)) {
   endpoint_.region = context_->config().Region().ValueOr("us-east-1");
   endpoint_.url = context_->config().Endpoint("s3", endpoint_.region, &endpoint_.custom);
 }
@@ -119,6 +120,7 @@ arrow::Result<std::vector<S3Lister::Object>> S3Lister::List(const std::string& f
     request.url = S3BucketUrl(endpoint_, bucket, Query(prefix, token));
     request.service = "s3";
     request.region = endpoint_.region;
+    if (requests_) requests_->Add(RequestKind::kList);
     ARROW_ASSIGN_OR_RAISE(auto response, client_.Send(request, what));
     auto page = ParsePage(response.body, prefix);
     if (!page.ok()) {

@@ -21,6 +21,7 @@
 #include "aws/aws_client.h"
 #include "aws/aws_context.h"
 #include "storage/s3_url.h"
+#include "storage/storage_requests.h"
 
 namespace s3c {
 
@@ -40,7 +41,9 @@ class S3Lister {
     std::string next_token;
   };
 
-  explicit S3Lister(std::shared_ptr<aws::AwsContext> context);
+  /// Each ListObjectsV2 request is counted as a list in `requests`, if given.
+  explicit S3Lister(std::shared_ptr<aws::AwsContext> context,
+                    std::shared_ptr<StorageRequests> requests = nullptr);
 
   /// `folder` is "bucket" or "bucket/prefix" (trailing '/' ignored), as a Location's path.
   /// Returns the objects whose key is "<prefix>/<name>" with no further '/', in S3's order,
@@ -68,6 +71,7 @@ class S3Lister {
   std::shared_ptr<aws::AwsContext> context_;
   aws::AwsClient client_;
   S3Endpoint endpoint_;
+  std::shared_ptr<StorageRequests> requests_;
 };
 
 }  // namespace s3c

@@ -109,9 +109,12 @@ TEST(S3Lister, FollowsContinuationTokens) {
     return FakeHttpServer::Response{
         200, {}, Page(Contents("tbl%2Fp%3D1%2Fc%20d.parquet", 3, "&quot;c&quot;"), "")};
   });
-  S3Lister lister(ContextFor(s3));
+  auto counted = std::make_shared<StorageRequests>();
+  S3Lister lister(ContextFor(s3), counted);
   ASSERT_OK_AND_ASSIGN(auto objects, lister.List("bucket/tbl/p=1"));
   ASSERT_EQ(objects.size(), 3u);
+  EXPECT_EQ(counted->Counts().list, 3);  // one per page
+  EXPECT_EQ(counted->Counts().Total(), 3);
   EXPECT_EQ(objects[0].key, "tbl/p=1/a.parquet");
   EXPECT_EQ(objects[1].key, "tbl/p=1/b.parquet");
   EXPECT_EQ(objects[2].key, "tbl/p=1/c d.parquet");
