@@ -37,7 +37,8 @@ constexpr const char* kFooter = R"(Exit codes:
   1  internal error
   2  usage error: bad flag or value, bad --partition_predicate
   3  input error: the run could not start (missing table, a view or Iceberg table, locked...),
-     or `report` cannot read its --from (nor write its --html)
+     or `report` cannot read its --from; or a page (--report, --html) could not be
+     written (a run's work is done then: its summary is printed)
   4  partial failure: some partitions failed (the summary says why; none lost a row)
 
 Examples:

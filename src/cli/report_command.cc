@@ -1,6 +1,7 @@
 #include "cli/report_command.h"
 
 #include <algorithm>
+#include <new>
 
 #include "cli/exit_code.h"
 #include "report/html_report.h"
@@ -18,9 +19,8 @@ int InputError(std::string message) {
   return kExitInputError;
 }
 
-}  // namespace
-
-int RunReportCommand(const ReportRequest& request) {
+// Reads, renders and writes; exceptions (memory) are the caller's.
+int RenderReport(const ReportRequest& request) {
   FileSystems file_systems;
   const std::string source = request.from == "-" ? "standard input" : request.from;
   auto text = ReadReportInput(file_systems, request.from);
@@ -37,6 +37,17 @@ int RunReportCommand(const ReportRequest& request) {
     return InputError(written.message());
   }
   return kExitSuccess;
+}
+
+}  // namespace
+
+int RunReportCommand(const ReportRequest& request) {
+  try {
+    return RenderReport(request);
+  } catch (const std::bad_alloc&) {
+    return InputError((request.from == "-" ? std::string("standard input") : request.from) +
+                      ": too large to render in this machine's memory");
+  }
 }
 
 }  // namespace s3c

@@ -22,6 +22,7 @@ std::string StatesOf(const std::map<std::string, int64_t>& states) {
 }  // namespace
 
 arrow::Result<std::vector<PendingRun>> PendingWork::Journals(const RunLayout& layout,
+                                                              const std::set<std::string>& live_runs,
                                                               std::vector<std::string>* notes,
                                                               size_t max_records) {
   ARROW_ASSIGN_OR_RAISE(auto folders, RunJournal::ListRunFolders(layout.RunsDir()));
@@ -38,6 +39,19 @@ arrow::Result<std::vector<PendingRun>> PendingWork::Journals(const RunLayout& la
       continue;
     }
     run.partitions = static_cast<int64_t>(plan->partitions.size());
+    if (plan->table_location != layout.table_root().uri()) {
+      run.state = "another table's journal";
+      run.detail = "about the table at " + plan->table_location +
+                   " (a copy?); recovery leaves it alone";
+      pending.push_back(std::move(run));
+      continue;
+    }
+    if (live_runs.count(run_id)) {
+      run.state = "in progress";
+      run.detail = "the run holds the table's lease";
+      pending.push_back(std::move(run));
+      continue;
+    }
     std::map<std::string, int64_t> states;
     int64_t awaiting_grace = 0, unrecorded = 0;
     int64_t grace_until = 0;
@@ -82,9 +96,14 @@ arrow::Result<std::vector<PendingRun>> PendingWork::Journals(const RunLayout& la
     }
     pending.push_back(std::move(run));
   }
-  for (const auto& run_id : folders.abandoned) {
-    pending.push_back({run_id, "abandoned", 0,
+  constexpr size_t kMaxAbandoned = 20;
+  for (size_t i = 0; i < folders.abandoned.size() && i < kMaxAbandoned; ++i) {
+    pending.push_back({folders.abandoned[i], "abandoned", 0,
                        "a run that stopped while writing its plan; the next run removes it"});
+  }
+  if (folders.abandoned.size() > kMaxAbandoned && notes) {
+    notes->push_back(std::to_string(folders.abandoned.size() - kMaxAbandoned) +
+                     " more abandoned run folder(s) not listed");
   }
   return pending;
 }
@@ -94,9 +113,20 @@ arrow::Result<std::vector<LeaseState>> PendingWork::Leases(const RunLayout& layo
   std::vector<LeaseState> leases;
   for (const auto& entry : listed) {
     const std::string name(BaseName(entry.path()));
-    if (!entry.IsFile() || !RunLayout::LeaseScope(name)) continue;
+    if (!RunLayout::LeaseScope(name)) continue;
     LeaseState lease;
     lease.name = name;
+    constexpr int64_t kMaxLeaseBytes = 64 * 1024;  // a lease is a few hundred bytes
+    if (!entry.IsFile()) {
+      lease.problem = "not a file: it blocks every run until removed";
+      leases.push_back(std::move(lease));
+      continue;
+    }
+    if (entry.size() > kMaxLeaseBytes) {
+      lease.problem = std::to_string(entry.size()) + " bytes: not a lease";
+      leases.push_back(std::move(lease));
+      continue;
+    }
     auto text = ReadWholeFile(Location{layout.ToolFolder().fs, entry.path()});
     if (!text.ok()) {
       lease.problem = text.status().message();

@@ -7,6 +7,7 @@
 // Read-only: listings and GETs of the tool's own small objects, never a data file. A journal
 // or lease that cannot be read is reported as such, never trusted for anything.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,15 @@ namespace s3c {
 class PendingWork {
  public:
   /// The journals under layout.RunsDir(), oldest first. Reads each run's plan and up to
-  /// `max_records` partition records per run (one GET each).
+  /// `max_records` partition records per run (one GET each). A run named in `live_runs` (its
+  /// lease is held) is in progress, not half done; a journal about another table's location
+  /// (a copied table) is said to be left alone, as recovery leaves it.
   static arrow::Result<std::vector<PendingRun>> Journals(const RunLayout& layout,
+                                                         const std::set<std::string>& live_runs,
                                                          std::vector<std::string>* notes,
                                                          size_t max_records = 1000);
-  /// The leases in layout.ToolFolder() (the whole table's and shards').
+  /// The leases in layout.ToolFolder() (the whole table's and shards'). A lease that is not a
+  /// small regular file is reported unreadable, never read whole.
   static arrow::Result<std::vector<LeaseState>> Leases(const RunLayout& layout);
 };
 

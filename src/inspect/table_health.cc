@@ -216,7 +216,7 @@ std::string TableHealth::ToText(size_t max_partitions) const {
   } else {
     out << journals.size() << " run(s)\n";
     for (const auto& j : journals) {
-      out << "  " << j.run_id << ": " << j.state << ", " << j.partitions << " partition(s); "
+      out << "  " << OneLine(j.run_id) << ": " << OneLine(j.state) << ", " << j.partitions << " partition(s); "
           << OneLine(j.detail) << "\n";
     }
   }
@@ -226,12 +226,12 @@ std::string TableHealth::ToText(size_t max_partitions) const {
   } else {
     out << "\n";
     for (const auto& l : leases) {
-      out << "  " << l.name << ": ";
+      out << "  " << OneLine(l.name) << ": ";
       if (!l.problem.empty()) {
         out << "unreadable (" << OneLine(l.problem) << ")\n";
         continue;
       }
-      out << (l.live ? "held by " : "left by ") << "run " << l.run_id << " (" << l.holder
+      out << (l.live ? "held by " : "left by ") << "run " << OneLine(l.run_id) << " (" << OneLine(l.holder)
           << "), " << (l.live ? "until " : "expired ") << l.expires_at << "\n";
     }
   }

@@ -97,7 +97,8 @@ PartitionHealth HealthOf(const PartitionPlan& plan, double small_threshold, bool
   health.reason = plan.reason;
   health.other_files = static_cast<int64_t>(plan.other_files.size());
   std::vector<int64_t> sizes;
-  if (!plan.files.empty() || !plan.partition.files) {
+  // A failed partition's files may not all have made it into the plan: count the listing's.
+  if (!plan.partition.files || (plan.action != PartitionAction::kFail && !plan.files.empty())) {
     for (const auto& f : plan.files) sizes.push_back(f.info.size());
   } else {
     // Failed before its files were sorted out: count what the listing saw that claims Parquet.
@@ -182,6 +183,7 @@ arrow::Result<TableHealth> TableInspector::Inspect(Catalog& catalog) {
 
   ARROW_ASSIGN_OR_RAISE(PartitionListing listing,
                         catalog.ListPartitions(run.table, options_.predicate));
+  ARROW_RETURN_NOT_OK(CheckReportOutside(run, listing.partitions));
   if (run.shard) {
     std::erase_if(listing.partitions, [&](const Partition& p) { return !run.shard->Owns(p.path); });
   }
@@ -197,20 +199,41 @@ arrow::Result<TableHealth> TableInspector::Inspect(Catalog& catalog) {
   ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, Planner(planner).Plan(run.table, std::move(listing)));
   progress.Finish();
   health.notes = plan.notes;
-  for (const auto& p : plan.partitions) health.partitions.push_back(HealthOf(p, threshold, footers_));
+  // What the partition and byte limits would leave for a later run, as a run decides it.
+  std::vector<std::optional<Deferral>> deferrals(plan.partitions.size());
+  if (run.budget.limits().any()) {
+    std::vector<const PartitionPlan*> plans;
+    for (const auto& p : plan.partitions) plans.push_back(&p);
+    deferrals = run.budget.Select(plans, &health.notes);
+  }
+  for (size_t i = 0; i < plan.partitions.size(); ++i) {
+    PartitionHealth health_of = HealthOf(plan.partitions[i], threshold, footers_);
+    if (deferrals[i]) {
+      health_of.action = "defer";
+      health_of.reason = deferrals[i]->reason;
+      health_of.files_after = health_of.files;
+      health_of.bytes_after = health_of.bytes;
+      health_of.after = health_of.before;
+    }
+    health.partitions.push_back(std::move(health_of));
+  }
   health.SortWorstFirst();
 
-  auto journals = PendingWork::Journals(run.layout, &health.notes);
+  auto leases = PendingWork::Leases(run.layout);
+  std::set<std::string> live_runs;
+  if (leases.ok()) {
+    health.leases = std::move(*leases);
+    for (const auto& lease : health.leases) {
+      if (lease.live) live_runs.insert(lease.run_id);
+    }
+  } else {
+    health.notes.push_back("leases: " + leases.status().message());
+  }
+  auto journals = PendingWork::Journals(run.layout, live_runs, &health.notes);
   if (journals.ok()) {
     health.journals = std::move(*journals);
   } else {
     health.notes.push_back("journals: " + journals.status().message());
-  }
-  auto leases = PendingWork::Leases(run.layout);
-  if (leases.ok()) {
-    health.leases = std::move(*leases);
-  } else {
-    health.notes.push_back("leases: " + leases.status().message());
   }
   return health;
 }

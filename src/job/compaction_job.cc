@@ -269,6 +269,7 @@ arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
   {
     StageClock::Scope listing_time(run.clock.get(), Stage::kListing);
     ARROW_ASSIGN_OR_RAISE(listing, catalog.ListPartitions(run.table, options_.predicate));
+    ARROW_RETURN_NOT_OK(CheckReportOutside(run, listing.partitions));
     if (transaction) {
       auto clear = transaction->exclusion().CheckBelow(listing.tool_folders);
       if (!clear.ok()) return WithKind(clear, ErrorKind::kInput);

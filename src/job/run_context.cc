@@ -60,7 +60,7 @@ arrow::Result<std::optional<Location>> ResolveOutside(const std::string& path,
 
 // --report must not land where readers of the table (or the target) would read it as data, nor
 // among the tool's own objects.
-arrow::Status CheckReportPlace(const std::string& path, const RunContext& run,
+arrow::Status CheckReportPlace(const std::string& path, RunContext& run,
                                FileSystems& file_systems) {
   if (path.empty()) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto where, ResolveOutside(path, "--report", run.table, file_systems));
@@ -74,6 +74,7 @@ arrow::Status CheckReportPlace(const std::string& path, const RunContext& run,
     return arrow::Status::Invalid("--report ", where->uri(), " is inside --target_s3_path ",
                                   run.target_root->uri(), "; choose a path outside it");
   }
+  run.report = where;
   return arrow::Status::OK();
 }
 
@@ -167,6 +168,18 @@ arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table tab
   run.commit.elsewhere = OriginalsPolicy::Of(options.original_files, options.delete_grace_minutes, true);
   run.commit.verify_content = options.verify == VerifyMode::kContent;
   return run;
+}
+
+arrow::Status CheckReportOutside(const RunContext& run, const std::vector<Partition>& partitions) {
+  if (!run.report) return arrow::Status::OK();
+  for (const Partition& p : partitions) {
+    if (p.location.Contains(*run.report)) {
+      return Usage(arrow::Status::Invalid("--report ", run.report->uri(), " is in the folder of partition ",
+                                          PartitionName(p.path), " (", p.location.uri(),
+                                          ") where readers would take it for data; choose a path outside it"));
+    }
+  }
+  return arrow::Status::OK();
 }
 
 arrow::Result<RunContext> ResolveRecovery(const CompactionOptions& options, Table table,

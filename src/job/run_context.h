@@ -74,6 +74,10 @@ struct RunContext {
     planner.clock = execute.clock = commit.clock = clock.get();
   }
 
+  /// --report, resolved; checked against the table, its tool folder, the journal and the target
+  /// here, and against every listed partition's location by CheckReportOutside.
+  std::optional<Location> report;
+
   bool dry_run() const { return mode == RunMode::kDryRun; }
   /// The target's URI, or "" in place.
   std::string TargetUri() const { return target_root ? target_root->uri() : std::string(); }
@@ -85,6 +89,11 @@ struct RunContext {
 arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table table,
                                      bool catalog_records_locations, FileSystems& file_systems,
                                      std::string run_id, int hardware_threads);
+
+/// --report must not land in a partition's folder, wherever the catalog keeps it (a Glue
+/// partition may live outside the table's root): readers would take the page for data. Usage
+/// error naming the partition; OK when there is no report.
+arrow::Status CheckReportOutside(const RunContext& run, const std::vector<Partition>& partitions);
 
 /// `recover` and `commit`: the same resolution, for a run that only finishes earlier ones
 /// (no predicate or shard; the target, archive and journal flags fence what it may touch).

@@ -518,7 +518,9 @@ std::string Planner::NothingToCompact(int64_t small, int64_t out_files) const {
 }
 
 void Planner::EstimateFromListing(PartitionPlan& plan) const {
-  plan.output_dir = plan.partition.location;
+  const bool to_target = !InPlace(plan.partition);
+  plan.output_dir = to_target ? options_.target_root->Child(plan.partition.path)
+                              : plan.partition.location;
   std::vector<FileToPack> to_pack;
   for (const FileInfo& info : *plan.partition.files) {
     if (!FileInspector::ClaimsToBeParquet(BaseName(info.path()))) {
@@ -542,12 +544,26 @@ void Planner::EstimateFromListing(PartitionPlan& plan) const {
     plan.reason = plan.other_files.empty() ? "no files" : "no Parquet files";
     return;
   }
+  if (auto name = NameTheJournalCannotRecord(plan)) {
+    plan.action = PartitionAction::kFail;
+    plan.reason = "'" + EscapeInvalidUtf8(*name) +
+                  "' is not valid UTF-8, so the run's journal cannot record it; the "
+                  "partition is left as it is (rename it to compact it)";
+    return;
+  }
   Packing packing = PackFiles(to_pack, options_.packing);
   plan.kept = packing.large;
   const int64_t small = static_cast<int64_t>(packing.small_files());
-  const int64_t out_files = packing.EstimatedOutputFiles(options_.packing.target_bytes);
-  if (std::string why = NothingToCompact(small, out_files); !why.empty()) {
-    plan.action = PartitionAction::kSkip;
+  int64_t out_files = packing.EstimatedOutputFiles(options_.packing.target_bytes);
+  if (options_.sort) {
+    // Rewritten whole unless its files are sorted already, which only their footers tell.
+    packing = WholePartition(plan);
+    plan.kept.clear();
+    out_files = packing.EstimatedOutputFiles(options_.packing.target_bytes);
+    plan.reason = "sorted by --sort_by " + options_.sort->ToString() +
+                  " (unless already sorted: --footers tells)";
+  } else if (std::string why = NothingToCompact(small, out_files); !why.empty()) {
+    plan.action = to_target ? PartitionAction::kCopy : PartitionAction::kSkip;
     plan.reason = std::move(why);
     plan.kept.clear();
     for (size_t i = 0; i < plan.files.size(); ++i) plan.kept.push_back(i);

@@ -17,8 +17,9 @@ namespace s3c {
 
 class FileSystems;
 
-/// Documents larger than this are refused (a saved summary of 10,000 partitions is ~10 MiB).
-inline constexpr int64_t kMaxReportInputBytes = int64_t{1} << 30;
+/// Documents larger than this are refused (a saved summary of 10,000 partitions is ~10 MiB; a
+/// parsed document takes about 20 times its text in memory).
+inline constexpr int64_t kMaxReportInputBytes = int64_t{128} << 20;
 
 /// The whole of `path_or_uri` as bytes; "-" reads standard input to its end.
 arrow::Result<std::string> ReadReportInput(FileSystems& file_systems,

@@ -19,8 +19,10 @@ inline int64_t NowUnix() {
 }
 
 /// "2026-12-01T01:02:03Z": Unix seconds as UTC ISO-8601.
+/// Outside years 1970 to 9999 (a forged expiry, say) the nearest end is printed.
 inline std::string IsoUtc(int64_t unix) {
-  std::time_t t = static_cast<std::time_t>(unix);
+  constexpr int64_t kLast = 253402300799;  // 9999-12-31T23:59:59Z
+  std::time_t t = static_cast<std::time_t>(unix < 0 ? 0 : unix > kLast ? kLast : unix);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];

@@ -44,6 +44,23 @@ std::optional<size_t> FirstInvalidUtf8(std::string_view text) {
 
 namespace {
 
+// The code point of the well-formed sequence of `length` bytes at text[i].
+uint32_t CodePoint(std::string_view text, size_t i, size_t length) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  if (length == 1) return byte(0);
+  uint32_t cp = byte(0) & (0xFF >> (length + 1));
+  for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (byte(k) & 0x3F);
+  return cp;
+}
+
+// Characters that move text to another line or reorder it on a terminal: C1 controls (NEL...),
+// the line and paragraph separators, and the bidirectional embeddings, overrides and isolates.
+bool LayoutControl(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+         cp == 0x200F || cp == 0x061C;
+}
+
 std::string Escape(std::string_view text, bool controls) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -52,6 +69,17 @@ std::string Escape(std::string_view text, bool controls) {
     const size_t length = SequenceLength(text, i);
     const auto first = static_cast<unsigned char>(text[i]);
     const bool control = controls && (first < 0x20 || first == 0x7F);
+    if (length > 1 && controls && LayoutControl(CodePoint(text, i, length))) {
+      // Written as its bytes, \xNN each, as an invalid byte would be: inert and visible.
+      for (size_t k = 0; k < length; ++k) {
+        const auto b = static_cast<unsigned char>(text[i + k]);
+        out += "\\x";
+        out += kHex[b >> 4];
+        out += kHex[b & 0xF];
+      }
+      i += length;
+      continue;
+    }
     if (length > 0 && !control) {
       out.append(text.substr(i, length));
       i += length;

@@ -36,6 +36,12 @@ TEST(Utf8, EscapesOnlyIllFormedBytes) {
 TEST(Utf8, OneLineAlsoEscapesControlCharacters) {
   EXPECT_EQ(OneLine("p=g\nh"), "p=g\\x0Ah");
   EXPECT_EQ(OneLine("\x1b[31mE\x07\x7f"), "\\x1B[31mE\\x07\\x7F");
+  // Characters that break or reorder a line on a terminal: NEL, U+2028, U+202E (RLO).
+  EXPECT_EQ(OneLine("a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xae" "d"),
+            "a\\xC2\\x85b\\xE2\\x80\\xA8c\\xE2\\x80\\xAEd");
+  // Other non-ASCII text stays as it is.
+  EXPECT_EQ(OneLine("\xc3\xa9t\xc3\xa9 \xe6\x97\xa5"), "\xc3\xa9t\xc3\xa9 \xe6\x97\xa5");
+  EXPECT_EQ(EscapeInvalidUtf8("\xe2\x80\xae"), "\xe2\x80\xae");
   EXPECT_EQ(OneLine("Zürich \xff"), "Zürich \\xFF");
   EXPECT_EQ(EscapeInvalidUtf8("a\nb"), "a\nb");  // JSON escapes those itself
 }
