@@ -8,6 +8,7 @@ proxy: no write, and no GET of a data file without --footers)."""
 import json
 import math
 import os
+import shutil
 import signal
 import urllib.parse
 from pathlib import Path
@@ -17,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from support.glue import register_table
+from support.paused_run import PausedRun
 from support.tables import TableSpec, events_schema, partition_path, snapshot, write_table
 
 KILLED = -signal.SIGKILL
@@ -293,3 +295,98 @@ def test_hostile_partition_names_stay_on_their_line(run, tmp_path):
     doc = inspect(run, "--table_path", root)
     names = {p["partition"] for p in doc["partitions"]}
     assert "d=\\xFF\\xFE" in names or "d=\\xff\\xfe" in names, names
+
+
+def test_inspect_decides_as_a_run_under_limits_sort_and_a_target(run, tmp_path):
+    """The listing-only decisions agree with the dry run's with the flags that change them."""
+    root = tmp_path / "t"
+    make_table(root)
+    raw = os.fsencode(root) + b"/d=\xff"
+    os.makedirs(raw)
+    for i in range(3):
+        with open(raw + b"/p%d.parquet" % i, "wb") as out:
+            pq.write_table(pa.table({"id": [i]}), out)
+    for flags in (["--max_partitions", "1"], ["--max_input_gb", "0.0001"], ["--sort_by", "event_id"],
+                  ["--target_s3_path", tmp_path / "out"], []):
+        doc = inspect(run, "--table_path", root, *flags)
+        dry = run("--table_path", root, "--target_file_size_mb", TARGET, *flags, "--dry-run", "--json")
+        assert dry.code in (0, 4), dry.stderr
+        planned = {d["partition"]: d["status"] for d in dry.summary["details"]}
+        got = {p["partition"]: p["action"] for p in doc["partitions"]}
+        as_run = {"compact": "planned", "copy": "planned", "skip": "skipped", "fail": "failed",
+                  "defer": "deferred"}
+        assert {k: as_run[v] for k, v in got.items()} == planned, (flags, got, planned)
+        by_name = {p["partition"]: p for p in doc["partitions"]}
+        assert "not valid UTF-8" in by_name["d=\\xFF"]["reason"]
+        if flags and flags[0] == "--target_s3_path":
+            assert by_name["d=c"]["action"] == "copy"
+        if flags and flags[0] == "--max_partitions":
+            assert sum(a == "defer" for a in got.values()) == 2  # 3 would be compacted
+
+
+def test_footers_count_a_failing_partition_from_its_listing(run, tmp_path):
+    root = tmp_path / "t"
+    make_table(root)
+    (root / "d=b" / "garbage.parquet").write_bytes(b"not parquet at all, not even close")
+    doc = inspect(run, "--table_path", root, "--footers")
+    b = {p["partition"]: p for p in doc["partitions"]}["d=b"]
+    sizes = [f.stat().st_size for f in (root / "d=b").glob("*.parquet")]
+    assert b["action"] == "fail" and (b["files"], b["bytes"]) == (len(sizes), sum(sizes))
+
+
+def test_pending_work_that_is_not_what_it_seems(run, binary, tmp_path):
+    """A live run's journal is in progress; a copied table's journal belongs to the other table;
+    a lease that is a folder blocks runs and is said so; names stay on their line."""
+    root = tmp_path / "t"
+    make_table(root)
+    flags = ["--table_path", root, "--target_file_size_mb", TARGET]
+    paused = PausedRun(binary, flags, "after_plan", tmp_path / "fifo")
+    try:
+        paused.wait_paused()
+        doc = inspect(run, "--table_path", root)
+        live = [l for l in doc["leases"] if l["live"]]
+        assert len(live) == 1
+        assert [(j["run_id"], j["state"]) for j in doc["journals"]] == [(live[0]["run_id"], "in progress")]
+        # A copy of the table, taken while the run is there, with its journal.
+        copy = tmp_path / "copy"
+        shutil.copytree(root, copy)
+    finally:
+        code, _, err = paused.resume()
+    assert code == 0, err
+    doc = inspect(run, "--table_path", copy)
+    assert [j["state"] for j in doc["journals"]] == ["another table's journal"]
+    assert str(root) in doc["journals"][0]["detail"]
+
+    other = tmp_path / "u"
+    make_table(other)
+    (other / "_s3_compaction" / "lease-\x1b[2J.json").mkdir(parents=True)
+    (other / "_s3_compaction" / "lease.json").mkdir()
+    doc = inspect(run, "--table_path", other)
+    assert sorted(l["problem"] for l in doc["leases"]) == ["not a file: it blocks every run until removed"] * 2
+    text = run("inspect", "--table_path", other).stdout
+    assert "\x1b" not in text and "lease-\\x1B[2J.json: unreadable" in text
+
+
+def test_a_report_is_refused_in_a_glue_partition_outside_the_table(run, aws, bucket, tmp_path):
+    """A Glue partition may live outside its table's root: a page written in its folder would be
+    read as data. Refused before anything is written, by inspect, a dry run and a run."""
+    parts = [{"d": "x"}, {"d": "y"}]
+    local = tmp_path / "src"
+    write_table(local, TableSpec(partitions=parts, files_per_partition=4, rows_per_file=50))
+    aws.s3.upload_tree(local / "d=x", bucket, "elsewhere/part-x")
+    aws.s3.upload_tree(local / "d=y", bucket, "tbl/d=y")
+    from support.glue import add_partition, create_table
+    aws.glue.create_database(DatabaseInput={"Name": "far"})
+    create_table(aws.glue, "far", "t", f"s3://{bucket}/tbl", events_schema(), [("d", "string")])
+    add_partition(aws.glue, "far", "t", ["x"], f"s3://{bucket}/elsewhere/part-x", events_schema())
+    add_partition(aws.glue, "far", "t", ["y"], f"s3://{bucket}/tbl/d=y", events_schema())
+    objects = aws.s3.objects(bucket)
+    page = f"s3://{bucket}/elsewhere/part-x/r.html"
+    table = ["--database_name", "far", "--table_name", "t"]
+    for command in (["inspect", *table, "--html", page], [*table, "--dry-run", "--report", page],
+                    [*table, "--report", page]):
+        r = run(*command, env=aws.env())
+        assert r.code == 2, (command, r.stderr)
+        assert "is in the folder of partition d=x" in r.stderr
+    assert aws.s3.objects(bucket) == objects
+    assert run("inspect", *table, "--html", f"s3://{bucket}/reports/r.html", env=aws.env()).code == 0
