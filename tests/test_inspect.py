@@ -390,3 +390,17 @@ def test_a_report_is_refused_in_a_glue_partition_outside_the_table(run, aws, buc
         assert "is in the folder of partition d=x" in r.stderr
     assert aws.s3.objects(bucket) == objects
     assert run("inspect", *table, "--html", f"s3://{bucket}/reports/r.html", env=aws.env()).code == 0
+
+
+def test_folders_linked_in_a_loop_end_the_listing(run, tmp_path):
+    """Three folders linked back to the table: the recursive listing follows links (Arrow), so
+    only its depth bounds the loop; inspect and a run finish, and the rows are what they were."""
+    root = tmp_path / "t"
+    make_table(root)
+    for name in ("d=l1", "d=l2", "d=l3"):
+        (root / name).symlink_to(root, target_is_directory=True)
+    doc = inspect(run, "--table_path", root)
+    assert {p["partition"] for p in doc["partitions"]} >= {"d=a", "d=b", "d=c", "d=e"}
+    r = run("--table_path", root, "--target_file_size_mb", TARGET, "--json", timeout=120)
+    assert r.code == 0, r.stderr
+    assert r.summary["partitions"]["compacted"] == 3

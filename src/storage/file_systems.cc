@@ -516,11 +516,12 @@ arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
 }
 
 arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folder,
-                                                           bool recursive) {
+                                                           bool recursive, int max_depth) {
   arrow::fs::FileSelector selector;
   selector.base_dir = folder.path;
   selector.allow_not_found = true;
   selector.recursive = recursive;
+  selector.max_recursion = max_depth;
   auto listed = folder.fs->GetFileInfo(selector);
   if (!listed.ok()) {
     // The detail holds the reason ("[errno 13] Permission denied"); message() leaves it out.

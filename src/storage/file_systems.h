@@ -36,10 +36,13 @@ namespace s3c {
 class S3BatchDeleter;
 class S3Lister;
 
-/// What is directly in `folder` (or, `recursive`, below it): files and folders. A folder that
-/// does not exist lists as empty. Errors name the folder ("listing <uri>: ...").
+/// What is directly in `folder` (or, `recursive`, below it, at most `max_depth` folders deep):
+/// files and folders. A folder that does not exist lists as empty. Errors name the folder
+/// ("listing <uri>: ..."). Locally, folders linked to a folder above them are followed (Arrow
+/// does): `max_depth` is what bounds such a loop.
 arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folder,
-                                                           bool recursive = false);
+                                                           bool recursive = false,
+                                                           int max_depth = 64);
 
 /// `path` made absolute, its symbolic links resolved as far as it exists, "." and ".." gone.
 arrow::Result<std::string> CanonicalLocalPath(const std::string& path);

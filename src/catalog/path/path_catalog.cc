@@ -24,12 +24,16 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
+// How many folders below a partition folder a recursive listing looks (for the note about files
+// in subfolders of partitions).
+constexpr int kSubfolderDepth = 4;
+
 // Listing requests: S3 returns up to 1,000 entries a page; elsewhere one call is one request.
 int64_t ListRequests(size_t entries) { return 1 + static_cast<int64_t>(entries) / 1000; }
 
 arrow::Result<std::vector<FileInfo>> List(const Location& dir, bool recursive,
-                                          int64_t* requests) {
-  auto listed = ListFolder(dir, recursive);
+                                          int64_t* requests, int max_depth = 64) {
+  auto listed = ListFolder(dir, recursive, max_depth);
   if (!listed.ok()) return listed.status();
   std::vector<FileInfo> entries = std::move(listed).ValueOrDie();
   *requests += ListRequests(entries.size());
@@ -171,7 +175,10 @@ class Walker {
   arrow::Status CollectSubtree(const Location& dir,
                                const std::vector<std::optional<std::string>>& values,
                                const std::vector<std::string>& segments) {
-    auto listed = List(dir, /*recursive=*/true, &list_requests_);
+    // Deep enough for every partition folder and a few folders below them (noted, never
+    // touched); a folder linked to one above it (a loop) is followed no deeper than that.
+    const int depth = static_cast<int>(table_.keys.size() - values.size()) + kSubfolderDepth;
+    auto listed = List(dir, /*recursive=*/true, &list_requests_, depth);
     if (!listed.ok() && !dir.is_s3()) {
       // Locally a folder below may be unreadable (no permission): walk it level by level, so
       // that only the partitions in that folder fail, not the run.
