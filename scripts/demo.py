@@ -48,9 +48,20 @@ def main():
     for d in days:
         rows.capture(partition_path(d), data_files(table / partition_path(d)))
 
+    def show(cmd):
+        print("demo: $ " + " ".join(cmd[:1] + [c if " " not in c else repr(c) for c in cmd[1:]]), flush=True)
+
+    # Before: the table's health, from its listing alone (nothing read, nothing written).
+    inspect = [args.binary, "inspect", "--table_path", str(table), "--target_file_size_mb",
+               str(args.target_mb)]
+    show(inspect)
+    if subprocess.call(inspect) != 0:
+        sys.exit("demo: s3-compaction inspect failed")
+
+    report = table.parent / "events-report.html"
     cmd = [args.binary, "--table_path", str(table), "--target_file_size_mb", str(args.target_mb),
-           "--delete_original_files", "true", *args.rest]
-    print("demo: $ " + " ".join(cmd[:1] + [c if " " not in c else repr(c) for c in cmd[1:]]), flush=True)
+           "--delete_original_files", "true", "--report", str(report), *args.rest]
+    show(cmd)
     code = subprocess.call(cmd)
     if code != 0:
         sys.exit(f"demo: s3-compaction exited with {code}")
@@ -64,6 +75,7 @@ def main():
         rows.assert_same(partition_path(d), data_files(table / partition_path(d)))
     total = sum(rows.differences(partition_path(d), data_files(table / partition_path(d)))[1] for d in days)
     print(f"demo: DuckDB check: the {total:,} rows of every partition are the same multiset as before")
+    print(f"demo: the run's report, one HTML page to open in a browser: {report}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ BUILD="${S3C_ASAN_BUILD_DIR:-$ROOT/build-asan}"
 # test); crash recovery (the process killed at each step of the commit protocol, then
 # `recover`) in place on local disk, on S3 (moto: our listing, batched and conditional
 # deletes, signing) and in Glue mode (the catalog client); sorting (the external sort, spilled
-# and killed mid-sort), unpartitioned tables and the runtime limit.
+# and killed mid-sort), unpartitioned tables and the runtime limit; inspect (listing-only and
+# footers, pending journals, hostile names) and a run's report.
 E2E_SUBSET=(
   tests/test_path_compaction.py
   tests/test_bad_input.py
@@ -38,6 +39,8 @@ E2E_SUBSET=(
   tests/test_sort.py::test_a_killed_sort_leaves_a_spill_the_next_run_sweeps
   tests/test_unpartitioned.py::test_crash_then_recover
   tests/test_bounded_runs.py::test_max_runtime_starts_no_new_partition_once_the_time_is_up
+  tests/test_inspect.py
+  tests/test_html_report.py::test_a_run_writes_its_report_and_it_is_its_json_rendered
 )
 
 say() { printf 'sanitizers: %s\n' "$*" >&2; }

@@ -39,8 +39,8 @@ th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: lef
 th { background: #F2F2F2; font-weight: 600; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th.num { white-space: normal; }
-.name { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; overflow-wrap: anywhere;
-        word-break: break-all; min-width: 12em; }
+.name { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; overflow-wrap: break-word;
+        min-width: 12em; }
 tr.omitted td { font-style: italic; color: #444444; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: 0.8rem; font-weight: 600;
          border: 1px solid var(--grey); color: #000000; background: #EEEEEE; white-space: nowrap; }
@@ -145,7 +145,16 @@ std::string HtmlPage::Paragraph(const std::string& text, const std::string& css_
 
 HtmlPage::Cell HtmlPage::Text(const std::string& text) { return {E(text), false, false}; }
 HtmlPage::Cell HtmlPage::Number(const std::string& text) { return {E(text), true, false}; }
-HtmlPage::Cell HtmlPage::Name(const std::string& text) { return {E(text), false, true}; }
+// Breaks only after a '/' (a partition path's folders), or, for a single word longer than the
+// column, inside it.
+HtmlPage::Cell HtmlPage::Name(const std::string& text) {
+  std::string html;
+  for (char c : E(text)) {
+    html += c;
+    if (c == '/') html += "<wbr>";
+  }
+  return {std::move(html), false, true};
+}
 HtmlPage::Cell HtmlPage::Markup(std::string html) { return {std::move(html), false, false}; }
 
 std::string HtmlPage::Table(const std::string& caption, const std::vector<Column>& columns,

@@ -46,7 +46,7 @@ class HtmlPage {
   struct Cell {
     std::string html;
     bool numeric = false;  // right-aligned, tabular figures
-    bool name = false;     // a name that may be long: wraps anywhere, monospace
+    bool name = false;     // a name that may be long: wraps after '/', monospace
   };
   static Cell Text(const std::string& text);
   static Cell Number(const std::string& text);

@@ -208,9 +208,9 @@ TEST(HtmlReport, RendersARun) {
   // Failures, with their messages; the table worst first.
   EXPECT_NE(html.find("id=\"failures\""), std::string::npos);
   EXPECT_NE(html.find("Couldn&#39;t deserialize thrift"), std::string::npos);
-  const size_t failed = html.find("<td class=\"name\">year=2023/month=07</td><td><span");
-  const size_t skipped = html.find("<td class=\"name\">year=2023/month=06</td><td><span");
-  const size_t compacted = html.find("<td class=\"name\">year=2023/month=05</td><td><span");
+  const size_t failed = html.find("<td class=\"name\">year=2023/<wbr>month=07</td><td><span");
+  const size_t skipped = html.find("<td class=\"name\">year=2023/<wbr>month=06</td><td><span");
+  const size_t compacted = html.find("<td class=\"name\">year=2023/<wbr>month=05</td><td><span");
   ASSERT_NE(failed, std::string::npos);
   EXPECT_LT(failed, skipped);
   EXPECT_LT(skipped, compacted);  // 20 files left before 3
@@ -246,7 +246,7 @@ TEST(HtmlReport, AnOlderRunSummaryRenders) {
   EXPECT_EQ(Occurrences(html, "<svg "), 1u);  // the partitions chart only
   EXPECT_EQ(html.find("id=\"timeline\""), std::string::npos);
   EXPECT_EQ(html.find("id=\"requests\""), std::string::npos);
-  EXPECT_NE(html.find("year=2023/month=07"), std::string::npos);
+  EXPECT_NE(html.find("year=2023/<wbr>month=07"), std::string::npos);
 }
 
 TEST(HtmlReport, ADryRunSaysSo) {
