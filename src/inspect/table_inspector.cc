@@ -12,6 +12,7 @@
 #include "plan/file_inspector.h"
 #include "plan/planner.h"
 #include "report/progress_bar.h"
+#include "report/summary_builder.h"
 #include "util/clock.h"
 #include "util/error_kind.h"
 #include "util/version.h"
@@ -137,23 +138,11 @@ PartitionHealth HealthOf(const PartitionPlan& plan, double small_threshold, bool
   health.bytes_after = health.bytes;
   health.after = health.before;
   if (plan.action == PartitionAction::kCompact && !plan.groups.empty()) {
-    std::vector<bool> rewritten(plan.files.size(), false);
-    int64_t output_bytes = 0;
-    for (const auto& g : plan.groups) {
-      for (size_t i : g.inputs) rewritten[i] = true;
-      output_bytes += g.estimated_output_bytes;
-    }
-    health.after = SizeHistogram();
-    for (size_t i = 0; i < plan.files.size(); ++i) {
-      if (!rewritten[i]) health.after.Add(plan.files[i].info.size());
-    }
-    const int64_t outputs = std::max<int64_t>(1, plan.estimated_output_files);
-    for (int64_t k = 0; k < outputs; ++k) {
-      // Near-equal files, as the writer makes them.
-      health.after.Add(output_bytes / outputs + (k < output_bytes % outputs ? 1 : 0));
-    }
-    health.files_after = health.files - plan.InputFiles() + outputs;
-    health.bytes_after = health.bytes - plan.InputBytes() + output_bytes;
+    // After: as the dry run estimates it (the files kept, and the outputs of equal size).
+    const PartitionOutcome planned = SummaryBuilder::Planned(plan);
+    health.files_after = planned.files_after;
+    health.bytes_after = planned.bytes_after;
+    health.after = planned.histogram_after;
   }
   if (footers && plan.action != PartitionAction::kFail) health.footers = FootersOf(plan);
   return health;

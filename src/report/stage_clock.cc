@@ -1,6 +1,6 @@
 #include "report/stage_clock.h"
 
-#include <ctime>
+#include "util/clock.h"
 
 namespace s3c {
 namespace {
@@ -28,12 +28,7 @@ int64_t StageClock::NowNs() const {
 double StageClock::Seconds() const { return static_cast<double>(NowNs()) / 1e9; }
 
 std::string StageClock::StartedAt() const {
-  const std::time_t t = std::chrono::system_clock::to_time_t(started_at_);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
+  return IsoUtc(std::chrono::system_clock::to_time_t(started_at_));
 }
 
 void StageClock::Record(Stage stage, int64_t busy_ns, int64_t entered_ns, int64_t left_ns) {
