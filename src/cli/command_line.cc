@@ -191,6 +191,11 @@ void AddSafetyFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   app.add_flag("--force_unlock", options.force_unlock,
                "Take the table's lease even if another run holds it (only if that run is dead)")
       ->group(safety);
+  app.add_flag("--accept_unconditional_store", options.accept_unconditional_store,
+               "Run even on an S3-compatible store that ignores conditional writes "
+               "(If-None-Match, If-Match), where the lease cannot keep two runs apart: only if "
+               "your scheduler guarantees one run at a time")
+      ->group(safety);
 }
 
 Subcommands AddSubcommands(CLI::App& app, CliRequest& request) {

@@ -130,7 +130,8 @@ void PartitionCommitter::RollBack(const PartitionPlan& plan, CommitResult& resul
 }
 
 void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult& result,
-                                         bool catalog_moved) const {
+                                         bool catalog_moved,
+                                         const CheckedInputs* checked_before) const {
   StageClock::Scope removing(settings_.clock, Stage::kRemoving);
   // After a repoint, nothing is undone: readers follow the catalog to the new files, and the
   // originals at the old location wait for the next run if they cannot go now.
@@ -143,7 +144,7 @@ void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult
   if (const std::string lost = LeaseLost(); !lost.empty()) return Abandon(result, lost);
   // Another writer may have replaced or removed an input while we worked: never remove a file
   // whose content we did not compact.
-  auto checked = CheckInputs(plan);
+  auto checked = checked_before ? arrow::Result<CheckedInputs>(*checked_before) : CheckInputs(plan);
   if (!checked.ok() || (!catalog_moved && !checked->all_there())) {
     const std::string why = checked.ok() ? checked->FirstProblem()
                                          : "cannot check the originals: " + checked.status().message();
@@ -222,6 +223,7 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrit
   CommitResult result;
   StagedFiles staged(file_systems_, std::move(write.outputs));  // discarded unless published
   arrow::Status st = write.status;
+  CheckedInputs checked;  // the originals with their versions, listed right before publishing
   {
     // The outputs read back, then the lease and the inputs checked: all before publishing.
     StageClock::Scope verifying(settings_.clock, Stage::kVerifying);
@@ -236,11 +238,13 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrit
       }
     }
     if (st.ok()) {
-      auto checked = CheckInputs(plan);
-      if (!checked.ok()) {
-        st = checked.status();
-      } else if (!checked->all_there()) {
-        st = arrow::Status::Invalid(checked->FirstProblem());
+      auto listed = CheckInputs(plan);
+      if (!listed.ok()) {
+        st = listed.status();
+      } else if (!listed->all_there()) {
+        st = arrow::Status::Invalid(listed->FirstProblem());
+      } else {
+        checked = std::move(listed).ValueOrDie();
       }
     }
   }
@@ -296,7 +300,7 @@ CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrit
     result.originals_pending = true;
     return result;
   }
-  RemoveOriginals(plan, result, /*catalog_moved=*/false);
+  RemoveOriginals(plan, result, /*catalog_moved=*/false, &checked);
   return result;
 }
 

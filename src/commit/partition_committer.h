@@ -7,10 +7,11 @@
 //   3. journal    "publishing", with every output's staged and final name
 //   4. publish    PartitionPublisher::Publish; on failure it undoes itself
 //   5. originals  with a catalog that must first point at the new location: journal
-//                 "published"; FinishAfterCatalog does this step later. Otherwise, check the
-//                 inputs again (now with their exact version: S3 ETag, local inode), journal
-//                 "removing" with those versions, then delete or archive exactly those
-//                 versions; journal "done".
+//                 "published"; FinishAfterCatalog does this step later, listing the inputs
+//                 again. Otherwise, with the exact versions the check of step 2 listed (S3
+//                 ETag, local inode): journal "removing" with those versions, then delete or
+//                 archive exactly those versions (an original changed since is left where it
+//                 is); journal "done".
 //
 // The write-ahead rule: each journal record guards the step after it, and the step happens
 // only if the record was written (RunJournal::Record is [[nodiscard]]). No "publishing" record:
@@ -112,7 +113,11 @@ class PartitionCommitter {
   arrow::Result<CheckedInputs> CheckInputs(const PartitionPlan& plan) const;
 
  private:
-  void RemoveOriginals(const PartitionPlan& plan, CommitResult& result, bool catalog_moved) const;
+  /// `checked`: the originals as listed, with their versions, right before an in-place publish
+  /// (removal is exact, so versions listed then serve: one that changed since is left where it
+  /// is); null after a repoint, when they are listed again.
+  void RemoveOriginals(const PartitionPlan& plan, CommitResult& result, bool catalog_moved,
+                       const CheckedInputs* checked_before = nullptr) const;
   [[nodiscard]] arrow::Status Record(const PartitionPlan& plan, PartitionState state,
                                      const CommitResult& result,
                                      std::vector<JournalFile> checked = {},

@@ -84,8 +84,8 @@ arrow::Status PartitionPublisher::Publish(const PartitionPlan& plan,
                             plan.output_dir.Child(BaseName(info.path())), true, info.size()});
     }
   }
-  // On S3 every placement is a server-side copy, the staged sources going in one batch after;
-  // locally a staged output is renamed (atomic, and nothing to clean up).
+  // On S3 every placement is a server-side copy; locally a staged output is renamed (atomic,
+  // and nothing to clean up).
   std::vector<std::atomic<bool>> placed(placements.size());
   std::atomic<int> placed_count{0};
   auto failures = ForEach(placements.size(), io_threads_, [&](size_t i) {
@@ -105,14 +105,10 @@ arrow::Status PartitionPublisher::Publish(const PartitionPlan& plan,
       published.sizes.Add(placements[i].bytes);
     }
   }
-  if (!failures.empty()) return failures.front().second;  // the caller undoes what was placed
-  std::vector<Location> staged;
-  for (const auto& p : placements) {
-    if (!p.keep_source && p.from.is_s3()) staged.push_back(p.from);
-  }
-  for (const auto& [file, st] : file_systems_.DeleteFiles(staged)) {
-    log::Warn("could not remove staged ", file.uri(), ": ", st.message());
-  }
+  // The caller undoes what was placed. The staged sources of S3 copies stay until the run
+  // sweeps its staging folder at its end, in batches of 1,000 for all partitions (recovery
+  // takes an output in place over its staged copy).
+  if (!failures.empty()) return failures.front().second;
   return arrow::Status::OK();
 }
 

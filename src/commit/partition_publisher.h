@@ -3,9 +3,10 @@
 // away, keeping the window in which a reader can see both as short as the storage allows.
 //
 //   Publish          move each staged output into the partition (or its --target_s3_path
-//                    folder): a rename on local disk; on S3 server-side copies in parallel, then
-//                    one batched delete of the staged objects. With a target, files left alone
-//                    are copied there too.
+//                    folder): a rename on local disk; on S3 server-side copies in parallel (the
+//                    staged objects stay until the run sweeps its staging folder, batched for
+//                    all partitions at its end). With a target, files left alone are copied
+//                    there too.
 //   RemoveFiles      exactly the versions of the originals checked last (ExpectedFile), never
 //                    by prefix: kDelete deletes them (batched), kArchive moves them under the
 //                    run's archive folder, which readers skip; kKeep leaves them (they are not

@@ -42,21 +42,22 @@ arrow::Status CheckNoLinks(const RunLayout& layout) {
 
 arrow::Result<std::unique_ptr<RunTransaction>> RunTransaction::Open(const RunLayout& layout,
                                                                     const std::string& scope,
-                                                                    bool force_unlock,
+                                                                    const LeasePolicy& policy,
                                                                     FileSystems& file_systems) {
   if (auto links = CheckNoLinks(layout); !links.ok()) return WithKind(links, ErrorKind::kInput);
   auto acquired =
       TableLease::Acquire(ConditionalObject(layout.LeaseFile(scope), file_systems.aws(), file_systems.requests()),
-                          layout.run_id(), TableLease::kDefaultTtl, force_unlock);
+                          layout.run_id(), TableLease::kDefaultTtl, policy);
   if (!acquired.ok()) return WithKind(acquired.status(), ErrorKind::kInput);
   std::unique_ptr<RunTransaction> txn(
       new RunTransaction(layout, scope, file_systems, std::move(acquired).ValueOrDie()));
+  txn->accept_unconditional_store_ = policy.accept_unconditional_store;
   if (!(layout.output_root().Contains(layout.table_root()) &&
         layout.table_root().Contains(layout.output_root()))) {
     auto target = TableLease::Acquire(
         ConditionalObject(layout.TargetLeaseFile(scope), file_systems.aws(),
                           file_systems.requests()), layout.run_id(),
-        TableLease::kDefaultTtl, force_unlock);
+        TableLease::kDefaultTtl, policy);
     if (!target.ok()) {
       return WithKind(target.status().WithMessage("the target ", layout.output_root().uri(),
                                                   ": ", target.status().message()),
@@ -95,7 +96,9 @@ arrow::Status RunTransaction::HoldPartitions(const std::vector<Location>& locati
     const Location file = location.Child(std::string(RunLayout::kToolFolder))
                               .Child(BaseName(layout_.LeaseFile(scope_).path));
     auto held = TableLease::Acquire(ConditionalObject(file, file_systems_.aws(), file_systems_.requests()), layout_.run_id(),
-                                    TableLease::kDefaultTtl, /*force=*/false);
+                                    TableLease::kDefaultTtl,
+                                    LeasePolicy{.accept_unconditional_store =
+                                                    accept_unconditional_store_});
     if (!held.ok()) {
       return WithKind(held.status().WithMessage("the partition folder ", location.uri(), ": ",
                                                 held.status().message()),

@@ -34,11 +34,12 @@ namespace s3c {
 
 class RunTransaction {
  public:
-  /// `scope`: "" or a shard's (Shard::Scope). `force_unlock`: take the lease even if another
-  /// run holds it (the exclusion checks still apply).
+  /// `scope`: "" or a shard's (Shard::Scope). `policy.force_unlock`: take the lease even if
+  /// another run holds it (the exclusion checks still apply); `policy` also says whether a
+  /// store that ignores conditional writes is accepted (TableLease).
   static arrow::Result<std::unique_ptr<RunTransaction>> Open(const RunLayout& layout,
                                                              const std::string& scope,
-                                                             bool force_unlock,
+                                                             const LeasePolicy& policy,
                                                              FileSystems& file_systems);
   ~RunTransaction();
 
@@ -75,6 +76,7 @@ class RunTransaction {
   std::vector<std::unique_ptr<TableLease>> outside_leases_;  // partitions outside the table
   std::unique_ptr<RunJournal> journal_;
   std::atomic<bool> keep_journal_{false};
+  bool accept_unconditional_store_ = false;  // for the leases HoldPartitions takes
   bool finished_ = false;
 };
 

@@ -95,14 +95,17 @@ TableLease::~TableLease() {
 arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject object,
                                                                std::string run_id,
                                                                std::chrono::seconds ttl,
-                                                               bool force) {
+                                                               LeasePolicy policy) {
+  const bool force = policy.force_unlock;
   Holder mine{run_id, HostName(), static_cast<int64_t>(::getpid()), NowUnix(),
               NowUnix() + ttl.count(), ThisMachine()};
   const std::string where = object.location().uri();
   for (int attempt = 0; attempt < 5; ++attempt) {
     ARROW_ASSIGN_OR_RAISE(auto created, object.CreateIfAbsent(mine.ToJson()));
     if (created) {
-      return std::unique_ptr<TableLease>(new TableLease(std::move(object), mine, *created, ttl));
+      std::unique_ptr<TableLease> lease(new TableLease(std::move(object), mine, *created, ttl));
+      ARROW_RETURN_NOT_OK(lease->CheckStore(policy));  // else ~TableLease releases it
+      return lease;
     }
     ARROW_ASSIGN_OR_RAISE(auto current, object.Read());
     if (!current) continue;  // released meanwhile: try to create again
@@ -120,11 +123,35 @@ arrow::Result<std::unique_ptr<TableLease>> TableLease::Acquire(ConditionalObject
               expired ? ": it expired" : dead ? ": its process is gone" : ": --force_unlock");
     ARROW_ASSIGN_OR_RAISE(auto replaced, object.ReplaceIf(mine.ToJson(), current->tag));
     if (replaced) {
-      return std::unique_ptr<TableLease>(new TableLease(std::move(object), mine, *replaced, ttl));
+      std::unique_ptr<TableLease> lease(new TableLease(std::move(object), mine, *replaced, ttl));
+      ARROW_RETURN_NOT_OK(lease->CheckStore(policy));
+      return lease;
     }
     // Someone else changed it between our read and write: look again.
   }
   return arrow::Status::IOError("could not take the lease ", where, ": it keeps changing");
+}
+
+arrow::Status TableLease::CheckStore(const LeasePolicy& policy) {
+  std::lock_guard<std::mutex> lock(mutex_);  // the renewer must not use the tag meanwhile
+  ARROW_ASSIGN_OR_RAISE(std::string ignored,
+                        object_.IgnoredCondition(holder_.ToJson(), &tag_));
+  if (ignored.empty()) return arrow::Status::OK();
+  const std::string what = "the store at " + object_.endpoint_url() + " ignores " + ignored +
+                           " (a conditional write to " + object_.location().uri() +
+                           " that had to fail succeeded), so the lease cannot keep two runs "
+                           "apart";
+  if (policy.accept_unconditional_store) {
+    static std::once_flag warned;
+    std::call_once(warned, [&] {
+      log::Warn(what, "; going on as --accept_unconditional_store says: the scheduler must "
+                "guarantee that only one run at a time works on this table");
+    });
+    return arrow::Status::OK();
+  }
+  return arrow::Status::IOError(what, "; use a store that honours conditional writes, or pass "
+                                "--accept_unconditional_store if your scheduler guarantees "
+                                "that only one run at a time works on this table");
 }
 
 arrow::Status TableLease::CheckNoConflict(

@@ -11,6 +11,13 @@
 // exists, is taken over, as any lease is with --force_unlock. A holder whose renewal finds the
 // lease taken by someone else has lost it: held() turns false and the run must stop making
 // visible changes.
+//
+// All of this rests on the store honouring conditional writes; some S3-compatible stores
+// ignore If-None-Match or If-Match, and there two runs would both "hold" the lease. So once a
+// lease on S3 is taken, the store is probed (ConditionalObject::IgnoredCondition: two PUTs,
+// once per store and bucket in a process) and a store that ignores either condition stops the
+// run, the lease released, unless the policy accepts the risk
+// (--accept_unconditional_store: then the scheduler must guarantee one run at a time).
 // Thread-safe.
 
 #include <chrono>
@@ -28,6 +35,15 @@
 #include "storage/location.h"
 
 namespace s3c {
+
+/// How a lease is taken.
+struct LeasePolicy {
+  /// --force_unlock: take it even if another run holds it (a dead run's).
+  bool force_unlock = false;
+  /// --accept_unconditional_store: go on, with a warning, on a store that ignores
+  /// conditional writes.
+  bool accept_unconditional_store = false;
+};
 
 class TableLease {
  public:
@@ -51,11 +67,13 @@ class TableLease {
   /// that claims more was not written by a run, and reads as unreadable (expired).
   static constexpr std::chrono::seconds kMaxTtl{86400};
 
-  /// Takes the lease for `run_id`, or returns Invalid naming who holds it.
+  /// Takes the lease for `run_id`, or returns Invalid naming who holds it; on S3, then probes
+  /// the store (above): IOError naming the store and the ignored condition, the lease
+  /// released, unless `policy` accepts it.
   static arrow::Result<std::unique_ptr<TableLease>> Acquire(ConditionalObject object,
                                                             std::string run_id,
                                                             std::chrono::seconds ttl,
-                                                            bool force);
+                                                            LeasePolicy policy);
   /// After Acquire: the other leases in `tool_folder` (RunLayout::LeaseFile names) whose
   /// holders are alive (not expired, not a process known to be gone) and whose scope
   /// `compatible(scope)` does not allow beside `own`. Invalid naming the first such holder; OK when there is none.
@@ -91,6 +109,7 @@ class TableLease {
  private:
   TableLease(ConditionalObject object, Holder holder, std::string tag, std::chrono::seconds ttl);
   void Renew();
+  arrow::Status CheckStore(const LeasePolicy& policy);
 
   ConditionalObject object_;
   std::chrono::seconds ttl_;

@@ -56,8 +56,8 @@ TEST_F(TableLeaseTest, ConditionalObjectCreatesOnceAndReplacesOnlyTheVersionRead
 
 TEST_F(TableLeaseTest, ASecondRunIsRefusedWithTheHolderNamed) {
   ASSERT_OK_AND_ASSIGN(auto first, TableLease::Acquire(Object(), "run-A", std::chrono::seconds(60),
-                                                       /*force=*/false));
-  auto second = TableLease::Acquire(Object(), "run-B", std::chrono::seconds(60), false);
+                                                       LeasePolicy{}));
+  auto second = TableLease::Acquire(Object(), "run-B", std::chrono::seconds(60), LeasePolicy{});
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.status().message().find("being compacted by run run-A"), std::string::npos)
       << second.status().message();
@@ -66,14 +66,14 @@ TEST_F(TableLeaseTest, ASecondRunIsRefusedWithTheHolderNamed) {
   EXPECT_TRUE(held);
   ASSERT_OK(first->Release());
   EXPECT_FALSE(std::filesystem::exists(dir_ / "lease.json"));
-  ASSERT_OK_AND_ASSIGN(auto third, TableLease::Acquire(Object(), "run-C", std::chrono::seconds(60), false));
+  ASSERT_OK_AND_ASSIGN(auto third, TableLease::Acquire(Object(), "run-C", std::chrono::seconds(60), LeasePolicy{}));
   ASSERT_OK(third->Release());
 }
 
 TEST_F(TableLeaseTest, ForceTakesTheLeaseAndTheLoserNoticesAndLeavesItAlone) {
-  ASSERT_OK_AND_ASSIGN(auto first, TableLease::Acquire(Object(), "run-A", std::chrono::seconds(60), false));
+  ASSERT_OK_AND_ASSIGN(auto first, TableLease::Acquire(Object(), "run-A", std::chrono::seconds(60), LeasePolicy{}));
   ASSERT_OK_AND_ASSIGN(auto second, TableLease::Acquire(Object(), "run-B", std::chrono::seconds(60),
-                                                        /*force=*/true));
+                                                        LeasePolicy{.force_unlock = true}));
   ASSERT_OK_AND_ASSIGN(bool held, first->Confirm());
   EXPECT_FALSE(held);
   EXPECT_FALSE(first->held());
@@ -91,7 +91,7 @@ TEST_F(TableLeaseTest, ExpiredAndDeadHoldersAreTakenOver) {
   std::ofstream(dir_ / "lease.json")
       << R"({"run_id":"run-old","host":"another-host","pid":1,"acquired_unix":1,"expires_unix":2})";
   {
-    ASSERT_OK_AND_ASSIGN(auto taker, TableLease::Acquire(Object(), "run-new", std::chrono::seconds(60), false));
+    ASSERT_OK_AND_ASSIGN(auto taker, TableLease::Acquire(Object(), "run-new", std::chrono::seconds(60), LeasePolicy{}));
     EXPECT_NE(Read().find("run-new"), std::string::npos);
     ASSERT_OK(taker->Release());
   }
@@ -101,7 +101,7 @@ TEST_F(TableLeaseTest, ExpiredAndDeadHoldersAreTakenOver) {
   ASSERT_GT(child, 0);
   ::waitpid(child, nullptr, 0);
   {
-    ASSERT_OK_AND_ASSIGN(auto mine, TableLease::Acquire(Object(), "run-dead", std::chrono::seconds(600), false));
+    ASSERT_OK_AND_ASSIGN(auto mine, TableLease::Acquire(Object(), "run-dead", std::chrono::seconds(600), LeasePolicy{}));
     std::string text = Read();
     const std::string pid = "\"pid\":" + std::to_string(::getpid());
     auto at = text.find(pid);
@@ -110,7 +110,7 @@ TEST_F(TableLeaseTest, ExpiredAndDeadHoldersAreTakenOver) {
     ASSERT_OK(mine->Release());
     std::ofstream(dir_ / "lease.json") << text;
   }
-  ASSERT_OK_AND_ASSIGN(auto taker, TableLease::Acquire(Object(), "run-next", std::chrono::seconds(60), false));
+  ASSERT_OK_AND_ASSIGN(auto taker, TableLease::Acquire(Object(), "run-next", std::chrono::seconds(60), LeasePolicy{}));
   EXPECT_NE(Read().find("run-next"), std::string::npos);
   ASSERT_OK(taker->Release());
 }
@@ -122,7 +122,7 @@ TEST_F(TableLeaseTest, AHolderOnAnotherHostIsNeverPresumedDead) {
   std::ofstream(dir_ / "lease.json")
       << R"({"run_id":"run-far","host":"another-host","pid":1,"acquired_unix":)" << now
       << R"(,"expires_unix":)" << now + 600 << R"(,"machine":"x"})";
-  auto refused = TableLease::Acquire(Object(), "run-here", std::chrono::seconds(60), false);
+  auto refused = TableLease::Acquire(Object(), "run-here", std::chrono::seconds(60), LeasePolicy{});
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("host another-host, pid 1"), std::string::npos);
 }
@@ -140,7 +140,7 @@ TEST_F(TableLeaseTest, ALeaseNoRunCouldHaveWrittenIsTakenOver) {
     std::ofstream(dir_ / "lease.json") << forged;
     auto holder = TableLease::Holder::FromJson(forged);
     EXPECT_FALSE(holder.ok()) << forged;
-    ASSERT_OK_AND_ASSIGN(auto taker, TableLease::Acquire(Object(), "run-new", std::chrono::seconds(60), false));
+    ASSERT_OK_AND_ASSIGN(auto taker, TableLease::Acquire(Object(), "run-new", std::chrono::seconds(60), LeasePolicy{}));
     EXPECT_NE(Read().find("run-new"), std::string::npos);
     ASSERT_OK(taker->Release());
   }

@@ -9,6 +9,7 @@
 #include "commit/catalog_step.h"
 #include "commit/deferred_commit.h"
 #include "commit/partition_committer.h"
+#include "commit/request_estimate.h"
 #include "commit/statistics_refresh.h"
 #include "execute/partition_scheduler.h"
 #include "execute/sort/spill_directory.h"
@@ -403,15 +404,18 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
   return notes;
 }
 
-arrow::Result<RunSummary> CompactionJob::DryRun(Catalog& catalog, const RunContext& run) {
+arrow::Result<RunSummary> CompactionJob::DryRun(Catalog& catalog, const RunContext& run,
+                                                const RequestCounts& requests_before) {
   ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, PlanPartitions(catalog, run, nullptr, {}));
+  // What a run would list and read to plan, it just did: counted, not estimated.
+  const RequestCounts planning = file_systems_.requests()->Counts().Since(requests_before);
   RunSummary summary = SummaryHeader(run);
   summary.notes = plan.notes;
   std::vector<PartitionRun> partitions = PartitionRun::FromPlans(std::move(plan.partitions));
   std::vector<PartitionRun> deferred = TakeDeferred(run.budget, partitions, &summary.notes);
   plan.partitions.clear();
   for (const auto& p : partitions) plan.partitions.push_back(p.plan);
-  summary.requests = SummaryBuilder::EstimateRequests(plan, run.originals.action);
+  summary.requests = RequestEstimate::Of(plan, planning, run.layout, run.commit);
   partitions.insert(partitions.end(), std::make_move_iterator(deferred.begin()),
                     std::make_move_iterator(deferred.end()));
   SortByPath(partitions);
@@ -428,6 +432,15 @@ void CompactionJob::Conclude(const RunContext& run, const RequestCounts& request
   summary.requests = file_systems_.requests()->Counts().Since(requests_before);
 }
 
+namespace {
+
+LeasePolicy Lease(const CompactionOptions& options) {
+  return LeasePolicy{.force_unlock = options.force_unlock,
+                     .accept_unconditional_store = options.accept_unconditional_store};
+}
+
+}  // namespace
+
 arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   auto clock = std::make_shared<StageClock>();
   const RequestCounts requests_before = file_systems_.requests()->Counts();
@@ -438,10 +451,9 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
                                    static_cast<int>(std::thread::hardware_concurrency())));
   run.UseClock(std::move(clock));
   Fence(run);
-  if (run.dry_run()) return DryRun(catalog, run);
+  if (run.dry_run()) return DryRun(catalog, run, requests_before);
   ARROW_ASSIGN_OR_RAISE(auto transaction, RunTransaction::Open(run.layout, run.scope,
-                                                               options_.force_unlock,
-                                                               file_systems_));
+                                                               Lease(options_), file_systems_));
   if (options_.sort) {
     // Spill folders of sorting runs killed before they could remove them.
     auto swept = SweepStaleSpill(run.execute.spill_path);
@@ -480,7 +492,7 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog, bool as_commi
   Fence(run);
   // The whole table's lease: no shard can still be running.
   ARROW_ASSIGN_OR_RAISE(auto transaction,
-                        RunTransaction::Open(run.layout, "", options_.force_unlock, file_systems_));
+                        RunTransaction::Open(run.layout, "", Lease(options_), file_systems_));
   ARROW_ASSIGN_OR_RAISE(Recovered recovered, RecoverEarlierRuns(catalog, run));
   transaction->Finish();
   RunSummary summary = SummaryHeader(run);

@@ -51,7 +51,8 @@ class CompactionJob {
   void SweepAbandoned(const RunContext& run, const RunJournal::RunFolders& folders);
   /// Registers the run's fence with the file systems.
   void Fence(const RunContext& run);
-  arrow::Result<RunSummary> DryRun(Catalog& catalog, const RunContext& run);
+  arrow::Result<RunSummary> DryRun(Catalog& catalog, const RunContext& run,
+                                   const RequestCounts& requests_before);
   /// Under the lease: deferred catalog updates (whole-table runs), then recovery.
   arrow::Result<Recovered> RecoverEarlierRuns(Catalog& catalog, const RunContext& run);
   /// The selected partitions, planned; those an unsettled journal covers fail unplanned.

@@ -64,6 +64,9 @@ struct CompactionOptions {
   std::string journal_path;
   /// --force_unlock: take the table's lease even if another run holds it (a dead run's).
   bool force_unlock = false;
+  /// --accept_unconditional_store: run even on a store that ignores conditional writes (the
+  /// lease then cannot keep two runs apart; the scheduler must).
+  bool accept_unconditional_store = false;
   /// --shard K/N: only the selected partitions this shard owns (see Shard).
   std::optional<Shard> shard;
   /// --delete_grace_minutes: with --delete_original_files=true, keep the originals out of

@@ -166,9 +166,9 @@ std::string RunSummary::ToText() const {
   }
   if (dry_run) {
     out << "  requests    a run would make about " << human::Count(requests.list) << " LIST, "
-        << human::Count(requests.get) << " GET, " << human::Count(requests.put) << " PUT, "
-        << human::Count(requests.copy) << " COPY, " << human::Count(requests.del)
-        << " DELETE\n";
+        << human::Count(requests.head) << " HEAD, " << human::Count(requests.get) << " GET, "
+        << human::Count(requests.put) << " PUT, " << human::Count(requests.copy) << " COPY, "
+        << human::Count(requests.del) << " DELETE\n";
   }
   if (t.remaining_partitions > 0 || !limits.empty()) {
     out << "  remaining   " << human::Count(t.remaining_partitions) << " partition(s), "
@@ -306,14 +306,11 @@ nlohmann::json RunSummary::ToJson() const {
       {"recovered", recovered}};
   if (!archive.empty()) j["archive"] = archive;
   if (!started_at.empty()) j["started_at"] = started_at;
+  j["requests"] = {{"list", requests.list}, {"head", requests.head}, {"get", requests.get},
+                   {"put", requests.put},   {"copy", requests.copy}, {"delete", requests.del}};
   if (dry_run) {
-    // The estimate has no HEAD: a run makes none per file.
-    j["requests"] = {{"list", requests.list}, {"get", requests.get}, {"put", requests.put},
-                     {"copy", requests.copy}, {"delete", requests.del}};
     j["requests_estimated"] = true;
   } else {
-    j["requests"] = {{"list", requests.list}, {"head", requests.head}, {"get", requests.get},
-                     {"put", requests.put},   {"copy", requests.copy}, {"delete", requests.del}};
     const double per_second = seconds > 0 ? 1.0 / seconds : 0.0;
     j["throughput"] = {{"bytes_per_second", static_cast<double>(t.input_bytes) * per_second},
                        {"rows_per_second", static_cast<double>(t.rows) * per_second}};

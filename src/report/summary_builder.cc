@@ -137,32 +137,4 @@ PartitionOutcome SummaryBuilder::Finished(const PartitionRun& run) {
   return outcome;
 }
 
-RequestCounts SummaryBuilder::EstimateRequests(const CompactionPlan& plan,
-                                               OriginalsAction originals_action) {
-  RequestCounts requests;
-  requests.list = plan.list_requests;  // a run lists again what planning listed
-  constexpr int64_t kPart = 10LL << 20;  // Arrow's S3 multipart part size
-  for (const auto& p : plan.partitions) {
-    requests.get += static_cast<int64_t>(p.files.size() + p.other_files.size());  // footers
-    if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
-    const bool to_target = PartitionPublisher::WritesElsewhere(p);
-    int64_t originals = p.InputFiles() + (to_target ? static_cast<int64_t>(p.kept.size()) : 0);
-    requests.get += p.InputFiles();  // each small input is read whole, in one GET
-    const int64_t outputs = p.estimated_output_files;
-    requests.get += outputs;  // verification reads each output's footer
-    int64_t output_bytes = 0;
-    for (const auto& g : p.groups) output_bytes += g.estimated_output_bytes;
-    requests.put += outputs * 2 + std::max<int64_t>(outputs, output_bytes / kPart);
-    requests.copy += outputs + (to_target ? static_cast<int64_t>(p.kept.size()) : 0);
-    requests.del += outputs;  // staging copies, after publishing
-    if (originals_action == OriginalsAction::kArchive) {
-      requests.copy += originals;
-      requests.del += originals;
-    } else if (originals_action == OriginalsAction::kDelete) {
-      requests.del += originals;
-    }
-  }
-  return requests;
-}
-
 }  // namespace s3c

@@ -1,7 +1,7 @@
 #pragma once
 // SummaryBuilder: turns what a run planned and did into its RunSummary: one PartitionOutcome
-// per partition (from its plan, or from its PartitionRun once committed), the dry run's
-// estimates, and the storage requests a dry run predicts. Pure functions.
+// per partition (from its plan, or from its PartitionRun once committed), and the dry run's
+// estimates of what a run would write. Pure functions.
 
 #include <string>
 
@@ -23,8 +23,6 @@ class SummaryBuilder {
   static PartitionOutcome Planned(const PartitionRun& run);
   /// After the run: what the partition's commit did.
   static PartitionOutcome Finished(const PartitionRun& run);
-  /// The storage requests a run of `plan` would make (--dry-run).
-  static RequestCounts EstimateRequests(const CompactionPlan& plan, OriginalsAction originals);
 };
 
 }  // namespace s3c

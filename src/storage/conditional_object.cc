@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <random>
 #include <sstream>
 
@@ -196,6 +198,31 @@ arrow::Status ConditionalObject::Delete() const {
     return response.status();
   }
   return arrow::Status::OK();
+}
+
+arrow::Result<std::string> ConditionalObject::IgnoredCondition(const std::string& body,
+                                                               std::string* tag) const {
+  if (!location_.is_s3()) return std::string();
+  // One probe per store and bucket: a run may hold several leases there.
+  static std::mutex mutex;
+  static std::map<std::string, std::string> probed;
+  const std::string store = endpoint_.url + "\n" + bucket_;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto known = probed.find(store); known != probed.end()) return known->second;
+  std::string ignored;
+  ARROW_ASSIGN_OR_RAISE(auto created, CreateIfAbsent(body));
+  if (created) {
+    ignored = "If-None-Match";
+    *tag = *created;
+  }
+  // A version no object has: S3 ETags are quoted hex digests.
+  ARROW_ASSIGN_OR_RAISE(auto replaced, ReplaceIf(body, "\"s3c-probe-not-a-version\""));
+  if (replaced) {
+    if (ignored.empty()) ignored = "If-Match";
+    *tag = *replaced;
+  }
+  probed[store] = ignored;
+  return ignored;
 }
 
 }  // namespace s3c

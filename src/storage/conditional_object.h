@@ -41,6 +41,18 @@ class ConditionalObject {
   /// Deletes it; not an error if it is gone.
   arrow::Status Delete() const;
 
+  /// Whether the store honours the conditions above, probed on this object, which the caller
+  /// has just created or replaced (`tag` its version, `body` its content): the same body is
+  /// written twice more under conditions that must both fail, If-None-Match: * (the object
+  /// exists) and If-Match with a version that is not the object's. Returns the first condition
+  /// the store ignored ("If-None-Match", "If-Match"), or "" when it honoured both; if a probe
+  /// wrote, `tag` becomes the object's new version. Asked once per store and bucket in a
+  /// process (two PUTs; the answer is remembered). Locally (link(), a lock) there is nothing
+  /// to probe: "".
+  arrow::Result<std::string> IgnoredCondition(const std::string& body, std::string* tag) const;
+  /// Where S3 requests go ("" locally), for messages.
+  const std::string& endpoint_url() const { return endpoint_.url; }
+
   const Location& location() const { return location_; }
 
  private:

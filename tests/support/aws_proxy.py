@@ -13,6 +13,8 @@
   forwards only the objects whose ETag matches. Unlike AWS it is not atomic (a write between
   the HEAD and moto's delete is not caught): enough for tests that change objects between
   steps, not for races inside one request;
+- plays a store that ignores conditional writes: `strip_conditional` names the headers
+  (If-None-Match, If-Match) it removes from PUTs before forwarding them;
 - verifies every SigV4 signature with botocore, independently of the libcurl that made it
   (requests signed by the AWS SDK inside Arrow are checked too), and counts the access key ids
   requests were signed with.
@@ -105,6 +107,7 @@ class AwsProxy(LoopbackServer):
         self.emulate_conditional_deletes = True  # False: DeleteObjects' <ETag> ignored, as by moto
         self.slow_seconds = 1.0
         self.emulate_segments = False
+        self.strip_conditional: set[str] = set()  # e.g. {"If-None-Match"}: removed from PUTs
         self.seen: list[Seen] = []
         self.signature_failures: list[str] = []
         self.verified: Counter = Counter()  # service -> signatures checked and found right
@@ -137,6 +140,7 @@ class AwsProxy(LoopbackServer):
         self.emulate_segments = False
         self.deny_delete_keys = set()
         self.emulate_conditional_deletes = True
+        self.strip_conditional = set()
 
     def count(self, operation: str | None = None) -> Counter | int:
         counts = Counter(s.operation for s in self.seen)
@@ -376,6 +380,9 @@ class AwsProxy(LoopbackServer):
             return
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["Host"] = f"{self.upstream.hostname}:{self.upstream.port}"
+        if handler.command == "PUT" and self.strip_conditional:
+            stripped = {h.lower() for h in self.strip_conditional}
+            headers = {k: v for k, v in headers.items() if k.lower() not in stripped}
         glue_request = None
         if operation == "GetPartitions" and (self.glue_page_size or self.emulate_segments):
             glue_request = json.loads(body or b"{}")

@@ -1,0 +1,101 @@
+#include "commit/request_estimate.h"
+
+#include <algorithm>
+
+#include "commit/partition_publisher.h"
+
+namespace s3c {
+namespace {
+
+constexpr int64_t kPartBytes = 10LL << 20;         // Arrow's S3 multipart part size
+constexpr int64_t kWholeFileRead = 32LL << 20;     // ExecuteOptions::whole_file_read_limit
+constexpr int64_t kPerRequest = 1000;              // keys per LIST page and per DeleteObjects
+
+int64_t Batches(int64_t n) { return (n + kPerRequest - 1) / kPerRequest; }
+
+// The PUTs of one output of `bytes`: one, or a multipart upload (create, parts, complete).
+int64_t OutputPuts(int64_t bytes) {
+  return bytes < kPartBytes ? 1 : 2 + (bytes + kPartBytes - 1) / kPartBytes;
+}
+
+// The folders above the table whose tool folders the exclusion lists: on S3 the bucket's root
+// and every prefix down to the table's parent.
+int64_t FoldersAbove(const Location& table) {
+  if (!table.is_s3()) return 0;
+  return static_cast<int64_t>(std::count(table.path.begin(), table.path.end(), '/'));
+}
+
+}  // namespace
+
+RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCounts& planning,
+                                  const RunLayout& layout, const CommitSettings& settings) {
+  RequestCounts r = planning;
+  const bool s3 = layout.table_root().is_s3();
+  // The lease: created, probed (S3), read and deleted at release; the exclusion's listings;
+  // recovery's listing of the runs folder.
+  r.put += 1 + (s3 ? 2 : 0);
+  r.get += 1;
+  r.del += 1;
+  r.list += 2 + FoldersAbove(layout.table_root()) + 1;
+  const Location& target = layout.output_root();
+  if (!(target.Contains(layout.table_root()) && layout.table_root().Contains(target))) {
+    // The target's own lease, probed again if it is in another bucket.
+    const auto bucket = [](const Location& l) { return l.path.substr(0, l.path.find('/')); };
+    r.put += 1 + (s3 && bucket(target) != bucket(layout.table_root()) ? 2 : 0);
+    r.get += 1;
+    r.del += 1;
+  }
+  int64_t staged = 0, records = 0;
+  bool writes = false, removes = false;
+  for (const auto& p : plan.partitions) {
+    if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
+    writes = true;
+    const bool to_target = PartitionPublisher::WritesElsewhere(p);
+    const OriginalsPolicy& policy = to_target ? settings.elsewhere : settings.in_place;
+    const bool repointed = to_target && settings.defer_originals;
+    const int64_t inputs = p.InputFiles();
+    // Reading: a small input whole, in one GET; a large one by its footer and row groups.
+    for (const auto& group : p.groups) {
+      for (size_t i : group.inputs) {
+        const InputFile& f = p.files[i];
+        r.get += f.info.size() <= kWholeFileRead ? 1 : 1 + std::max(1, f.row_groups);
+      }
+    }
+    // Writing: each output staged (PUT), then read back (its footer).
+    const int64_t outputs = std::max<int64_t>(p.estimated_output_files, p.groups.empty() ? 0 : 1);
+    int64_t output_bytes = 0;
+    for (const auto& g : p.groups) output_bytes += g.estimated_output_bytes;
+    if (outputs > 0) r.put += outputs * OutputPuts(output_bytes / outputs);
+    r.get += outputs;
+    staged += outputs;
+    // Committing: the lease confirmed before publishing and before removing; the originals
+    // listed once (again after a repoint); the journal's records; a COPY per output (and per
+    // kept file, to a target).
+    const int64_t kept = to_target ? static_cast<int64_t>(p.kept.size()) : 0;
+    r.get += repointed ? 3 : 2;
+    const int64_t listed = Batches(static_cast<int64_t>(p.files.size() + p.other_files.size()) + 1);
+    r.list += repointed ? 2 * listed : listed;
+    const int64_t partition_records = repointed ? 5 : 3;
+    r.put += partition_records;
+    records += 1;
+    r.copy += outputs + kept;
+    // The originals: archived (copied first) or deleted; the first alone, then the rest.
+    const int64_t originals = inputs + kept;
+    if (policy.action != OriginalsAction::kKeep && originals > 0) {
+      if (policy.action == OriginalsAction::kArchive) r.copy += originals;
+      r.del += 1 + Batches(originals - 1);
+      removes = true;
+    }
+  }
+  if (writes) {
+    r.put += 1;                        // plan.json
+    if (s3 && removes) r.del += 1;     // the conditional-delete probe, once per bucket
+    r.list += Batches(staged + 1);     // the staging sweep
+    r.del += Batches(staged);
+    r.list += Batches(records + 2);    // the run folder: records, then plan.json
+    r.del += Batches(records) + 1;
+  }
+  return r;
+}
+
+}  // namespace s3c

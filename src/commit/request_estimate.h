@@ -1,0 +1,43 @@
+#pragma once
+// RequestEstimate: the storage requests a run of a plan would make, for --dry-run, by kind
+// (LIST, HEAD, GET, PUT, COPY, DELETE), as the run's own counters would count them
+// (RequestCountingFileSystem, and our S3 calls counting themselves).
+//
+// The dry run has already made the run's discovery and planning requests (the listings, the
+// footers read at planning): those are `planning`, counted, not estimated. The rest follows
+// the commit protocol step by step, so a change to the protocol is a change here
+// (tests/test_request_estimate.py holds every kind within 10% of what S3 sees):
+//
+//   per run         the lease (create, two probe PUTs on S3, read and delete at release), the
+//                   exclusion's listings of the tool folders at and above the table, the
+//                   recovery listing of the runs folder, plan.json; at the end the staging
+//                   sweep and the run folder (listed, deleted: records, then the plan)
+//   per partition   each input read whole (a large one: its footer and each row group), each
+//                   output PUT (multipart above 10 MiB) and read back (its footer), the lease
+//                   confirmed before publishing and before removing, the originals listed
+//                   once, the journal's records (publishing, removing, done; with a catalog to
+//                   repoint also published and repointed), a server-side COPY per output, the
+//                   originals' removal: the first alone, the rest in batches of 1,000 (archived:
+//                   copied first)
+//
+// What it cannot know is left out: retries, a store that ignores conditional deletes (it
+// lists again before each batch), partitions that fail or find their inputs changed.
+
+#include <cstdint>
+
+#include "commit/partition_committer.h"
+#include "plan/compaction_plan.h"
+#include "storage/run_layout.h"
+#include "storage/storage_requests.h"
+
+namespace s3c {
+
+struct RequestEstimate {
+  /// `planning`: what the dry run counted. `layout`: where the run's tool folders are (the
+  /// exclusion lists those at and above the table). `settings`: the originals' policies and
+  /// whether originals wait for a repoint.
+  static RequestCounts Of(const CompactionPlan& plan, const RequestCounts& planning,
+                          const RunLayout& layout, const CommitSettings& settings);
+};
+
+}  // namespace s3c

@@ -1,0 +1,69 @@
+"""--dry-run's request estimate agrees with what a run makes (issue 17, point 4).
+
+The dry run counts the requests it makes to discover and plan (the run makes the same ones) and
+estimates the rest from the commit protocol (commit/request_estimate.h). Here each estimate is
+held, kind by kind, within 10% of what S3 saw when the same table was then compacted: counted at
+the proxy in front of moto, not by the tool. Tables mix partitions of 4 and of 40 small files,
+at the bucket's top and deeper; originals deleted, archived, or left behind for a target."""
+
+from collections import Counter
+
+import pytest
+
+from support.tables import TableSpec, write_table
+
+KINDS = ["list", "head", "get", "put", "copy", "delete"]
+KIND_OF = {
+    "ListObjects": "list",
+    "HeadObject": "head", "HeadBucket": "head",
+    "GetObject": "get",
+    "PutObject": "put", "CreateMultipartUpload": "put", "UploadPart": "put",
+    "CompleteMultipartUpload": "put",
+    "CopyObject": "copy",
+    "DeleteObject": "delete", "DeleteObjects": "delete", "AbortMultipartUpload": "delete",
+}
+
+CASES = {
+    # name: (prefix in the bucket, flags, [(files per partition, partitions)])
+    "deleted": ("warehouse/events", ["--delete_original_files", "true"], [(4, 24), (40, 3)]),
+    "archived": ("a/b/c/events", [], [(4, 24), (40, 3)]),
+    "to_a_target": ("events", ["--target_s3_path", "TARGET", "--delete_original_files", "true"],
+                    [(4, 10), (40, 2)]),
+    "target_kept": ("events", ["--target_s3_path", "TARGET"], [(4, 10), (40, 2)]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_dry_runs_estimate_is_within_ten_percent_of_what_s3_saw(run, local_s3, aws_proxy,
+                                                                      bucket, tmp_path, case):
+    prefix, flags, shape = CASES[case]
+    local = tmp_path / "src"
+    for files, partitions in shape:
+        write_table(local, TableSpec(partitions=[{"h": f"{files}-{i:03d}"} for i in range(partitions)],
+                                     files_per_partition=files, rows_per_file=60))
+    local_s3.upload_tree(local, bucket, prefix)
+    uri = f"s3://{bucket}/{prefix}"
+    target_bucket = bucket[:50] + "-out"
+    local_s3.client.create_bucket(Bucket=target_bucket)
+    flags = [f"s3://{target_bucket}/out" if f == "TARGET" else f for f in flags]
+    env = dict(local_s3.env(), AWS_ENDPOINT_URL=aws_proxy.endpoint)
+
+    aws_proxy.reset()
+    dry = run("--table_path", uri, "--dry-run", "--json", *flags, env=env)
+    assert dry.code == 0, dry.stderr
+    assert dry.summary["requests_estimated"] is True
+    estimate = dry.summary["requests"]
+    # The dry run itself wrote nothing.
+    assert not [s for s in aws_proxy.seen if s.method in ("PUT", "POST", "DELETE")]
+
+    aws_proxy.reset()
+    real = run("--table_path", uri, "--json", *flags, env=env)
+    assert real.code == 0, real.stderr
+    assert real.summary["partitions"]["compacted"] == sum(n for _, n in shape)
+    seen = Counter({kind: 0 for kind in KINDS})
+    for operation, n in aws_proxy.count().items():
+        seen[KIND_OF[operation]] += n
+    for kind in KINDS:
+        assert abs(estimate[kind] - seen[kind]) <= 0.1 * seen[kind], (kind, estimate, dict(seen))
+    # Large enough a run that 10% means something.
+    assert seen["get"] > 100 and seen["put"] > 30 and seen["copy"] >= 12
