@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from support.journal import record_files
 from support.paused_run import PausedRun, assert_excludes
 from support.tables import (RowsSnapshot, TableSpec, data_files, partition_path, snapshot, tool_files,
                             write_table)
@@ -109,7 +110,8 @@ def test_no_publishing_record_no_publish(binary, run, tmp_path):
     try:
         first.wait_paused()
         run_dir = next((root / "_s3_compaction" / "runs").iterdir())
-        (run_dir / (record_name(P1) + ".tmp")).mkdir()
+        # The run's first batch of records: its only partition's.
+        (run_dir / "b-000001.json.tmp").mkdir()
         code, out, err = first.resume()
     finally:
         first.kill()
@@ -255,7 +257,7 @@ def test_a_truncated_journal_is_settled_by_content(run, tmp_path, spoil):
     rows = make(root, parts)
     crash(run, root)
     run_dir = next((root / "_s3_compaction" / "runs").iterdir())
-    victim = run_dir / "plan.json" if spoil == "plan" else next(run_dir.glob("p-*.json"))
+    victim = run_dir / "plan.json" if spoil == "plan" else record_files(run_dir)[0]
     victim.write_text(victim.read_text()[:40])
     next_run_settles(run, root, rows, parts, ["settled by content"])
 

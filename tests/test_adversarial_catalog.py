@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from support.journal import edit_text, is_record_name
 from support.glue import add_partition, create_table, partitions
 from support.paused_run import PausedRun, assert_excludes
 from support.tables import RowsSnapshot, TableSpec, data_files, events_schema, write_table
@@ -117,10 +118,11 @@ def test_a_grace_period_delete_respects_a_partition_pointed_back(run, aws, bucke
     aws.glue.update_partition(DatabaseName=DB, TableName=name, PartitionValueList=["2023", "6"],
                               PartitionInput=part_input)
     for key in aws.s3.objects(bucket, "warehouse/events/_s3_compaction/runs/"):
-        if key.rsplit("/", 1)[-1].startswith("p-"):
-            record = json.loads(aws.s3.client.get_object(Bucket=bucket, Key=key)["Body"].read())
-            record["delete_after_unix"] = 0
-            aws.s3.client.put_object(Bucket=bucket, Key=key, Body=json.dumps(record).encode())
+        object_name = key.rsplit("/", 1)[-1]
+        if is_record_name(object_name):
+            text = aws.s3.client.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+            text = edit_text(object_name, text, lambda record: record.update(delete_after_unix=0))
+            aws.s3.client.put_object(Bucket=bucket, Key=key, Body=text.encode())
     rec = run("recover", *glue_flags(name, "--target_s3_path", target, "--json"), env=aws.env())
     assert rec.code == 0, rec.stderr
     assert any("originals at" in line and "stay" in line for line in rec.summary["recovered"]), rec.summary

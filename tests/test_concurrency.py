@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from support.glue import partitions, register_table
+from support.journal import count_records, edit_records, record_files
 from support.paused_run import PausedRun
 from support.tables import (RowsSnapshot, TableSpec, data_files, events_batch, events_schema,
                             partition_path, write_table)
@@ -185,10 +186,7 @@ def test_inputs_that_change_during_a_run_are_not_deleted(binary, table, tmp_path
 def let_grace_pass_and_recover(run, table, records, *flags):
     """Moves the journal records' deadline into the past (time passing), then recovers (with
     `flags`: recovery touches only the places its own flags name, a target among them)."""
-    for record in records:
-        data = json.loads(record.read_text())
-        data["delete_after_unix"] = int(time.time()) - 1
-        record.write_text(json.dumps(data))
+    edit_records(records, lambda record: record.update(delete_after_unix=int(time.time()) - 1))
     done = run("recover", "--table_path", table, *flags, "--json")
     assert done.code == 0, done.stderr
     return done
@@ -204,8 +202,8 @@ def test_delete_grace_keeps_originals_until_a_later_run(run, table):
         rows.assert_same(partition_path(p), data_files(table / partition_path(p)))
     archived = sorted((table / "_s3_compaction" / "archive").rglob("*.parquet"))
     assert len(archived) == 40 * len(PARTS)
-    records = sorted((table / "_s3_compaction" / "runs").rglob("p-*.json"))
-    assert len(records) == len(PARTS)
+    records = record_files(table / "_s3_compaction" / "runs")
+    assert count_records(records) == len(PARTS)
 
     # Not yet due: a run leaves them.
     again = run("recover", "--table_path", table, "--json")
@@ -272,8 +270,8 @@ def test_delete_grace_with_a_target_leaves_originals_until_due(run, table, tmp_p
         rows.assert_same(partition_path(p), data_files(target / partition_path(p)))
         # Readers of the old location may still be at work: the originals are all there.
         rows.assert_same(partition_path(p), data_files(table / partition_path(p)))
-    records = sorted((table / "_s3_compaction" / "runs").rglob("p-*.json"))
-    assert len(records) == len(PARTS)
+    records = record_files(table / "_s3_compaction" / "runs")
+    assert count_records(records) == len(PARTS)
     done = let_grace_pass_and_recover(run, table, records, "--target_s3_path", target)
     for p in PARTS:
         assert data_files(table / partition_path(p)) == []

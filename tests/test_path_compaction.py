@@ -180,8 +180,8 @@ def test_dry_run_changes_nothing_and_prints_the_plan(run, table):
     assert j.code == 0
     s = j.summary
     assert s["dry_run"] is True and s["partitions"]["planned"] == 3
-    assert s["requests"]["get"] >= 3 * 120 * 2  # footers, then each file read whole
-    assert s["requests"]["delete"] >= 3 * 120
+    assert s["requests"]["get"] >= 3 * 120  # each file read whole, once
+    assert 1 <= s["requests"]["delete"] <= 10  # batched: 1,000 originals a request
     assert snapshot(root) == before
 
 

@@ -230,7 +230,7 @@ def test_dry_run_keeps_its_estimate(run, tmp_path):
     assert r.code == 0, r.stderr
     s = r.summary
     assert s["kind"] == "run" and s["dry_run"] is True and s["requests_estimated"] is True
-    assert set(s["requests"]) == {"list", "get", "put", "copy", "delete"}
+    assert set(s["requests"]) == {"list", "head", "get", "put", "copy", "delete"}
     assert "throughput" not in s
     check_stages(s, {"listing", "planning"})
     assert not {"reading", "writing", "publishing"} & {st["name"] for st in s["stages"]}

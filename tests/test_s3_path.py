@@ -141,15 +141,15 @@ def test_requests_per_file(run, local_s3, aws_proxy, bucket, s3_table):
     assert r.code == 0, r.stderr
     inputs = r.summary["files"]["rewritten"]
     outputs = r.summary["files"]["written"]
-    # The run's own bookkeeping, a fixed cost per run and per partition: the lease (created,
-    # probed for conditional writes with two PUTs that must fail, confirmed before each
-    # partition publishes and again before its originals are removed, read and deleted at the
-    # end) and the journal (the plan, then one record per transition of each partition:
-    # publishing, removing, done).
+    # The run's own bookkeeping, a fixed cost per run and per batch of partitions (both
+    # partitions commit in one): the lease (created, probed for conditional writes with two PUTs
+    # that must fail, confirmed before the batch publishes and again before its originals are
+    # removed, read and deleted at the end) and the journal (the plan, then the batch's record
+    # at each step: publishing, removing, done).
     tool = [s for s in aws_proxy.seen
             if "/_s3_compaction/runs/" in s.path or s.path.split("?")[0].endswith("/lease.json")]
     bookkeeping = Counter(s.operation for s in tool)
-    assert bookkeeping == Counter({"PutObject": 4 + 3 * len(PARTS), "GetObject": 1 + 2 * len(PARTS),
+    assert bookkeeping == Counter({"PutObject": 4 + 3, "GetObject": 1 + 2,
                                    "DeleteObject": 1}), bookkeeping
     counts = aws_proxy.count() - bookkeeping
     assert counts["HeadObject"] <= 1, counts  # the table root, once; never per file

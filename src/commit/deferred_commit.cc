@@ -37,6 +37,9 @@ arrow::Result<bool> DeferredCommit::Gather(const std::string& run,
     done.notes.push_back("run " + run + ": catalog updates not applied: " + st.message());
     return false;
   }
+  std::vector<std::string> paths;
+  for (const PartitionUpdate& update : **deferred) paths.push_back(update.path);
+  ARROW_ASSIGN_OR_RAISE(RunJournal::Records records, RunJournal::ReadRecords(run_dir, paths));
   for (PartitionUpdate update : **deferred) {
     auto it = std::find_if(plan.partitions.begin(), plan.partitions.end(),
                            [&](const JournalPartition& p) { return p.path == update.path; });
@@ -51,7 +54,8 @@ arrow::Result<bool> DeferredCommit::Gather(const std::string& run,
       // Moving to a target: only a partition still published (not rolled back meanwhile),
       // only to where its journal put its outputs, and only once the files other writers
       // added at the old location are carried over.
-      ARROW_ASSIGN_OR_RAISE(auto record, RunJournal::ReadRecord(run_dir, update.path));
+      arrow::Result<std::optional<PartitionRecord>> found = records.at(update.path);
+      ARROW_ASSIGN_OR_RAISE(auto record, std::move(found));
       if (!record || record->state != PartitionState::kPublished) continue;
       if (trusted->in_place || !trust_.CheckRecord(plan, *trusted, *record).ok()) continue;
       update.location = trusted->output_dir.uri();

@@ -10,6 +10,7 @@
 #include "util/clock.h"
 #include "util/fault_point.h"
 #include "util/logging.h"
+#include "util/parallel_for.h"
 
 namespace s3c {
 namespace {
@@ -77,12 +78,11 @@ arrow::Result<CheckedInputs> PartitionCommitter::CheckInputs(const PartitionPlan
   return checked;
 }
 
-arrow::Status PartitionCommitter::Record(const PartitionPlan& plan, PartitionState state,
-                                         const CommitResult& result,
-                                         std::vector<JournalFile> checked,
-                                         std::vector<std::string> pending,
-                                         std::vector<std::string> problems,
-                                         int64_t delete_after_minutes) const {
+PartitionRecord PartitionCommitter::MakeRecord(PartitionState state, const CommitResult& result,
+                                               std::vector<JournalFile> checked,
+                                               std::vector<std::string> pending,
+                                               std::vector<std::string> problems,
+                                               int64_t delete_after_minutes) {
   PartitionRecord record;
   record.state = state;
   record.outputs = result.journal_outputs;
@@ -92,7 +92,18 @@ arrow::Status PartitionCommitter::Record(const PartitionPlan& plan, PartitionSta
     record.delete_after_unix = NowUnix() + delete_after_minutes * 60;
   }
   record.problems = std::move(problems);
-  return journal_.Record(plan.partition.path, record);
+  return record;
+}
+
+arrow::Status PartitionCommitter::Record(const PartitionPlan& plan, PartitionState state,
+                                         const CommitResult& result,
+                                         std::vector<JournalFile> checked,
+                                         std::vector<std::string> pending,
+                                         std::vector<std::string> problems,
+                                         int64_t delete_after_minutes) const {
+  return journal_.Record(plan.partition.path,
+                         MakeRecord(state, result, std::move(checked), std::move(pending),
+                                    std::move(problems), delete_after_minutes));
 }
 
 std::string PartitionCommitter::LeaseLost() const {
@@ -129,179 +140,296 @@ void PartitionCommitter::RollBack(const PartitionPlan& plan, CommitResult& resul
   if (!Record(plan, PartitionState::kRolledBack, result).ok()) result.journal_pending = true;
 }
 
-void PartitionCommitter::RemoveOriginals(const PartitionPlan& plan, CommitResult& result,
-                                         bool catalog_moved,
-                                         const CheckedInputs* checked_before) const {
-  StageClock::Scope removing(settings_.clock, Stage::kRemoving);
+void PartitionCommitter::RemoveOriginals(const std::vector<Removal>& removals,
+                                         bool catalog_moved) const {
+  if (removals.empty()) return;
+  StageClock::Scope removing_time(settings_.clock, Stage::kRemoving);
   // After a repoint, nothing is undone: readers follow the catalog to the new files, and the
   // originals at the old location wait for the next run if they cannot go now.
-  auto later = [&](const std::string& why) {
+  auto later = [&](CommitResult& result, const std::string& why) {
     result.status = PartitionStatus::kFailed;
     result.reason = "compacted and the catalog updated, but the originals stay at the old "
                     "location (no reader sees them; the next run removes them): " + why;
     result.journal_pending = true;
   };
-  if (const std::string lost = LeaseLost(); !lost.empty()) return Abandon(result, lost);
-  // Another writer may have replaced or removed an input while we worked: never remove a file
-  // whose content we did not compact.
-  auto checked = checked_before ? arrow::Result<CheckedInputs>(*checked_before) : CheckInputs(plan);
-  if (!checked.ok() || (!catalog_moved && !checked->all_there())) {
-    const std::string why = checked.ok() ? checked->FirstProblem()
-                                         : "cannot check the originals: " + checked.status().message();
-    return catalog_moved ? later(why) : RollBack(plan, result, why);
-  }
-  std::vector<std::string> problems;
-  for (const auto& [path, why] : checked->changed) problems.push_back(why + "; left where it was");
-  for (const auto& uri : checked->gone) problems.push_back(uri + " vanished since planning");
-  std::vector<JournalFile> versions;
-  for (const auto& file : checked->unchanged) versions.push_back(Checked(file));
-  if (auto recorded = Record(plan, PartitionState::kRemoving, result, versions); !recorded.ok()) {
-    return catalog_moved ? later(JournalError(recorded)) : RollBack(plan, result, JournalError(recorded));
-  }
-  FaultPoint::Hit("before_remove");
-  const OriginalsPolicy& policy = PolicyFor(plan);
-  auto removed = publisher_.WithPolicy(policy.action)
-                     .RemoveFiles(checked->unchanged, publisher_.ArchiveDir(plan));
-  if (!removed.ok()) {
-    // Nothing was removed.
-    return catalog_moved ? later(removed.status().message())
-                         : RollBack(plan, result, removed.status().message());
-  }
-  FaultPoint::Hit("after_remove");
-  if (!removed->gone.empty() && !catalog_moved) {
-    // Another run or writer removed originals this run was removing: this run's outputs may
-    // hold the only copy of their rows, and may double another run's. Nothing more is removed;
-    // recovery settles it by content.
-    result.status = PartitionStatus::kFailed;
-    result.reason = "conflict: " + std::to_string(removed->gone.size()) +
-                    " original(s) were already gone when this run removed them (another run "
-                    "or writer took them, e.g. " + removed->gone.front() +
-                    "); removal stopped and the journal kept: `s3-compaction recover` settles "
-                    "the partition so that every row is there once";
-    result.journal_pending = true;
-    problems.push_back(result.reason);
-    if (auto st = Record(plan, PartitionState::kConflict, result, versions, {}, problems); !st.ok()) {
-      log::Error("partition ", PartitionName(plan.partition.path), ": ", JournalError(st));
+  auto give_up = [&](const Removal& r, const std::string& why) {
+    if (catalog_moved) {
+      later(*r.result, why);
+    } else {
+      RollBack(*r.plan, *r.result, why);
     }
+  };
+  if (const std::string lost = LeaseLost(); !lost.empty()) {
+    for (const auto& r : removals) Abandon(*r.result, lost);
     return;
   }
-  for (const auto& uri : removed->gone) problems.push_back(uri + " vanished since it was checked");
-  std::vector<std::string> pending;
-  if (policy.delete_after_minutes > 0) {
-    if (policy.action == OriginalsAction::kArchive) {
-      for (const auto& a : removed->archived) pending.push_back(a.uri());
-    } else {
-      for (const auto& o : checked->unchanged) pending.push_back(o.location.uri());
+  // Another writer may have replaced or removed an input while we worked: never remove a file
+  // whose content we did not compact.
+  struct Going {
+    Removal removal;
+    CheckedInputs checked;
+    std::vector<std::string> problems;
+    std::vector<JournalFile> versions;
+  };
+  std::vector<Going> going;
+  for (const auto& r : removals) {
+    auto checked = CheckInputs(*r.plan);
+    if (!checked.ok() || (!catalog_moved && !checked->all_there())) {
+      give_up(r, checked.ok() ? checked->FirstProblem()
+                              : "cannot check the originals: " + checked.status().message());
+      continue;
     }
-    result.journal_pending = !pending.empty();
+    Going g{r, std::move(checked).ValueOrDie(), {}, {}};
+    for (const auto& [path, why] : g.checked.changed) g.problems.push_back(why + "; left where it was");
+    for (const auto& uri : g.checked.gone) g.problems.push_back(uri + " vanished since planning");
+    for (const auto& file : g.checked.unchanged) g.versions.push_back(Checked(file));
+    going.push_back(std::move(g));
   }
-  problems.insert(problems.end(), removed->changed.begin(), removed->changed.end());
-  problems.insert(problems.end(), removed->problems.begin(), removed->problems.end());
-  // Originals that could not be removed stay in the journal as "removing": the next run
-  // removes them without rewriting anything.
-  if (!removed->problems.empty()) result.journal_pending = true;
-  const PartitionState state =
-      removed->problems.empty() ? PartitionState::kDone : PartitionState::kRemoving;
-  if (!Record(plan, state, result, versions, pending, problems, policy.delete_after_minutes).ok()) {
-    result.journal_pending = true;  // still "removing": the next run finds everything removed
+  if (going.empty()) return;
+  std::vector<std::pair<std::string, PartitionRecord>> removing;
+  for (const auto& g : going) {
+    removing.emplace_back(g.removal.plan->partition.path,
+                          MakeRecord(PartitionState::kRemoving, *g.removal.result, g.versions));
   }
-  if (!removed->problems.empty()) {
-    result.status = PartitionStatus::kFailed;
-    result.reason = "compacted, but " + std::to_string(removed->problems.size()) +
-                    " original(s) could not be removed" +
-                    (catalog_moved ? " from the old location (no reader sees them): "
-                                   : ", so readers see their rows twice until they are (the next "
-                                     "run finishes this from the journal): ") +
-                    removed->problems.front();
-  } else if (!problems.empty() && !catalog_moved) {
-    result.status = PartitionStatus::kFailed;
-    result.reason = "compacted, but " + problems.front();
+  if (auto recorded = journal_.RecordMany(removing); !recorded.ok()) {
+    for (const auto& g : going) give_up(g.removal, JournalError(recorded));
+    return;
+  }
+  FaultPoint::Hit("before_remove");
+  // Every partition's originals, those of one policy (in place, or written elsewhere) together:
+  // the first of each partition alone, then the rest, in as few requests as the store takes.
+  std::vector<std::optional<arrow::Result<RemovalResult>>> outcome(going.size());
+  for (const OriginalsAction action : {settings_.in_place.action, settings_.elsewhere.action}) {
+    std::vector<PartitionPublisher::Removal> requests;
+    std::vector<size_t> which;
+    for (size_t k = 0; k < going.size(); ++k) {
+      const PartitionPlan& plan = *going[k].removal.plan;
+      if (outcome[k] || PolicyFor(plan).action != action) continue;
+      requests.push_back({&going[k].checked.unchanged, publisher_.ArchiveDir(plan)});
+      which.push_back(k);
+    }
+    if (requests.empty()) continue;
+    auto removed = publisher_.WithPolicy(action).RemoveFilesOf(requests);
+    for (size_t r = 0; r < which.size(); ++r) outcome[which[r]] = std::move(removed[r]);
+  }
+  FaultPoint::Hit("after_remove");
+  std::vector<std::pair<std::string, PartitionRecord>> finished;
+  std::vector<CommitResult*> finished_results;
+  for (size_t k = 0; k < going.size(); ++k) {
+    Going& g = going[k];
+    const PartitionPlan& plan = *g.removal.plan;
+    CommitResult& result = *g.removal.result;
+    std::vector<std::string>& problems = g.problems;
+    const OriginalsPolicy& policy = PolicyFor(plan);
+    arrow::Result<RemovalResult>& removed = *outcome[k];
+    if (!removed.ok()) {
+      // Nothing was removed.
+      give_up(g.removal, removed.status().message());
+      continue;
+    }
+    if (!removed->gone.empty() && !catalog_moved) {
+      // Another run or writer removed originals this run was removing: this run's outputs may
+      // hold the only copy of their rows, and may double another run's. Nothing more is
+      // removed; recovery settles it by content.
+      result.status = PartitionStatus::kFailed;
+      result.reason = "conflict: " + std::to_string(removed->gone.size()) +
+                      " original(s) were already gone when this run removed them (another run "
+                      "or writer took them, e.g. " + removed->gone.front() +
+                      "); removal stopped and the journal kept: `s3-compaction recover` settles "
+                      "the partition so that every row is there once";
+      result.journal_pending = true;
+      problems.push_back(result.reason);
+      finished.emplace_back(plan.partition.path,
+                            MakeRecord(PartitionState::kConflict, result, g.versions, {}, problems));
+      finished_results.push_back(nullptr);  // its record failing is logged, not retried
+      continue;
+    }
+    for (const auto& uri : removed->gone) problems.push_back(uri + " vanished since it was checked");
+    std::vector<std::string> pending;
+    if (policy.delete_after_minutes > 0) {
+      if (policy.action == OriginalsAction::kArchive) {
+        for (const auto& a : removed->archived) pending.push_back(a.uri());
+      } else {
+        for (const auto& o : g.checked.unchanged) pending.push_back(o.location.uri());
+      }
+      result.journal_pending = !pending.empty();
+    }
+    problems.insert(problems.end(), removed->changed.begin(), removed->changed.end());
+    problems.insert(problems.end(), removed->problems.begin(), removed->problems.end());
+    // Originals that could not be removed stay in the journal as "removing": the next run
+    // removes them without rewriting anything.
+    if (!removed->problems.empty()) result.journal_pending = true;
+    const PartitionState state =
+        removed->problems.empty() ? PartitionState::kDone : PartitionState::kRemoving;
+    finished.emplace_back(plan.partition.path,
+                          MakeRecord(state, result, g.versions, pending, problems,
+                                     policy.delete_after_minutes));
+    finished_results.push_back(&result);
+    if (!removed->problems.empty()) {
+      result.status = PartitionStatus::kFailed;
+      result.reason = "compacted, but " + std::to_string(removed->problems.size()) +
+                      " original(s) could not be removed" +
+                      (catalog_moved ? " from the old location (no reader sees them): "
+                                     : ", so readers see their rows twice until they are (the "
+                                       "next run finishes this from the journal): ") +
+                      removed->problems.front();
+    } else if (!problems.empty() && !catalog_moved) {
+      result.status = PartitionStatus::kFailed;
+      result.reason = "compacted, but " + problems.front();
+    }
+  }
+  if (finished.empty()) return;
+  if (auto st = journal_.RecordMany(finished); !st.ok()) {
+    for (size_t i = 0; i < finished.size(); ++i) {
+      if (finished_results[i]) {
+        finished_results[i]->journal_pending = true;  // still "removing": the next run finds
+                                                      // everything removed
+      } else {
+        log::Error("partition ", PartitionName(finished[i].first), ": ", JournalError(st));
+      }
+    }
   }
 }
 
 CommitResult PartitionCommitter::Commit(const PartitionPlan& plan, PartitionWrite write) const {
-  CommitResult result;
-  StagedFiles staged(file_systems_, std::move(write.outputs));  // discarded unless published
-  arrow::Status st = write.status;
-  CheckedInputs checked;  // the originals with their versions, listed right before publishing
+  std::vector<CommitItem> items;
+  items.push_back({&plan, std::move(write)});
+  return std::move(CommitBatch(std::move(items)).front());
+}
+
+std::vector<CommitResult> PartitionCommitter::CommitBatch(std::vector<CommitItem> items) const {
+  const size_t n = items.size();
+  std::vector<CommitResult> results(n);
+  std::vector<std::optional<StagedFiles>> staged(n);  // each discarded unless published
+  std::vector<char> live(n, 0);
+  for (size_t i = 0; i < n; ++i) staged[i].emplace(file_systems_, std::move(items[i].write.outputs));
+  auto fail = [&](size_t i, const std::string& why) {
+    results[i].reason = why;
+    live[i] = 0;
+  };
   {
     // The outputs read back, then the lease and the inputs checked: all before publishing.
     StageClock::Scope verifying(settings_.clock, Stage::kVerifying);
-    if (st.ok()) {
-      st = OutputVerifier::Verify(staged.files(), write.rows_read, plan.output_schema,
-                                  settings_.verify_content ? &write.digest : nullptr);
-    }
-    FaultPoint::Hit("after_write");
-    if (st.ok()) {
-      if (const std::string lost = LeaseLost(); !lost.empty()) {
-        st = arrow::Status::Invalid(lost, "; nothing published");
+    ParallelFor(n, settings_.io_threads, [&](size_t i) {
+      const CommitItem& item = items[i];
+      arrow::Status st = item.write.status;
+      if (st.ok()) {
+        st = OutputVerifier::Verify(staged[i]->files(), item.write.rows_read,
+                                    item.plan->output_schema,
+                                    settings_.verify_content ? &item.write.digest : nullptr);
       }
-    }
-    if (st.ok()) {
-      auto listed = CheckInputs(plan);
-      if (!listed.ok()) {
-        st = listed.status();
-      } else if (!listed->all_there()) {
-        st = arrow::Status::Invalid(listed->FirstProblem());
+      if (st.ok()) {
+        live[i] = 1;
       } else {
-        checked = std::move(listed).ValueOrDie();
+        results[i].reason = st.message();
+      }
+    });
+    FaultPoint::Hit("after_write");
+    if (std::find(live.begin(), live.end(), 1) != live.end()) {
+      if (const std::string lost = LeaseLost(); !lost.empty()) {
+        for (size_t i = 0; i < n; ++i) {
+          if (live[i]) fail(i, lost + "; nothing published");
+        }
       }
     }
+    ParallelFor(n, settings_.io_threads, [&](size_t i) {
+      if (!live[i]) return;
+      auto listed = CheckInputs(*items[i].plan);
+      if (!listed.ok()) {
+        fail(i, listed.status().message());
+      } else if (!listed->all_there()) {
+        fail(i, listed->FirstProblem());
+      }
+    });
   }
-  if (!st.ok()) {
-    result.reason = st.message();
-    return result;
+  std::vector<size_t> going;
+  for (size_t i = 0; i < n; ++i) {
+    if (live[i]) going.push_back(i);
   }
-  result.rows = write.rows_read;
-  for (const auto& file : staged.files()) {
-    result.journal_outputs.push_back({file.location.uri(), "",
-                                      plan.output_dir.Child(BaseName(file.location.path)).uri(),
-                                      file.bytes, file.rows});
-  }
-  if (PartitionPublisher::WritesElsewhere(plan)) {
-    for (size_t i : plan.kept) {
-      Location kept{plan.partition.location.fs, plan.files[i].info.path()};
-      result.journal_outputs.push_back({"", kept.uri(),
-                                        plan.output_dir.Child(BaseName(kept.path)).uri(),
-                                        plan.files[i].info.size(), -1});
+  if (going.empty()) return results;
+  std::vector<std::string> paths;
+  std::vector<std::pair<std::string, PartitionRecord>> publishing;
+  for (size_t i : going) {
+    const PartitionPlan& plan = *items[i].plan;
+    CommitResult& result = results[i];
+    result.rows = items[i].write.rows_read;
+    for (const auto& file : staged[i]->files()) {
+      result.journal_outputs.push_back({file.location.uri(), "",
+                                        plan.output_dir.Child(BaseName(file.location.path)).uri(),
+                                        file.bytes, file.rows});
     }
+    if (PartitionPublisher::WritesElsewhere(plan)) {
+      for (size_t k : plan.kept) {
+        Location kept{plan.partition.location.fs, plan.files[k].info.path()};
+        result.journal_outputs.push_back({"", kept.uri(),
+                                          plan.output_dir.Child(BaseName(kept.path)).uri(),
+                                          plan.files[k].info.size(), -1});
+      }
+    }
+    paths.push_back(plan.partition.path);
+    publishing.emplace_back(plan.partition.path, MakeRecord(PartitionState::kPublishing, result));
   }
+  journal_.Assign(paths);
+  std::vector<size_t> published;
   {
-    StageClock::Scope publishing(settings_.clock, Stage::kPublishing);
-    if (auto recorded = Record(plan, PartitionState::kPublishing, result); !recorded.ok()) {
-      result.reason = JournalError(recorded) + "; nothing published";
-      return result;
+    StageClock::Scope publishing_time(settings_.clock, Stage::kPublishing);
+    if (auto recorded = journal_.RecordMany(publishing); !recorded.ok()) {
+      for (size_t i : going) fail(i, JournalError(recorded) + "; nothing published");
+      return results;
     }
     FaultPoint::Hit("before_publish");
-    if (auto published = publisher_.Publish(plan, staged.files(), &result.published);
-        !published.ok()) {
-      RollBack(plan, result, published.message());
-      // Left to the next run (the lease was lost, or the undo failed): the staged files may be
-      // what it completes the partition with.
-      if (result.journal_pending) staged.Release();
-      return result;
+    for (size_t i : going) {
+      const PartitionPlan& plan = *items[i].plan;
+      CommitResult& result = results[i];
+      if (auto placed = publisher_.Publish(plan, staged[i]->files(), &result.published);
+          !placed.ok()) {
+        RollBack(plan, result, placed.message());
+        // Left to the next run (the lease was lost, or the undo failed): the staged files may
+        // be what it completes the partition with.
+        if (result.journal_pending) staged[i]->Release();
+        continue;
+      }
+      staged[i]->Release();
+      published.push_back(i);
     }
-    staged.Release();
   }
   FaultPoint::Hit("after_publish");
-  result.status = plan.action == PartitionAction::kCopy ? PartitionStatus::kCopied
-                                                        : PartitionStatus::kCompacted;
-  for (const auto& file : staged.files()) {
-    result.output_sizes.push_back(file.bytes);
-    result.output_bytes += file.bytes;
-  }
-  if (settings_.defer_originals && PartitionPublisher::WritesElsewhere(plan)) {
-    StageClock::Scope publishing(settings_.clock, Stage::kPublishing);
-    // The catalog must never be repointed to files the journal does not name.
-    if (auto recorded = Record(plan, PartitionState::kPublished, result); !recorded.ok()) {
-      RollBack(plan, result, JournalError(recorded));
-      return result;
+  std::vector<size_t> awaiting_catalog;
+  std::vector<Removal> removals;
+  for (size_t i : published) {
+    const PartitionPlan& plan = *items[i].plan;
+    CommitResult& result = results[i];
+    result.status = plan.action == PartitionAction::kCopy ? PartitionStatus::kCopied
+                                                          : PartitionStatus::kCompacted;
+    for (const auto& file : staged[i]->files()) {
+      result.output_sizes.push_back(file.bytes);
+      result.output_bytes += file.bytes;
     }
-    result.originals_pending = true;
-    return result;
+    if (settings_.defer_originals && PartitionPublisher::WritesElsewhere(plan)) {
+      awaiting_catalog.push_back(i);
+    } else {
+      removals.push_back({&plan, &result});
+    }
   }
-  RemoveOriginals(plan, result, /*catalog_moved=*/false, &checked);
-  return result;
+  if (!awaiting_catalog.empty()) {
+    StageClock::Scope publishing_time(settings_.clock, Stage::kPublishing);
+    // The catalog must never be repointed to files the journal does not name.
+    std::vector<std::pair<std::string, PartitionRecord>> records;
+    for (size_t i : awaiting_catalog) {
+      records.emplace_back(items[i].plan->partition.path,
+                           MakeRecord(PartitionState::kPublished, results[i]));
+    }
+    auto recorded = journal_.RecordMany(records);
+    for (size_t i : awaiting_catalog) {
+      if (recorded.ok()) {
+        results[i].originals_pending = true;
+      } else {
+        RollBack(*items[i].plan, results[i], JournalError(recorded));
+      }
+    }
+  }
+  RemoveOriginals(removals, /*catalog_moved=*/false);
+  return results;
 }
 
 CommitResult PartitionCommitter::FinishAfterCatalog(
@@ -327,7 +455,7 @@ CommitResult PartitionCommitter::FinishAfterCatalog(
     return pending;
   }
   FaultPoint::Hit("after_catalog");
-  RemoveOriginals(plan, pending, /*catalog_moved=*/true);
+  RemoveOriginals({{&plan, &pending}}, /*catalog_moved=*/true);
   return pending;
 }
 

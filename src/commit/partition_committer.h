@@ -7,11 +7,14 @@
 //   3. journal    "publishing", with every output's staged and final name
 //   4. publish    PartitionPublisher::Publish; on failure it undoes itself
 //   5. originals  with a catalog that must first point at the new location: journal
-//                 "published"; FinishAfterCatalog does this step later, listing the inputs
-//                 again. Otherwise, with the exact versions the check of step 2 listed (S3
-//                 ETag, local inode): journal "removing" with those versions, then delete or
-//                 archive exactly those versions (an original changed since is left where it
-//                 is); journal "done".
+//                 "published"; FinishAfterCatalog does this step later. Otherwise, check the
+//                 inputs again (now with their exact version: S3 ETag, local inode), journal
+//                 "removing" with those versions, then delete or archive exactly those
+//                 versions; journal "done".
+//
+// CommitBatch takes these steps for a batch of partitions at once: each step's journal records
+// are one write (RunJournal::Assign), the lease is confirmed once a step, and the originals of
+// every partition go in as few requests as the store takes (PartitionPublisher::RemoveFilesOf).
 //
 // The write-ahead rule: each journal record guards the step after it, and the step happens
 // only if the record was written (RunJournal::Record is [[nodiscard]]). No "publishing" record:
@@ -73,6 +76,14 @@ struct CommitSettings {
   /// The run's clock: verifying (with the checks before publishing), publishing and removing
   /// are timed. May be null.
   StageClock* clock = nullptr;
+  /// Partitions of a batch verified and checked this many at a time (each is a few requests).
+  int io_threads = 1;
+};
+
+/// A partition whose groups are all written, handed to the committer.
+struct CommitItem {
+  const PartitionPlan* plan = nullptr;
+  PartitionWrite write;
 };
 
 /// The planned originals as they are now, listed with their exact versions.
@@ -99,6 +110,11 @@ class PartitionCommitter {
   /// against its footer; the outputs' footers must add up to it), its digest with
   /// --verify=content, and the first error of its groups, if any.
   CommitResult Commit(const PartitionPlan& plan, PartitionWrite write) const;
+  /// Several partitions at once, step by step: each step's journal records written together
+  /// (one write for the batch, RunJournal::Assign), the lease confirmed once per step, not once
+  /// per partition. Each partition keeps its own outcome: one that fails a step drops out of
+  /// the batch as Commit would leave it. Results in the order of `items`.
+  std::vector<CommitResult> CommitBatch(std::vector<CommitItem> items) const;
 
   /// After the catalog update: on `catalog_error` the new files are removed again (the partition
   /// stays where the catalog still says); otherwise the originals are removed now.
@@ -113,11 +129,19 @@ class PartitionCommitter {
   arrow::Result<CheckedInputs> CheckInputs(const PartitionPlan& plan) const;
 
  private:
-  /// `checked`: the originals as listed, with their versions, right before an in-place publish
-  /// (removal is exact, so versions listed then serve: one that changed since is left where it
-  /// is); null after a repoint, when they are listed again.
-  void RemoveOriginals(const PartitionPlan& plan, CommitResult& result, bool catalog_moved,
-                       const CheckedInputs* checked_before = nullptr) const;
+  /// A published partition whose originals are to go now. They are listed again first, with
+  /// their exact versions: an input another writer replaced or removed while this partition
+  /// was published undoes the publish (in place), rather than leave old rows beside new ones.
+  struct Removal {
+    const PartitionPlan* plan;
+    CommitResult* result;
+  };
+  void RemoveOriginals(const std::vector<Removal>& removals, bool catalog_moved) const;
+  static PartitionRecord MakeRecord(PartitionState state, const CommitResult& result,
+                                    std::vector<JournalFile> checked = {},
+                                    std::vector<std::string> pending = {},
+                                    std::vector<std::string> problems = {},
+                                    int64_t delete_after_minutes = 0);
   [[nodiscard]] arrow::Status Record(const PartitionPlan& plan, PartitionState state,
                                      const CommitResult& result,
                                      std::vector<JournalFile> checked = {},

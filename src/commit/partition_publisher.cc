@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <set>
 #include <mutex>
 
 #include "util/fault_point.h"
@@ -124,20 +125,24 @@ std::vector<Location> PartitionPublisher::Originals(const PartitionPlan& plan) {
   return originals;
 }
 
-std::vector<FileRemoval> PartitionPublisher::RemoveRest(const std::vector<ExpectedFile>& files,
-                                                        const Location& archive) const {
-  auto archived = [&](const Location& original) { return archive.Child(BaseName(original.path)); };
+std::vector<FileRemoval> PartitionPublisher::RemoveEach(
+    const std::vector<ExpectedFile>& files, const std::vector<Location>& archive_dirs) const {
+  auto archived = [&](size_t i) {
+    return archive_dirs[i].Child(BaseName(files[i].location.path));
+  };
   if (policy_ == OriginalsAction::kDelete) return file_systems_.RemoveExactly(files);
   if (!files.empty() && !files.front().location.is_s3()) {
     std::vector<ExpectedMove> moves;
-    for (const auto& f : files) moves.push_back({f.location, f.identity, archived(f.location)});
+    for (size_t i = 0; i < files.size(); ++i) {
+      moves.push_back({files[i].location, files[i].identity, archived(i)});
+    }
     return file_systems_.MoveExactly(moves);
   }
   // S3 has no move: copy each into the archive, then remove exactly the versions copied; where
   // that does not remove the original (gone, changed, failed), the copy goes again.
   std::vector<arrow::Status> copied(files.size());
   ParallelFor(files.size(), io_threads_, [&](size_t i) {
-    copied[i] = Copy(files[i].location, archived(files[i].location));
+    copied[i] = Copy(files[i].location, archived(i));
   });
   std::vector<ExpectedFile> to_remove;
   std::vector<size_t> index;
@@ -157,7 +162,7 @@ std::vector<FileRemoval> PartitionPublisher::RemoveRest(const std::vector<Expect
   std::vector<Location> stray_copies;
   for (size_t k = 0; k < removed.size(); ++k) {
     outcomes[index[k]] = removed[k];
-    if (!removed[k].removed()) stray_copies.push_back(archived(to_remove[k].location));
+    if (!removed[k].removed()) stray_copies.push_back(archived(index[k]));
   }
   for (const auto& [file, st] : file_systems_.DeleteFiles(stray_copies)) {
     log::Warn("could not remove the archive copy ", file.uri(), ": ", st.message());
@@ -167,59 +172,115 @@ std::vector<FileRemoval> PartitionPublisher::RemoveRest(const std::vector<Expect
 
 arrow::Result<RemovalResult> PartitionPublisher::RemoveFiles(
     const std::vector<ExpectedFile>& originals, const Location& archive) const {
-  RemovalResult result;
-  if (policy_ == OriginalsAction::kKeep || originals.empty()) return result;
-  for (const auto& original : originals) {
-    ARROW_RETURN_NOT_OK(file_systems_.CheckMayDelete(original.location));
-  }
-  if (policy_ == OriginalsAction::kArchive) ARROW_RETURN_NOT_OK(EnsureDir(archive));
-  auto archived = [&](const Location& original) { return archive.Child(BaseName(original.path)); };
+  return RemoveFilesOf({{&originals, archive}}).front();
+}
 
-  // The first removal alone: if it does not happen (no permission, the file gone or changed),
-  // nothing is lost yet and the caller can put the partition back as it was.
-  const FileRemoval first = RemoveRest({originals.front()}, archive).front();
-  if (!first.removed()) {
-    const std::string uri = first.location.uri();
-    switch (first.outcome) {
-      case RemovalOutcome::kGone:
-        return arrow::Status::Invalid(uri, " vanished since it was checked (another run or "
-                                      "writer removed it); nothing removed");
-      case RemovalOutcome::kChanged:
-        return arrow::Status::Invalid(uri, " changed since it was checked; nothing removed");
-      default:
-        return first.status.ok() ? arrow::Status::IOError("removing ", uri, " failed")
-                                 : first.status;
+std::vector<arrow::Result<RemovalResult>> PartitionPublisher::RemoveFilesOf(
+    const std::vector<Removal>& partitions) const {
+  const size_t n = partitions.size();
+  std::vector<arrow::Result<RemovalResult>> results(n, RemovalResult{});
+  if (policy_ == OriginalsAction::kKeep) return results;
+  std::vector<size_t> active;
+  for (size_t i = 0; i < n; ++i) {
+    const auto& originals = *partitions[i].originals;
+    if (originals.empty()) continue;
+    arrow::Status may = arrow::Status::OK();
+    for (const auto& original : originals) {
+      may = file_systems_.CheckMayDelete(original.location);
+      if (!may.ok()) break;
     }
+    if (may.ok() && policy_ == OriginalsAction::kArchive) may = EnsureDir(partitions[i].archive_dir);
+    if (!may.ok()) {
+      results[i] = may;
+      continue;
+    }
+    active.push_back(i);
   }
-  if (policy_ == OriginalsAction::kArchive) result.archived.push_back(archived(originals.front().location));
-  result.removed = 1;
+  auto archived = [&](size_t i, const Location& original) {
+    return partitions[i].archive_dir.Child(BaseName(original.path));
+  };
+
+  // Each partition's first removal alone: if it does not happen (no permission, the file gone
+  // or changed), nothing of that partition is lost yet and the caller can put it back as it
+  // was. The firsts of all partitions go in one batch: each is judged on its own outcome.
+  std::vector<ExpectedFile> firsts;
+  std::vector<Location> first_archives;
+  for (size_t i : active) {
+    firsts.push_back(partitions[i].originals->front());
+    first_archives.push_back(partitions[i].archive_dir);
+  }
+  const std::vector<FileRemoval> first = RemoveEach(firsts, first_archives);
+  std::vector<size_t> started;
+  for (size_t k = 0; k < active.size(); ++k) {
+    const size_t i = active[k];
+    const FileRemoval& f = first[k];
+    if (!f.removed()) {
+      const std::string uri = f.location.uri();
+      switch (f.outcome) {
+        case RemovalOutcome::kGone:
+          results[i] = arrow::Status::Invalid(uri, " vanished since it was checked (another run "
+                                              "or writer removed it); nothing removed");
+          break;
+        case RemovalOutcome::kChanged:
+          results[i] = arrow::Status::Invalid(uri, " changed since it was checked; nothing removed");
+          break;
+        default:
+          results[i] = f.status.ok() ? arrow::Status::IOError("removing ", uri, " failed")
+                                     : f.status;
+      }
+      continue;
+    }
+    RemovalResult& result = *results[i];
+    if (policy_ == OriginalsAction::kArchive) {
+      result.archived.push_back(archived(i, partitions[i].originals->front().location));
+    }
+    result.removed = 1;
+    started.push_back(i);
+  }
+  if (started.empty()) return results;
   FaultPoint::Hit("mid_remove");
 
-  std::vector<ExpectedFile> rest(originals.begin() + 1, originals.end());
-  std::vector<FileRemoval> outcomes = RemoveRest(rest, archive);
-  // One more try for transient errors, unless another run or writer is removing the same
-  // files (one was found gone): then nothing more is removed.
-  const bool contested = std::any_of(outcomes.begin(), outcomes.end(), [](const FileRemoval& o) {
-    return o.outcome == RemovalOutcome::kGone;
-  });
-  std::vector<ExpectedFile> again;
-  std::vector<size_t> again_index;
-  for (size_t i = 0; i < outcomes.size() && !contested; ++i) {
-    if (outcomes[i].outcome == RemovalOutcome::kFailed) {
-      again.push_back(rest[i]);
-      again_index.push_back(i);
+  // The rest of every started partition, together.
+  std::vector<ExpectedFile> rest;
+  std::vector<Location> rest_archives;
+  std::vector<size_t> owner;  // the partition of each
+  for (size_t i : started) {
+    const auto& originals = *partitions[i].originals;
+    for (size_t k = 1; k < originals.size(); ++k) {
+      rest.push_back(originals[k]);
+      rest_archives.push_back(partitions[i].archive_dir);
+      owner.push_back(i);
     }
   }
-  std::vector<FileRemoval> retried = RemoveRest(again, archive);
+  std::vector<FileRemoval> outcomes = RemoveEach(rest, rest_archives);
+  // One more try for transient errors, unless another run or writer is removing the same
+  // files of that partition (one was found gone): then nothing more of it is removed.
+  std::set<size_t> contested;
+  for (size_t k = 0; k < outcomes.size(); ++k) {
+    if (outcomes[k].outcome == RemovalOutcome::kGone) contested.insert(owner[k]);
+  }
+  std::vector<ExpectedFile> again;
+  std::vector<Location> again_archives;
+  std::vector<size_t> again_index;
+  for (size_t k = 0; k < outcomes.size(); ++k) {
+    if (outcomes[k].outcome == RemovalOutcome::kFailed && !contested.count(owner[k])) {
+      again.push_back(rest[k]);
+      again_archives.push_back(rest_archives[k]);
+      again_index.push_back(k);
+    }
+  }
+  std::vector<FileRemoval> retried = RemoveEach(again, again_archives);
   for (size_t k = 0; k < retried.size(); ++k) outcomes[again_index[k]] = retried[k];
 
   const std::string verb = policy_ == OriginalsAction::kDelete ? "deleting " : "archiving ";
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    const FileRemoval& o = outcomes[i];
+  for (size_t k = 0; k < outcomes.size(); ++k) {
+    const FileRemoval& o = outcomes[k];
+    const size_t i = owner[k];
+    RemovalResult& result = *results[i];
     switch (o.outcome) {
       case RemovalOutcome::kRemoved:
         ++result.removed;
-        if (policy_ == OriginalsAction::kArchive) result.archived.push_back(archived(o.location));
+        if (policy_ == OriginalsAction::kArchive) result.archived.push_back(archived(i, o.location));
         break;
       case RemovalOutcome::kGone:
         result.gone.push_back(o.location.uri());
@@ -232,7 +293,7 @@ arrow::Result<RemovalResult> PartitionPublisher::RemoveFiles(
         break;
     }
   }
-  return result;
+  return results;
 }
 
 }  // namespace s3c

@@ -76,6 +76,16 @@ class PartitionPublisher {
   /// file inside the delete fence (checked; none is touched otherwise).
   arrow::Result<RemovalResult> RemoveFiles(const std::vector<ExpectedFile>& originals,
                                            const Location& archive_dir) const;
+  /// One partition's originals to remove, and where they are archived (by the policy).
+  struct Removal {
+    const std::vector<ExpectedFile>* originals;
+    Location archive_dir;
+  };
+  /// RemoveFiles for several partitions at once, each keeping its own outcome: every
+  /// partition's first removal in one batch of requests (each still first and alone for its
+  /// partition: one that does not happen leaves that partition's originals all there), then
+  /// every other original in one (DeleteObjects takes 1,000 a request, across partitions).
+  std::vector<arrow::Result<RemovalResult>> RemoveFilesOf(const std::vector<Removal>& partitions) const;
 
   /// Where this run archives the originals of `plan`'s partition.
   Location ArchiveDir(const PartitionPlan& plan) const {
@@ -98,9 +108,10 @@ class PartitionPublisher {
   }
 
  private:
-  /// Removes `files` (not the first) by the policy; outcomes per file, in order.
-  std::vector<FileRemoval> RemoveRest(const std::vector<ExpectedFile>& files,
-                                      const Location& archive_dir) const;
+  /// Removes `files` by the policy, each archived (if it is) into the folder of the same index
+  /// in `archive_dirs`; outcomes per file, in order.
+  std::vector<FileRemoval> RemoveEach(const std::vector<ExpectedFile>& files,
+                                      const std::vector<Location>& archive_dirs) const;
   const RunLayout& layout_;
   FileSystems& file_systems_;
   OriginalsAction policy_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "commit/commit_queue.h"
 #include "commit/partition_publisher.h"
 
 namespace s3c {
@@ -45,10 +46,25 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
     r.get += 1;
     r.del += 1;
   }
-  int64_t staged = 0, records = 0;
+  int64_t staged = 0, record_objects = 0;
   bool writes = false, removes = false;
+  // The partitions that write, in the order they are scheduled, make the commit batches.
+  std::vector<const PartitionPlan*> writing;
+  std::vector<int64_t> files;
   for (const auto& p : plan.partitions) {
     if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
+    writing.push_back(&p);
+    files.push_back(p.InputFiles());
+  }
+  const std::vector<size_t> batch_of = CommitQueue::Plan(files);
+  struct Batch {
+    bool removes_now = false, awaits_catalog = false;
+    int64_t firsts[2] = {0, 0}, rests[2] = {0, 0};  // per policy: in place, elsewhere
+  };
+  std::vector<Batch> batches(batch_of.empty() ? 0 : batch_of.back() + 1);
+  for (size_t w = 0; w < writing.size(); ++w) {
+    const PartitionPlan& p = *writing[w];
+    Batch& batch = batches[batch_of[w]];
     writes = true;
     const bool to_target = PartitionPublisher::WritesElsewhere(p);
     const OriginalsPolicy& policy = to_target ? settings.elsewhere : settings.in_place;
@@ -68,23 +84,42 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
     if (outputs > 0) r.put += outputs * OutputPuts(output_bytes / outputs);
     r.get += outputs;
     staged += outputs;
-    // Committing: the lease confirmed before publishing and before removing; the originals
-    // listed once (again after a repoint); the journal's records; a COPY per output (and per
-    // kept file, to a target).
+    // Committing: the originals listed before publishing and again before removing them; a
+    // COPY per output (and per kept file, to a target).
     const int64_t kept = to_target ? static_cast<int64_t>(p.kept.size()) : 0;
-    r.get += repointed ? 3 : 2;
     const int64_t listed = Batches(static_cast<int64_t>(p.files.size() + p.other_files.size()) + 1);
-    r.list += repointed ? 2 * listed : listed;
-    const int64_t partition_records = repointed ? 5 : 3;
-    r.put += partition_records;
-    records += 1;
+    r.list += 2 * listed;
     r.copy += outputs + kept;
-    // The originals: archived (copied first) or deleted; the first alone, then the rest.
     const int64_t originals = inputs + kept;
-    if (policy.action != OriginalsAction::kKeep && originals > 0) {
-      if (policy.action == OriginalsAction::kArchive) r.copy += originals;
-      r.del += 1 + Batches(originals - 1);
-      removes = true;
+    const bool removal = policy.action != OriginalsAction::kKeep && originals > 0;
+    if (removal && policy.action == OriginalsAction::kArchive) r.copy += originals;
+    removes |= removal;
+    if (repointed) {
+      // After the catalog step, alone: the lease confirmed, its records (repointed, removing,
+      // done), the first original alone, then the rest.
+      batch.awaits_catalog = true;
+      r.get += 1;
+      r.put += 3;
+      if (removal) r.del += 1 + Batches(originals - 1);
+    } else {
+      batch.removes_now = true;
+      if (removal) {
+        const int which = to_target ? 1 : 0;
+        batch.firsts[which] += 1;
+        batch.rests[which] += originals - 1;
+      }
+    }
+  }
+  for (const Batch& batch : batches) {
+    // A batch's steps: the lease confirmed and the records written once each for all its
+    // partitions (publishing; published, for those awaiting the catalog; removing and done);
+    // every partition's first original in one request, then the rest together.
+    record_objects += 1;
+    r.get += 1 + (batch.removes_now ? 1 : 0);
+    r.put += 1 + (batch.awaits_catalog ? 1 : 0) + (batch.removes_now ? 2 : 0);
+    for (int which = 0; which < 2; ++which) {
+      if (batch.firsts[which] == 0) continue;
+      r.del += Batches(batch.firsts[which]) + Batches(batch.rests[which]);
     }
   }
   if (writes) {
@@ -92,8 +127,8 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
     if (s3 && removes) r.del += 1;     // the conditional-delete probe, once per bucket
     r.list += Batches(staged + 1);     // the staging sweep
     r.del += Batches(staged);
-    r.list += Batches(records + 2);    // the run folder: records, then plan.json
-    r.del += Batches(records) + 1;
+    r.list += Batches(record_objects + 2);  // the run folder: records, then plan.json
+    r.del += Batches(record_objects) + 1;
   }
   return r;
 }

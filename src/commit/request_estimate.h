@@ -13,12 +13,16 @@
 //                   recovery listing of the runs folder, plan.json; at the end the staging
 //                   sweep and the run folder (listed, deleted: records, then the plan)
 //   per partition   each input read whole (a large one: its footer and each row group), each
-//                   output PUT (multipart above 10 MiB) and read back (its footer), the lease
-//                   confirmed before publishing and before removing, the originals listed
-//                   once, the journal's records (publishing, removing, done; with a catalog to
-//                   repoint also published and repointed), a server-side COPY per output, the
-//                   originals' removal: the first alone, the rest in batches of 1,000 (archived:
-//                   copied first)
+//                   output PUT (multipart above 10 MiB) and read back (its footer), the
+//                   originals listed before publishing and again before removal, a server-side
+//                   COPY per output (archived originals: copied too)
+//   per batch       (CommitQueue::Plan, as the run makes them) the lease confirmed before
+//                   publishing and before removing, the journal's batch record written at each
+//                   step (publishing, removing, done; published for partitions awaiting the
+//                   catalog), every partition's first original removed in one request, then the
+//                   rest together, 1,000 a request
+//   after a repoint each such partition alone: the lease, its records (repointed, removing,
+//                   done), its first original, then the rest
 //
 // What it cannot know is left out: retries, a store that ignores conditional deletes (it
 // lists again before each batch), partitions that fail or find their inputs changed.

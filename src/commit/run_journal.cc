@@ -176,7 +176,9 @@ arrow::Result<JournalPlan> RunJournal::PlanFromJson(const std::string& text) {
   return plan;
 }
 
-std::string RunJournal::ToJson(const PartitionRecord& r) {
+namespace {
+
+json RecordJson(const PartitionRecord& r) {
   json outputs = json::array();
   for (const auto& o : r.outputs) {
     outputs.push_back({{"staged", o.staged}, {"source", o.source}, {"final", o.final},
@@ -186,14 +188,10 @@ std::string RunJournal::ToJson(const PartitionRecord& r) {
   for (const auto& f : r.checked) checked.push_back(FileJson(f));
   return json({{"state", StateName(r.state)}, {"outputs", outputs}, {"checked", checked},
                {"pending_delete", r.pending_delete}, {"delete_after_unix", r.delete_after_unix},
-               {"problems", r.problems}})
-      .dump(1);
+               {"problems", r.problems}});
 }
 
-arrow::Result<PartitionRecord> RunJournal::RecordFromJson(const std::string& text) {
-  const std::string source = "partition record";
-  ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text, source));
-  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(j, source));
+arrow::Result<PartitionRecord> RecordFrom(const JsonFields& fields) {
   PartitionRecord r;
   ARROW_ASSIGN_OR_RAISE(std::string state, fields.String("state"));
   ARROW_ASSIGN_OR_RAISE(r.state, StateFromName(state));
@@ -213,6 +211,43 @@ arrow::Result<PartitionRecord> RunJournal::RecordFromJson(const std::string& tex
   ARROW_ASSIGN_OR_RAISE(r.delete_after_unix, fields.Int("delete_after_unix"));
   ARROW_ASSIGN_OR_RAISE(r.problems, fields.Strings("problems"));
   return r;
+}
+
+}  // namespace
+
+std::string RunJournal::ToJson(const PartitionRecord& r) { return RecordJson(r).dump(1); }
+
+arrow::Result<PartitionRecord> RunJournal::RecordFromJson(const std::string& text) {
+  const std::string source = "partition record";
+  ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text, source));
+  ARROW_ASSIGN_OR_RAISE(auto fields, JsonFields::Of(j, source));
+  return RecordFrom(fields);
+}
+
+std::string RunJournal::BatchToJson(const std::map<std::string, PartitionRecord>& records) {
+  json partitions = json::array();
+  for (const auto& [path, record] : records) {
+    partitions.push_back({{"path", path}, {"record", RecordJson(record)}});
+  }
+  return json({{"version", 1}, {"partitions", partitions}}).dump(1);
+}
+
+arrow::Result<std::map<std::string, PartitionRecord>> RunJournal::BatchFromJson(
+    const std::string& text) {
+  const std::string source = "batch record";
+  ARROW_ASSIGN_OR_RAISE(auto j, ParseJsonObject(text, source));
+  ARROW_ASSIGN_OR_RAISE(auto fields, VersionOne(j, source));
+  ARROW_ASSIGN_OR_RAISE(auto partitions, fields.Objects("partitions"));
+  std::map<std::string, PartitionRecord> records;
+  for (const auto& p : partitions) {
+    ARROW_ASSIGN_OR_RAISE(std::string path, p.String("path"));
+    ARROW_ASSIGN_OR_RAISE(auto record_fields, p.Object("record"));
+    ARROW_ASSIGN_OR_RAISE(auto record, RecordFrom(record_fields));
+    if (!records.emplace(path, std::move(record)).second) {
+      return arrow::Status::Invalid(source, ": partition '", path, "' is in it twice");
+    }
+  }
+  return records;
 }
 
 arrow::Result<std::unique_ptr<RunJournal>> RunJournal::Begin(FileSystems& file_systems,
@@ -235,7 +270,48 @@ arrow::Status RunJournal::WriteRecord(const Location& run_dir, const std::string
 }
 
 arrow::Status RunJournal::Record(const std::string& partition_path, const PartitionRecord& record) {
-  return WriteRecord(run_dir_, partition_path, record);
+  return RecordMany({{partition_path, record}});
+}
+
+void RunJournal::Assign(const std::vector<std::string>& partition_paths) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto batch = std::make_unique<Batch>();
+  batch->number = static_cast<int>(batches_.size()) + 1;
+  for (const auto& path : partition_paths) batch_of_.emplace(path, batch.get());
+  batches_.push_back(std::move(batch));
+}
+
+arrow::Status RunJournal::RecordMany(
+    const std::vector<std::pair<std::string, PartitionRecord>>& records) {
+  std::map<Batch*, std::vector<const std::pair<std::string, PartitionRecord>*>> by_batch;
+  arrow::Status status;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& entry : records) {
+      auto it = batch_of_.find(entry.first);
+      if (it != batch_of_.end()) by_batch[it->second].push_back(&entry);
+    }
+  }
+  for (const auto& entry : records) {
+    bool batched = false;
+    for (const auto& [batch, entries] : by_batch) {
+      batched |= std::find(entries.begin(), entries.end(), &entry) != entries.end();
+    }
+    if (!batched) status &= WriteRecord(run_dir_, entry.first, entry.second);
+  }
+  for (auto& [batch, entries] : by_batch) {
+    std::lock_guard<std::mutex> lock(batch->mutex);
+    std::map<std::string, PartitionRecord> updated = batch->records;
+    for (const auto* entry : entries) updated[entry->first] = entry->second;
+    const Location file = run_dir_.Child(RunLayout::BatchRecordName(batch->number));
+    auto st = WriteWholeFile(file, BatchToJson(updated));
+    if (!st.ok()) {
+      status &= st.WithMessage("writing journal record ", file.uri(), ": ", st.message());
+      continue;
+    }
+    batch->records = std::move(updated);
+  }
+  return status;
 }
 
 arrow::Result<JournalPlan> RunJournal::ReadPlan(const Location& run_dir) {
@@ -248,12 +324,71 @@ arrow::Result<JournalPlan> RunJournal::ReadPlan(const Location& run_dir) {
 
 arrow::Result<std::optional<PartitionRecord>> RunJournal::ReadRecord(const Location& run_dir,
                                                                      const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(Records records, ReadRecords(run_dir, {path}));
+  return records.at(path);
+}
+
+arrow::Result<std::optional<PartitionRecord>> RunJournal::ReadSingleRecord(
+    const Location& run_dir, const std::string& path) {
   Location file = run_dir.Child(RunLayout::PartitionRecordName(path));
   ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(file));
   if (!text) return std::nullopt;
   auto record = RecordFromJson(*text);
   if (!record.ok()) return record.status().WithMessage(file.uri(), ": ", record.status().message());
   return *record;
+}
+
+arrow::Result<RunJournal::Records> RunJournal::ReadRecords(const Location& run_dir,
+                                                            const std::vector<std::string>& paths) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = run_dir.path;
+  selector.allow_not_found = true;
+  ARROW_ASSIGN_OR_RAISE(auto entries, run_dir.fs->GetFileInfo(selector));
+  std::map<std::string, std::string> path_of_name;  // p- record name -> partition path
+  for (const auto& path : paths) path_of_name[RunLayout::PartitionRecordName(path)] = path;
+  Records out;
+  for (const auto& path : paths) out.emplace(path, std::optional<PartitionRecord>());
+  std::vector<Location> singles;
+  arrow::Status batch_error;
+  std::map<std::string, PartitionRecord> batched;
+  for (const auto& e : entries) {
+    if (e.type() != arrow::fs::FileType::File) continue;
+    const std::string name = e.base_name();
+    if (path_of_name.count(name)) {
+      singles.push_back(run_dir.Child(name));
+      continue;
+    }
+    if (!RunLayout::IsBatchRecordName(name)) continue;
+    const Location file = run_dir.Child(name);
+    auto text = ReadWholeFile(file);
+    if (!text.ok() || !*text) {
+      if (batch_error.ok()) {
+        batch_error = text.ok() ? arrow::Status::IOError(file.uri(), " vanished while read")
+                                : text.status().WithMessage(file.uri(), ": ",
+                                                            text.status().message());
+      }
+      continue;
+    }
+    auto records = BatchFromJson(**text);
+    if (!records.ok()) {
+      if (batch_error.ok()) {
+        batch_error = records.status().WithMessage(file.uri(), ": ", records.status().message());
+      }
+      continue;
+    }
+    for (auto& [path, record] : *records) batched[path] = std::move(record);
+  }
+  for (const auto& path : paths) {
+    auto it = batched.find(path);
+    if (it != batched.end()) out.at(path) = std::optional<PartitionRecord>(it->second);
+    else if (!batch_error.ok()) out.at(path) = batch_error;
+  }
+  for (const Location& file : singles) {
+    // Later than any batch entry of its partition: it overrides one, or an unreadable batch.
+    const std::string& path = path_of_name.at(std::string(BaseName(file.path)));
+    out.at(path) = ReadSingleRecord(run_dir, path);
+  }
+  return out;
 }
 
 arrow::Result<RunJournal::RunFolders> RunJournal::ListRunFolders(const Location& runs_dir) {

@@ -4,15 +4,24 @@
 //
 //   plan.json      written before the first visible change: every partition's planned inputs
 //                  (with size and modification time), where its outputs go, the publish mode
-//   p-<hash>.json  one per partition, rewritten after each transition of the commit protocol
-//                  with what recovery needs: the outputs (staged and final names, bytes, rows)
+//   b-<n>.json     the records of a batch of partitions that commit together (Assign), the whole
+//                  batch rewritten at each transition of the commit protocol of any of them:
+//                  one write per step for the batch, not one per partition
+//   p-<hash>.json  the record of a partition in no batch; recovery and `commit`, which settle
+//                  partitions one by one, write these, and a partition's p- record overrides
+//                  its entry in a batch (it is always the later one: the run that wrote the
+//                  batch writes no p- record of a partition it batched)
+// A record holds what recovery needs: the state, the outputs (staged and final names, bytes,
+// rows), the originals' versions checked before removal, what awaits a grace period.
 //
 // Each write replaces a whole object (an S3 PUT, or a temp file renamed locally), so a record is
-// never half written. Only the run that holds the table's lease writes. Not thread-safe per
-// partition; records of different partitions may be written concurrently.
+// never half written. Only the run that holds the table's lease writes. Thread-safe: records of
+// different partitions may be written concurrently (a batch's writes are serialised).
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,6 +109,14 @@ class RunJournal {
   /// Rewrites the partition's record. A record guards the step after it: the caller must not
   /// take that step unless this returned OK.
   [[nodiscard]] arrow::Status Record(const std::string& partition_path, const PartitionRecord& record);
+  /// Keeps these partitions' records together from now on, in one batch object (b-<n>.json);
+  /// a path already in a batch stays in its own.
+  void Assign(const std::vector<std::string>& partition_paths);
+  /// Rewrites these partitions' records: one write per batch they are in, one per path in
+  /// none. OK only if every write was; a batch whose write failed keeps its earlier records,
+  /// in storage and here.
+  [[nodiscard]] arrow::Status RecordMany(
+      const std::vector<std::pair<std::string, PartitionRecord>>& records);
 
   /// Deletes a run's journal: its records, then its plan (so that an interrupted deletion
   /// leaves a run that ListRuns still finds).
@@ -111,6 +128,13 @@ class RunJournal {
   static arrow::Result<JournalPlan> ReadPlan(const Location& run_dir);
   static arrow::Result<std::optional<PartitionRecord>> ReadRecord(const Location& run_dir,
                                                                   const std::string& path);
+  /// The latest record of each of `paths` in `run_dir` (nullopt: none): batch records,
+  /// overridden by p- records. One listing, then one read per record object there. A batch
+  /// object that cannot be read or parsed is that error for every path without a p- record
+  /// (its record may have been in it); a p- record's error is its own path's.
+  using Records = std::map<std::string, arrow::Result<std::optional<PartitionRecord>>>;
+  static arrow::Result<Records> ReadRecords(const Location& run_dir,
+                                            const std::vector<std::string>& paths);
   [[nodiscard]] static arrow::Status WriteRecord(const Location& run_dir, const std::string& path,
                                    const PartitionRecord& record);
   /// --update_catalog deferred: the catalog updates the run would have made, kept in
@@ -138,6 +162,9 @@ class RunJournal {
   static arrow::Result<JournalPlan> PlanFromJson(const std::string& text);
   static std::string ToJson(const PartitionRecord& record);
   static arrow::Result<PartitionRecord> RecordFromJson(const std::string& text);
+  static std::string BatchToJson(const std::map<std::string, PartitionRecord>& records);
+  static arrow::Result<std::map<std::string, PartitionRecord>> BatchFromJson(
+      const std::string& text);
   /// `source` names the file in errors.
   static arrow::Result<std::vector<PartitionUpdate>> CatalogUpdatesFromJson(
       const std::string& text, const std::string& source);
@@ -146,7 +173,19 @@ class RunJournal {
 
  private:
   explicit RunJournal(Location run_dir) : run_dir_(std::move(run_dir)) {}
+  static arrow::Result<std::optional<PartitionRecord>> ReadSingleRecord(const Location& run_dir,
+                                                                        const std::string& path);
+
+  struct Batch {
+    int number = 0;
+    std::mutex mutex;  // held across a write: the object's writes never race
+    std::map<std::string, PartitionRecord> records;
+  };
+
   Location run_dir_;
+  std::mutex mutex_;  // guards the two fields below
+  std::vector<std::unique_ptr<Batch>> batches_;
+  std::map<std::string, Batch*> batch_of_;
 };
 
 /// Writes `text` as the whole content of `file`: an S3 PUT, or locally a temp file renamed into

@@ -1,6 +1,8 @@
 #include "commit/run_journal.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include <arrow/filesystem/localfs.h>
 #include <gtest/gtest.h>
@@ -116,6 +118,107 @@ TEST(RunJournal, LocalRunsAreWrittenListedInOrderAndDeletedWhole) {
   EXPECT_FALSE(std::filesystem::exists(run.path));
   ASSERT_OK_AND_ASSIGN(auto left, RunJournal::ListRuns(runs));
   EXPECT_EQ(left, (std::vector<std::string>{"20261128T020000Z-bbbbbb"}));
+}
+
+PartitionRecord InState(PartitionState state) {
+  PartitionRecord record;
+  record.state = state;
+  return record;
+}
+
+std::vector<std::string> Names(const std::filesystem::path& dir, const std::string& prefix) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(RunJournal, ABatchKeepsItsPartitionsInOneObjectAndLaterRecordsOverrideIt) {
+  const testing::TempDir temp;
+  auto fs = std::make_shared<arrow::fs::LocalFileSystem>();
+  FileSystems file_systems;
+  const Location table{fs, (temp.path() / "t").string()};
+  const RunLayout layout("20261201T000000Z-abcdef", table, table, std::nullopt);
+  JournalPlan plan = SamplePlan();
+  plan.run_id = layout.run_id();
+  ASSERT_OK_AND_ASSIGN(auto journal, RunJournal::Begin(file_systems, layout, plan));
+  const Location run = journal->run_dir();
+  const std::filesystem::path dir = run.path;
+
+  journal->Assign({"a=1", "a=2"});
+  ASSERT_OK(journal->RecordMany({{"a=1", InState(PartitionState::kPublishing)},
+                                 {"a=2", InState(PartitionState::kPublishing)}}));
+  EXPECT_EQ(Names(dir, "b-"), std::vector<std::string>{"b-000001.json"});
+  EXPECT_TRUE(Names(dir, "p-").empty());
+  ASSERT_OK(journal->Record("a=3", InState(PartitionState::kDone)));  // in no batch: alone
+  EXPECT_EQ(Names(dir, "p-").size(), 1u);
+  ASSERT_OK(journal->Record("a=1", InState(PartitionState::kRemoving)));
+  EXPECT_EQ(Names(dir, "b-").size(), 1u);  // rewritten whole, still one object
+
+  auto state_of = [&](const RunJournal::Records& records, const std::string& path) {
+    const auto& r = records.at(path);
+    if (!r.ok()) return std::string("error");
+    return *r ? StateName((*r)->state) : std::string("none");
+  };
+  const std::vector<std::string> paths = {"a=1", "a=2", "a=3", "a=4"};
+  ASSERT_OK_AND_ASSIGN(auto records, RunJournal::ReadRecords(run, paths));
+  EXPECT_EQ(state_of(records, "a=1"), "removing");
+  EXPECT_EQ(state_of(records, "a=2"), "publishing");
+  EXPECT_EQ(state_of(records, "a=3"), "done");
+  EXPECT_EQ(state_of(records, "a=4"), "none");
+  ASSERT_OK_AND_ASSIGN(auto one, RunJournal::ReadRecord(run, "a=2"));
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->state, PartitionState::kPublishing);
+
+  // Recovery settles a partition alone, later: its p- record overrides the batch's entry.
+  ASSERT_OK(RunJournal::WriteRecord(run, "a=2", InState(PartitionState::kRolledBack)));
+  ASSERT_OK_AND_ASSIGN(records, RunJournal::ReadRecords(run, paths));
+  EXPECT_EQ(state_of(records, "a=2"), "rolled_back");
+
+  // A write that fails leaves the batch as it was, in storage and for the next write.
+  std::filesystem::remove(dir / "b-000001.json");
+  std::filesystem::create_directories(dir / "b-000001.json" / "in-the-way");
+  EXPECT_FALSE(journal->Record("a=1", InState(PartitionState::kDone)).ok());
+  std::filesystem::remove_all(dir / "b-000001.json");
+  ASSERT_OK(journal->Record("a=2", InState(PartitionState::kConflict)));
+  ASSERT_OK_AND_ASSIGN(records, RunJournal::ReadRecords(run, {"a=1"}));
+  EXPECT_EQ(state_of(records, "a=1"), "removing");  // not the "done" that was never written
+
+  // A batch object that cannot be parsed may have held any partition without a p- record.
+  std::ofstream(dir / "b-000001.json") << "{not json";
+  ASSERT_OK_AND_ASSIGN(records, RunJournal::ReadRecords(run, paths));
+  EXPECT_EQ(state_of(records, "a=1"), "error");
+  EXPECT_EQ(state_of(records, "a=2"), "rolled_back");
+  EXPECT_EQ(state_of(records, "a=3"), "done");
+  EXPECT_EQ(state_of(records, "a=4"), "error");
+  EXPECT_TRUE(records.at("a=1").status().IsInvalid()) << records.at("a=1").status().ToString();
+  EXPECT_NE(records.at("a=1").status().message().find("b-000001.json"), std::string::npos);
+}
+
+TEST(RunJournal, BatchRecordsRoundTripAndRefuseAPartitionTwice) {
+  std::map<std::string, PartitionRecord> records;
+  records["x=1"] = InState(PartitionState::kPublished);
+  records["x=1"].outputs.push_back({"s3://b/t/_s3_compaction/staging/r/x=1/o.parquet", "",
+                                    "s3://b/t/x=1/o.parquet", 10, 2});
+  records["x=\"2\""] = InState(PartitionState::kDone);
+  ASSERT_OK_AND_ASSIGN(auto back, RunJournal::BatchFromJson(RunJournal::BatchToJson(records)));
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back.at("x=1").outputs.at(0).final, "s3://b/t/x=1/o.parquet");
+  EXPECT_EQ(back.at("x=\"2\"").state, PartitionState::kDone);
+  const std::string twice =
+      R"({"version": 1, "partitions": [{"path": "a", "record": {"state": "done", "outputs": [],)"
+      R"( "pending_delete": [], "delete_after_unix": 0, "problems": []}}, {"path": "a", "record":)"
+      R"( {"state": "done", "outputs": [], "pending_delete": [], "delete_after_unix": 0,)"
+      R"( "problems": []}}]})";
+  EXPECT_FALSE(RunJournal::BatchFromJson(twice).ok());
+  EXPECT_FALSE(RunJournal::BatchFromJson(R"({"version": 2, "partitions": []})").ok());
+  EXPECT_TRUE(RunLayout::IsBatchRecordName("b-000001.json"));
+  EXPECT_TRUE(RunLayout::IsBatchRecordName(RunLayout::BatchRecordName(1234567)));
+  EXPECT_FALSE(RunLayout::IsBatchRecordName("b-00001x.json"));
+  EXPECT_FALSE(RunLayout::IsBatchRecordName("b-.json"));
 }
 
 }  // namespace

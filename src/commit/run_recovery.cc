@@ -542,9 +542,13 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
   }
   std::set<std::string> handled;  // folders a trusted partition of this run settled
   std::string distrust;           // why a partition could not be followed, if one could not
+  std::vector<std::string> paths;
+  for (const auto& partition : plan.partitions) paths.push_back(partition.path);
+  // One listing of the run folder, then its record objects: what recovery needs, read once.
+  ARROW_ASSIGN_OR_RAISE(RunJournal::Records records, RunJournal::ReadRecords(run_dir, paths));
   for (const auto& partition : plan.partitions) {
     const std::string where = "run " + run_id + ", partition " + PartitionName(partition.path) + ": ";
-    auto stored = RunJournal::ReadRecord(run_dir, partition.path);
+    auto stored = records.at(partition.path);
     auto trusted = trust_.CheckPartition(plan, partition);
     arrow::Status fits = !stored.ok()      ? stored.status()
                          : !trusted.ok()   ? trusted.status()

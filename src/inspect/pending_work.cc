@@ -55,10 +55,15 @@ arrow::Result<std::vector<PendingRun>> PendingWork::Journals(const RunLayout& la
     std::map<std::string, int64_t> states;
     int64_t awaiting_grace = 0, unrecorded = 0;
     int64_t grace_until = 0;
-    size_t read = 0;
+    std::vector<std::string> paths;
     for (const auto& partition : plan->partitions) {
-      if (read++ >= max_records) break;
-      auto record = RunJournal::ReadRecord(run_dir, partition.path);
+      if (paths.size() >= max_records) break;
+      paths.push_back(partition.path);
+    }
+    auto records = RunJournal::ReadRecords(run_dir, paths);
+    for (const auto& path : paths) {
+      auto record = records.ok() ? records->at(path)
+                                 : arrow::Result<std::optional<PartitionRecord>>(records.status());
       if (!record.ok()) {
         states["unreadable"]++;
         continue;

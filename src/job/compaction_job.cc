@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "commit/catalog_step.h"
+#include "commit/commit_queue.h"
 #include "commit/deferred_commit.h"
 #include "commit/partition_committer.h"
 #include "commit/request_estimate.h"
@@ -25,6 +26,7 @@
 
 namespace s3c {
 namespace {
+
 
 JournalPlan JournalPlanOf(const std::vector<PartitionRun>& partitions, const RunContext& run) {
   JournalPlan journal;
@@ -117,6 +119,16 @@ std::vector<PartitionPlan> RefuseShared(std::vector<Partition>& partitions) {
 
 bool Writes(const PartitionPlan& p) {
   return p.action == PartitionAction::kCompact || p.action == PartitionAction::kCopy;
+}
+
+// The input files of each item, in scheduling order, -1 for one with nothing to write: what
+// fixes the commit batches (CommitQueue::Plan).
+std::vector<int64_t> BatchFiles(const std::vector<PartitionScheduler::Item>& items) {
+  std::vector<int64_t> files;
+  for (const auto& item : items) {
+    files.push_back(Writes(*item.plan) ? item.plan->InputFiles() : -1);
+  }
+  return files;
 }
 
 // The partitions the partition and byte limits leave for a later run, taken out of `partitions`
@@ -362,16 +374,29 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
     for (PartitionPlan& replanned : plan.partitions) KeepJournaledInputs(partitions, replanned);
     return std::move(plan.partitions);
   };
-  auto commit = [&](size_t item) {
-    PartitionRun& p = partitions[order[item]];
-    p.rows_instead = p.write.rows_instead;  // the write is handed to the committer
-    p.sort = p.write.sort;
-    p.commit = committer.Commit(p.plan, std::move(p.write));
-    p.committed = true;
-    if (p.commit.status == PartitionStatus::kFailed) {
-      log::Error("partition ", PartitionName(p.plan.partition.path), ": ", p.commit.reason);
-    }
-  };
+  // Partitions commit in batches, on the queue's own thread, as a batch's last partition is
+  // written: a batch's journal records are one object, its lease confirmations one a step.
+  CommitQueue queue(
+      [&](const std::vector<size_t>& batch) {
+        std::vector<CommitItem> items;
+        for (size_t item : batch) {
+          PartitionRun& p = partitions[order[item]];
+          p.rows_instead = p.write.rows_instead;  // the write is handed to the committer
+          p.sort = p.write.sort;
+          items.push_back({&p.plan, std::move(p.write)});
+        }
+        std::vector<CommitResult> results = committer.CommitBatch(std::move(items));
+        for (size_t k = 0; k < batch.size(); ++k) {
+          PartitionRun& p = partitions[order[batch[k]]];
+          p.commit = std::move(results[k]);
+          p.committed = true;
+          if (p.commit.status == PartitionStatus::kFailed) {
+            log::Error("partition ", PartitionName(p.plan.partition.path), ": ", p.commit.reason);
+          }
+        }
+      },
+      BatchFiles(items));
+  auto commit = [&](size_t item) { queue.Add(item); };
   PartitionScheduler::MayStart may_start;
   if (run.budget.limits().max_runtime_minutes > 0) {
     may_start = [&](int64_t started) {
@@ -380,7 +405,9 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
     };
   }
   PartitionScheduler scheduler(run.layout, run.execute, run.parallelism, file_systems_, progress);
-  ARROW_RETURN_NOT_OK(scheduler.Run(items, replan, commit, may_start));
+  auto scheduled = scheduler.Run(items, replan, commit, may_start);
+  queue.Close();  // every partition handed over is committed
+  ARROW_RETURN_NOT_OK(scheduled);
   progress.Finish();
   for (auto& p : partitions) {
     if (p.write.deferred) p.deferral = run.budget.OutOfTime(p.plan);

@@ -167,6 +167,7 @@ arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table tab
   run.commit.in_place = OriginalsPolicy::Of(options.original_files, options.delete_grace_minutes, false);
   run.commit.elsewhere = OriginalsPolicy::Of(options.original_files, options.delete_grace_minutes, true);
   run.commit.verify_content = options.verify == VerifyMode::kContent;
+  run.commit.io_threads = run.io_threads;
   return run;
 }
 

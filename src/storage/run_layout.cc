@@ -90,6 +90,22 @@ std::optional<std::string> RunLayout::LeaseScope(std::string_view file_name) {
                                       file_name.size() - prefix.size() - suffix.size()));
 }
 
+std::string RunLayout::BatchRecordName(int number) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "b-%06d.json", number);
+  return buf;
+}
+
+bool RunLayout::IsBatchRecordName(std::string_view name) {
+  if (name.size() < 13 || name.substr(0, 2) != "b-" || name.substr(name.size() - 5) != ".json") {
+    return false;
+  }
+  for (char c : name.substr(2, name.size() - 7)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 std::string RunLayout::PartitionRecordName(std::string_view partition_path) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "p-%016llx.json",

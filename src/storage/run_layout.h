@@ -75,6 +75,9 @@ class RunLayout {
   static std::optional<std::string> LeaseScope(std::string_view file_name);
   /// "p-" + 16 hex digits of a hash of the partition path + ".json": safe in any store.
   static std::string PartitionRecordName(std::string_view partition_path);
+  /// "b-" + the batch's number (6 digits at least) + ".json": a batch of partitions' records.
+  static std::string BatchRecordName(int number);
+  static bool IsBatchRecordName(std::string_view file_name);
 
   const std::string& run_id() const { return run_id_; }
 
