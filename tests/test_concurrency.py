@@ -293,6 +293,7 @@ def test_journal_path_elsewhere_leaves_nothing_in_the_table(run, table, tmp_path
     assert not [p for p in journal.rglob("*") if p.is_file()]
 
 
+@pytest.mark.s3_stores
 def test_a_live_lease_on_s3_is_respected(run, local_s3, bucket, tmp_path):
     local = tmp_path / "src"
     make_table(local)

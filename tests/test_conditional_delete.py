@@ -1,9 +1,13 @@
-"""The proxy's emulation of S3 conditional deletes (DeleteObjects with an <ETag> per object),
-which moto lacks: the C++ side (FileSystems::RemoveExactly) is tested against it, so it is tested
-here first, with boto3, against what the AWS documentation says S3 does."""
+"""S3 conditional deletes (DeleteObjects with an <ETag> per object) as the binary meets them,
+through the proxy: on moto, which lacks them, the proxy's emulation; on SeaweedFS, the store's own
+(the proxy only passes them on). The C++ side (FileSystems::RemoveExactly) is tested against
+both, so both are tested here first, with boto3, against what the AWS documentation says S3
+does."""
 
 import boto3
 import pytest
+
+pytestmark = pytest.mark.s3_stores
 
 
 @pytest.fixture
@@ -93,6 +97,7 @@ def test_keys_needing_escapes_quiet_mode_and_denied_keys(aws, s3):
     assert aws.s3.etag(bucket, odd) is None
 
 
+@pytest.mark.s3_stores("moto")
 def test_without_the_emulation_moto_ignores_the_etag(aws, s3):
     """What an S3 imitation without conditional deletes does: the caveat RemoveExactly states."""
     client, bucket = s3

@@ -275,7 +275,9 @@ class AwsProxy(LoopbackServer):
         for o in objects:
             version = (f"<VersionId>{self._xml_text(o['VersionId'])}</VersionId>"
                        if o.get("VersionId") else "")
-            parts.append(f"<Object><Key>{self._xml_text(o['Key'])}</Key>{version}</Object>")
+            # Kept for a store that evaluates it (SeaweedFS); moto ignores it.
+            etag = f"<ETag>{self._xml_text(o['ETag'])}</ETag>" if o.get("ETag") else ""
+            parts.append(f"<Object><Key>{self._xml_text(o['Key'])}</Key>{version}{etag}</Object>")
         parts.append("</Delete>")
         return "".join(parts).encode()
 
