@@ -109,3 +109,36 @@ def test_without_the_emulation_moto_ignores_the_etag(aws, s3):
     ])
     assert deleted(response) == {"p=1/a.parquet", "p=1/missing.parquet"}
     assert aws.s3.etag(bucket, "p=1/a.parquet") is None
+
+
+@pytest.mark.s3_stores("seaweedfs")
+def test_the_emulation_answers_as_seaweedfs_does(aws, s3):
+    """The proxy's emulation (what the moto cases rest on), switched on in front of SeaweedFS,
+    which has conditional deletes of its own: the same request gets the same answer and leaves
+    the same objects either way."""
+    client, bucket = s3
+    outcomes = []
+    for emulated in (False, True):
+        aws.proxy.emulate_conditional_deletes = emulated
+        folder = f"e{int(emulated)}"
+        right = put(aws, bucket, f"{folder}/right.parquet")
+        put(aws, bucket, f"{folder}/wrong.parquet")
+        first = put(aws, bucket, f"{folder}/replaced.parquet", b"first version")
+        put(aws, bucket, f"{folder}/replaced.parquet", b"second version")
+        response = delete(client, bucket, [
+            {"Key": f"{folder}/right.parquet", "ETag": right},
+            {"Key": f"{folder}/wrong.parquet", "ETag": '"' + "0" * 32 + '"'},
+            {"Key": f"{folder}/replaced.parquet", "ETag": first},
+            {"Key": f"{folder}/missing.parquet", "ETag": right},
+            {"Key": f"{folder}/unconditional.parquet"},
+        ])
+        strip = lambda keys: {k.split("/", 1)[1] for k in keys}  # noqa: E731
+        outcomes.append((strip(deleted(response)),
+                         {k.split("/", 1)[1]: v for k, v in errors(response).items()},
+                         strip(aws.s3.objects(bucket, folder + "/"))))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == ({"right.parquet", "unconditional.parquet"},
+                           {"wrong.parquet": "PreconditionFailed",
+                            "replaced.parquet": "PreconditionFailed",
+                            "missing.parquet": "NoSuchKey"},
+                           {"wrong.parquet", "replaced.parquet"})

@@ -257,7 +257,7 @@ class S3Sweep(Sweep):
 
 
 S3_PATH_MODE = Mode("S3 path, in place, delete", S3_PARTS, 3, ["--delete_original_files", "true"])
-SEAWEEDFS_EVERY = 4
+SEAWEEDFS_EVERY = 3
 GLUE_EVERY = 3
 GLUE_MODES = [
     Mode("Glue, in place, delete", S3_PARTS, 3, ["--delete_original_files", "true"],
