@@ -133,9 +133,10 @@ class Sweep:
             for n in sampled(m, every, offset):
                 self.one(f"{kind}{n}", kind, var, n)
                 cases += 1
+        nth = {2: "second", 3: "third", 4: "fourth"}.get(every, f"{every}th")
         which = ("fail and crash at every N" if every <= 1 else
-                 f"sampled: N = 1-{ENDS} and {m - ENDS + 1}-{m}, failures at every {every}th N, "
-                 f"crashes at every {every}th shifted by {every // 2}; S3C_FULL_SWEEP=1 runs all")
+                 f"sampled: N = 1-{ENDS} and {m - ENDS + 1}-{m}, failures at every {nth} N, "
+                 f"crashes at every {nth} N shifted by {every // 2}; S3C_FULL_SWEEP=1 runs all")
         SWEEP_SUMMARY.append(f"{self.label}: M = {m} storage operations, {cases} of {2 * m} cases "
                              f"ran ({which}), {len(self.failures)} failed")
         assert not self.failures, "\n".join(self.failures[:20])
