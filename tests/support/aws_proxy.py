@@ -23,7 +23,8 @@
 In front of a store that checks signatures itself (SeaweedFS: upstream_checks_signatures), the
 client's signature is passed on untouched with the Host it signed in X-Forwarded-Host (which
 SeaweedFS verifies against); a request the proxy made or changed (a DeleteObjects body with keys
-taken out, the emulation's HEAD) is signed again with the client's key.
+taken out, a PUT whose conditions it strips, the emulation's HEAD) is signed again with the
+client's key.
 
 It listens on a free loopback port; start() returns once it does."""
 
