@@ -186,6 +186,18 @@ class AwsProxy(LoopbackServer):
             with self.lock:
                 self.access_keys[akid] += 1
             signed = parts["SignedHeaders"].split(";")
+            if service == "s3":
+                # S3 wants the payload's hash on every SigV4 request, and stores that check
+                # signatures (SeaweedFS, MinIO) refuse one without it for any request with a body.
+                sha = handler.headers.get("x-amz-content-sha256")
+                if sha is None:
+                    self.signature_failures.append(
+                        f"{handler.command} {path}: no x-amz-content-sha256")
+                elif sha not in ("UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER") \
+                        and not sha.startswith("STREAMING-") \
+                        and sha != hashlib.sha256(body).hexdigest():
+                    self.signature_failures.append(
+                        f"{handler.command} {path}: x-amz-content-sha256 is not the body's")
             secret = self.secret_keys.get(akid)
             if secret is None:
                 return
