@@ -31,7 +31,7 @@ E2E_SUBSET=(
   tests/test_bad_input.py
   tests/test_properties.py
   "tests/test_crash_recovery.py::test_crash_in_place_then_recover["{after_plan,after_write,before_publish,mid_publish,after_publish,mid_remove,after_remove}-delete]
-  "tests/test_crash_recovery.py::test_crash_on_s3_then_recover["{mid_publish,mid_remove}]
+  "tests/test_crash_recovery.py::test_crash_on_s3_then_recover[moto-"{mid_publish,mid_remove}]
   "tests/test_crash_recovery.py::test_crash_in_glue_mode_in_place[mid_publish]"
   tests/test_sort.py::test_a_sorted_partition_reads_back_in_order
   tests/test_sort.py::test_a_sorted_partition_is_left_alone_and_an_unsorted_one_of_large_files_is_sorted

@@ -13,7 +13,10 @@
 #                           Glue job's tests under it: a second virtualenv .venv-py310/
 #                           (S3C_VENV310) with requirements-py310.txt, made with python3.10 from
 #                           PATH or pyenv's newest 3.10 (S3C_PYTHON310 names another); without
-#                           one it says so.
+#                           one it says so. And SeaweedFS's `weed`, the second S3 the
+#                           end-to-end tests run against, built once from its pinned Go module
+#                           into ~/.cache/s3-compaction/seaweedfs/ (scripts/seaweedfs.sh; needs
+#                           Go, and about 4 minutes the first time).
 #   scripts/setup.sh fuzz   also clang 14 with its runtimes (libFuzzer, ASan, UBSan), for the
 #                           fuzz targets (scripts/fuzz.sh); the rest of the build needs none.
 #
@@ -107,3 +110,6 @@ if [[ -x "$VENV310/bin/python" ]]; then
     echo "$want" > "$stamp"
   fi
 fi
+
+# --- SeaweedFS (the end-to-end tests' second S3), built once and cached outside the checkout ---
+"$ROOT/scripts/seaweedfs.sh"

@@ -58,13 +58,80 @@ def run(binary):
     return _run
 
 
+# --- the local S3 stores ------------------------------------------------------------------------
+#
+# Tests marked `s3_stores` run once per store, with ids [moto] and [seaweedfs]: their local_s3,
+# aws_proxy, aws and bucket are that store's. Every other test gets moto (the only one with
+# Glue). Each store, and the proxy in front of it, is started once per session, when a test
+# first needs it, and stopped at the end.
+
+S3_STORES = ("moto", "seaweedfs")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "s3_stores(*names): run once per local S3 store (moto and SeaweedFS, or the "
+        "ones named); local_s3, aws_proxy, aws and bucket are that store's")
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("s3_stores")
+    if marker and "s3_store" in metafunc.fixturenames:
+        stores = marker.args or S3_STORES
+        assert set(stores) <= set(S3_STORES), stores
+        metafunc.parametrize("s3_store", stores, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def local_s3():
+def s3_store(request) -> str:
+    """The store's name: the test's parameter, else moto."""
+    return getattr(request, "param", "moto")
+
+
+@pytest.fixture(scope="session")
+def moto_s3():
     from support.s3 import LocalS3
 
     s3 = LocalS3()
     yield s3
     s3.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs_s3():
+    from support.seaweedfs import SeaweedFS
+
+    s3 = SeaweedFS()
+    yield s3
+    s3.stop()
+
+
+def _proxy_for(s3):
+    from support.aws_proxy import AwsProxy
+
+    return AwsProxy(s3.endpoint, secret_keys={"testing": "testing"},
+                    upstream_checks_signatures=s3.checks_signatures,
+                    upstream_deletes_conditionally=s3.deletes_conditionally).start()
+
+
+@pytest.fixture(scope="session")
+def moto_proxy(moto_s3):
+    proxy = _proxy_for(moto_s3)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs_proxy(seaweedfs_s3):
+    proxy = _proxy_for(seaweedfs_s3)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def local_s3(s3_store, request):
+    """The test's S3 store (support/s3.py: LocalS3, or SeaweedFS)."""
+    return request.getfixturevalue(f"{s3_store}_s3")
 
 
 @pytest.fixture
@@ -79,19 +146,16 @@ def bucket(local_s3, request):
 
 
 @pytest.fixture(scope="session")
-def aws_proxy(local_s3):
-    """The proxy in front of moto; the binary talks to it, tests set faults on it."""
-    from support.aws_proxy import AwsProxy
-
-    proxy = AwsProxy(local_s3.endpoint, secret_keys={"testing": "testing"}).start()
-    yield proxy
-    proxy.stop()
+def aws_proxy(s3_store, request):
+    """The proxy in front of the test's store; the binary talks to it, tests set faults on it."""
+    return request.getfixturevalue(f"{s3_store}_proxy")
 
 
 @pytest.fixture
 def aws(local_s3, aws_proxy):
-    """Everything a Glue test needs: boto3 clients straight to moto (setup and checks are not
-    counted), and the binary's environment pointing at the proxy."""
+    """Everything a Glue test needs: boto3 clients straight to the store (setup and checks are
+    not counted), and the binary's environment pointing at the proxy. `glue` is None on a store
+    without Glue (SeaweedFS)."""
     import boto3
 
     aws_proxy.reset()
@@ -99,8 +163,9 @@ def aws(local_s3, aws_proxy):
     class Aws:
         s3 = local_s3
         proxy = aws_proxy
-        glue = boto3.client("glue", endpoint_url=local_s3.endpoint, region_name="us-east-1",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+        glue = (boto3.client("glue", endpoint_url=local_s3.endpoint, region_name="us-east-1",
+                             aws_access_key_id="testing", aws_secret_access_key="testing")
+                if local_s3.has_glue else None)
 
         @staticmethod
         def env(**extra):

@@ -1,5 +1,6 @@
 """The six ways a review found to double or lose rows, each reproduced as the adversary did it, on
-local disk and on S3 (moto, behind the proxy that answers conditional deletes as AWS does). Every
+local disk and on S3 (moto, behind the proxy that answers conditional deletes as AWS does, and
+SeaweedFS, which answers them itself). Every
 test ends with every row of the table exactly once (DuckDB, as multisets), and nothing outside
 the table touched.
 
@@ -392,7 +393,8 @@ def test_a_symlinked_partition_folder_is_not_followed(run, tmp_path):
     rows.assert_same("p=a", data_files(root / "p=a"))
 
 
-# --- the same on S3 (moto behind the proxy, which answers conditional deletes as AWS does) ----
+# --- the same on S3: moto behind the proxy, which answers conditional deletes as AWS does, and
+# SeaweedFS, which answers them itself (the proxy in front of it only counts and checks) --------
 
 def s3_table(aws, bucket, tmp_path, prefix, parts, files=6) -> RowsSnapshot:
     local = tmp_path / "src"
@@ -410,6 +412,7 @@ def assert_s3_whole(aws, bucket, prefix, rows, parts, tmp_path):
             if "_s3_compaction" in k and "/archive/" not in k] == []
 
 
+@pytest.mark.s3_stores
 @pytest.mark.parametrize("first_is", ["parent", "child"])
 def test_runs_over_nested_s3_paths_exclude_each_other(binary, run, aws, bucket, tmp_path,
                                                       first_is):
@@ -425,6 +428,7 @@ def test_runs_over_nested_s3_paths_exclude_each_other(binary, run, aws, bucket, 
     assert_s3_whole(aws, bucket, "sub", rows, NESTED, tmp_path)
 
 
+@pytest.mark.s3_stores
 @pytest.mark.parametrize("elsewhere", ["another_run", "nowhere"])
 def test_an_input_removed_on_s3_while_removing_is_a_conflict(binary, run, aws, bucket, tmp_path,
                                                              elsewhere):
@@ -449,6 +453,7 @@ def test_an_input_removed_on_s3_while_removing_is_a_conflict(binary, run, aws, b
     assert_s3_whole(aws, bucket, "t", rows, ONE, tmp_path)
 
 
+@pytest.mark.s3_stores
 def test_an_input_replaced_on_s3_after_the_last_check_is_not_deleted(binary, run, aws, bucket,
                                                                      tmp_path):
     rows = s3_table(aws, bucket, tmp_path, "t", ONE, files=10)
@@ -522,6 +527,7 @@ def test_a_run_whose_lease_is_taken_changes_nothing_more(binary, run, tmp_path, 
     assert_whole(root, rows, parts)
 
 
+@pytest.mark.s3_stores
 def test_originals_that_cannot_be_removed_block_their_partition(run, aws, bucket, tmp_path):
     """A key the store will not delete (object lock, a deny policy): every run says so (exit 4)
     and none compacts the partition again (its rows would be doubled for good)."""

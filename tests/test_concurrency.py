@@ -1,7 +1,8 @@
 """Other runs and other writers, while a run is stopped at a step of its commit protocol (a pause
 point, synchronised through named pipes): the lease keeps a second run out, --force_unlock takes
 it, files written meanwhile are never deleted, moved or hidden, inputs changed meanwhile are not
-deleted, and --delete_grace_minutes keeps originals until a later run."""
+deleted, and --delete_grace_minutes keeps originals until a later run. The lease's cases also on
+S3, against moto and SeaweedFS."""
 
 import json
 import os
@@ -291,6 +292,7 @@ def test_journal_path_elsewhere_leaves_nothing_in_the_table(run, table, tmp_path
     assert not [p for p in journal.rglob("*") if p.is_file()]
 
 
+@pytest.mark.s3_stores
 def test_a_live_lease_on_s3_is_respected(run, local_s3, bucket, tmp_path):
     local = tmp_path / "src"
     make_table(local)
@@ -305,3 +307,61 @@ def test_a_live_lease_on_s3_is_respected(run, local_s3, bucket, tmp_path):
     assert r.code == 3, r.stderr
     assert "run 20260101T000000Z-abcdef (host worker-7, pid 1)" in r.stderr
     assert local_s3.objects(bucket) == before
+
+
+# --- the lease on S3: created with If-None-Match, taken over, confirmed before each step ------
+
+def s3_table(local_s3, bucket, tmp_path) -> tuple[str, RowsSnapshot]:
+    local = tmp_path / "src"
+    write_table(local, TableSpec(partitions=PARTS, files_per_partition=10, rows_per_file=250))
+    local_s3.upload_tree(local, bucket, "warehouse/events")
+    return f"s3://{bucket}/warehouse/events", capture(local)
+
+
+def assert_s3_whole(local_s3, bucket, rows, tmp_path):
+    for p in PARTS:
+        prefix = f"warehouse/events/{partition_path(p)}"
+        rows.assert_same(partition_path(p),
+                         local_s3.download_prefix(bucket, prefix, tmp_path / "after" / prefix))
+    assert [k for k in local_s3.objects(bucket) if "_s3_compaction" in k] == []
+
+
+@pytest.mark.s3_stores
+def test_a_second_run_on_s3_is_refused_while_the_first_holds_the_lease(binary, run, local_s3,
+                                                                        bucket, tmp_path):
+    uri, rows = s3_table(local_s3, bucket, tmp_path)
+    args = flags(uri, "--delete_original_files", "true")
+    first = paused(binary, tmp_path, args, "after_plan", env=local_s3.env())
+    try:
+        first.wait_paused()
+        second = run(*args, env=local_s3.env())
+        assert second.code == 3, second.stderr
+        assert "is being compacted by run" in second.stderr
+        assert f"pid {first.proc.pid}" in second.stderr
+        code, _, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 0, err
+    assert_s3_whole(local_s3, bucket, rows, tmp_path)
+
+
+@pytest.mark.s3_stores
+def test_force_unlock_on_s3_takes_the_lease_and_the_first_run_publishes_nothing(
+        binary, run, local_s3, bucket, tmp_path):
+    uri, rows = s3_table(local_s3, bucket, tmp_path)
+    args = flags(uri, "--delete_original_files", "true")
+    first = paused(binary, tmp_path, args, "after_write", env=local_s3.env())
+    try:
+        first.wait_paused()
+        second = run(*args, "--force_unlock", "--json", env=local_s3.env())
+        assert second.code == 0, second.stderr
+        assert "taking over the lease" in second.stderr
+        assert second.summary["partitions"]["compacted"] == len(PARTS)
+        after_second = local_s3.objects(bucket, "warehouse/events/year=")
+        code, _, err = first.resume()
+    finally:
+        first.kill()
+    assert code == 4, err
+    assert "lease was taken by another run" in err
+    assert local_s3.objects(bucket, "warehouse/events/year=") == after_second
+    assert_s3_whole(local_s3, bucket, rows, tmp_path)

@@ -1,9 +1,13 @@
-"""The proxy's emulation of S3 conditional deletes (DeleteObjects with an <ETag> per object),
-which moto lacks: the C++ side (FileSystems::RemoveExactly) is tested against it, so it is tested
-here first, with boto3, against what the AWS documentation says S3 does."""
+"""S3 conditional deletes (DeleteObjects with an <ETag> per object) as the binary meets them,
+through the proxy: on moto, which lacks them, the proxy's emulation; on SeaweedFS, the store's own
+(the proxy only passes them on). The C++ side (FileSystems::RemoveExactly) is tested against
+both, so both are tested here first, with boto3, against what the AWS documentation says S3
+does."""
 
 import boto3
 import pytest
+
+pytestmark = pytest.mark.s3_stores
 
 
 @pytest.fixture
@@ -93,6 +97,7 @@ def test_keys_needing_escapes_quiet_mode_and_denied_keys(aws, s3):
     assert aws.s3.etag(bucket, odd) is None
 
 
+@pytest.mark.s3_stores("moto")
 def test_without_the_emulation_moto_ignores_the_etag(aws, s3):
     """What an S3 imitation without conditional deletes does: the caveat RemoveExactly states."""
     client, bucket = s3
@@ -104,3 +109,36 @@ def test_without_the_emulation_moto_ignores_the_etag(aws, s3):
     ])
     assert deleted(response) == {"p=1/a.parquet", "p=1/missing.parquet"}
     assert aws.s3.etag(bucket, "p=1/a.parquet") is None
+
+
+@pytest.mark.s3_stores("seaweedfs")
+def test_the_emulation_answers_as_seaweedfs_does(aws, s3):
+    """The proxy's emulation (what the moto cases rest on), switched on in front of SeaweedFS,
+    which has conditional deletes of its own: the same request gets the same answer and leaves
+    the same objects either way."""
+    client, bucket = s3
+    outcomes = []
+    for emulated in (False, True):
+        aws.proxy.emulate_conditional_deletes = emulated
+        folder = f"e{int(emulated)}"
+        right = put(aws, bucket, f"{folder}/right.parquet")
+        put(aws, bucket, f"{folder}/wrong.parquet")
+        first = put(aws, bucket, f"{folder}/replaced.parquet", b"first version")
+        put(aws, bucket, f"{folder}/replaced.parquet", b"second version")
+        response = delete(client, bucket, [
+            {"Key": f"{folder}/right.parquet", "ETag": right},
+            {"Key": f"{folder}/wrong.parquet", "ETag": '"' + "0" * 32 + '"'},
+            {"Key": f"{folder}/replaced.parquet", "ETag": first},
+            {"Key": f"{folder}/missing.parquet", "ETag": right},
+            {"Key": f"{folder}/unconditional.parquet"},
+        ])
+        strip = lambda keys: {k.split("/", 1)[1] for k in keys}  # noqa: E731
+        outcomes.append((strip(deleted(response)),
+                         {k.split("/", 1)[1]: v for k, v in errors(response).items()},
+                         strip(aws.s3.objects(bucket, folder + "/"))))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == ({"right.parquet", "unconditional.parquet"},
+                           {"wrong.parquet": "PreconditionFailed",
+                            "replaced.parquet": "PreconditionFailed",
+                            "missing.parquet": "NoSuchKey"},
+                           {"wrong.parquet", "replaced.parquet"})

@@ -3,14 +3,17 @@
 The lease keeps two runs apart only if the store honours If-None-Match (create only if absent)
 and If-Match (replace only that version). Some S3-compatible stores ignore them; there two runs
 would both "hold" the lease. Once it has taken a lease on S3 the tool probes the store: two more
-PUTs of the lease under conditions that must fail. The proxy in front of moto plays such a store
-by removing the headers from PUTs before forwarding them (moto itself honours both)."""
+PUTs of the lease under conditions that must fail. The proxy in front of moto or SeaweedFS plays
+such a store by removing the headers from PUTs before forwarding them (both stores honour both;
+for SeaweedFS, which checks signatures, the proxy signs the PUT again)."""
 
 from collections import Counter
 
 import pytest
 
 from support.tables import RowsSnapshot, TableSpec, partition_path, write_table
+
+pytestmark = pytest.mark.s3_stores
 
 PARTS = [{"day": "01"}, {"day": "02"}]
 

@@ -4,8 +4,8 @@ partition with exactly the rows it had (as multisets, read by DuckDB), and nothi
 own behind but what the user asked to keep (archived originals).
 
 Path mode on local disk (in place with delete and with archive, and to a target), path mode on
-S3, and Glue mode (in place, and repointed to a target, where the catalog decides what readers
-see)."""
+S3 (moto and SeaweedFS), and Glue mode (moto; in place, and repointed to a target, where the
+catalog decides what readers see)."""
 
 import os
 import signal
@@ -165,6 +165,7 @@ def s3_tool_objects(aws, bucket):
             if "_s3_compaction" in k and "/_s3_compaction/archive/" not in k]
 
 
+@pytest.mark.s3_stores
 @pytest.mark.parametrize("point", ["after_plan", "mid_publish", "after_publish", "mid_remove",
                                    "after_remove"])
 def test_crash_on_s3_then_recover(run, aws, bucket, tmp_path, point):

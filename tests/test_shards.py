@@ -1,8 +1,10 @@
 """--shard K/N: N processes started at once cover a table's partitions exactly once (every row
-kept), each with a lease of its own; runs that could overlap them (no --shard, another N) are
-kept out, and a half-done run of another layout must be recovered before shards start."""
+kept; on local disk, and on S3 against moto and SeaweedFS), each with a lease of its own; runs
+that could overlap them (no --shard, another N) are kept out, and a half-done run of another
+layout must be recovered before shards start."""
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -76,6 +78,32 @@ def test_n_shards_at_once_cover_every_partition_exactly_once(binary, table, n):
         assert len(files) == 1
         rows.assert_same(partition_path(p), files)
     assert not (table / "_s3_compaction").exists()  # leases and journals gone
+
+
+@pytest.mark.s3_stores
+def test_three_shards_at_once_on_s3(binary, local_s3, bucket, table, tmp_path):
+    """The same on S3: three processes take their leases (If-None-Match) and look at each
+    other's at once, and between them compact every partition exactly once."""
+    rows = capture(table)
+    local_s3.upload_tree(table, bucket, "events")
+    uri = f"s3://{bucket}/events"
+    env = dict(os.environ, **local_s3.env())
+    procs = [subprocess.Popen([binary, *flags(uri, "--shard", f"{k}/3")], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for k in range(3)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    seen = []
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+        seen.append(compacted(json.loads(out)))
+    assert all(seen)
+    assert sorted(p for s in seen for p in s) == sorted(partition_path(p) for p in PARTS)
+    for p in PARTS:
+        files = local_s3.download_prefix(bucket, f"events/{partition_path(p)}",
+                                         tmp_path / "after" / partition_path(p))
+        assert len(files) == 1
+        rows.assert_same(partition_path(p), files)
+    assert [k for k in local_s3.objects(bucket) if "_s3_compaction" in k] == []
 
 
 def test_the_same_shard_twice_is_refused(run, table):

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "aws/tls_trust.h"
 
@@ -21,6 +22,22 @@ class PermanentFailure : public arrow::StatusDetail {
   const char* type_id() const override { return "s3c::aws::PermanentFailure"; }
   std::string ToString() const override { return "not worth retrying"; }
 };
+
+// The hex SHA-256 of `body`: S3 wants it in x-amz-content-sha256 on every SigV4 request (AWS
+// documents the header as required; S3 imitations such as MinIO and SeaweedFS take a missing
+// one for an empty payload and refuse the signature of any request with a body).
+std::string Sha256Hex(const std::string& body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
 
 arrow::Status Permanent(arrow::Status status) {
   return status.WithDetail(std::make_shared<PermanentFailure>());
@@ -127,6 +144,15 @@ arrow::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   if (request.signing_key && !request.signing_key->session_token.empty()) {
     headers = curl_slist_append(
         headers, ("X-Amz-Security-Token: " + request.signing_key->session_token).c_str());
+  }
+  const bool has_content_sha = std::any_of(
+      request.headers.begin(), request.headers.end(),
+      [](const auto& h) { return strcasecmp(h.first.c_str(), "x-amz-content-sha256") == 0; });
+  if (request.signing_key && request.service == "s3" && !has_content_sha) {
+    // curl (7.88) signs the payload but does not send its hash; it signs this header with the
+    // others.
+    headers = curl_slist_append(
+        headers, ("x-amz-content-sha256: " + Sha256Hex(request.body)).c_str());
   }
   // No "Expect:" here to suppress 100-continue: curl would sign the empty header without
   // sending it, and AWS would refuse the signature. (curl's own Expect, for bodies over 1 MiB,

@@ -12,12 +12,19 @@
   proxy looks each such key up in moto (an unsigned HEAD), answers those two errors itself and
   forwards only the objects whose ETag matches. Unlike AWS it is not atomic (a write between
   the HEAD and moto's delete is not caught): enough for tests that change objects between
-  steps, not for races inside one request;
+  steps, not for races inside one request. In front of SeaweedFS, which evaluates the <ETag>
+  itself (atomically per key, as AWS does), there is no emulation unless a test asks for it;
 - plays a store that ignores conditional writes: `strip_conditional` names the headers
   (If-None-Match, If-Match) it removes from PUTs before forwarding them;
 - verifies every SigV4 signature with botocore, independently of the libcurl that made it
   (requests signed by the AWS SDK inside Arrow are checked too), and counts the access key ids
   requests were signed with.
+
+In front of a store that checks signatures itself (SeaweedFS: upstream_checks_signatures), the
+client's signature is passed on untouched with the Host it signed in X-Forwarded-Host (which
+SeaweedFS verifies against); a request the proxy made or changed (a DeleteObjects body with keys
+taken out, a PUT whose conditions it strips, the emulation's HEAD) is signed again with the
+client's key.
 
 It listens on a free loopback port; start() returns once it does."""
 
@@ -98,13 +105,19 @@ class Seen:
 
 
 class AwsProxy(LoopbackServer):
-    def __init__(self, upstream: str, secret_keys: dict[str, str] | None = None):
+    def __init__(self, upstream: str, secret_keys: dict[str, str] | None = None,
+                 upstream_checks_signatures: bool = False,
+                 upstream_deletes_conditionally: bool = False):
         self.upstream = urllib.parse.urlparse(upstream)
         self.secret_keys = secret_keys or {}  # access key id -> secret, for signature checks
+        self.upstream_checks_signatures = upstream_checks_signatures
+        # What reset() puts back: emulate conditional deletes unless the store has them.
+        self.emulate_by_default = not upstream_deletes_conditionally
         self.faults: list[Fault] = []
         self.glue_page_size = 0     # > 0: GetPartitions pages of this many partitions
         self.deny_delete_keys: set[str] = set()  # key suffixes DeleteObjects reports AccessDenied for
-        self.emulate_conditional_deletes = True  # False: DeleteObjects' <ETag> ignored, as by moto
+        # False: DeleteObjects' <ETag> passed on as it is (moto ignores it; SeaweedFS honours it)
+        self.emulate_conditional_deletes = self.emulate_by_default
         self.slow_seconds = 1.0
         self.emulate_segments = False
         self.strip_conditional: set[str] = set()  # e.g. {"If-None-Match"}: removed from PUTs
@@ -139,7 +152,7 @@ class AwsProxy(LoopbackServer):
         self.glue_page_size = 0
         self.emulate_segments = False
         self.deny_delete_keys = set()
-        self.emulate_conditional_deletes = True
+        self.emulate_conditional_deletes = self.emulate_by_default
         self.strip_conditional = set()
 
     def count(self, operation: str | None = None) -> Counter | int:
@@ -173,6 +186,18 @@ class AwsProxy(LoopbackServer):
             with self.lock:
                 self.access_keys[akid] += 1
             signed = parts["SignedHeaders"].split(";")
+            if service == "s3":
+                # S3 wants the payload's hash on every SigV4 request, and stores that check
+                # signatures (SeaweedFS, MinIO) refuse one without it for any request with a body.
+                sha = handler.headers.get("x-amz-content-sha256")
+                if sha is None:
+                    self.signature_failures.append(
+                        f"{handler.command} {path}: no x-amz-content-sha256")
+                elif sha not in ("UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER") \
+                        and not sha.startswith("STREAMING-") \
+                        and sha != hashlib.sha256(body).hexdigest():
+                    self.signature_failures.append(
+                        f"{handler.command} {path}: x-amz-content-sha256 is not the body's")
             secret = self.secret_keys.get(akid)
             if secret is None:
                 return
@@ -263,20 +288,45 @@ class AwsProxy(LoopbackServer):
         for o in objects:
             version = (f"<VersionId>{self._xml_text(o['VersionId'])}</VersionId>"
                        if o.get("VersionId") else "")
-            parts.append(f"<Object><Key>{self._xml_text(o['Key'])}</Key>{version}</Object>")
+            # Kept for a store that evaluates it (SeaweedFS); moto ignores it.
+            etag = f"<ETag>{self._xml_text(o['ETag'])}</ETag>" if o.get("ETag") else ""
+            parts.append(f"<Object><Key>{self._xml_text(o['Key'])}</Key>{version}{etag}</Object>")
         parts.append("</Delete>")
         return "".join(parts).encode()
 
-    def _current_etag(self, bucket: str, key: str) -> str | None:
-        """The ETag moto holds for bucket/key (unquoted), or None if there is no such object."""
+    def _sign_for_upstream(self, method: str, path: str, headers: dict, body: bytes):
+        """Signs (in place) a request the proxy made or changed, for an upstream that checks
+        signatures: with the access key of the client's request (headers' Authorization), or the
+        first known one, for the upstream's own host."""
+        found = re.search(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/s3/",
+                          headers.get("Authorization", ""))
+        akid, region = found.groups() if found else (next(iter(self.secret_keys)), "us-east-1")
+        for name in list(headers):
+            if name.lower() in ("authorization", "x-amz-date", "x-amz-content-sha256",
+                                "x-forwarded-host", "host"):
+                del headers[name]
+        request = AWSRequest(method=method, data=body, headers=headers,
+                             url=f"http://{self.upstream.hostname}:{self.upstream.port}{path}")
+        S3SigV4Auth(Credentials(akid, self.secret_keys[akid]), "s3", region).add_auth(request)
+        headers.clear()
+        headers.update(request.headers.items())
+        headers["Host"] = f"{self.upstream.hostname}:{self.upstream.port}"
+
+    def _current_etag(self, bucket: str, key: str, client_headers: dict) -> str | None:
+        """The ETag the store holds for bucket/key (unquoted), or None if there is no such
+        object."""
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         try:
-            # Unsigned: moto checks no signature, but routes a request to S3 by the credential
-            # scope of its Authorization header.
-            scope = "AWS4-HMAC-SHA256 Credential=proxy/20260101/us-east-1/s3/aws4_request, " \
-                    "SignedHeaders=host, Signature=unsigned"
-            conn.request("HEAD", f"/{bucket}/{urllib.parse.quote(key, safe='/~')}",
-                         headers={"Authorization": scope})
+            path = f"/{bucket}/{urllib.parse.quote(key, safe='/~')}"
+            if self.upstream_checks_signatures:
+                headers = {"Authorization": client_headers.get("Authorization", "")}
+                self._sign_for_upstream("HEAD", path, headers, b"")
+            else:
+                # Unsigned: moto checks no signature, but routes a request to S3 by the
+                # credential scope of its Authorization header.
+                headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=proxy/20260101/"
+                           "us-east-1/s3/aws4_request, SignedHeaders=host, Signature=unsigned"}
+            conn.request("HEAD", path, headers=headers)
             response = conn.getresponse()
             response.read()
             if response.status == 404:
@@ -302,7 +352,7 @@ class AwsProxy(LoopbackServer):
                 errors.append((key, "AccessDenied", "Access Denied"))
                 continue
             if self.emulate_conditional_deletes and o.get("ETag"):
-                current = self._current_etag(bucket, key)
+                current = self._current_etag(bucket, key, headers)
                 if current is None:
                     errors.append((key, "NoSuchKey", "The specified key does not exist."))
                     continue
@@ -321,7 +371,10 @@ class AwsProxy(LoopbackServer):
                     name.lower().startswith(("x-amz-checksum", "x-amz-sdk-checksum")):
                 del headers[name]
         headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
-        headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+        if self.upstream_checks_signatures:
+            self._sign_for_upstream("POST", path, headers, body)
+        else:
+            headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
         return body, errors
 
     def _add_delete_errors(self, data: bytes, errors: list) -> bytes:
@@ -380,9 +433,18 @@ class AwsProxy(LoopbackServer):
             return
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["Host"] = f"{self.upstream.hostname}:{self.upstream.port}"
+        resigned = False
         if handler.command == "PUT" and self.strip_conditional:
             stripped = {h.lower() for h in self.strip_conditional}
-            headers = {k: v for k, v in headers.items() if k.lower() not in stripped}
+            kept = {k: v for k, v in headers.items() if k.lower() not in stripped}
+            if len(kept) < len(headers) and self.upstream_checks_signatures:
+                # The client signed what was taken out: sign again (the lease's small PUTs; not
+                # an aws-chunked body, whose chunks carry signatures of their own).
+                self._sign_for_upstream("PUT", path, kept, body)
+                resigned = True
+            headers = kept
+        if self.upstream_checks_signatures and not resigned and handler.headers.get("Host"):
+            headers["X-Forwarded-Host"] = handler.headers["Host"]  # what the client signed
         glue_request = None
         if operation == "GetPartitions" and (self.glue_page_size or self.emulate_segments):
             glue_request = json.loads(body or b"{}")

@@ -1,4 +1,7 @@
-"""A local S3 for end-to-end tests: the moto server, in-process, on a free loopback port."""
+"""Local S3 stores for end-to-end tests, each on free loopback ports: moto (in-process; also Glue
+and STS) here, SeaweedFS (a `weed mini` process) in support/seaweedfs.py. Both offer what the
+tests use: the endpoint, a boto3 client, the binary's environment, and helpers to upload a table,
+list objects and download a partition."""
 
 from __future__ import annotations
 
@@ -12,25 +15,37 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
 
+ACCESS_KEY = "testing"  # the only credentials any store is given, and the binary signs with
+SECRET_KEY = "testing"
 
-class LocalS3:
-    def __init__(self):
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self.server.start()  # returns once the socket listens
-        host, port = self.server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
+
+class S3Store:
+    """What every local S3 offers the tests. A subclass starts the server and sets `endpoint`,
+    then calls `_connect()`."""
+
+    name = ""
+    # What differs between the stores, for the tests and the proxy (docs/ARCHITECTURE.md,
+    # "Testing the protocol"):
+    checks_signatures = False      # a request signed with a wrong key is refused
+    deletes_conditionally = False  # DeleteObjects honours an <Object>'s <ETag>
+    has_glue = False               # Glue (and STS) on the same endpoint
+
+    endpoint: str
+    client: object
+
+    def _connect(self):
         self.client = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
-                                   aws_access_key_id="testing", aws_secret_access_key="testing")
+                                   aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
 
     def stop(self):
-        self.server.stop()
+        raise NotImplementedError
 
     def env(self) -> dict:
         """The environment the binary runs with: only this server, no real AWS anywhere."""
         return {
             "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
             "AWS_REGION": "us-east-1",
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_CONFIG_FILE": os.devnull,
@@ -73,3 +88,21 @@ class LocalS3:
             self.client.download_file(bucket, key, str(path))
             files.append(path)
         return files
+
+
+class LocalS3(S3Store):
+    """The moto server, in-process: S3, Glue and STS on one free loopback port. It checks no
+    signature and ignores the <ETag> of DeleteObjects (the proxy emulates it: aws_proxy.py)."""
+
+    name = "moto"
+    has_glue = True
+
+    def __init__(self):
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()  # returns once the socket listens
+        host, port = self.server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        self._connect()
+
+    def stop(self):
+        self.server.stop()
