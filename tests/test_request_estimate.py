@@ -8,22 +8,11 @@ held, kind by kind, within 10% of what S3 saw when the same table was then compa
 the proxy in front of moto, not by the tool. Tables mix partitions of 4 and of 40 small files,
 at the bucket's top and deeper; originals deleted, archived, or left behind for a target."""
 
-from collections import Counter
-
 import pytest
 
 from support.tables import TableSpec, write_table
 
 KINDS = ["list", "head", "get", "put", "copy", "delete"]
-KIND_OF = {
-    "ListObjects": "list",
-    "HeadObject": "head", "HeadBucket": "head",
-    "GetObject": "get",
-    "PutObject": "put", "CreateMultipartUpload": "put", "UploadPart": "put",
-    "CompleteMultipartUpload": "put",
-    "CopyObject": "copy",
-    "DeleteObject": "delete", "DeleteObjects": "delete", "AbortMultipartUpload": "delete",
-}
 
 @pytest.mark.parametrize("files", [4, 40])
 def test_a_small_partition_costs_at_most_8_requests_beyond_reading_its_files(
@@ -92,9 +81,7 @@ def test_the_dry_runs_estimate_is_within_ten_percent_of_what_s3_saw(run, local_s
     real = run("--table_path", uri, "--json", *flags, env=env)
     assert real.code == 0, real.stderr
     assert real.summary["partitions"]["compacted"] == sum(n for _, n in shape)
-    seen = Counter({kind: 0 for kind in KINDS})
-    for operation, n in aws_proxy.count().items():
-        seen[KIND_OF[operation]] += n
+    seen = aws_proxy.count_by_kind()
     for kind in KINDS:
         assert abs(estimate[kind] - seen[kind]) <= 0.1 * seen[kind], (kind, estimate, dict(seen))
     # Large enough a run that 10% means something.

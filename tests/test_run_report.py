@@ -18,28 +18,8 @@ from support.tables import (TableSpec, data_files, events_batch, events_schema, 
 STAGES = ["recovery", "listing", "planning", "reading", "writing", "verifying", "publishing",
           "removing", "catalog"]
 
-# How the proxy's S3 operations map to the summary's kinds. A multipart upload counts each of
-# its requests as a PUT (create, every part, complete), as S3 bills them; an aborted one's
-# AbortMultipartUpload is a DELETE request.
-KIND_OF = {
-    "ListObjects": "list",
-    "HeadObject": "head", "HeadBucket": "head",
-    "GetObject": "get",
-    "PutObject": "put", "CreateMultipartUpload": "put", "UploadPart": "put",
-    "CompleteMultipartUpload": "put",
-    "CopyObject": "copy",
-    "DeleteObject": "delete", "DeleteObjects": "delete", "AbortMultipartUpload": "delete",
-}
-
-
 def proxy_counts(proxy) -> Counter:
-    seen = proxy.count()
-    unexpected = {op: n for op, n in seen.items() if op not in KIND_OF}
-    assert not unexpected, unexpected  # a path table on S3 makes no other call
-    kinds = Counter({kind: 0 for kind in set(KIND_OF.values())})
-    for op, n in seen.items():
-        kinds[KIND_OF[op]] += n
-    return kinds
+    return proxy.count_by_kind()
 
 
 def bucket_of(size: int, buckets: list) -> int:

@@ -104,6 +104,20 @@ class Seen:
     content_encoding: str = ""
 
 
+# How the proxy's S3 operations map to the run summary's request kinds. A multipart upload counts
+# each of its requests as a PUT (create, every part, complete), as S3 bills them; an aborted
+# one's AbortMultipartUpload is a DELETE request.
+REQUEST_KIND = {
+    "ListObjects": "list",
+    "HeadObject": "head", "HeadBucket": "head",
+    "GetObject": "get",
+    "PutObject": "put", "CreateMultipartUpload": "put", "UploadPart": "put",
+    "CompleteMultipartUpload": "put",
+    "CopyObject": "copy",
+    "DeleteObject": "delete", "DeleteObjects": "delete", "AbortMultipartUpload": "delete",
+}
+
+
 class AwsProxy(LoopbackServer):
     def __init__(self, upstream: str, secret_keys: dict[str, str] | None = None,
                  upstream_checks_signatures: bool = False,
@@ -154,6 +168,17 @@ class AwsProxy(LoopbackServer):
         self.deny_delete_keys = set()
         self.emulate_conditional_deletes = self.emulate_by_default
         self.strip_conditional = set()
+
+    def count_by_kind(self) -> Counter:
+        """The S3 requests seen, by the summary's kinds (every kind present, 0 if none); fails
+        on any other operation (a path table on S3 makes no other call)."""
+        seen = self.count()
+        unexpected = {op: n for op, n in seen.items() if op not in REQUEST_KIND}
+        assert not unexpected, unexpected
+        kinds = Counter({kind: 0 for kind in set(REQUEST_KIND.values())})
+        for op, n in seen.items():
+            kinds[REQUEST_KIND[op]] += n
+        return kinds
 
     def count(self, operation: str | None = None) -> Counter | int:
         counts = Counter(s.operation for s in self.seen)
