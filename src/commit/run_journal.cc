@@ -284,21 +284,20 @@ void RunJournal::Assign(const std::vector<std::string>& partition_paths) {
 arrow::Status RunJournal::RecordMany(
     const std::vector<std::pair<std::string, PartitionRecord>>& records) {
   std::map<Batch*, std::vector<const std::pair<std::string, PartitionRecord>*>> by_batch;
-  arrow::Status status;
+  std::vector<const std::pair<std::string, PartitionRecord>*> alone;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& entry : records) {
       auto it = batch_of_.find(entry.first);
-      if (it != batch_of_.end()) by_batch[it->second].push_back(&entry);
+      if (it != batch_of_.end()) {
+        by_batch[it->second].push_back(&entry);
+      } else {
+        alone.push_back(&entry);
+      }
     }
   }
-  for (const auto& entry : records) {
-    bool batched = false;
-    for (const auto& [batch, entries] : by_batch) {
-      batched |= std::find(entries.begin(), entries.end(), &entry) != entries.end();
-    }
-    if (!batched) status &= WriteRecord(run_dir_, entry.first, entry.second);
-  }
+  arrow::Status status;
+  for (const auto* entry : alone) status &= WriteRecord(run_dir_, entry->first, entry->second);
   for (auto& [batch, entries] : by_batch) {
     std::lock_guard<std::mutex> lock(batch->mutex);
     std::map<std::string, PartitionRecord> updated = batch->records;
