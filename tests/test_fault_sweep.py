@@ -18,11 +18,12 @@ Modes: path mode on local disk in place with delete, in place with archive, and 
 path mode on S3 in place with delete, against moto (behind the proxy) and SeaweedFS; Glue (moto)
 in place with delete, and repointed to a target with delete.
 
-Every N is swept on local disk and on moto's S3 path mode. SeaweedFS's S3 mode and the two Glue
-modes, which cost most, run a deterministic sample of N (`Mode.every`: the first and last few N,
-and every k-th, the crashes shifted by k/2 from the failures so that together they cover twice as
-many N); the summary says how many of the 2M cases ran. S3C_FULL_SWEEP=1 runs every N in every
-mode."""
+Every N is swept on local disk. The S3 and Glue modes, which cost most, run a deterministic
+sample of N (`Mode.every`: the first and last few N, and every k-th, the crashes shifted by k/2
+from the failures so that together they cover twice as many N). The S3 path mode takes every
+second N on each store, SeaweedFS's shifted by one from moto's (`Mode.shift`): each store fails
+and crashes half of the N, and the two together every N in both ways. The summary says how many of the 2M
+cases ran. S3C_FULL_SWEEP=1 runs every N in every mode."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ class Mode:
     flags: list = field(default_factory=list)
     target: bool = False
     every: int = 1  # > 1: sample N (see sampled()), unless S3C_FULL_SWEEP=1
+    shift: int = 0  # which residue of N mod `every` the sample takes
 
 
 def sampled(m: int, every: int, offset: int) -> list[int]:
@@ -128,15 +130,16 @@ class Sweep:
         assert m > 10, f"only {m} storage operations counted"
         every = 1 if FULL_SWEEP else self.mode.every
         cases = 0
-        for kind, var, offset in (("fail", "S3C_FAIL_OP", 0),
-                                  ("crash", "S3C_CRASH_AFTER_OP", every // 2)):
+        for kind, var, offset in (("fail", "S3C_FAIL_OP", self.mode.shift),
+                                  ("crash", "S3C_CRASH_AFTER_OP", self.mode.shift + every // 2)):
             for n in sampled(m, every, offset):
                 self.one(f"{kind}{n}", kind, var, n)
                 cases += 1
         nth = {2: "second", 3: "third", 4: "fourth"}.get(every, f"{every}th")
         which = ("fail and crash at every N" if every <= 1 else
-                 f"sampled: N = 1-{ENDS} and {m - ENDS + 1}-{m}, failures at every {nth} N, "
-                 f"crashes at every {nth} N shifted by {every // 2}; S3C_FULL_SWEEP=1 runs all")
+                 f"sampled: N = 1-{ENDS} and {m - ENDS + 1}-{m}, failures at every {nth} N "
+                 f"from {self.mode.shift % every}, crashes at every {nth} N from "
+                 f"{(self.mode.shift + every // 2) % every}; S3C_FULL_SWEEP=1 runs all")
         SWEEP_SUMMARY.append(f"{self.label}: M = {m} storage operations, {cases} of {2 * m} cases "
                              f"ran ({which}), {len(self.failures)} failed")
         assert not self.failures, "\n".join(self.failures[:20])
@@ -258,7 +261,7 @@ class S3Sweep(Sweep):
 
 
 S3_PATH_MODE = Mode("S3 path, in place, delete", S3_PARTS, 3, ["--delete_original_files", "true"])
-SEAWEEDFS_EVERY = 3
+S3_EVERY = 2
 GLUE_EVERY = 3
 GLUE_MODES = [
     Mode("Glue, in place, delete", S3_PARTS, 3, ["--delete_original_files", "true"],
@@ -270,9 +273,11 @@ GLUE_MODES = [
 
 @pytest.mark.s3_stores
 def test_every_storage_call_failed_in_turn_on_s3(run, aws, bucket, tmp_path, tmp_path_factory):
-    mode = S3_PATH_MODE
-    if aws.s3.name == "seaweedfs":  # every N on moto; a sample on SeaweedFS
-        mode = Mode(mode.name, mode.parts, mode.files, mode.flags, every=SEAWEEDFS_EVERY)
+    # Half of N on each store, SeaweedFS's half shifted by one from moto's: together, every N
+    # fails and crashes once.
+    shift = 1 if aws.s3.name == "seaweedfs" else 0
+    mode = Mode(S3_PATH_MODE.name, S3_PATH_MODE.parts, S3_PATH_MODE.files, S3_PATH_MODE.flags,
+                every=S3_EVERY, shift=shift)
     root, rows = template(tmp_path_factory, mode.parts, mode.files)
     S3Sweep(run, mode, rows, root, aws, bucket, glue=False).go(tmp_path)
 

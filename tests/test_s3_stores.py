@@ -28,6 +28,20 @@ def test_seaweedfs_listens_only_on_its_own_loopback_ports(local_s3):
         listening, local_s3.ports)
 
 
+@pytest.mark.s3_stores("seaweedfs")
+def test_seaweedfs_has_room_for_every_bucket_of_a_session(local_s3):
+    """Every bucket is a collection of its own volumes; left to itself, weed mini allows free
+    disk / volume size of them (70 here), and every bucket after that refuses its first object
+    with an InternalError (a CI run failed so). The harness gives it room for thousands."""
+    import json
+    import urllib.request
+
+    url = f"http://127.0.0.1:{local_s3.ports['master.port']}/dir/status"
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        topology = json.load(answer)["Topology"]
+    assert topology["Max"] >= 4096, topology
+
+
 def test_signatures(local_s3, bucket):
     """SeaweedFS refuses a wrong secret and an unsigned request (its identities are configured);
     moto checks no signature (the proxy checks them for it)."""

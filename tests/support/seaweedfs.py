@@ -34,6 +34,7 @@ PORT_FLAGS = ["master.port", "master.port.grpc", "volume.port", "volume.port.grp
               "filer.port", "filer.port.grpc", "s3.port", "s3.port.grpc", "admin.port",
               "admin.port.grpc", "webdav.port", "debug.port"]
 
+VOLUME_SLOTS = 4096  # buckets the store can hold: one volume each, as mini grows them
 START_SECONDS = 90   # a cold start on a busy 2-core machine takes about 5 s
 STOP_SECONDS = 15
 
@@ -107,6 +108,12 @@ class SeaweedFS(S3Store):
                 f"-s3.config={config}",  # identities given: every request's signature is checked
                 "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0", "-admin.port.legacy=0",
                 "-admin.ui=false", "-volume.preStopSeconds=0",
+                # Every bucket is a collection with volumes of its own. Left to itself, mini
+                # allows free disk / volume size of them (70 on a disk with 77 GB free), and
+                # the bucket after that takes no object: "No writable volumes and no free
+                # volumes left" (an InternalError). Volumes are sparse files: thousands cost
+                # nothing until written.
+                f"-volume.max={VOLUME_SLOTS}",
                 f"-filer.localSocket={data}/filer.sock", f"-s3.localSocket={data}/s3.sock",
                 *[f"-{flag}={port}" for flag, port in self.ports.items()]]
         # Nothing of the caller's: no AWS_* (weed would add those keys as an identity), no
