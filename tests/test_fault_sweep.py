@@ -14,7 +14,8 @@ every partition holds exactly its rows before (DuckDB, as multisets), where read
 partition's folder, the target, or where the catalog now points), and nothing of the tool's own
 is left but archived originals. The session summary prints M and the number of cases per mode.
 
-Modes: path mode on local disk in place with delete, in place with archive, and to a target;
+Modes: path mode on local disk in place with delete, in place with archive, to a target, and in
+place with delete in two waves (--wave_files);
 path mode on S3 in place with delete, against moto (behind the proxy) and SeaweedFS; Glue (moto)
 in place with delete, and repointed to a target with delete.
 
@@ -203,6 +204,9 @@ LOCAL_MODES = [
     Mode("path, in place, delete", LOCAL_PARTS, 3, ["--delete_original_files", "true"]),
     Mode("path, in place, archive", LOCAL_PARTS, 3, []),
     Mode("path, to a target", LOCAL_PARTS, 3, [], target=True),
+    # A wave a partition (--wave_files 3): the second wave's plan, batch and commit in turn.
+    Mode("path, in place, delete, in waves", LOCAL_PARTS, 3,
+         ["--delete_original_files", "true", "--wave_files", "3"]),
 ]
 
 

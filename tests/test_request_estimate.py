@@ -6,7 +6,8 @@ The dry run counts the requests it makes to discover and plan (the run makes the
 estimates the rest from the commit protocol (commit/request_estimate.h). Here each estimate is
 held, kind by kind, within 10% of what S3 saw when the same table was then compacted: counted at
 the proxy in front of moto, not by the tool. Tables mix partitions of 4 and of 40 small files,
-at the bucket's top and deeper; originals deleted, archived, or left behind for a target."""
+at the bucket's top and deeper; originals deleted, archived, or left behind for a target; in one
+wave and in several (--wave_files)."""
 
 import pytest
 
@@ -51,6 +52,9 @@ CASES = {
     "to_a_target": ("events", ["--target_s3_path", "TARGET", "--delete_original_files", "true"],
                     [(4, 10), (40, 2)]),
     "target_kept": ("events", ["--target_s3_path", "TARGET"], [(4, 10), (40, 2)]),
+    # Waves of 10 partitions or 50 files: a plan and batches of each wave's own.
+    "in_waves": ("events", ["--delete_original_files", "true", "--wave_files", "50"],
+                 [(4, 24), (40, 3)]),
 }
 
 

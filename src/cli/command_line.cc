@@ -279,6 +279,13 @@ void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
       ->type_name("N")
       ->check(CLI::Range(1, 1024).description(""))
       ->group(how);
+  app.add_option("--wave_files", options.wave_files,
+                 "Plan, journal and commit at most N input files at a time (bounds memory and "
+                 "journal objects on huge tables)")
+      ->type_name("N")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40).description(""))
+      ->group(how);
   app.add_option("--sort_memory_mb", raw.sort_memory_mb,
                  "Memory for --sort_by, shared by the partitions sorted at once; beyond it, "
                  "sorted runs spill to disk")

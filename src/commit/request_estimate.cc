@@ -4,6 +4,7 @@
 
 #include "commit/commit_queue.h"
 #include "commit/partition_publisher.h"
+#include "plan/waves.h"
 
 namespace s3c {
 namespace {
@@ -29,7 +30,8 @@ int64_t FoldersAbove(const Location& table) {
 }  // namespace
 
 RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCounts& planning,
-                                  const RunLayout& layout, const CommitSettings& settings) {
+                                  const RunLayout& layout, const CommitSettings& settings,
+                                  int64_t wave_files) {
   RequestCounts r = planning;
   const bool s3 = layout.table_root().is_s3();
   // The lease: created, probed (S3), read and deleted at release; the exclusion's listings;
@@ -46,17 +48,30 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
     r.get += 1;
     r.del += 1;
   }
-  int64_t staged = 0, record_objects = 0;
+  int64_t staged = 0, record_objects = 0, plans = 0;
   bool writes = false, removes = false;
-  // The partitions that write, in the order they are scheduled, make the commit batches.
-  std::vector<const PartitionPlan*> writing;
-  std::vector<int64_t> files;
+  // The run's waves (as it cuts them from the listing) each make their own commit batches,
+  // from the partitions that write, in the order they are scheduled; each wave with one
+  // writes a plan.
+  std::vector<int64_t> listed;
   for (const auto& p : plan.partitions) {
-    if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
-    writing.push_back(&p);
-    files.push_back(p.InputFiles());
+    listed.push_back(static_cast<int64_t>(p.files.size() + p.other_files.size()));
   }
-  const std::vector<size_t> batch_of = CommitQueue::Plan(files);
+  std::vector<const PartitionPlan*> writing;
+  std::vector<size_t> batch_of;
+  for (const auto& [begin, end] : Waves::Cut(listed, wave_files)) {
+    std::vector<int64_t> files;
+    for (size_t i = begin; i < end; ++i) {
+      const PartitionPlan& p = plan.partitions[i];
+      if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
+      writing.push_back(&p);
+      files.push_back(p.InputFiles());
+    }
+    if (files.empty()) continue;
+    const size_t first = batch_of.empty() ? 0 : batch_of.back() + 1;
+    for (size_t batch : CommitQueue::Plan(files)) batch_of.push_back(first + batch);
+    plans += 1;
+  }
   struct Batch {
     bool removes_now = false, awaits_catalog = false;
     int64_t firsts[2] = {0, 0}, rests[2] = {0, 0};  // per policy: in place, elsewhere
@@ -123,12 +138,13 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
     }
   }
   if (writes) {
-    r.put += 1;                        // plan.json
+    r.put += plans;                    // plan.json, plan-<k>.json
     if (s3 && removes) r.del += 1;     // the conditional-delete probe, once per bucket
     r.list += Batches(staged + 1);     // the staging sweep
     r.del += Batches(staged);
-    r.list += Batches(record_objects + 2);  // the run folder: records, then plan.json
-    r.del += Batches(record_objects) + 1;
+    // The run folder: records and later waves' plans, then plan.json.
+    r.list += Batches(record_objects + plans + 1);
+    r.del += Batches(record_objects + plans - 1) + 1;
   }
   return r;
 }

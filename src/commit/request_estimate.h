@@ -10,8 +10,10 @@
 //
 //   per run         the lease (create, two probe PUTs on S3, read and delete at release), the
 //                   exclusion's listings of the tool folders at and above the table, the
-//                   recovery listing of the runs folder, plan.json; at the end the staging
-//                   sweep and the run folder (listed, deleted: records, then the plan)
+//                   recovery listing of the runs folder; at the end the staging sweep and the
+//                   run folder (listed, deleted: records and later plans, then plan.json)
+//   per wave        (Waves::Cut with `wave_files`, as the run cuts them) its plan, when it
+//                   writes anything
 //   per partition   each input read whole (a large one: its footer and each row group), each
 //                   output PUT (multipart above 10 MiB) and read back (its footer), the
 //                   originals listed before publishing and again before removal, a server-side
@@ -39,9 +41,10 @@ namespace s3c {
 struct RequestEstimate {
   /// `planning`: what the dry run counted. `layout`: where the run's tool folders are (the
   /// exclusion lists those at and above the table). `settings`: the originals' policies and
-  /// whether originals wait for a repoint.
+  /// whether originals wait for a repoint. `wave_files`: --wave_files.
   static RequestCounts Of(const CompactionPlan& plan, const RequestCounts& planning,
-                          const RunLayout& layout, const CommitSettings& settings);
+                          const RunLayout& layout, const CommitSettings& settings,
+                          int64_t wave_files);
 };
 
 }  // namespace s3c

@@ -262,6 +262,25 @@ arrow::Result<std::unique_ptr<RunJournal>> RunJournal::Begin(FileSystems& file_s
   return std::unique_ptr<RunJournal>(new RunJournal(std::move(run_dir)));
 }
 
+arrow::Status RunJournal::BeginWave(const JournalPlan& plan) {
+  int wave;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wave = wave_ + 1;
+  }
+  const Location file = run_dir_.Child(RunLayout::WavePlanName(wave));
+  auto st = WriteWholeFile(file, ToJson(plan));
+  if (!st.ok()) return st.WithMessage("writing the run journal ", file.uri(), ": ", st.message());
+  std::lock_guard<std::mutex> lock(mutex_);
+  wave_ = wave;
+  return arrow::Status::OK();
+}
+
+int RunJournal::wave() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return wave_;
+}
+
 arrow::Status RunJournal::WriteRecord(const Location& run_dir, const std::string& path,
                                       const PartitionRecord& record) {
   Location file = run_dir.Child(RunLayout::PartitionRecordName(path));
@@ -276,6 +295,7 @@ arrow::Status RunJournal::Record(const std::string& partition_path, const Partit
 void RunJournal::Assign(const std::vector<std::string>& partition_paths) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto batch = std::make_unique<Batch>();
+  batch->wave = wave_;
   batch->number = static_cast<int>(batches_.size()) + 1;
   for (const auto& path : partition_paths) batch_of_.emplace(path, batch.get());
   batches_.push_back(std::move(batch));
@@ -302,7 +322,7 @@ arrow::Status RunJournal::RecordMany(
     std::lock_guard<std::mutex> lock(batch->mutex);
     std::map<std::string, PartitionRecord> updated = batch->records;
     for (const auto* entry : entries) updated[entry->first] = entry->second;
-    const Location file = run_dir_.Child(RunLayout::BatchRecordName(batch->number));
+    const Location file = run_dir_.Child(RunLayout::BatchRecordName(batch->wave, batch->number));
     auto st = WriteWholeFile(file, BatchToJson(updated));
     if (!st.ok()) {
       status &= st.WithMessage("writing journal record ", file.uri(), ": ", st.message());
@@ -313,11 +333,59 @@ arrow::Status RunJournal::RecordMany(
   return status;
 }
 
-arrow::Result<JournalPlan> RunJournal::ReadPlan(const Location& run_dir) {
-  ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(run_dir.Child(RunLayout::kPlanName)));
-  if (!text) return arrow::Status::IOError("no plan.json in ", run_dir.uri());
+bool RunJournal::SameRun(const JournalPlan& a, const JournalPlan& b) {
+  return a.run_id == b.run_id && a.table == b.table && a.table_location == b.table_location &&
+         a.staging_root == b.staging_root && a.archive_root == b.archive_root &&
+         a.policy == b.policy && a.repoint == b.repoint &&
+         a.delete_grace_minutes == b.delete_grace_minutes && a.scope == b.scope;
+}
+
+arrow::Result<std::vector<arrow::fs::FileInfo>> RunJournal::ListRun(const Location& run_dir) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = run_dir.path;
+  selector.allow_not_found = true;
+  return run_dir.fs->GetFileInfo(selector);
+}
+
+std::vector<int> RunJournal::Waves(const std::vector<arrow::fs::FileInfo>& objects) {
+  std::set<int> waves;
+  for (const auto& e : objects) {
+    if (e.type() != arrow::fs::FileType::File) continue;
+    if (auto wave = RunLayout::PlanWave(e.base_name())) waves.insert(*wave);
+  }
+  return {waves.begin(), waves.end()};
+}
+
+arrow::Result<JournalPlan> RunJournal::ReadWave(const Location& run_dir, int wave,
+                                                const JournalPlan* first) {
+  const Location file = run_dir.Child(RunLayout::WavePlanName(wave));
+  ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(file));
+  if (!text) return arrow::Status::IOError("no ", BaseName(file.path), " in ", run_dir.uri());
   auto plan = PlanFromJson(*text);
-  if (!plan.ok()) return plan.status().WithMessage(run_dir.uri(), ": ", plan.status().message());
+  if (!plan.ok()) return plan.status().WithMessage(file.uri(), ": ", plan.status().message());
+  if (first && !SameRun(*first, *plan)) {
+    return arrow::Status::Invalid(file.uri(), ": its run fields differ from those of ",
+                                  RunLayout::kPlanName, " (not this run's wave)");
+  }
+  return plan;
+}
+
+arrow::Result<JournalPlan> RunJournal::ReadPlan(const Location& run_dir) {
+  ARROW_ASSIGN_OR_RAISE(JournalPlan plan, ReadWave(run_dir, 0));
+  ARROW_ASSIGN_OR_RAISE(auto objects, ListRun(run_dir));
+  std::set<std::string> paths;
+  for (const auto& p : plan.partitions) paths.insert(p.path);
+  for (int wave : Waves(objects)) {
+    if (wave == 0) continue;
+    ARROW_ASSIGN_OR_RAISE(JournalPlan more, ReadWave(run_dir, wave, &plan));
+    for (auto& p : more.partitions) {
+      if (!paths.insert(p.path).second) {
+        return arrow::Status::Invalid(run_dir.Child(RunLayout::WavePlanName(wave)).uri(),
+                                      ": partition '", p.path, "' is in an earlier wave too");
+      }
+      plan.partitions.push_back(std::move(p));
+    }
+  }
   return plan;
 }
 
@@ -339,10 +407,14 @@ arrow::Result<std::optional<PartitionRecord>> RunJournal::ReadSingleRecord(
 
 arrow::Result<RunJournal::Records> RunJournal::ReadRecords(const Location& run_dir,
                                                             const std::vector<std::string>& paths) {
-  arrow::fs::FileSelector selector;
-  selector.base_dir = run_dir.path;
-  selector.allow_not_found = true;
-  ARROW_ASSIGN_OR_RAISE(auto entries, run_dir.fs->GetFileInfo(selector));
+  ARROW_ASSIGN_OR_RAISE(auto objects, ListRun(run_dir));
+  return ReadRecords(run_dir, paths, objects, std::nullopt);
+}
+
+RunJournal::Records RunJournal::ReadRecords(const Location& run_dir,
+                                            const std::vector<std::string>& paths,
+                                            const std::vector<arrow::fs::FileInfo>& objects,
+                                            std::optional<int> wave) {
   std::map<std::string, std::string> path_of_name;  // p- record name -> partition path
   for (const auto& path : paths) path_of_name[RunLayout::PartitionRecordName(path)] = path;
   Records out;
@@ -350,14 +422,15 @@ arrow::Result<RunJournal::Records> RunJournal::ReadRecords(const Location& run_d
   std::vector<Location> singles;
   arrow::Status batch_error;
   std::map<std::string, PartitionRecord> batched;
-  for (const auto& e : entries) {
+  for (const auto& e : objects) {
     if (e.type() != arrow::fs::FileType::File) continue;
     const std::string name = e.base_name();
     if (path_of_name.count(name)) {
       singles.push_back(run_dir.Child(name));
       continue;
     }
-    if (!RunLayout::IsBatchRecordName(name)) continue;
+    const std::optional<int> of = RunLayout::BatchRecordWave(name);
+    if (!of || (wave && *of != *wave)) continue;
     const Location file = run_dir.Child(name);
     auto text = ReadWholeFile(file);
     if (!text.ok() || !*text) {
@@ -375,7 +448,9 @@ arrow::Result<RunJournal::Records> RunJournal::ReadRecords(const Location& run_d
       }
       continue;
     }
-    for (auto& [path, record] : *records) batched[path] = std::move(record);
+    for (auto& [path, record] : *records) {
+      if (out.count(path)) batched[path] = std::move(record);  // others' are not asked for
+    }
   }
   for (const auto& path : paths) {
     auto it = batched.find(path);

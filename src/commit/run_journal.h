@@ -3,10 +3,17 @@
 // whatever a crash left half done.
 //
 //   plan.json      written before the first visible change: every partition's planned inputs
-//                  (with size and modification time), where its outputs go, the publish mode
-//   b-<n>.json     the records of a batch of partitions that commit together (Assign), the whole
-//                  batch rewritten at each transition of the commit protocol of any of them:
-//                  one write per step for the batch, not one per partition
+//                  (with size and modification time), where its outputs go, the publish mode;
+//                  of the run's first wave
+//   plan-<k>.json  the same for the run's wave k (BeginWave), written before that wave's first
+//                  visible change: a run over a large table plans and commits a wave of
+//                  partitions at a time, so that no object (and no reader's memory) holds the
+//                  whole table. Each repeats plan.json's run fields, which must match; a
+//                  partition is in one wave only
+//   b-<k>-<n>.json the records of batch n of wave k, partitions that commit together (Assign),
+//                  the whole batch rewritten at each transition of the commit protocol of any
+//                  of them: one write per step for the batch, not one per partition. Only a
+//                  wave's own batch objects are read for its partitions
 //   p-<hash>.json  the record of a partition in no batch; recovery and `commit`, which settle
 //                  partitions one by one, write these, and a partition's p- record overrides
 //                  its entry in a batch (it is always the later one: the run that wrote the
@@ -106,6 +113,13 @@ class RunJournal {
                                                           const RunLayout& layout,
                                                           const JournalPlan& plan);
 
+  /// Starts the run's next wave: writes its plan (plan-<k>.json, k = 1, 2, ...; `plan` holds
+  /// the same run fields as Begin's and only the wave's partitions). REQUIRES before the wave's
+  /// first visible change; batches assigned from now on belong to it.
+  [[nodiscard]] arrow::Status BeginWave(const JournalPlan& plan);
+  /// The current wave: 0 after Begin, k after the k-th BeginWave.
+  int wave() const;
+
   /// Rewrites the partition's record. A record guards the step after it: the caller must not
   /// take that step unless this returned OK.
   [[nodiscard]] arrow::Status Record(const std::string& partition_path, const PartitionRecord& record);
@@ -125,7 +139,19 @@ class RunJournal {
   const Location& run_dir() const { return run_dir_; }
 
   // Reading, for recovery.
+  /// The whole plan: every wave's partitions, in wave order (for `commit` and `inspect`;
+  /// recovery reads a wave at a time). Invalid when a wave's run fields differ from
+  /// plan.json's, or a partition is in two waves.
   static arrow::Result<JournalPlan> ReadPlan(const Location& run_dir);
+  /// The objects in a run's folder (one listing).
+  static arrow::Result<std::vector<arrow::fs::FileInfo>> ListRun(const Location& run_dir);
+  /// The waves whose plans are among `objects`, in order (0, plan.json's, first when there).
+  static std::vector<int> Waves(const std::vector<arrow::fs::FileInfo>& objects);
+  /// Wave `wave`'s plan. With `first` (wave 0's), Invalid when its run fields differ.
+  static arrow::Result<JournalPlan> ReadWave(const Location& run_dir, int wave,
+                                             const JournalPlan* first = nullptr);
+  /// True when the two plans are of the same run, as written (every field but the partitions).
+  static bool SameRun(const JournalPlan& a, const JournalPlan& b);
   static arrow::Result<std::optional<PartitionRecord>> ReadRecord(const Location& run_dir,
                                                                   const std::string& path);
   /// The latest record of each of `paths` in `run_dir` (nullopt: none): batch records,
@@ -135,6 +161,11 @@ class RunJournal {
   using Records = std::map<std::string, arrow::Result<std::optional<PartitionRecord>>>;
   static arrow::Result<Records> ReadRecords(const Location& run_dir,
                                             const std::vector<std::string>& paths);
+  /// The same from a listing of the run folder (ListRun), reading only wave `wave`'s batch
+  /// objects (every wave's when nullopt).
+  static Records ReadRecords(const Location& run_dir, const std::vector<std::string>& paths,
+                             const std::vector<arrow::fs::FileInfo>& objects,
+                             std::optional<int> wave);
   [[nodiscard]] static arrow::Status WriteRecord(const Location& run_dir, const std::string& path,
                                    const PartitionRecord& record);
   /// --update_catalog deferred: the catalog updates the run would have made, kept in
@@ -177,13 +208,15 @@ class RunJournal {
                                                                         const std::string& path);
 
   struct Batch {
+    int wave = 0;
     int number = 0;
     std::mutex mutex;  // held across a write: the object's writes never race
     std::map<std::string, PartitionRecord> records;
   };
 
   Location run_dir_;
-  std::mutex mutex_;  // guards the two fields below
+  mutable std::mutex mutex_;  // guards the three fields below
+  int wave_ = 0;
   std::vector<std::unique_ptr<Batch>> batches_;
   std::map<std::string, Batch*> batch_of_;
 };

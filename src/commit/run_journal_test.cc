@@ -151,7 +151,7 @@ TEST(RunJournal, ABatchKeepsItsPartitionsInOneObjectAndLaterRecordsOverrideIt) {
   journal->Assign({"a=1", "a=2"});
   ASSERT_OK(journal->RecordMany({{"a=1", InState(PartitionState::kPublishing)},
                                  {"a=2", InState(PartitionState::kPublishing)}}));
-  EXPECT_EQ(Names(dir, "b-"), std::vector<std::string>{"b-000001.json"});
+  EXPECT_EQ(Names(dir, "b-"), std::vector<std::string>{"b-000000-000001.json"});
   EXPECT_TRUE(Names(dir, "p-").empty());
   ASSERT_OK(journal->Record("a=3", InState(PartitionState::kDone)));  // in no batch: alone
   EXPECT_EQ(Names(dir, "p-").size(), 1u);
@@ -179,23 +179,23 @@ TEST(RunJournal, ABatchKeepsItsPartitionsInOneObjectAndLaterRecordsOverrideIt) {
   EXPECT_EQ(state_of(records, "a=2"), "rolled_back");
 
   // A write that fails leaves the batch as it was, in storage and for the next write.
-  std::filesystem::remove(dir / "b-000001.json");
-  std::filesystem::create_directories(dir / "b-000001.json" / "in-the-way");
+  std::filesystem::remove(dir / "b-000000-000001.json");
+  std::filesystem::create_directories(dir / "b-000000-000001.json" / "in-the-way");
   EXPECT_FALSE(journal->Record("a=1", InState(PartitionState::kDone)).ok());
-  std::filesystem::remove_all(dir / "b-000001.json");
+  std::filesystem::remove_all(dir / "b-000000-000001.json");
   ASSERT_OK(journal->Record("a=2", InState(PartitionState::kConflict)));
   ASSERT_OK_AND_ASSIGN(records, RunJournal::ReadRecords(run, {"a=1"}));
   EXPECT_EQ(state_of(records, "a=1"), "removing");  // not the "done" that was never written
 
   // A batch object that cannot be parsed may have held any partition without a p- record.
-  std::ofstream(dir / "b-000001.json") << "{not json";
+  std::ofstream(dir / "b-000000-000001.json") << "{not json";
   ASSERT_OK_AND_ASSIGN(records, RunJournal::ReadRecords(run, paths));
   EXPECT_EQ(state_of(records, "a=1"), "error");
   EXPECT_EQ(state_of(records, "a=2"), "rolled_back");
   EXPECT_EQ(state_of(records, "a=3"), "done");
   EXPECT_EQ(state_of(records, "a=4"), "error");
   EXPECT_TRUE(records.at("a=1").status().IsInvalid()) << records.at("a=1").status().ToString();
-  EXPECT_NE(records.at("a=1").status().message().find("b-000001.json"), std::string::npos);
+  EXPECT_NE(records.at("a=1").status().message().find("b-000000-000001.json"), std::string::npos);
 }
 
 TEST(RunJournal, BatchRecordsRoundTripAndRefuseAPartitionTwice) {
@@ -215,10 +215,83 @@ TEST(RunJournal, BatchRecordsRoundTripAndRefuseAPartitionTwice) {
       R"( "problems": []}}]})";
   EXPECT_FALSE(RunJournal::BatchFromJson(twice).ok());
   EXPECT_FALSE(RunJournal::BatchFromJson(R"({"version": 2, "partitions": []})").ok());
-  EXPECT_TRUE(RunLayout::IsBatchRecordName("b-000001.json"));
-  EXPECT_TRUE(RunLayout::IsBatchRecordName(RunLayout::BatchRecordName(1234567)));
-  EXPECT_FALSE(RunLayout::IsBatchRecordName("b-00001x.json"));
-  EXPECT_FALSE(RunLayout::IsBatchRecordName("b-.json"));
+}
+
+TEST(RunLayout, BatchAndWavePlanNames) {
+  EXPECT_EQ(RunLayout::BatchRecordName(0, 1), "b-000000-000001.json");
+  EXPECT_EQ(RunLayout::BatchRecordWave(RunLayout::BatchRecordName(12, 1234567)), 12);
+  EXPECT_EQ(RunLayout::BatchRecordWave("b-000001.json"), 0);  // an earlier version's
+  for (const char* name : {"b-00001x.json", "b-.json", "b-000001-.json", "b--000001.json",
+                           "b-000001-00001x.json", "b-1-1.json", "b-000001.jsonx", "p-000001.json",
+                           "b-0000000000001-000001.json"}) {
+    EXPECT_FALSE(RunLayout::IsBatchRecordName(name)) << name;
+  }
+  EXPECT_EQ(RunLayout::WavePlanName(0), "plan.json");
+  EXPECT_EQ(RunLayout::WavePlanName(3), "plan-000003.json");
+  EXPECT_EQ(RunLayout::PlanWave("plan.json"), 0);
+  EXPECT_EQ(RunLayout::PlanWave(RunLayout::WavePlanName(1234567)), 1234567);
+  for (const char* name : {"plan-000000.json", "plan-1.json", "plan-00000x.json", "plan-.json",
+                           "plan.json.tmp", "plan-000003.json.tmp", "xplan.json"}) {
+    EXPECT_FALSE(RunLayout::PlanWave(name).has_value()) << name;
+  }
+}
+
+// A run of two waves: each wave's plan its own object, its batches named for it, the whole plan
+// read back in order, and each wave's records read from its own batch objects only.
+TEST(RunJournal, WavesHaveTheirOwnPlansAndBatches) {
+  const testing::TempDir temp;
+  auto fs = std::make_shared<arrow::fs::LocalFileSystem>();
+  FileSystems file_systems;
+  const Location table{fs, (temp.path() / "t").string()};
+  const RunLayout layout("20261201T000000Z-abcdef", table, table, std::nullopt);
+  JournalPlan first = SamplePlan();
+  first.run_id = layout.run_id();
+  JournalPlan second = first;
+  second.partitions[0].path = "year=2023/month=06";
+  ASSERT_OK_AND_ASSIGN(auto journal, RunJournal::Begin(file_systems, layout, first));
+  const Location run = journal->run_dir();
+  const std::filesystem::path dir = run.path;
+  EXPECT_EQ(journal->wave(), 0);
+  journal->Assign({"year=2023/month=05"});
+  ASSERT_OK(journal->Record("year=2023/month=05", InState(PartitionState::kDone)));
+  ASSERT_OK(journal->BeginWave(second));
+  EXPECT_EQ(journal->wave(), 1);
+  journal->Assign({"year=2023/month=06"});
+  ASSERT_OK(journal->Record("year=2023/month=06", InState(PartitionState::kPublishing)));
+  EXPECT_EQ(Names(dir, "plan"), (std::vector<std::string>{"plan-000001.json", "plan.json"}));
+  EXPECT_EQ(Names(dir, "b-"),
+            (std::vector<std::string>{"b-000000-000001.json", "b-000001-000002.json"}));
+
+  ASSERT_OK_AND_ASSIGN(JournalPlan whole, RunJournal::ReadPlan(run));
+  ASSERT_EQ(whole.partitions.size(), 2u);
+  EXPECT_EQ(whole.partitions[0].path, "year=2023/month=05");
+  EXPECT_EQ(whole.partitions[1].path, "year=2023/month=06");
+  ASSERT_OK_AND_ASSIGN(auto objects, RunJournal::ListRun(run));
+  EXPECT_EQ(RunJournal::Waves(objects), (std::vector<int>{0, 1}));
+  const std::vector<std::string> both = {"year=2023/month=05", "year=2023/month=06"};
+  auto wave0 = RunJournal::ReadRecords(run, both, objects, 0);
+  ASSERT_TRUE(wave0.at("year=2023/month=05").ok());
+  EXPECT_EQ((*wave0.at("year=2023/month=05"))->state, PartitionState::kDone);
+  EXPECT_FALSE(wave0.at("year=2023/month=06")->has_value());  // not in wave 0's batches
+  auto wave1 = RunJournal::ReadRecords(run, both, objects, 1);
+  EXPECT_FALSE(wave1.at("year=2023/month=05")->has_value());
+  EXPECT_EQ((*wave1.at("year=2023/month=06"))->state, PartitionState::kPublishing);
+
+  // A wave's plan of another run, or naming a partition of an earlier wave, is not this run's.
+  JournalPlan other = second;
+  other.run_id = "20261201T000000Z-ffffff";
+  std::ofstream(dir / "plan-000001.json") << RunJournal::ToJson(other);
+  auto foreign = RunJournal::ReadWave(run, 1, &first);
+  EXPECT_TRUE(foreign.status().IsInvalid()) << foreign.status().ToString();
+  EXPECT_TRUE(RunJournal::ReadPlan(run).status().IsInvalid());
+  JournalPlan again = first;  // wave 0's partition once more
+  std::ofstream(dir / "plan-000001.json", std::ios::trunc) << RunJournal::ToJson(again);
+  auto twice = RunJournal::ReadPlan(run);
+  EXPECT_TRUE(twice.status().IsInvalid()) << twice.status().ToString();
+  EXPECT_NE(twice.status().message().find("earlier wave"), std::string::npos);
+  // Deleted whole: the waves and batches first, plan.json last.
+  ASSERT_OK(RunJournal::DeleteRun(file_systems, run));
+  EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
 }  // namespace

@@ -349,6 +349,27 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
   return false;
 }
 
+std::map<std::string, std::vector<JournalFile>> RunRecovery::PlannedInputs(
+    const std::string& run_id, const JournalPlan& first,
+    const std::map<std::string, Location>& folders) const {
+  std::map<std::string, std::vector<JournalFile>> inputs;
+  auto take = [&](const JournalPlan& wave) {
+    for (const auto& partition : wave.partitions) {
+      if (folders.count(partition.path)) inputs.emplace(partition.path, partition.inputs);
+    }
+  };
+  take(first);
+  const Location run_dir = layout_.RunsDir().Child(run_id);
+  auto objects = RunJournal::ListRun(run_dir);
+  if (!objects.ok()) return inputs;  // hints only: the settlement goes by content
+  for (int wave : RunJournal::Waves(*objects)) {
+    if (wave == 0) continue;
+    auto plan = RunJournal::ReadWave(run_dir, wave, &first);
+    if (plan.ok()) take(*plan);
+  }
+  return inputs;
+}
+
 arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
                                                  const std::string& why, const JournalPlan* plan,
                                                  const std::set<std::string>& handled,
@@ -376,10 +397,8 @@ arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
   }
   // What its plan (if it could be read) says each folder's inputs and policy were: only as a
   // hint to the settlement, which removes nothing whose rows it has not found elsewhere.
-  std::map<std::string, const JournalPartition*> planned;
-  if (plan) {
-    for (const auto& partition : plan->partitions) planned[partition.path] = &partition;
-  }
+  std::map<std::string, std::vector<JournalFile>> planned;
+  if (plan) planned = PlannedInputs(run_id, *plan, folders);
   const OriginalsAction action =
       plan ? OriginalsPolicy::FromJournal(plan->policy, plan->delete_grace_minutes, false).action
            : OriginalsAction::kArchive;
@@ -392,7 +411,7 @@ arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
   for (const auto& [path, folder] : folders) {
     auto it = planned.find(path);
     const std::vector<JournalFile> inputs =
-        it == planned.end() ? std::vector<JournalFile>{} : it->second->inputs;
+        it == planned.end() ? std::vector<JournalFile>{} : it->second;
     ARROW_ASSIGN_OR_RAISE(bool left,
                           SettleByName(run_id, path, folder, action, inputs, why, report));
     unsettled |= left;
@@ -542,62 +561,103 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
   }
   std::set<std::string> handled;  // folders a trusted partition of this run settled
   std::string distrust;           // why a partition could not be followed, if one could not
-  std::vector<std::string> paths;
-  for (const auto& partition : plan.partitions) paths.push_back(partition.path);
-  // One listing of the run folder, then its record objects: what recovery needs, read once.
-  ARROW_ASSIGN_OR_RAISE(RunJournal::Records records, RunJournal::ReadRecords(run_dir, paths));
-  for (const auto& partition : plan.partitions) {
-    const std::string where = "run " + run_id + ", partition " + PartitionName(partition.path) + ": ";
-    auto stored = records.at(partition.path);
-    auto trusted = trust_.CheckPartition(plan, partition);
-    arrow::Status fits = !stored.ok()      ? stored.status()
-                         : !trusted.ok()   ? trusted.status()
-                         : !*stored        ? arrow::Status::OK()
-                                           : trust_.CheckRecord(plan, *trusted, **stored);
-    if (trusted.ok()) handled.insert(trusted->location.path);
-    if (stored.ok() && (!*stored || (*stored)->state == PartitionState::kRolledBack)) continue;
-    if (!stored.ok() && !stored.status().IsInvalid()) {
-      // Not readable now (a storage error): leave it for the next run, and this partition.
-      pending = true;
-      ++report->failures;
-      report->lines.push_back(where + stored.status().message());
-      report->blocked[partition.path] = "its journal record cannot be read now (" +
-                                        stored.status().message() + ")";
-      continue;
-    }
-    if (!fits.ok()) {
-      if (stored.ok() && (*stored)->state == PartitionState::kDone) {
-        pending = true;  // nothing half done; its later deletions are not ours to make
+  // One listing of the run folder; then a wave at a time, its plan and its own record objects:
+  // what recovery holds is one wave's, however large the run.
+  ARROW_ASSIGN_OR_RAISE(auto objects, RunJournal::ListRun(run_dir));
+  std::vector<int> waves = RunJournal::Waves(objects);
+  if (waves.empty() || waves.front() != 0) waves.insert(waves.begin(), 0);
+  // The partitions of the waves before, and the folder each was settled in (if trusted).
+  std::map<std::string, std::string> seen;
+  for (int wave : waves) {
+    JournalPlan later;
+    if (wave != 0) {
+      auto read = RunJournal::ReadWave(run_dir, wave, &plan);
+      if (!read.ok()) {
+        // Unreadable now: the journal stays, and RecoverAll keeps every partition it names.
+        if (!read.status().IsInvalid()) return read.status();
+        // Not a plan, or not this run's: which partitions it covers cannot be taken from it,
+        // so the run's outputs are looked for everywhere else (below).
+        if (distrust.empty()) distrust = "run " + run_id + ": " + read.status().message();
         continue;
       }
-      if (trusted.ok() && !stored.ok()) {
-        // Where the partition is, its plan says soundly; only its record cannot be read: its
-        // outputs are found by name there.
-        ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, trusted->location,
-                                                      trusted->policy.action, partition.inputs,
-                                                      fits.message(), report));
-        pending |= left;
+      later = std::move(read).ValueOrDie();
+    }
+    const JournalPlan& in_wave = wave == 0 ? plan : later;
+    std::vector<const JournalPartition*> partitions;
+    std::vector<std::string> paths;
+    for (const auto& partition : in_wave.partitions) {
+      auto trusted = trust_.CheckPartition(plan, partition);
+      const std::string folder = trusted.ok() ? trusted->location.path : std::string();
+      auto [earlier, first_time] = seen.emplace(partition.path, folder);
+      if (!first_time) {
+        // In two waves: not a plan this tool writes. Neither entry is followed: both folders
+        // are settled by content with the rest of the run's outputs (below).
+        if (distrust.empty()) {
+          distrust = "run " + run_id + ": partition " + PartitionName(partition.path) +
+                     " is in two of its waves";
+        }
+        handled.erase(earlier->second);
+        handled.erase(folder);
         continue;
       }
-      // Not followed: the journal stays (it may be right, and a run with the flags it asks for
-      // can finish it), and so does the partition, blocked.
-      pending = true;
-      ++report->failures;
-      report->lines.push_back(where + fits.message());
-      report->blocked[partition.path] = "an unsettled journal covers it (" + where +
-                                        fits.message() + ")";
-      if (trusted.ok()) handled.erase(trusted->location.path);
-      if (distrust.empty()) distrust = where + fits.message();
-      continue;
+      partitions.push_back(&partition);
+      paths.push_back(partition.path);
     }
-    Partition p{plan, std::move(trusted).ValueOrDie(), run_dir, **stored, report, where};
-    auto result = RecoverPartition(p);
-    if (!result.ok()) {
-      p.Block(result.status().message());
-      pending = true;
-      continue;
+    RunJournal::Records records = RunJournal::ReadRecords(run_dir, paths, objects, wave);
+    for (const JournalPartition* entry : partitions) {
+      const JournalPartition& partition = *entry;
+      const std::string where = "run " + run_id + ", partition " + PartitionName(partition.path) + ": ";
+      auto stored = records.at(partition.path);
+      auto trusted = trust_.CheckPartition(plan, partition);
+      arrow::Status fits = !stored.ok()      ? stored.status()
+                           : !trusted.ok()   ? trusted.status()
+                           : !*stored        ? arrow::Status::OK()
+                                             : trust_.CheckRecord(plan, *trusted, **stored);
+      if (trusted.ok()) handled.insert(trusted->location.path);
+      if (stored.ok() && (!*stored || (*stored)->state == PartitionState::kRolledBack)) continue;
+      if (!stored.ok() && !stored.status().IsInvalid()) {
+        // Not readable now (a storage error): leave it for the next run, and this partition.
+        pending = true;
+        ++report->failures;
+        report->lines.push_back(where + stored.status().message());
+        report->blocked[partition.path] = "its journal record cannot be read now (" +
+                                          stored.status().message() + ")";
+        continue;
+      }
+      if (!fits.ok()) {
+        if (stored.ok() && (*stored)->state == PartitionState::kDone) {
+          pending = true;  // nothing half done; its later deletions are not ours to make
+          continue;
+        }
+        if (trusted.ok() && !stored.ok()) {
+          // Where the partition is, its plan says soundly; only its record cannot be read: its
+          // outputs are found by name there.
+          ARROW_ASSIGN_OR_RAISE(bool left, SettleByName(run_id, partition.path, trusted->location,
+                                                        trusted->policy.action, partition.inputs,
+                                                        fits.message(), report));
+          pending |= left;
+          continue;
+        }
+        // Not followed: the journal stays (it may be right, and a run with the flags it asks for
+        // can finish it), and so does the partition, blocked.
+        pending = true;
+        ++report->failures;
+        report->lines.push_back(where + fits.message());
+        report->blocked[partition.path] = "an unsettled journal covers it (" + where +
+                                          fits.message() + ")";
+        if (trusted.ok()) handled.erase(trusted->location.path);
+        if (distrust.empty()) distrust = where + fits.message();
+        continue;
+      }
+      Partition p{plan, std::move(trusted).ValueOrDie(), run_dir, **stored, report, where};
+      auto result = RecoverPartition(p);
+      if (!result.ok()) {
+        p.Block(result.status().message());
+        pending = true;
+        continue;
+      }
+      pending |= *result;
     }
-    pending |= *result;
   }
   if (!distrust.empty()) {
     // Where that partition really is cannot be taken from the journal: the run's outputs are
@@ -613,6 +673,27 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
   return arrow::Status::OK();
 }
 
+namespace {
+
+// The paths of the partitions every wave of a run's plan names (`first` is its plan.json). A
+// wave that is not this run's names none; one that cannot be read now is an error.
+arrow::Result<std::vector<std::string>> PlannedPaths(const Location& run_dir,
+                                                     const JournalPlan& first) {
+  std::vector<std::string> paths;
+  for (const auto& p : first.partitions) paths.push_back(p.path);
+  ARROW_ASSIGN_OR_RAISE(auto objects, RunJournal::ListRun(run_dir));
+  for (int wave : RunJournal::Waves(objects)) {
+    if (wave == 0) continue;
+    auto plan = RunJournal::ReadWave(run_dir, wave, &first);
+    if (!plan.ok() && plan.status().IsInvalid()) continue;
+    ARROW_RETURN_NOT_OK(plan.status());
+    for (const auto& p : plan->partitions) paths.push_back(p.path);
+  }
+  return paths;
+}
+
+}  // namespace
+
 arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
     std::optional<std::vector<std::string>> listed) {
   RecoveryReport report;
@@ -623,7 +704,7 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
   for (const auto& run : *listed) {
     if (run == layout_.run_id()) continue;
     const Location run_dir = layout_.RunsDir().Child(run);
-    auto plan = RunJournal::ReadPlan(run_dir);
+    auto plan = RunJournal::ReadWave(run_dir, 0);  // its first wave: the others, one by one
     if (!plan.ok() && (own || !plan.status().IsInvalid())) {
       // Unreadable now (a storage error), or whose it is cannot be known (a shard): which
       // partitions it covers is unknown, so nothing may be compacted until it is read.
@@ -652,9 +733,17 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
                       run_dir.uri() + " by hand";
         continue;
       }
-      for (const auto& partition : plan->partitions) {
-        report.blocked.try_emplace(partition.path, "an unsettled journal covers it (run " + run +
-                                                       ": " + st.message() + ")");
+      // Every wave's partitions stay as they are until the journal is settled.
+      auto paths = PlannedPaths(run_dir, *plan);
+      if (!paths.ok()) {
+        report.stop = "the journal of run " + run + " could not be settled (" + st.message() +
+                      ") and which partitions it covers cannot be read (" +
+                      paths.status().message() + "); nothing was changed, try again";
+        continue;
+      }
+      for (const auto& path : *paths) {
+        report.blocked.try_emplace(path, "an unsettled journal covers it (run " + run + ": " +
+                                             st.message() + ")");
       }
     }
   }

@@ -96,6 +96,11 @@ class RunRecovery {
                                       const JournalPlan* plan,
                                       const std::set<std::string>& handled,
                                       RecoveryReport* report);
+  /// What the waves of run `run_id` (`first` is its plan.json) say the inputs of `folders`'
+  /// partitions were: hints for SettleRunByName (a wave that cannot be read gives none).
+  std::map<std::string, std::vector<JournalFile>> PlannedInputs(
+      const std::string& run_id, const JournalPlan& first,
+      const std::map<std::string, Location>& folders) const;
   /// True when the partition's journal must be kept (deletions pending, or unsettled).
   arrow::Result<bool> RecoverPartition(Partition& p);
   arrow::Result<bool> RollBack(Partition& p, const std::string& why);

@@ -237,3 +237,97 @@ TEST_F(RunRecoveryTest, AConflictSharingSomeRowsIsLeftForAHuman) {
 
 }  // namespace
 }  // namespace s3c
+
+namespace s3c {
+namespace {
+
+// A run of two waves that crashed in its second: plan.json names a partition already done (its
+// record in wave 0's batch), plan-000001.json names p=1, whose batch record says publishing.
+class WaveRecoveryTest : public RunRecoveryTest {
+ protected:
+  JournalPlan FirstWave() {
+    JournalPlan first = Plan();
+    first.partitions[0].path = "p=0";
+    first.partitions[0].location = first.partitions[0].output_dir = (root_ / "t/p=0").string();
+    first.partitions[0].inputs.clear();
+    return first;
+  }
+
+  void Journal(const JournalPlan& first, const JournalPlan& second, const PartitionRecord& record) {
+    ASSERT_OK(WriteWholeFile(RunDir().Child("plan.json"), RunJournal::ToJson(first)));
+    PartitionRecord done;
+    done.state = PartitionState::kDone;
+    ASSERT_OK(WriteWholeFile(RunDir().Child(RunLayout::BatchRecordName(0, 1)),
+                             RunJournal::BatchToJson({{"p=0", done}})));
+    ASSERT_OK(WriteWholeFile(RunDir().Child(RunLayout::WavePlanName(1)),
+                             RunJournal::ToJson(second)));
+    ASSERT_OK(WriteWholeFile(RunDir().Child(RunLayout::BatchRecordName(1, 2)),
+                             RunJournal::BatchToJson({{"p=1", record}})));
+  }
+};
+
+TEST_F(WaveRecoveryTest, ALaterWaveIsRecoveredFromItsOwnPlanAndBatch) {
+  const JournalPlan second = Plan();
+  Journal(FirstWave(), second, Publishing(second));
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(Says(report, "rolled forward; 2 original(s) deleted")) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
+  EXPECT_FALSE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_FALSE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_FALSE(fs::exists(RunDir().path));
+}
+
+TEST_F(WaveRecoveryTest, ARecordInAnotherWavesBatchIsNotFollowed) {
+  // p=1's record put in wave 0's batch (copied, or forged): wave 1 reads only its own batches,
+  // so p=1 has no record, and its staged output is swept with the staging.
+  const JournalPlan second = Plan();
+  const PartitionRecord publishing = Publishing(second);
+  Journal(FirstWave(), second, publishing);
+  ASSERT_OK(WriteWholeFile(RunDir().Child(RunLayout::BatchRecordName(1, 2)),
+                           RunJournal::BatchToJson({})));
+  PartitionRecord done;
+  done.state = PartitionState::kDone;
+  ASSERT_OK(WriteWholeFile(RunDir().Child(RunLayout::BatchRecordName(0, 1)),
+                           RunJournal::BatchToJson({{"p=0", done}, {"p=1", publishing}})));
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_FALSE(fs::exists(publishing.outputs[0].staged));
+}
+
+TEST_F(WaveRecoveryTest, AWavePlanOfAnotherRunIsSettledByContent) {
+  // The second wave's plan is another run's (copied in): which partitions this run's second
+  // wave covered cannot be taken from it; its output is found by name and settled by content
+  // (all its rows are in the originals: the output goes, the originals stay).
+  JournalPlan second = Plan();
+  const PartitionRecord record = Published(second, PartitionState::kPublishing);
+  second.run_id = "20260101T000000Z-cccccc";
+  Journal(FirstWave(), second, record);
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(Says(report, "not this run's wave")) << Lines(report);
+  EXPECT_TRUE(Says(report, "settled by content")) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_FALSE(fs::exists(RunDir().path));
+}
+
+TEST_F(WaveRecoveryTest, APartitionInTwoWavesIsSettledByContent) {
+  JournalPlan second = Plan();
+  const PartitionRecord record = Published(second, PartitionState::kPublishing);
+  JournalPlan first = Plan();  // p=1 in wave 0 too, with no record there
+  Journal(first, second, record);
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(Says(report, "is in two of its waves")) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+}
+
+}  // namespace
+}  // namespace s3c

@@ -72,6 +72,7 @@ arrow::Result<std::unique_ptr<RunTransaction>> RunTransaction::Open(const RunLay
 }
 
 arrow::Status RunTransaction::Begin(const JournalPlan& plan) {
+  if (journal_) return journal_->BeginWave(plan);
   if (layout_.JournalElsewhere()) {
     // Written before the journal itself: a run given another --journal_path must be able to
     // find every journal this table has.

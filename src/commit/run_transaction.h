@@ -9,7 +9,8 @@
 //   Begin    REQUIRES before the run's first visible change: writes the journal's plan
 //            (RunJournal::Begin), and first, when the journal is kept elsewhere
 //            (--journal_path), the pointer to it in the table's tool folder, so that a run
-//            given another --journal_path finds it.
+//            given another --journal_path finds it. Called again before each later wave's
+//            first visible change, it writes that wave's plan (RunJournal::BeginWave).
 //   Finish   sweeps the run's staging folder, deletes the journal unless KeepJournal() was
 //            called (something is left for a later run) or the sweep failed, deletes the
 //            pointer once its journal holds no run, removes the tool's empty local folders,

@@ -15,6 +15,7 @@
 #include "execute/partition_scheduler.h"
 #include "execute/sort/spill_directory.h"
 #include "plan/planner.h"
+#include "plan/waves.h"
 #include "report/progress_bar.h"
 #include "report/stage_clock.h"
 #include "report/summary_builder.h"
@@ -274,10 +275,10 @@ arrow::Result<CompactionJob::Recovered> CompactionJob::RecoverEarlierRuns(Catalo
   return out;
 }
 
-arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
-                                                            const RunContext& run,
-                                                            RunTransaction* transaction,
-                                                            const RecoveryReport& recovered) {
+arrow::Result<CompactionJob::Selection> CompactionJob::Select(Catalog& catalog,
+                                                              const RunContext& run,
+                                                              RunTransaction* transaction,
+                                                              const RecoveryReport& recovered) {
   PartitionListing listing;
   {
     StageClock::Scope listing_time(run.clock.get(), Stage::kListing);
@@ -289,12 +290,13 @@ arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
     }
   }
   StageClock::Scope planning(run.clock.get(), Stage::kPlanning);
+  Selection out;
   // Refused before the shard's share is taken: shards decide alike.
-  std::vector<PartitionPlan> refused = RefuseShared(listing.partitions);
+  out.refused = RefuseShared(listing.partitions);
   if (run.shard) {
     const size_t selected = listing.partitions.size();
     std::erase_if(listing.partitions, [&](const Partition& p) { return !run.shard->Owns(p.path); });
-    std::erase_if(refused, [&](const PartitionPlan& p) { return !run.shard->Owns(p.partition.path); });
+    std::erase_if(out.refused, [&](const PartitionPlan& p) { return !run.shard->Owns(p.partition.path); });
     log::Info("shard ", run.shard->ToString(), ": ", listing.partitions.size(), " of ", selected,
               " selected partition(s)");
   }
@@ -302,7 +304,7 @@ arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
   std::erase_if(listing.partitions, [&](const Partition& p) {
     auto it = recovered.blocked.find(p.path);
     if (it == recovered.blocked.end()) return false;
-    refused.push_back(Refused(p, "not compacted: " + it->second));
+    out.refused.push_back(Refused(p, "not compacted: " + it->second));
     return true;
   });
   for (const auto& p : listing.partitions) file_systems_.AllowDeletesUnder(p.location);
@@ -311,13 +313,24 @@ arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
     for (const auto& p : listing.partitions) locations.push_back(p.location);
     ARROW_RETURN_NOT_OK(transaction->HoldPartitions(locations));
   }
+  out.partitions = std::move(listing.partitions);
+  out.notes = std::move(listing.notes);
+  out.list_requests = listing.list_requests;
+  return out;
+}
 
+arrow::Result<CompactionPlan> CompactionJob::PlanWave(const RunContext& run,
+                                                      RunTransaction* transaction,
+                                                      std::vector<Partition> partitions) {
+  StageClock::Scope planning(run.clock.get(), Stage::kPlanning);
   ProgressBar progress(run.progress);
   int64_t files = 0;
-  for (const auto& p : listing.partitions) files += p.files ? static_cast<int64_t>(p.files->size()) : 0;
+  for (const auto& p : partitions) files += p.files ? static_cast<int64_t>(p.files->size()) : 0;
   progress.Start("reading footers", files, /*bytes=*/false);
   PlannerOptions planner = run.planner;
   planner.on_file_inspected = [&] { progress.Advance(1); };
+  PartitionListing listing;
+  listing.partitions = std::move(partitions);
   ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, Planner(planner).Plan(run.table, std::move(listing)));
   progress.Finish();
   if (transaction) {
@@ -329,7 +342,19 @@ arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
     auto clear = transaction->exclusion().CheckBelow(inside);
     if (!clear.ok()) return WithKind(clear, ErrorKind::kInput);
   }
-  for (auto& p : refused) plan.partitions.push_back(std::move(p));
+  return plan;
+}
+
+arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
+                                                            const RunContext& run,
+                                                            RunTransaction* transaction,
+                                                            const RecoveryReport& recovered) {
+  ARROW_ASSIGN_OR_RAISE(Selection selection, Select(catalog, run, transaction, recovered));
+  ARROW_ASSIGN_OR_RAISE(CompactionPlan plan,
+                        PlanWave(run, transaction, std::move(selection.partitions)));
+  plan.notes.insert(plan.notes.begin(), selection.notes.begin(), selection.notes.end());
+  plan.list_requests += selection.list_requests;
+  for (auto& p : selection.refused) plan.partitions.push_back(std::move(p));
   std::sort(plan.partitions.begin(), plan.partitions.end(),
             [](const PartitionPlan& a, const PartitionPlan& b) { return a.partition.path < b.partition.path; });
   return plan;
@@ -442,7 +467,8 @@ arrow::Result<RunSummary> CompactionJob::DryRun(Catalog& catalog, const RunConte
   std::vector<PartitionRun> deferred = TakeDeferred(run.budget, partitions, &summary.notes);
   plan.partitions.clear();
   for (const auto& p : partitions) plan.partitions.push_back(p.plan);
-  summary.requests = RequestEstimate::Of(plan, planning, run.layout, run.commit);
+  summary.requests = RequestEstimate::Of(plan, planning, run.layout, run.commit,
+                                        run.budget.limits().any() ? int64_t{1} << 62 : run.wave_files);
   partitions.insert(partitions.end(), std::make_move_iterator(deferred.begin()),
                     std::make_move_iterator(deferred.end()));
   SortByPath(partitions);
@@ -488,22 +514,44 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   }
   ARROW_ASSIGN_OR_RAISE(Recovered recovered, RecoverEarlierRuns(catalog, run));
   if (recovered.report.stop) return WithKind(arrow::Status::Invalid(*recovered.report.stop), ErrorKind::kInput);
-  ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, PlanPartitions(catalog, run, transaction.get(), recovered.report));
+  ARROW_ASSIGN_OR_RAISE(Selection selection,
+                        Select(catalog, run, transaction.get(), recovered.report));
   RunSummary summary = SummaryHeader(run);
   summary.recovered = recovered.notes;
   summary.recovered.insert(summary.recovered.end(), recovered.report.lines.begin(), recovered.report.lines.end());
-  summary.notes = plan.notes;
-  std::vector<PartitionRun> partitions = PartitionRun::FromPlans(std::move(plan.partitions));
-  std::vector<PartitionRun> deferred = TakeDeferred(run.budget, partitions, &summary.notes);
-  if (std::any_of(partitions.begin(), partitions.end(), [](const PartitionRun& p) { return Writes(p.plan); })) {
-    ARROW_ASSIGN_OR_RAISE(auto notes, Execute(catalog, run, *transaction, partitions));
-    summary.notes.insert(summary.notes.end(), notes.begin(), notes.end());
+  summary.notes = std::move(selection.notes);
+  // A wave at a time: planned, journaled (its plan before its first visible change) and
+  // committed before the next is planned, so that the run holds one wave's plan. With a limit
+  // the run is one wave: what it takes is chosen from every partition.
+  const auto waves = run.budget.limits().any()
+                         ? std::vector<std::pair<size_t, size_t>>{{0, selection.partitions.size()}}
+                         : Waves::Cut(Waves::FilesOf(selection.partitions), run.wave_files);
+  if (waves.size() > 1) {
+    log::Info(selection.partitions.size(), " partition(s) in ", waves.size(), " waves of at most ",
+              run.wave_files, " input files");
   }
+  std::vector<PartitionRun> refused = PartitionRun::FromPlans(std::move(selection.refused));
+  for (const auto& p : refused) summary.partitions.push_back(SummaryBuilder::Finished(p));
+  for (size_t w = 0; w < waves.size(); ++w) {
+    const auto [begin, end] = waves[w];
+    std::vector<Partition> in_wave(std::make_move_iterator(selection.partitions.begin() + begin),
+                                   std::make_move_iterator(selection.partitions.begin() + end));
+    ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, PlanWave(run, transaction.get(), std::move(in_wave)));
+    summary.notes.insert(summary.notes.end(), plan.notes.begin(), plan.notes.end());
+    std::vector<PartitionRun> partitions = PartitionRun::FromPlans(std::move(plan.partitions));
+    std::vector<PartitionRun> deferred = TakeDeferred(run.budget, partitions, &summary.notes);
+    if (std::any_of(partitions.begin(), partitions.end(), [](const PartitionRun& p) { return Writes(p.plan); })) {
+      ARROW_ASSIGN_OR_RAISE(auto notes, Execute(catalog, run, *transaction, partitions));
+      summary.notes.insert(summary.notes.end(), notes.begin(), notes.end());
+    }
+    // What the summary needs of each partition; the wave's plans go.
+    for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Finished(p));
+    for (const auto& p : deferred) summary.partitions.push_back(SummaryBuilder::Finished(p));
+  }
+  selection.partitions.clear();
   transaction->Finish();
-  partitions.insert(partitions.end(), std::make_move_iterator(deferred.begin()),
-                    std::make_move_iterator(deferred.end()));
-  SortByPath(partitions);
-  for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Finished(p));
+  std::sort(summary.partitions.begin(), summary.partitions.end(),
+            [](const PartitionOutcome& a, const PartitionOutcome& b) { return a.partition < b.partition; });
   Conclude(run, requests_before, summary);
   return summary;
 }

@@ -5,11 +5,13 @@
 //   open      RunTransaction: the lease at the table's root, no overlapping run or journal
 //   recover   earlier runs' deferred catalog updates, then their journals (RunRecovery);
 //             partitions an unsettled journal covers are not compacted
-//   plan      the catalog's partitions (the predicate, the shard) -> CompactionPlan
-//   execute   PartitionScheduler writes every group into staging; each partition commits
-//             (PartitionCommitter) as soon as its last group is written
+//   select    the catalog's partitions (the predicate, the shard), cut into waves (Waves)
+//   then, a wave at a time (one wave unless the table is large):
+//   plan      the wave's partitions -> CompactionPlan; the wave's plan journaled
+//   execute   PartitionScheduler writes every group into staging; partitions commit in
+//             batches (CommitQueue, PartitionCommitter) as their last groups are written
 //   catalog   CatalogStep: statistics, new locations, then the originals that waited
-//   report    a RunSummary (SummaryBuilder)
+//   report    a RunSummary (SummaryBuilder), from every wave's outcomes
 //
 // A partition that fails is left exactly as it was and does not stop the others. Errors that
 // stop the whole run (a missing table, an unknown partition key, a live lease) are returned,
@@ -55,7 +57,24 @@ class CompactionJob {
                                    const RequestCounts& requests_before);
   /// Under the lease: deferred catalog updates (whole-table runs), then recovery.
   arrow::Result<Recovered> RecoverEarlierRuns(Catalog& catalog, const RunContext& run);
-  /// The selected partitions, planned; those an unsettled journal covers fail unplanned.
+  /// The catalog's partitions the predicate and the shard select, unplanned (`partitions`, in
+  /// path order), and those the run refuses unplanned (`refused`: sharing a folder, or
+  /// covered by an unsettled journal). With a transaction, checked against other runs, and
+  /// partitions outside the table held (RunTransaction::HoldPartitions).
+  struct Selection {
+    std::vector<Partition> partitions;
+    std::vector<PartitionPlan> refused;
+    std::vector<std::string> notes;  // the listing's
+    int64_t list_requests = 0;
+  };
+  arrow::Result<Selection> Select(Catalog& catalog, const RunContext& run,
+                                  RunTransaction* transaction, const RecoveryReport& recovered);
+  /// `partitions` (one wave of a Selection's) planned; with a transaction, partition folders
+  /// holding another run's tool folder stop the run.
+  arrow::Result<CompactionPlan> PlanWave(const RunContext& run, RunTransaction* transaction,
+                                         std::vector<Partition> partitions);
+  /// Every selected partition planned as one wave, the refused ones with them, in path order
+  /// (--dry-run).
   arrow::Result<CompactionPlan> PlanPartitions(Catalog& catalog, const RunContext& run,
                                                RunTransaction* transaction,
                                                const RecoveryReport& recovered);

@@ -15,6 +15,7 @@
 #include "plan/run_budget.h"
 #include "execute/sort/sort_spec.h"
 #include "plan/shard.h"
+#include "plan/waves.h"
 
 namespace s3c {
 
@@ -47,6 +48,9 @@ struct CompactionOptions {
   int64_t row_group_bytes = 0;
   /// --parallelism: groups written at once. 0: the machine's cores.
   int parallelism = 0;
+  /// --wave_files: a run plans, journals and commits at most this many input files at a time
+  /// (Waves). With a limit (--max_*) the run is one wave: partitions are chosen from them all.
+  int64_t wave_files = Waves::kDefaultFiles;
   /// With a catalog and a target: repoint the catalog's partitions to their new locations
   /// (default). false makes the run an export that leaves the catalog alone.
   bool update_catalog = true;

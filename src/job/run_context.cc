@@ -136,6 +136,7 @@ arrow::Result<RunContext> ResolveRun(const CompactionOptions& options, Table tab
   run.verify = options.verify;
   run.progress = options.progress;
   run.parallelism = options.parallelism > 0 ? options.parallelism : std::max(1, hardware_threads);
+  run.wave_files = options.wave_files;
   run.io_threads = run.table.location.is_s3() ? std::max(16, run.parallelism) : run.parallelism;
 
   run.planner.packing.target_bytes = options.target_file_bytes;

@@ -30,6 +30,7 @@
 #include "job/compaction_options.h"
 #include "plan/planner.h"
 #include "plan/run_budget.h"
+#include "plan/waves.h"
 #include "report/stage_clock.h"
 #include "storage/file_systems.h"
 #include "storage/run_layout.h"
@@ -60,6 +61,8 @@ struct RunContext {
   int parallelism = 1;
   /// Storage requests in flight at once: listings, footers, copies, deletes (S3: at least 16).
   int io_threads = 1;
+  /// Input files planned and committed at a time (--wave_files; Waves).
+  int64_t wave_files = Waves::kDefaultFiles;
   /// What the run may take on (--max_*), and when it started (for --max_runtime_minutes).
   RunBudget budget{RunLimits{}};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

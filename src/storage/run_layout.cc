@@ -90,20 +90,55 @@ std::optional<std::string> RunLayout::LeaseScope(std::string_view file_name) {
                                       file_name.size() - prefix.size() - suffix.size()));
 }
 
-std::string RunLayout::BatchRecordName(int number) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "b-%06d.json", number);
+namespace {
+
+// The number of digits-only `text` (1 to 9 digits), or nullopt.
+std::optional<int> Digits(std::string_view text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  int n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string RunLayout::BatchRecordName(int wave, int number) {
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "b-%06d-%06d.json", wave, number);
   return buf;
 }
 
-bool RunLayout::IsBatchRecordName(std::string_view name) {
-  if (name.size() < 13 || name.substr(0, 2) != "b-" || name.substr(name.size() - 5) != ".json") {
-    return false;
+std::optional<int> RunLayout::BatchRecordWave(std::string_view name) {
+  if (name.size() < 8 || !name.starts_with("b-") || !name.ends_with(".json")) return std::nullopt;
+  const std::string_view middle = name.substr(2, name.size() - 7);
+  const size_t dash = middle.find('-');
+  if (dash == std::string_view::npos) {
+    if (!Digits(middle) || middle.size() < 6) return std::nullopt;
+    return 0;  // b-<n>.json: an earlier version's, of its only wave
   }
-  for (char c : name.substr(2, name.size() - 7)) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
+  const std::string_view wave = middle.substr(0, dash), number = middle.substr(dash + 1);
+  if (wave.size() < 6 || number.size() < 6 || !Digits(number)) return std::nullopt;
+  return Digits(wave);
+}
+
+std::string RunLayout::WavePlanName(int wave) {
+  if (wave == 0) return std::string(kPlanName);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "plan-%06d.json", wave);
+  return buf;
+}
+
+std::optional<int> RunLayout::PlanWave(std::string_view name) {
+  if (name == kPlanName) return 0;
+  if (!name.starts_with("plan-") || !name.ends_with(".json")) return std::nullopt;
+  const std::string_view digits = name.substr(5, name.size() - 10);
+  if (digits.size() < 6) return std::nullopt;
+  auto wave = Digits(digits);
+  if (!wave || *wave == 0) return std::nullopt;
+  return wave;
 }
 
 std::string RunLayout::PartitionRecordName(std::string_view partition_path) {

@@ -4,7 +4,11 @@
 //   <output root>/_s3_compaction/staging/<run>/<partition path>/<output file>   staging
 //   <table root>/_s3_compaction/archive/<run>/<partition path>/<original name>  kept originals
 //   output file: part-<group:05>-<run>-c<seq:03>.<codec>.parquet               (Spark-like)
-//   <journal root>/runs/<run>/plan.json            the run's plan, before any visible change
+//   <journal root>/runs/<run>/plan.json            the run's plan (its first wave's), before any
+//                                                  visible change
+//   <journal root>/runs/<run>/plan-<k>.json        the plan of the run's wave k (k >= 1), before
+//                                                  that wave's first visible change
+//   <journal root>/runs/<run>/b-<k>-<n>.json       the records of batch n, in wave k
 //   <journal root>/runs/<run>/p-<hash>.json        one partition's state, after each transition
 //   <journal root>/runs/<run>/catalog.json         catalog updates not yet sent
 //   <table root>/_s3_compaction/lease.json         who is compacting the table, until when
@@ -75,9 +79,19 @@ class RunLayout {
   static std::optional<std::string> LeaseScope(std::string_view file_name);
   /// "p-" + 16 hex digits of a hash of the partition path + ".json": safe in any store.
   static std::string PartitionRecordName(std::string_view partition_path);
-  /// "b-" + the batch's number (6 digits at least) + ".json": a batch of partitions' records.
-  static std::string BatchRecordName(int number);
-  static bool IsBatchRecordName(std::string_view file_name);
+  /// "b-<wave>-<number>.json" (6 digits at least each): a batch of partitions' records, in
+  /// the run's wave `wave` (0 for plan.json's).
+  static std::string BatchRecordName(int wave, int number);
+  /// The wave of a batch object's name ("b-<n>.json", as earlier versions named them, is wave
+  /// 0); nullopt for any other name.
+  static std::optional<int> BatchRecordWave(std::string_view file_name);
+  static bool IsBatchRecordName(std::string_view file_name) {
+    return BatchRecordWave(file_name).has_value();
+  }
+  /// The name of wave `wave`'s plan: plan.json for 0, plan-<wave, 6 digits at least>.json after.
+  static std::string WavePlanName(int wave);
+  /// The wave a plan's name stands for; nullopt for any other name.
+  static std::optional<int> PlanWave(std::string_view file_name);
 
   const std::string& run_id() const { return run_id_; }
 

@@ -10,6 +10,9 @@
 //                            concurrency tests' way to act while a run is stopped at a step,
 //                            with no sleeping on either side.
 //
+// "<name>@<n>" in any of the three acts from the n-th arrival at <name> on, instead of the
+// first (a run of several waves reaches each point once a wave, or more).
+//
 // With neither variable set a point costs one relaxed load. Names: after_plan, after_write,
 // before_publish, mid_publish, after_publish, before_remove, mid_remove, after_remove,
 // before_catalog, after_catalog; mid_sort (a --sort_by group with runs spilled, before its merge).
