@@ -7,9 +7,11 @@ largest journal object and wall time, for tables of tiny files from 10,000 to 1,
 Each table is local (the state measured is the tool's, not the store's): partitions of
 --per-partition files, every file a copy of one ~1 KiB Parquet file of 10 rows (made by pyarrow
 once; copying bytes is what makes a million files quick to lay out). The run compacts in place
-with --delete_original_files true. It is paused right after writing its plan (S3C_PAUSE_POINT
-after_plan, as the concurrency tests pause runs), when the journal holds its largest object;
-the run folder's objects are measured there, then the run goes on. Peak memory is the kernel's
+with --delete_original_files true, in waves of the default --wave_files (100,000 files). It is
+paused right after writing its first wave's plan (S3C_PAUSE_POINT after_plan, as the concurrency
+tests pause runs), when the journal holds its largest object (later waves' plans are no larger:
+each holds at most as many files; a batch's records are far smaller); the run folder's objects
+are measured there, then the run goes on. Peak memory is the kernel's
 ru_maxrss of the finished process. Prints a Markdown table; --docs writes it into
 docs/BENCHMARKS.md between the scale markers. A benchmark, not a test: it takes minutes and a
 few GiB of disk at a million files, and removes each table when measured."""
@@ -20,6 +22,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -72,7 +75,7 @@ def measure(binary: str, workdir: Path, files: int, per_partition: int) -> dict:
     started = time.monotonic()
     partitions = lay_out(table, files, per_partition)
     laid = time.monotonic() - started
-    args = ["--table_path", str(table), "--delete_original_files", "true", "--json"]
+    args = ["--table_path", str(table), "--delete_original_files", "true", "--json", "--verbose"]
     # The run under a small Python parent that reports its child's peak memory (ru_maxrss).
     peak_file = base / "peak"
     run = PausedRun(sys.executable, ["-c", PEAK_OF_CHILD, str(peak_file), binary, *args],
@@ -86,23 +89,26 @@ def measure(binary: str, workdir: Path, files: int, per_partition: int) -> dict:
     if code != 0:
         raise SystemExit(f"run over {files} files failed ({code}): {err.strip()[-2000:]}")
     peak_kib = int(peak_file.read_text())
+    cut = re.search(r"partition\(s\) in (\d+) waves", err)
+    waves = int(cut.group(1)) if cut else 1
     shutil.rmtree(base)
     return {"files": files, "partitions": partitions, "laid_out_s": laid, "planned_s": planned,
             "wall_s": wall, "peak_mib": peak_kib / 1024,
             "largest_journal_object": max(sizes, default=0),
-            "journal_objects": len(sizes)}
+            "journal_objects": len(sizes), "waves": waves}
 
 
 def table(results: list[dict]) -> str:
-    rows = ["| input files | partitions | wall | to the plan | peak memory | largest journal "
-            "object | per input file | vs the first row: files, wall, memory, journal |",
-            "|---:|---:|---:|---:|---:|---:|---:|---|"]
+    rows = ["| input files | partitions | waves | wall | to the first plan | peak memory | "
+            "largest journal object | per input file | vs the first row: files, wall, memory, "
+            "journal |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     first = results[0]
     for r in results:
         ratio = (f"{r['files'] / first['files']:.0f}x, {r['wall_s'] / first['wall_s']:.1f}x, "
                  f"{r['peak_mib'] / first['peak_mib']:.1f}x, "
                  f"{r['largest_journal_object'] / max(1, first['largest_journal_object']):.1f}x")
-        rows.append(f"| {r['files']:,} | {r['partitions']:,} | {r['wall_s']:.1f} s | "
+        rows.append(f"| {r['files']:,} | {r['partitions']:,} | {r['waves']} | {r['wall_s']:.1f} s | "
                     f"{r['planned_s']:.1f} s | {r['peak_mib']:.0f} MiB | "
                     f"{r['largest_journal_object'] / 2**20:.1f} MiB | "
                     f"{r['largest_journal_object'] / r['files']:.0f} B | {ratio} |")

@@ -112,7 +112,7 @@ def test_no_publishing_record_no_publish(binary, run, tmp_path):
         first.wait_paused()
         run_dir = next((root / "_s3_compaction" / "runs").iterdir())
         # The run's first batch of records: its only partition's.
-        (run_dir / "b-000001.json.tmp").mkdir()
+        (run_dir / "b-000000-000001.json.tmp").mkdir()
         code, out, err = first.resume()
     finally:
         first.kill()

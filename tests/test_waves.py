@@ -108,6 +108,34 @@ def test_each_wave_journals_its_plan_before_its_first_change(binary, tmp_path):
     assert_whole(root, rows)
 
 
+def test_a_wave_whose_plan_cannot_be_written_is_left_as_it_was(binary, run, tmp_path):
+    """The first wave commits; the second wave's plan cannot be written (a folder stands where
+    its temporary file goes): that wave's partitions, and the third's, fail untouched, the run
+    says so (exit 4, the summary keeps the first wave's work), and the next run finishes."""
+    root = tmp_path / "events"
+    rows = make_table(root)
+    paused = PausedRun(binary, flags(root, "--json"), "after_plan", tmp_path / "fifo")
+    try:
+        paused.wait_paused()
+        run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+        (run_dir / "plan-000001.json.tmp").mkdir()
+        code, out, err = paused.resume()
+    finally:
+        paused.kill()
+    assert code == 4, err
+    details = {d["partition"]: d for d in json.loads(out)["details"]}
+    assert [details[f"day=0{d}"]["status"] for d in range(1, 7)] == \
+           ["compacted"] * 2 + ["failed"] * 4, details
+    assert "its wave's plan could not be journaled" in details["day=03"]["reason"]
+    assert files_per_partition(root) == [1, 1] + [FILES] * 4
+    for p in PARTS:
+        rows.assert_same(partition_path(p), data_files(root / partition_path(p)))
+    again = run(*flags(root, "--json"))
+    assert again.code == 0, again.stderr
+    assert files_per_partition(root) == [1] * len(PARTS)
+    assert_whole(root, rows)
+
+
 # Points reached once a wave (the plan) or once a batch (a wave here is one batch), except
 # mid_publish (once a partition) and mid_remove (twice a batch: the first originals, then the
 # rest): each of these is the second wave's, or (after_plan@3) the third's.

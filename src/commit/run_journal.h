@@ -123,7 +123,7 @@ class RunJournal {
   /// Rewrites the partition's record. A record guards the step after it: the caller must not
   /// take that step unless this returned OK.
   [[nodiscard]] arrow::Status Record(const std::string& partition_path, const PartitionRecord& record);
-  /// Keeps these partitions' records together from now on, in one batch object (b-<n>.json);
+  /// Keeps these partitions' records together from now on, in one batch object (b-<wave>-<n>.json);
   /// a path already in a batch stays in its own.
   void Assign(const std::vector<std::string>& partition_paths);
   /// Rewrites these partitions' records: one write per batch they are in, one per path in

@@ -365,8 +365,23 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
     std::vector<PartitionRun>& partitions) {
   // The journal is written before the first visible change, so a crash at any later step can
   // be finished or undone by the next run.
+  const bool later_wave = transaction.journal() != nullptr;
   auto begun = transaction.Begin(JournalPlanOf(partitions, run));
-  if (!begun.ok()) return WithKind(begun.WithMessage(begun.message(), "; nothing changed"), ErrorKind::kInput);
+  if (!begun.ok() && !later_wave) {
+    return WithKind(begun.WithMessage(begun.message(), "; nothing changed"), ErrorKind::kInput);
+  }
+  if (!begun.ok()) {
+    // The waves before are committed and stay so; this one is left exactly as it is.
+    for (auto& p : partitions) {
+      if (!Writes(p.plan)) continue;
+      p.committed = true;
+      p.commit.status = PartitionStatus::kFailed;
+      p.commit.reason = "its wave's plan could not be journaled (" + begun.message() +
+                        "); left as it was";
+      log::Error("partition ", PartitionName(p.plan.partition.path), ": ", p.commit.reason);
+    }
+    return std::vector<std::string>{};
+  }
   FaultPoint::Hit("after_plan");
   PartitionPublisher publisher(run.layout, file_systems_, run.originals.action, run.io_threads);
   PartitionCommitter committer(publisher, file_systems_, *transaction.journal(),

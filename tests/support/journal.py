@@ -1,5 +1,5 @@
 """The run journal's record objects, for tests that read or change them as time or an operator
-would: a batch's records (b-<n>.json, written by the run that committed them together) and a
+would: a batch's records (b-<wave>-<n>.json, written by the run that committed them together) and a
 partition's own (p-<hash>.json, written later by recovery or `commit`; it overrides the batch's
 entry). See src/commit/run_journal.h."""
 
