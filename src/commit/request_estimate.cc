@@ -4,7 +4,6 @@
 
 #include "commit/commit_queue.h"
 #include "commit/partition_publisher.h"
-#include "plan/waves.h"
 
 namespace s3c {
 namespace {
@@ -29,14 +28,12 @@ int64_t FoldersAbove(const Location& table) {
 
 }  // namespace
 
-RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCounts& planning,
-                                  const RunLayout& layout, const CommitSettings& settings,
-                                  int64_t wave_files) {
-  RequestCounts r = planning;
-  const bool s3 = layout.table_root().is_s3();
+RequestEstimate::RequestEstimate(const RunLayout& layout, const CommitSettings& settings)
+    : layout_(layout), settings_(settings), s3_(layout.table_root().is_s3()) {
+  RequestCounts& r = counts_;
   // The lease: created, probed (S3), read and deleted at release; the exclusion's listings;
   // recovery's listing of the runs folder.
-  r.put += 1 + (s3 ? 2 : 0);
+  r.put += 1 + (s3_ ? 2 : 0);
   r.get += 1;
   r.del += 1;
   r.list += 2 + FoldersAbove(layout.table_root()) + 1;
@@ -44,46 +41,37 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
   if (!(target.Contains(layout.table_root()) && layout.table_root().Contains(target))) {
     // The target's own lease, probed again if it is in another bucket.
     const auto bucket = [](const Location& l) { return l.path.substr(0, l.path.find('/')); };
-    r.put += 1 + (s3 && bucket(target) != bucket(layout.table_root()) ? 2 : 0);
+    r.put += 1 + (s3_ && bucket(target) != bucket(layout.table_root()) ? 2 : 0);
     r.get += 1;
     r.del += 1;
   }
-  int64_t staged = 0, record_objects = 0, plans = 0;
-  bool writes = false, removes = false;
-  // The run's waves (as it cuts them from the listing) each make their own commit batches,
-  // from the partitions that write, in the order they are scheduled; each wave with one
-  // writes a plan.
-  std::vector<int64_t> listed;
-  for (const auto& p : plan.partitions) {
-    listed.push_back(static_cast<int64_t>(p.files.size() + p.other_files.size()));
-  }
+}
+
+void RequestEstimate::AddWave(const std::vector<const PartitionPlan*>& plans) {
+  RequestCounts& r = counts_;
+  // The partitions that write, in the order they are scheduled, make the wave's commit
+  // batches; a wave with one writes its plan.
   std::vector<const PartitionPlan*> writing;
-  std::vector<size_t> batch_of;
-  for (const auto& [begin, end] : Waves::Cut(listed, wave_files)) {
-    std::vector<int64_t> files;
-    for (size_t i = begin; i < end; ++i) {
-      const PartitionPlan& p = plan.partitions[i];
-      if (p.action != PartitionAction::kCompact && p.action != PartitionAction::kCopy) continue;
-      writing.push_back(&p);
-      files.push_back(p.InputFiles());
-    }
-    if (files.empty()) continue;
-    const size_t first = batch_of.empty() ? 0 : batch_of.back() + 1;
-    for (size_t batch : CommitQueue::Plan(files)) batch_of.push_back(first + batch);
-    plans += 1;
+  std::vector<int64_t> files;
+  for (const PartitionPlan* p : plans) {
+    if (p->action != PartitionAction::kCompact && p->action != PartitionAction::kCopy) continue;
+    writing.push_back(p);
+    files.push_back(p->InputFiles());
   }
+  if (writing.empty()) return;
+  plans_ += 1;
+  const std::vector<size_t> batch_of = CommitQueue::Plan(files);
   struct Batch {
     bool removes_now = false, awaits_catalog = false;
     int64_t firsts[2] = {0, 0}, rests[2] = {0, 0};  // per policy: in place, elsewhere
   };
-  std::vector<Batch> batches(batch_of.empty() ? 0 : batch_of.back() + 1);
+  std::vector<Batch> batches(batch_of.back() + 1);
   for (size_t w = 0; w < writing.size(); ++w) {
     const PartitionPlan& p = *writing[w];
     Batch& batch = batches[batch_of[w]];
-    writes = true;
     const bool to_target = PartitionPublisher::WritesElsewhere(p);
-    const OriginalsPolicy& policy = to_target ? settings.elsewhere : settings.in_place;
-    const bool repointed = to_target && settings.defer_originals;
+    const OriginalsPolicy& policy = to_target ? settings_.elsewhere : settings_.in_place;
+    const bool repointed = to_target && settings_.defer_originals;
     const int64_t inputs = p.InputFiles();
     // Reading: a small input whole, in one GET; a large one by its footer and row groups.
     for (const auto& group : p.groups) {
@@ -98,7 +86,7 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
     for (const auto& g : p.groups) output_bytes += g.estimated_output_bytes;
     if (outputs > 0) r.put += outputs * OutputPuts(output_bytes / outputs);
     r.get += outputs;
-    staged += outputs;
+    staged_ += outputs;
     // Committing: the originals listed before publishing and again before removing them; a
     // COPY per output (and per kept file, to a target).
     const int64_t kept = to_target ? static_cast<int64_t>(p.kept.size()) : 0;
@@ -108,7 +96,7 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
     const int64_t originals = inputs + kept;
     const bool removal = policy.action != OriginalsAction::kKeep && originals > 0;
     if (removal && policy.action == OriginalsAction::kArchive) r.copy += originals;
-    removes |= removal;
+    removes_ |= removal;
     if (repointed) {
       // After the catalog step, alone: the lease confirmed, its records (repointed, removing,
       // done), the first original alone, then the rest.
@@ -129,7 +117,7 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
     // A batch's steps: the lease confirmed and the records written once each for all its
     // partitions (publishing; published, for those awaiting the catalog; removing and done);
     // every partition's first original in one request, then the rest together.
-    record_objects += 1;
+    record_objects_ += 1;
     r.get += 1 + (batch.removes_now ? 1 : 0);
     r.put += 1 + (batch.awaits_catalog ? 1 : 0) + (batch.removes_now ? 2 : 0);
     for (int which = 0; which < 2; ++which) {
@@ -137,14 +125,19 @@ RequestCounts RequestEstimate::Of(const CompactionPlan& plan, const RequestCount
       r.del += Batches(batch.firsts[which]) + Batches(batch.rests[which]);
     }
   }
-  if (writes) {
-    r.put += plans;                    // plan.json, plan-<k>.json
-    if (s3 && removes) r.del += 1;     // the conditional-delete probe, once per bucket
-    r.list += Batches(staged + 1);     // the staging sweep
-    r.del += Batches(staged);
+}
+
+RequestCounts RequestEstimate::Total(const RequestCounts& planning) const {
+  RequestCounts r = counts_;
+  r += planning;
+  if (plans_ > 0) {
+    r.put += plans_;                    // plan.json, plan-<k>.json
+    if (s3_ && removes_) r.del += 1;    // the conditional-delete probe, once per bucket
+    r.list += Batches(staged_ + 1);     // the staging sweep
+    r.del += Batches(staged_);
     // The run folder: records and later waves' plans, then plan.json.
-    r.list += Batches(record_objects + plans + 1);
-    r.del += Batches(record_objects + plans - 1) + 1;
+    r.list += Batches(record_objects_ + plans_ + 1);
+    r.del += Batches(record_objects_ + plans_ - 1) + 1;
   }
   return r;
 }

@@ -12,8 +12,7 @@
 //                   exclusion's listings of the tool folders at and above the table, the
 //                   recovery listing of the runs folder; at the end the staging sweep and the
 //                   run folder (listed, deleted: records and later plans, then plan.json)
-//   per wave        (Waves::Cut with `wave_files`, as the run cuts them) its plan, when it
-//                   writes anything
+//   per wave        (AddWave, as the run cuts them) its plan, when it writes anything
 //   per partition   each input read whole (a large one: its footer and each row group), each
 //                   output PUT (multipart above 10 MiB) and read back (its footer), the
 //                   originals listed before publishing and again before removal, a server-side
@@ -30,6 +29,7 @@
 // lists again before each batch), partitions that fail or find their inputs changed.
 
 #include <cstdint>
+#include <vector>
 
 #include "commit/partition_committer.h"
 #include "plan/compaction_plan.h"
@@ -38,13 +38,25 @@
 
 namespace s3c {
 
-struct RequestEstimate {
-  /// `planning`: what the dry run counted. `layout`: where the run's tool folders are (the
-  /// exclusion lists those at and above the table). `settings`: the originals' policies and
-  /// whether originals wait for a repoint. `wave_files`: --wave_files.
-  static RequestCounts Of(const CompactionPlan& plan, const RequestCounts& planning,
-                          const RunLayout& layout, const CommitSettings& settings,
-                          int64_t wave_files);
+class RequestEstimate {
+ public:
+  /// `layout`: where the run's tool folders are (the exclusion lists those at and above the
+  /// table). `settings`: the originals' policies and whether originals wait for a repoint.
+  RequestEstimate(const RunLayout& layout, const CommitSettings& settings);
+
+  /// One wave's partitions, planned (the run's waves in order, as it cuts them).
+  void AddWave(const std::vector<const PartitionPlan*>& plans);
+
+  /// Every request of the run: `planning`, what the dry run counted, and the rest estimated.
+  RequestCounts Total(const RequestCounts& planning) const;
+
+ private:
+  const RunLayout& layout_;
+  const CommitSettings& settings_;
+  const bool s3_;
+  RequestCounts counts_;  // the run's and its waves' so far
+  int64_t staged_ = 0, record_objects_ = 0, plans_ = 0;
+  bool removes_ = false;
 };
 
 }  // namespace s3c

@@ -155,10 +155,19 @@ std::vector<PartitionRun> TakeDeferred(const RunBudget& budget,
   return deferred;
 }
 
-void SortByPath(std::vector<PartitionRun>& partitions) {
-  std::sort(partitions.begin(), partitions.end(), [](const PartitionRun& a, const PartitionRun& b) {
-    return a.plan.partition.path < b.plan.partition.path;
+void SortByPartition(std::vector<PartitionOutcome>& outcomes) {
+  std::sort(outcomes.begin(), outcomes.end(), [](const PartitionOutcome& a, const PartitionOutcome& b) {
+    return a.partition < b.partition;
   });
+}
+
+// The waves a run (or a dry run) takes `partitions` in: one with a limit, which chooses among
+// them all.
+std::vector<std::pair<size_t, size_t>> WavesOf(const RunContext& run,
+                                               const std::vector<Partition>& partitions) {
+  if (!run.budget.limits().any()) return Waves::Cut(Waves::FilesOf(partitions), run.wave_files);
+  if (partitions.empty()) return {};
+  return {{0, partitions.size()}};
 }
 
 }  // namespace
@@ -345,21 +354,6 @@ arrow::Result<CompactionPlan> CompactionJob::PlanWave(const RunContext& run,
   return plan;
 }
 
-arrow::Result<CompactionPlan> CompactionJob::PlanPartitions(Catalog& catalog,
-                                                            const RunContext& run,
-                                                            RunTransaction* transaction,
-                                                            const RecoveryReport& recovered) {
-  ARROW_ASSIGN_OR_RAISE(Selection selection, Select(catalog, run, transaction, recovered));
-  ARROW_ASSIGN_OR_RAISE(CompactionPlan plan,
-                        PlanWave(run, transaction, std::move(selection.partitions)));
-  plan.notes.insert(plan.notes.begin(), selection.notes.begin(), selection.notes.end());
-  plan.list_requests += selection.list_requests;
-  for (auto& p : selection.refused) plan.partitions.push_back(std::move(p));
-  std::sort(plan.partitions.begin(), plan.partitions.end(),
-            [](const PartitionPlan& a, const PartitionPlan& b) { return a.partition.path < b.partition.path; });
-  return plan;
-}
-
 arrow::Result<std::vector<std::string>> CompactionJob::Execute(
     Catalog& catalog, const RunContext& run, RunTransaction& transaction,
     std::vector<PartitionRun>& partitions) {
@@ -473,21 +467,28 @@ arrow::Result<std::vector<std::string>> CompactionJob::Execute(
 
 arrow::Result<RunSummary> CompactionJob::DryRun(Catalog& catalog, const RunContext& run,
                                                 const RequestCounts& requests_before) {
-  ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, PlanPartitions(catalog, run, nullptr, {}));
-  // What a run would list and read to plan, it just did: counted, not estimated.
-  const RequestCounts planning = file_systems_.requests()->Counts().Since(requests_before);
+  // Planned in waves as the run would (what it holds is one wave's), and estimated wave by
+  // wave; what a run would list and read to plan, the dry run just did: counted, not estimated.
+  ARROW_ASSIGN_OR_RAISE(Selection selection, Select(catalog, run, nullptr, {}));
   RunSummary summary = SummaryHeader(run);
-  summary.notes = plan.notes;
-  std::vector<PartitionRun> partitions = PartitionRun::FromPlans(std::move(plan.partitions));
-  std::vector<PartitionRun> deferred = TakeDeferred(run.budget, partitions, &summary.notes);
-  plan.partitions.clear();
-  for (const auto& p : partitions) plan.partitions.push_back(p.plan);
-  summary.requests = RequestEstimate::Of(plan, planning, run.layout, run.commit,
-                                        run.budget.limits().any() ? int64_t{1} << 62 : run.wave_files);
-  partitions.insert(partitions.end(), std::make_move_iterator(deferred.begin()),
-                    std::make_move_iterator(deferred.end()));
-  SortByPath(partitions);
-  for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Planned(p));
+  summary.notes = std::move(selection.notes);
+  for (const auto& p : PartitionRun::FromPlans(std::move(selection.refused))) {
+    summary.partitions.push_back(SummaryBuilder::Planned(p));
+  }
+  RequestEstimate estimate(run.layout, run.commit);
+  for (const auto& [begin, end] : WavesOf(run, selection.partitions)) {
+    std::vector<Partition> in_wave(std::make_move_iterator(selection.partitions.begin() + begin),
+                                   std::make_move_iterator(selection.partitions.begin() + end));
+    ARROW_ASSIGN_OR_RAISE(CompactionPlan plan, PlanWave(run, nullptr, std::move(in_wave)));
+    summary.notes.insert(summary.notes.end(), plan.notes.begin(), plan.notes.end());
+    std::vector<PartitionRun> partitions = PartitionRun::FromPlans(std::move(plan.partitions));
+    std::vector<PartitionRun> deferred = TakeDeferred(run.budget, partitions, &summary.notes);
+    estimate.AddWave(PlansOf(partitions));
+    for (const auto& p : partitions) summary.partitions.push_back(SummaryBuilder::Planned(p));
+    for (const auto& p : deferred) summary.partitions.push_back(SummaryBuilder::Planned(p));
+  }
+  summary.requests = estimate.Total(file_systems_.requests()->Counts().Since(requests_before));
+  SortByPartition(summary.partitions);
   summary.seconds = run.clock->Seconds();
   summary.stages = run.clock->Stages();
   return summary;
@@ -538,9 +539,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   // A wave at a time: planned, journaled (its plan before its first visible change) and
   // committed before the next is planned, so that the run holds one wave's plan. With a limit
   // the run is one wave: what it takes is chosen from every partition.
-  const auto waves = run.budget.limits().any()
-                         ? std::vector<std::pair<size_t, size_t>>{{0, selection.partitions.size()}}
-                         : Waves::Cut(Waves::FilesOf(selection.partitions), run.wave_files);
+  const auto waves = WavesOf(run, selection.partitions);
   if (waves.size() > 1) {
     log::Info(selection.partitions.size(), " partition(s) in ", waves.size(), " waves of at most ",
               run.wave_files, " input files");
@@ -565,8 +564,7 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   }
   selection.partitions.clear();
   transaction->Finish();
-  std::sort(summary.partitions.begin(), summary.partitions.end(),
-            [](const PartitionOutcome& a, const PartitionOutcome& b) { return a.partition < b.partition; });
+  SortByPartition(summary.partitions);
   Conclude(run, requests_before, summary);
   return summary;
 }

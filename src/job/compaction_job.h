@@ -73,11 +73,6 @@ class CompactionJob {
   /// holding another run's tool folder stop the run.
   arrow::Result<CompactionPlan> PlanWave(const RunContext& run, RunTransaction* transaction,
                                          std::vector<Partition> partitions);
-  /// Every selected partition planned as one wave, the refused ones with them, in path order
-  /// (--dry-run).
-  arrow::Result<CompactionPlan> PlanPartitions(Catalog& catalog, const RunContext& run,
-                                               RunTransaction* transaction,
-                                               const RecoveryReport& recovered);
   /// Writes, commits and (with a catalog) records every partition; returns notes.
   arrow::Result<std::vector<std::string>> Execute(Catalog& catalog, const RunContext& run,
                                                   RunTransaction& transaction,

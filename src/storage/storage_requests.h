@@ -27,6 +27,11 @@ struct RequestCounts {
   int64_t list = 0, head = 0, get = 0, put = 0, copy = 0, del = 0;
 
   int64_t Total() const { return list + head + get + put + copy + del; }
+  RequestCounts& operator+=(const RequestCounts& more) {
+    list += more.list, head += more.head, get += more.get;
+    put += more.put, copy += more.copy, del += more.del;
+    return *this;
+  }
   /// The requests made since `earlier` (a count taken before).
   RequestCounts Since(const RequestCounts& earlier) const {
     return {list - earlier.list, head - earlier.head, get - earlier.get,
