@@ -87,6 +87,33 @@ def test_the_dry_runs_estimate_is_within_ten_percent_of_what_s3_saw(run, local_s
     assert real.summary["partitions"]["compacted"] == sum(n for _, n in shape)
     seen = aws_proxy.count_by_kind()
     for kind in KINDS:
-        assert abs(estimate[kind] - seen[kind]) <= 0.1 * seen[kind], (kind, estimate, dict(seen))
+        assert abs(estimate[kind] - seen[kind]) <= 0.1 * seen[kind], f"{kind}: {estimate} {dict(seen)}"
     # Large enough a run that 10% means something.
     assert seen["get"] > 100 and seen["copy"] >= 12
+
+
+def test_the_estimate_of_a_glue_table_repointed_to_a_target(run, aws, bucket, tmp_path):
+    """Partitions moved to a target and repointed: their originals wait for the catalog, then
+    go, the wave's partitions together. S3 requests only (the Glue calls are not storage)."""
+    from support.glue import register_table
+    from support.tables import events_schema
+
+    parts = [{"year": "2023", "month": f"{m:02d}"} for m in range(1, 13)]
+    local = tmp_path / "src"
+    write_table(local, TableSpec(partitions=parts, files_per_partition=6, rows_per_file=60))
+    aws.s3.upload_tree(local, bucket, "events")
+    name = "estimate_" + bucket.replace("-", "_")[-12:]
+    register_table(aws.glue, "estimates", name, bucket, "events", events_schema(), parts)
+    flags = ["--database_name", "estimates", "--table_name", name, "--target_s3_path",
+             f"s3://{bucket}/compacted", "--delete_original_files", "true"]
+    aws.proxy.reset()
+    dry = run(*flags, "--dry-run", "--json", env=aws.env())
+    assert dry.code == 0, dry.stderr
+    estimate = dry.summary["requests"]
+    aws.proxy.reset()
+    real = run(*flags, "--json", env=aws.env())
+    assert real.code == 0, real.stderr
+    assert real.summary["partitions"]["compacted"] == len(parts)
+    seen = aws.proxy.count_by_kind(ignore_glue=True)
+    for kind in KINDS:
+        assert abs(estimate[kind] - seen[kind]) <= 0.1 * seen[kind], f"{kind}: {estimate} {dict(seen)}"

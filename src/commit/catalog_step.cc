@@ -69,6 +69,8 @@ void CatalogStep::Send(const std::vector<PartitionUpdate>& updates, Failures& fa
 
 void CatalogStep::FinishPartitions(std::vector<PartitionRun>& partitions,
                                    const Failures& failed) {
+  std::vector<PartitionCommitter::AfterCatalog> finishing;
+  std::vector<const PartitionRun*> finished;
   for (auto& p : partitions) {
     const std::string& path = p.plan.partition.path;
     auto it = failed.find(path);
@@ -97,9 +99,13 @@ void CatalogStep::FinishPartitions(std::vector<PartitionRun>& partitions,
                        " file(s) written during the run to its new location (also left at the "
                        "old one)");
     }
-    p.commit = committer_.FinishAfterCatalog(p.plan, std::move(p.commit), error);
-    if (p.commit.status == PartitionStatus::kFailed) {
-      log::Error("partition ", path, ": ", p.commit.reason);
+    finishing.push_back({&p.plan, &p.commit, std::move(error)});
+    finished.push_back(&p);
+  }
+  committer_.FinishAfterCatalog(std::move(finishing));
+  for (const PartitionRun* p : finished) {
+    if (p->commit.status == PartitionStatus::kFailed) {
+      log::Error("partition ", p->plan.partition.path, ": ", p->commit.reason);
     }
   }
 }

@@ -432,31 +432,40 @@ std::vector<CommitResult> PartitionCommitter::CommitBatch(std::vector<CommitItem
   return results;
 }
 
-CommitResult PartitionCommitter::FinishAfterCatalog(
-    const PartitionPlan& plan, CommitResult pending,
-    const std::optional<std::string>& catalog_error) const {
-  pending.originals_pending = false;
-  if (catalog_error) {
-    RollBack(plan, pending, "catalog not updated (" + *catalog_error + ")");
-    const std::string unchanged = "rolled back, partition unchanged";
-    if (auto at = pending.reason.find(unchanged); at != std::string::npos) {
-      pending.reason.replace(at, unchanged.size(), "new files removed, partition unchanged");
+void PartitionCommitter::FinishAfterCatalog(std::vector<AfterCatalog> items) const {
+  std::vector<Removal> removals;
+  std::vector<std::pair<std::string, PartitionRecord>> records;
+  for (auto& item : items) {
+    CommitResult& pending = *item.pending;
+    pending.originals_pending = false;
+    if (item.catalog_error) {
+      RollBack(*item.plan, pending, "catalog not updated (" + *item.catalog_error + ")");
+      const std::string unchanged = "rolled back, partition unchanged";
+      if (auto at = pending.reason.find(unchanged); at != std::string::npos) {
+        pending.reason.replace(at, unchanged.size(), "new files removed, partition unchanged");
+      }
+      continue;
     }
-    return pending;
+    removals.push_back({item.plan, item.pending});
+    records.emplace_back(item.plan->partition.path,
+                         MakeRecord(PartitionState::kRepointed, pending));
   }
-  if (auto recorded = Record(plan, PartitionState::kRepointed, pending); !recorded.ok()) {
+  if (removals.empty()) return;
+  // One write for each batch the partitions are in (RunJournal::RecordMany).
+  if (auto recorded = journal_.RecordMany(records); !recorded.ok()) {
     // The journal still says "published": recovery asks the catalog, finds the new location,
     // and removes the originals then.
-    pending.status = PartitionStatus::kFailed;
-    pending.reason = "compacted and the catalog updated, but " + JournalError(recorded) +
-                     "; the originals stay at the old location (no reader sees them) until the "
-                     "next run";
-    pending.journal_pending = true;
-    return pending;
+    for (const Removal& r : removals) {
+      r.result->status = PartitionStatus::kFailed;
+      r.result->reason = "compacted and the catalog updated, but " + JournalError(recorded) +
+                         "; the originals stay at the old location (no reader sees them) until "
+                         "the next run";
+      r.result->journal_pending = true;
+    }
+    return;
   }
   FaultPoint::Hit("after_catalog");
-  RemoveOriginals({{&plan, &pending}}, /*catalog_moved=*/true);
-  return pending;
+  RemoveOriginals(removals, /*catalog_moved=*/true);
 }
 
 }  // namespace s3c

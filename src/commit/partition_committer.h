@@ -116,10 +116,17 @@ class PartitionCommitter {
   /// the batch as Commit would leave it. Results in the order of `items`.
   std::vector<CommitResult> CommitBatch(std::vector<CommitItem> items) const;
 
-  /// After the catalog update: on `catalog_error` the new files are removed again (the partition
-  /// stays where the catalog still says); otherwise the originals are removed now.
-  CommitResult FinishAfterCatalog(const PartitionPlan& plan, CommitResult pending,
-                                  const std::optional<std::string>& catalog_error) const;
+  /// A partition published to a target whose catalog update was sent: on `catalog_error` its
+  /// new files are removed again (it stays where the catalog still says); otherwise its
+  /// originals are removed now.
+  struct AfterCatalog {
+    const PartitionPlan* plan;
+    CommitResult* pending;  // CommitBatch's result, updated in place
+    std::optional<std::string> catalog_error;
+  };
+  /// Several at once, as CommitBatch does: the `repointed` records written together (one write
+  /// a batch), the lease confirmed once, the originals removed together.
+  void FinishAfterCatalog(std::vector<AfterCatalog> items) const;
 
   const OriginalsPolicy& PolicyFor(const PartitionPlan& plan) const {
     return PartitionPublisher::WritesElsewhere(plan) ? settings_.elsewhere : settings_.in_place;

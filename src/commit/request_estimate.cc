@@ -28,8 +28,10 @@ int64_t FoldersAbove(const Location& table) {
 
 }  // namespace
 
-RequestEstimate::RequestEstimate(const RunLayout& layout, const CommitSettings& settings)
-    : layout_(layout), settings_(settings), s3_(layout.table_root().is_s3()) {
+RequestEstimate::RequestEstimate(const RunLayout& layout, const CommitSettings& settings,
+                                 CatalogStep catalog_step)
+    : layout_(layout), settings_(settings), s3_(layout.table_root().is_s3()),
+      catalog_step_(catalog_step) {
   RequestCounts& r = counts_;
   // The lease: created, probed (S3), read and deleted at release; the exclusion's listings;
   // recovery's listing of the runs folder.
@@ -60,12 +62,21 @@ void RequestEstimate::AddWave(const std::vector<const PartitionPlan*>& plans) {
   }
   if (writing.empty()) return;
   plans_ += 1;
+  if (catalog_step_.runs) {
+    r.put += 1;  // catalog.json
+    if (!catalog_step_.deferred) {
+      r.get += 1;  // the lease, before the catalog is touched
+      r.del += 1;  // catalog.json, once sent
+    }
+  }
   const std::vector<size_t> batch_of = CommitQueue::Plan(files);
   struct Batch {
     bool removes_now = false, awaits_catalog = false;
     int64_t firsts[2] = {0, 0}, rests[2] = {0, 0};  // per policy: in place, elsewhere
   };
   std::vector<Batch> batches(batch_of.back() + 1);
+  bool repointed_any = false;
+  int64_t after_catalog_firsts = 0, after_catalog_rests = 0;
   for (size_t w = 0; w < writing.size(); ++w) {
     const PartitionPlan& p = *writing[w];
     Batch& batch = batches[batch_of[w]];
@@ -98,12 +109,16 @@ void RequestEstimate::AddWave(const std::vector<const PartitionPlan*>& plans) {
     if (removal && policy.action == OriginalsAction::kArchive) r.copy += originals;
     removes_ |= removal;
     if (repointed) {
-      // After the catalog step, alone: the lease confirmed, its records (repointed, removing,
-      // done), the first original alone, then the rest.
+      // Its old location listed just before and just after the catalog moves it (files that
+      // arrive meanwhile are carried: Newcomers); after the catalog step, all of the wave's
+      // together (below).
+      r.list += 2 * listed;
       batch.awaits_catalog = true;
-      r.get += 1;
-      r.put += 3;
-      if (removal) r.del += 1 + Batches(originals - 1);
+      repointed_any = true;
+      if (removal) {
+        after_catalog_firsts += 1;
+        after_catalog_rests += originals - 1;
+      }
     } else {
       batch.removes_now = true;
       if (removal) {
@@ -116,13 +131,22 @@ void RequestEstimate::AddWave(const std::vector<const PartitionPlan*>& plans) {
   for (const Batch& batch : batches) {
     // A batch's steps: the lease confirmed and the records written once each for all its
     // partitions (publishing; published, for those awaiting the catalog; removing and done);
-    // every partition's first original in one request, then the rest together.
+    // every partition's first original in one request, then the rest together. Those awaiting
+    // the catalog: after it, their records (repointed, removing, done) once each a batch.
     record_objects_ += 1;
     r.get += 1 + (batch.removes_now ? 1 : 0);
-    r.put += 1 + (batch.awaits_catalog ? 1 : 0) + (batch.removes_now ? 2 : 0);
+    r.put += 1 + (batch.awaits_catalog ? 4 : 0) + (batch.removes_now ? 2 : 0);
     for (int which = 0; which < 2; ++which) {
       if (batch.firsts[which] == 0) continue;
       r.del += Batches(batch.firsts[which]) + Batches(batch.rests[which]);
+    }
+  }
+  if (repointed_any) {
+    // After the catalog step, the wave's repointed partitions together: the lease confirmed
+    // once, every first original in one request, then the rest.
+    r.get += 1;
+    if (after_catalog_firsts > 0) {
+      r.del += Batches(after_catalog_firsts) + Batches(after_catalog_rests);
     }
   }
 }

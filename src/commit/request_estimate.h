@@ -12,7 +12,8 @@
 //                   exclusion's listings of the tool folders at and above the table, the
 //                   recovery listing of the runs folder; at the end the staging sweep and the
 //                   run folder (listed, deleted: records and later plans, then plan.json)
-//   per wave        (AddWave, as the run cuts them) its plan, when it writes anything
+//   per wave        (AddWave, as the run cuts them) its plan, when it writes anything; with a
+//                   catalog, its updates recorded, the lease confirmed, the record deleted
 //   per partition   each input read whole (a large one: its footer and each row group), each
 //                   output PUT (multipart above 10 MiB) and read back (its footer), the
 //                   originals listed before publishing and again before removal, a server-side
@@ -22,8 +23,10 @@
 //                   step (publishing, removing, done; published for partitions awaiting the
 //                   catalog), every partition's first original removed in one request, then the
 //                   rest together, 1,000 a request
-//   after a repoint each such partition alone: the lease, its records (repointed, removing,
-//                   done), its first original, then the rest
+//   a repoint       the partition's old location listed before and after the catalog moves it
+//                   (Newcomers); after the catalog step, the wave's repointed partitions
+//                   together: the lease once, their records (repointed, removing, done) once
+//                   each a batch, every first original in one request, then the rest
 //
 // What it cannot know is left out: retries, a store that ignores conditional deletes (it
 // lists again before each batch), partitions that fail or find their inputs changed.
@@ -42,7 +45,15 @@ class RequestEstimate {
  public:
   /// `layout`: where the run's tool folders are (the exclusion lists those at and above the
   /// table). `settings`: the originals' policies and whether originals wait for a repoint.
-  RequestEstimate(const RunLayout& layout, const CommitSettings& settings);
+  /// `catalog_step`: the run updates a catalog after each wave (CatalogStep): its updates
+  /// recorded (catalog.json), then, unless `deferred` (--update_catalog deferred), the lease
+  /// confirmed, the updates sent and their record deleted.
+  struct CatalogStep {
+    bool runs;
+    bool deferred;
+  };
+  RequestEstimate(const RunLayout& layout, const CommitSettings& settings,
+                  CatalogStep catalog_step);
 
   /// One wave's partitions, planned (the run's waves in order, as it cuts them).
   void AddWave(const std::vector<const PartitionPlan*>& plans);
@@ -54,6 +65,7 @@ class RequestEstimate {
   const RunLayout& layout_;
   const CommitSettings& settings_;
   const bool s3_;
+  const CatalogStep catalog_step_;
   RequestCounts counts_;  // the run's and its waves' so far
   int64_t staged_ = 0, record_objects_ = 0, plans_ = 0;
   bool removes_ = false;

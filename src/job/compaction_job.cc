@@ -475,7 +475,9 @@ arrow::Result<RunSummary> CompactionJob::DryRun(Catalog& catalog, const RunConte
   for (const auto& p : PartitionRun::FromPlans(std::move(selection.refused))) {
     summary.partitions.push_back(SummaryBuilder::Planned(p));
   }
-  RequestEstimate estimate(run.layout, run.commit);
+  RequestEstimate estimate(run.layout, run.commit,
+                           {.runs = catalog.RecordsLocations() && (run.repoint || !run.target_root),
+                            .deferred = run.defer_catalog});
   for (const auto& [begin, end] : WavesOf(run, selection.partitions)) {
     std::vector<Partition> in_wave(std::make_move_iterator(selection.partitions.begin() + begin),
                                    std::make_move_iterator(selection.partitions.begin() + end));
