@@ -5,8 +5,10 @@ and peak memory are its own:
     python bench/peers.py TOOL SOURCE OUT TARGET_BYTES ROWS_PER_TARGET
 
 TOOL is duckdb, pyarrow, polars, spark or copy (the floor: the same bytes copied, no Parquet).
-SOURCE and OUT may be URIs (s3a://bucket/prefix, for spark: bench/s3_requests.py), passed on
-as they are."""
+SOURCE and OUT may be URIs, passed on as they are (bench/s3_requests.py): s3a://bucket/prefix
+for spark, s3://bucket/prefix for pyarrow and polars, which then take the endpoint and
+credentials from the environment (AWS_ENDPOINT_URL, an http:// one; AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY, AWS_REGION)."""
 
 from __future__ import annotations
 
@@ -27,19 +29,43 @@ def duckdb_job(src: Path, out: Path, target_bytes: int, rows_per_target: int):
         f"COMPRESSION snappy)")
 
 
-def pyarrow_job(src: Path, out: Path, target_bytes: int, rows_per_target: int):
+def on_s3(uri) -> bool:
+    return isinstance(uri, str) and uri.startswith("s3://")
+
+
+def pyarrow_job(src: Path | str, out: Path | str, target_bytes: int, rows_per_target: int):
     import pyarrow.dataset as ds
 
-    data = ds.dataset(str(src), format="parquet", partitioning="hive")
+    filesystem = None
+    if on_s3(src):  # Arrow's S3 filesystem takes bucket/key paths
+        from pyarrow import fs
+
+        filesystem = fs.S3FileSystem(
+            endpoint_override=os.environ["AWS_ENDPOINT_URL"], scheme="http",
+            access_key=os.environ["AWS_ACCESS_KEY_ID"],
+            secret_key=os.environ["AWS_SECRET_ACCESS_KEY"], region=os.environ["AWS_REGION"])
+        src, out = src[len("s3://"):], out[len("s3://"):]
+    data = ds.dataset(str(src), format="parquet", partitioning="hive", filesystem=filesystem)
     ds.write_dataset(data, str(out), format="parquet", partitioning=["dt", "hour"],
                      partitioning_flavor="hive", max_rows_per_file=rows_per_target,
                      max_rows_per_group=min(rows_per_target, 1 << 20),
-                     existing_data_behavior="overwrite_or_ignore")
+                     existing_data_behavior="overwrite_or_ignore", filesystem=filesystem)
 
 
-def polars_job(src: Path, out: Path, target_bytes: int, rows_per_target: int):
+def polars_job(src: Path | str, out: Path | str, target_bytes: int, rows_per_target: int):
     import polars as pl
 
+    if on_s3(src):  # object_store's options
+        options = {"aws_endpoint_url": os.environ["AWS_ENDPOINT_URL"], "aws_allow_http": "true",
+                   "aws_access_key_id": os.environ["AWS_ACCESS_KEY_ID"],
+                   "aws_secret_access_key": os.environ["AWS_SECRET_ACCESS_KEY"],
+                   "aws_region": os.environ["AWS_REGION"]}
+        frame = pl.scan_parquet(f"{src}/**/*.parquet", hive_partitioning=True,
+                                storage_options=options)
+        frame.sink_parquet(pl.PartitionBy(str(out), key=["dt", "hour"], include_key=False,
+                                          max_rows_per_file=rows_per_target),
+                           compression="snappy", storage_options=options)
+        return
     frame = pl.scan_parquet(f"{src}/**/*.parquet", hive_partitioning=True)
     frame.sink_parquet(pl.PartitionBy(str(out), key=["dt", "hour"], include_key=False,
                                       max_rows_per_file=rows_per_target),
