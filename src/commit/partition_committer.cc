@@ -245,6 +245,12 @@ void PartitionCommitter::RemoveOriginals(const std::vector<Removal>& removals,
       continue;
     }
     for (const auto& uri : removed->gone) problems.push_back(uri + " vanished since it was checked");
+    if (removed->removed == 0 && !removed->gone.empty() && g.checked.unchanged.size() > 1) {
+      // After a repoint: the first went (perhaps by our own request, its answer lost) and the
+      // rest were not asked for; they stay in the journal for the next run to remove.
+      removed->problems.push_back("removal stopped after " + removed->gone.front() +
+                                  " was found gone; the next run removes the rest");
+    }
     std::vector<std::string> pending;
     if (policy.delete_after_minutes > 0) {
       if (policy.action == OriginalsAction::kArchive) {

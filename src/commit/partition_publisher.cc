@@ -53,6 +53,11 @@ arrow::Status PartitionPublisher::MoveFile(const Location& from, const Location&
   return from.fs->DeleteFile(from.path);
 }
 
+bool PartitionPublisher::StillThere(const Location& file) {
+  auto info = file.fs->GetFileInfo(file.path);
+  return info.ok() && info->type() == arrow::fs::FileType::File;  // unknown counts as gone
+}
+
 arrow::Status PartitionPublisher::Unpublish(const Published& published) const {
   auto failures = file_systems_.DeleteFiles(published.files);
   if (failures.empty()) return arrow::Status::OK();
@@ -104,6 +109,14 @@ arrow::Status PartitionPublisher::Publish(const PartitionPlan& plan,
       published.files.push_back(placements[i].to);
       published.bytes += placements[i].bytes;
       published.sizes.Add(placements[i].bytes);
+    }
+  }
+  if (!failures.empty()) {
+    // A server-side copy that failed may still have been applied (every answer lost): the
+    // undo removes its target too. Only outputs: their names are this run's.
+    for (size_t i = 0; i < placements.size(); ++i) {
+      const Placement& p = placements[i];
+      if (!placed[i] && !p.keep_source && p.from.is_s3()) published.files.push_back(p.to);
     }
   }
   // The caller undoes what was placed. The staged sources of S3 copies stay until the run
@@ -214,6 +227,15 @@ std::vector<arrow::Result<RemovalResult>> PartitionPublisher::RemoveFilesOf(
   for (size_t k = 0; k < active.size(); ++k) {
     const size_t i = active[k];
     const FileRemoval& f = first[k];
+    if (!f.removed() && f.sent && f.outcome != RemovalOutcome::kChanged &&
+        !StillThere(f.location)) {
+      // Gone after our request went out: it may be our request's doing (its answer lost), so
+      // the partition cannot be put back as it was. Reported as gone: the caller keeps the
+      // outputs and the journal, and recovery settles the partition by content.
+      RemovalResult& result = *results[i];
+      result.gone.push_back(f.location.uri());
+      continue;
+    }
     if (!f.removed()) {
       const std::string uri = f.location.uri();
       switch (f.outcome) {

@@ -63,7 +63,9 @@ class PartitionPublisher {
       : layout_(layout), file_systems_(file_systems), policy_(policy), io_threads_(io_threads) {}
 
   /// Places the outputs; `placed` receives what was placed, also on error (then the caller
-  /// undoes it with Unpublish, if it still holds the table's lease).
+  /// undoes it with Unpublish, if it still holds the table's lease), and on S3 every output
+  /// whose copy failed too: a copy S3 applied may have had every answer lost, and an output's
+  /// name is this run's own, so removing it when absent costs nothing.
   /// REQUIRES: `outputs` verified (OutputVerifier).
   arrow::Status Publish(const PartitionPlan& plan, const std::vector<WrittenFile>& outputs,
                         Published* placed) const;
@@ -72,7 +74,10 @@ class PartitionPublisher {
   static std::vector<Location> Originals(const PartitionPlan& plan);
 
   /// Deletes, or moves into `archive_dir`, exactly these versions, by the policy. The first
-  /// alone: unless it is removed, nothing was removed and an error says why. REQUIRES: every
+  /// alone: unless it is removed, nothing was removed and an error says why, except when it is
+  /// gone after a delete request for it went out (its answer lost, a retry finding it gone):
+  /// then it is reported in `gone`, nothing else is removed, and the caller must not undo the
+  /// publish (it may have been this request that removed it). REQUIRES: every
   /// file inside the delete fence (checked; none is touched otherwise).
   arrow::Result<RemovalResult> RemoveFiles(const std::vector<ExpectedFile>& originals,
                                            const Location& archive_dir) const;
@@ -86,6 +91,9 @@ class PartitionPublisher {
   /// partition: one that does not happen leaves that partition's originals all there), then
   /// every other original in one (DeleteObjects takes 1,000 a request, across partitions).
   std::vector<arrow::Result<RemovalResult>> RemoveFilesOf(const std::vector<Removal>& partitions) const;
+
+  /// True when `file` is there now; false when it is not, or that cannot be told.
+  static bool StillThere(const Location& file);
 
   /// Where this run archives the originals of `plan`'s partition.
   Location ArchiveDir(const PartitionPlan& plan) const {

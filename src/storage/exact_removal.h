@@ -43,6 +43,9 @@ struct FileRemoval {
   Location location;  // the file asked for (the source of a move)
   RemovalOutcome outcome = RemovalOutcome::kFailed;
   arrow::Status status;  // why, for kFailed; OK otherwise
+  /// A delete request for it went to the store (S3): kGone or kFailed may then be our own
+  /// request's doing, its answer lost (a retry finds it gone, or every answer was cut).
+  bool sent = false;
 
   bool removed() const { return outcome == RemovalOutcome::kRemoved; }
 };

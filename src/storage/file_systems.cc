@@ -176,7 +176,7 @@ std::vector<FileRemoval> FileSystems::RemoveExactly(const std::vector<ExpectedFi
     std::vector<FileRemoval> removals;
     if (HonoursConditionalDeletes(files[object_index.front()].location)) {
       for (auto& r : Deleter().DeleteExactly(objects)) {
-        removals.push_back({Location{}, r.outcome, std::move(r.status)});
+        removals.push_back({Location{}, r.outcome, std::move(r.status), /*sent=*/true});
       }
     } else {
       std::vector<ExpectedFile> s3_files;
@@ -185,7 +185,8 @@ std::vector<FileRemoval> FileSystems::RemoveExactly(const std::vector<ExpectedFi
     }
     for (size_t j = 0; j < removals.size(); ++j) {
       const size_t i = object_index[j];
-      out[i] = {files[i].location, removals[j].outcome, std::move(removals[j].status)};
+      out[i] = {files[i].location, removals[j].outcome, std::move(removals[j].status),
+                removals[j].sent};
     }
   }
   return out;
@@ -251,7 +252,7 @@ std::vector<FileRemoval> FileSystems::RemoveAfterRecheck(const std::vector<Expec
     auto it = failed.find(paths[k]);
     out[index[k]] = {files[index[k]].location,
                      it == failed.end() ? RemovalOutcome::kRemoved : RemovalOutcome::kFailed,
-                     it == failed.end() ? arrow::Status::OK() : it->second};
+                     it == failed.end() ? arrow::Status::OK() : it->second, /*sent=*/true};
   }
   return out;
 }
