@@ -223,7 +223,7 @@ TEST(RunLayout, BatchAndWavePlanNames) {
   EXPECT_EQ(RunLayout::BatchRecordWave("b-000001.json"), 0);  // an earlier version's
   for (const char* name : {"b-00001x.json", "b-.json", "b-000001-.json", "b--000001.json",
                            "b-000001-00001x.json", "b-1-1.json", "b-000001.jsonx", "p-000001.json",
-                           "b-0000000000001-000001.json"}) {
+                           "b-0000000000001-000001.json", "b-0000001-000002.json"}) {
     EXPECT_FALSE(RunLayout::IsBatchRecordName(name)) << name;
   }
   EXPECT_EQ(RunLayout::WavePlanName(0), "plan.json");
@@ -231,7 +231,8 @@ TEST(RunLayout, BatchAndWavePlanNames) {
   EXPECT_EQ(RunLayout::PlanWave("plan.json"), 0);
   EXPECT_EQ(RunLayout::PlanWave(RunLayout::WavePlanName(1234567)), 1234567);
   for (const char* name : {"plan-000000.json", "plan-1.json", "plan-00000x.json", "plan-.json",
-                           "plan.json.tmp", "plan-000003.json.tmp", "xplan.json"}) {
+                           "plan.json.tmp", "plan-000003.json.tmp", "xplan.json",
+                           "plan-0000001.json"}) {
     EXPECT_FALSE(RunLayout::PlanWave(name).has_value()) << name;
   }
 }

@@ -120,8 +120,9 @@ std::optional<int> RunLayout::BatchRecordWave(std::string_view name) {
     return 0;  // b-<n>.json: an earlier version's, of its only wave
   }
   const std::string_view wave = middle.substr(0, dash), number = middle.substr(dash + 1);
-  if (wave.size() < 6 || number.size() < 6 || !Digits(number)) return std::nullopt;
-  return Digits(wave);
+  const auto w = Digits(wave), n = Digits(number);
+  if (!w || !n || name != BatchRecordName(*w, *n)) return std::nullopt;  // its own spelling only
+  return w;
 }
 
 std::string RunLayout::WavePlanName(int wave) {
@@ -137,7 +138,9 @@ std::optional<int> RunLayout::PlanWave(std::string_view name) {
   const std::string_view digits = name.substr(5, name.size() - 10);
   if (digits.size() < 6) return std::nullopt;
   auto wave = Digits(digits);
-  if (!wave || *wave == 0) return std::nullopt;
+  // Only the spelling WavePlanName gives: another one ("plan-0000001.json") is not read as a
+  // wave, so that what is listed as a wave is what ReadWave opens.
+  if (!wave || *wave == 0 || name != WavePlanName(*wave)) return std::nullopt;
   return wave;
 }
 
