@@ -42,10 +42,21 @@ def files_per_partition(root: Path) -> list[int]:
     return [len(data_files(root / partition_path(p))) for p in PARTS]
 
 
-def assert_whole(root: Path, rows: RowsSnapshot):
+def assert_rows(root: Path, rows: RowsSnapshot):
     for p in PARTS:
         rows.assert_same(partition_path(p), data_files(root / partition_path(p)))
+
+
+def assert_whole(root: Path, rows: RowsSnapshot):
+    assert_rows(root, rows)
     assert tool_files(root) == []
+
+
+def assert_next_run_finishes(run, root: Path, rows: RowsSnapshot):
+    again = run(*flags(root, "--json"))
+    assert again.code == 0, again.stderr
+    assert files_per_partition(root) == [1] * len(PARTS)
+    assert_whole(root, rows)
 
 
 def test_a_table_of_several_waves_is_compacted_whole(run, tmp_path):
@@ -128,12 +139,8 @@ def test_a_wave_whose_plan_cannot_be_written_is_left_as_it_was(binary, run, tmp_
            ["compacted"] * 2 + ["failed"] * 4, details
     assert "its wave's plan could not be journaled" in details["day=03"]["reason"]
     assert files_per_partition(root) == [1, 1] + [FILES] * 4
-    for p in PARTS:
-        rows.assert_same(partition_path(p), data_files(root / partition_path(p)))
-    again = run(*flags(root, "--json"))
-    assert again.code == 0, again.stderr
-    assert files_per_partition(root) == [1] * len(PARTS)
-    assert_whole(root, rows)
+    assert_rows(root, rows)
+    assert_next_run_finishes(run, root, rows)
 
 
 # Points reached once a wave (the plan) or once a batch (a wave here is one batch), except
@@ -154,13 +161,8 @@ def test_a_crash_in_a_later_wave_is_recovered(run, tmp_path, point):
     r = run("recover", "--table_path", root, "--json")
     assert r.code == 0, r.stderr
     # Nothing of the run is left, and no partition holds a row twice or lost one.
-    assert tool_files(root) == []
-    for p in PARTS:
-        rows.assert_same(partition_path(p), data_files(root / partition_path(p)))
-    again = run(*flags(root, "--json"))
-    assert again.code == 0, again.stderr
-    assert files_per_partition(root) == [1] * len(PARTS)
     assert_whole(root, rows)
+    assert_next_run_finishes(run, root, rows)
 
 
 @pytest.mark.s3_stores
