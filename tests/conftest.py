@@ -178,23 +178,30 @@ def aws(local_s3, aws_proxy):
     assert aws_proxy.signature_failures == [], aws_proxy.signature_failures
 
 
-# What the heavy suites covered, printed at the end of the session: (module, its list of lines,
-# the section's title).
-COVERAGE_REPORTS = [
-    ("test_fault_sweep", "SWEEP_SUMMARY",
-     "fault sweep: every storage call failed, and crashed after, in turn"),
-    ("test_page_merge", "RANDOM_SUMMARY",
-     "page merge: random tables, pages against rows against the inputs"),
-]
+# What the heavy suites covered (the fault sweep's M and cases per mode, the random page-merge
+# cases), printed at the end of the session by title. A line travels in its test's report, so
+# that it reaches the summary from pytest-xdist's workers too.
+COVERAGE: dict[str, list[str]] = {}
+
+
+@pytest.fixture
+def coverage_note(request):
+    """note(title, line): a line for the session summary's section `title`."""
+    def note(title: str, line: str):
+        request.node.user_properties.append(("coverage", (title, line)))
+    return note
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for key, value in report.user_properties:
+            if key == "coverage":
+                title, line = value
+                COVERAGE.setdefault(title, []).append(line)
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The fault sweep's coverage (M, the storage operations of a run, and the cases per mode)
-    and the random page-merge cases."""
-    for module, attribute, title in COVERAGE_REPORTS:
-        found = sys.modules.get(module) or sys.modules.get("tests." + module)
-        lines = getattr(found, attribute, None)
-        if lines:
-            terminalreporter.section(title)
-            for line in lines:
-                terminalreporter.write_line(line)
+    for title, lines in COVERAGE.items():
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -85,6 +85,16 @@ def test_glue_without_a_region_says_how_to_set_one(run):
     assert "no AWS region: set AWS_REGION" in r.stderr
 
 
+def test_glue_with_an_absurd_aws_max_attempts_is_a_usage_error(run):
+    import os
+    r = run("--database_name", "db", "--table_name", "t",
+            env={"AWS_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "many", "AWS_CONFIG_FILE": os.devnull,
+                 "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+    assert r.code == 2, r.stderr
+    assert r.stderr.splitlines()[0] == ("s3-compaction: error: AWS_MAX_ATTEMPTS is 'many': it must "
+                                        "be a whole number of attempts from 1 to 100"), r.stderr
+
+
 def test_progress_bar_only_on_a_terminal(binary, tmp_path):
     """Under a pseudo-terminal the bar is drawn (and cleared) on stderr; the summary follows."""
     import os

@@ -19,18 +19,21 @@ place with delete in two waves (--wave_files);
 path mode on S3 in place with delete, against moto (behind the proxy) and SeaweedFS; Glue (moto)
 in place with delete, and repointed to a target with delete.
 
-Every N is swept on local disk. The S3 and Glue modes, which cost most, run a deterministic
-sample of N (`Mode.every`: the first and last few N, and every k-th, the crashes shifted by k/2
-from the failures so that together they cover twice as many N). The S3 path mode takes every
-second N on each store, SeaweedFS's shifted by one from moto's (`Mode.shift`): each store fails
-and crashes half of the N, and the two together every N in both ways. The summary says how many of the 2M
-cases ran. S3C_FULL_SWEEP=1 runs every N in every mode."""
+A full sweep is S3C_FULL_SWEEP=1 (about half an hour on 2 cores). By default, so that the whole
+suite fits CI, each mode runs a deterministic sample of N (`Mode.every`, sampled()): the first and
+last ENDS values of N always, and every k-th N in between, the crashes shifted by k/2 from the
+failures, so that together they touch twice as many N. Local modes take every second N, the S3
+path mode every fourth on each store (SeaweedFS's shifted by one from moto's), the Glue modes every
+sixth. Which N a run takes rotates with the day (S3C_SWEEP_OFFSET, by default the days since
+1970-01-01 UTC): successive CI runs cover every N in every way within a few days, and the summary
+names the offset, so that a failing sample can be run again exactly."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import signal
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,9 +45,11 @@ from support.tables import RowsSnapshot, TableSpec, data_files, events_schema, p
 TARGET = 0.125
 KILLED = -signal.SIGKILL
 DB = "sweep"
-SWEEP_SUMMARY: list[str] = []  # printed at the end of the session (conftest)
+TITLE = "fault sweep: every storage call failed, and crashed after, in turn"
 FULL_SWEEP = os.environ.get("S3C_FULL_SWEEP") == "1"
 ENDS = 3  # a sampled mode still runs the first and the last ENDS values of N
+# Rotates the sample with the day unless set; printed in the summary.
+OFFSET = int(os.environ.get("S3C_SWEEP_OFFSET") or int(time.time() // 86400))
 
 
 @dataclass
@@ -54,8 +59,8 @@ class Mode:
     files: int
     flags: list = field(default_factory=list)
     target: bool = False
-    every: int = 1  # > 1: sample N (see sampled()), unless S3C_FULL_SWEEP=1
-    shift: int = 0  # which residue of N mod `every` the sample takes
+    every: int = 2  # > 1: sample N (see sampled()), unless S3C_FULL_SWEEP=1
+    shift: int = 0  # which residue of N mod `every` the sample takes, before OFFSET
 
 
 def sampled(m: int, every: int, offset: int) -> list[int]:
@@ -96,6 +101,7 @@ class Sweep:
 
     def __init__(self, run, mode: Mode, rows: RowsSnapshot, label: str = ""):
         self.run, self.mode, self.rows = run, mode, rows
+        self.note = lambda line: None  # what the mode covered, for the session summary
         self.label = label or mode.name
         self.failures: list[str] = []
 
@@ -122,7 +128,8 @@ class Sweep:
     def case_flags(self, case: str) -> list:
         return []
 
-    def go(self, tmp: Path):
+    def go(self, tmp: Path, note):
+        self.note = lambda line: note(TITLE, line)
         ref = self.fresh("ref")
         log = tmp / f"{self.mode.name}-ops.log"
         r = self.run(*ref, *self.mode.flags, *self.case_flags("ref"), env=self.env(S3C_OP_LOG=str(log)))
@@ -131,18 +138,20 @@ class Sweep:
         assert m > 10, f"only {m} storage operations counted"
         every = 1 if FULL_SWEEP else self.mode.every
         cases = 0
-        for kind, var, offset in (("fail", "S3C_FAIL_OP", self.mode.shift),
-                                  ("crash", "S3C_CRASH_AFTER_OP", self.mode.shift + every // 2)):
+        first = self.mode.shift + OFFSET
+        for kind, var, offset in (("fail", "S3C_FAIL_OP", first),
+                                  ("crash", "S3C_CRASH_AFTER_OP", first + every // 2)):
             for n in sampled(m, every, offset):
                 self.one(f"{kind}{n}", kind, var, n)
                 cases += 1
         nth = {2: "second", 3: "third", 4: "fourth"}.get(every, f"{every}th")
         which = ("fail and crash at every N" if every <= 1 else
                  f"sampled: N = 1-{ENDS} and {m - ENDS + 1}-{m}, failures at every {nth} N "
-                 f"from {self.mode.shift % every}, crashes at every {nth} N from "
-                 f"{(self.mode.shift + every // 2) % every}; S3C_FULL_SWEEP=1 runs all")
-        SWEEP_SUMMARY.append(f"{self.label}: M = {m} storage operations, {cases} of {2 * m} cases "
-                             f"ran ({which}), {len(self.failures)} failed")
+                 f"from {first % every}, crashes at every {nth} N from "
+                 f"{(first + every // 2) % every}; S3C_SWEEP_OFFSET={OFFSET} repeats this "
+                 f"sample, S3C_FULL_SWEEP=1 runs all")
+        self.note(f"{self.label}: M = {m} storage operations, {cases} of {2 * m} cases "
+                  f"ran ({which}), {len(self.failures)} failed")
         assert not self.failures, "\n".join(self.failures[:20])
 
     def one(self, case: str, kind: str, var: str, n: int):
@@ -211,9 +220,10 @@ LOCAL_MODES = [
 
 
 @pytest.mark.parametrize("mode", LOCAL_MODES, ids=lambda m: m.name.replace(", ", "-").replace(" ", "_"))
-def test_every_storage_call_failed_in_turn_on_local_disk(run, tmp_path, tmp_path_factory, mode):
+def test_every_storage_call_failed_in_turn_on_local_disk(run, tmp_path, tmp_path_factory, mode,
+                                                        coverage_note):
     root, rows = template(tmp_path_factory, mode.parts, mode.files)
-    LocalSweep(run, mode, rows, root, tmp_path).go(tmp_path)
+    LocalSweep(run, mode, rows, root, tmp_path).go(tmp_path, coverage_note)
 
 
 class S3Sweep(Sweep):
@@ -265,8 +275,8 @@ class S3Sweep(Sweep):
 
 
 S3_PATH_MODE = Mode("S3 path, in place, delete", S3_PARTS, 3, ["--delete_original_files", "true"])
-S3_EVERY = 2
-GLUE_EVERY = 3
+S3_EVERY = 4
+GLUE_EVERY = 6
 GLUE_MODES = [
     Mode("Glue, in place, delete", S3_PARTS, 3, ["--delete_original_files", "true"],
          every=GLUE_EVERY),
@@ -276,18 +286,19 @@ GLUE_MODES = [
 
 
 @pytest.mark.s3_stores
-def test_every_storage_call_failed_in_turn_on_s3(run, aws, bucket, tmp_path, tmp_path_factory):
-    # Half of N on each store, SeaweedFS's half shifted by one from moto's: together, every N
-    # fails and crashes once.
+def test_every_storage_call_failed_in_turn_on_s3(run, aws, bucket, tmp_path, tmp_path_factory,
+                                                coverage_note):
+    # A quarter of N in each way on each store, SeaweedFS's shifted by one from moto's:
+    # together every N fails or crashes once, and the day's offset rotates which.
     shift = 1 if aws.s3.name == "seaweedfs" else 0
     mode = Mode(S3_PATH_MODE.name, S3_PATH_MODE.parts, S3_PATH_MODE.files, S3_PATH_MODE.flags,
                 every=S3_EVERY, shift=shift)
     root, rows = template(tmp_path_factory, mode.parts, mode.files)
-    S3Sweep(run, mode, rows, root, aws, bucket, glue=False).go(tmp_path)
+    S3Sweep(run, mode, rows, root, aws, bucket, glue=False).go(tmp_path, coverage_note)
 
 
 @pytest.mark.parametrize("mode", GLUE_MODES, ids=lambda m: m.name.replace(", ", "-").replace(" ", "_"))
 def test_every_storage_call_failed_in_turn_with_glue(run, aws, bucket, tmp_path, tmp_path_factory,
-                                                     mode):
+                                                     mode, coverage_note):
     root, rows = template(tmp_path_factory, mode.parts, mode.files)
-    S3Sweep(run, mode, rows, root, aws, bucket, glue=True).go(tmp_path)
+    S3Sweep(run, mode, rows, root, aws, bucket, glue=True).go(tmp_path, coverage_note)

@@ -89,8 +89,10 @@ MUST_SUCCEED = [must_succeed(*case) for case in [
 # so a failure there is a run that could not start (3). The first GetObject reads an input's
 # footer, CopyObject publishes a staged output and DeleteObjects removes staged copies and
 # originals: a failure there fails that partition, left as it was or finished by the next run (4).
-# A single fault is retried (0) or costs that much; 40 in a row outlast the retry budget of the
-# requests they hit (8 attempts each).
+# A single fault is retried (0) or costs that much; GIVE_UP in a row outlast the retry budget of
+# the requests they hit: these runs set the standard AWS_MAX_ATTEMPTS to ATTEMPTS (the default, 8,
+# would spend a minute in back-off for the same outcome).
+GIVE_UP, ATTEMPTS = 12, 3
 MAY_FAIL = [
     may_fail("GetObject", "truncated", 1, (0, 4), "an input read: retried, or its partition fails"),
     may_fail("GetObject", "reset", 1, (0, 4), "an input read: retried, or its partition fails"),
@@ -103,14 +105,14 @@ MAY_FAIL = [
              "journal keeps what is left for the next run"),
     may_fail("CopyObject", "truncated", 1, (0, 4),
              "publishing an output: retried, or its partition is rolled back"),
-    may_fail("GetObject", "throttle", 40, (4,), "the first input reads give up: their partitions "
+    may_fail("GetObject", "throttle", GIVE_UP, (4,), "the first input reads give up: their partitions "
              "fail, each left as it was", says="SlowDown"),
-    may_fail("PutObject", "server_error", 40, (3,),
+    may_fail("PutObject", "server_error", GIVE_UP, (3,),
              "the lease cannot be created: the run cannot start", says="lease.json"),
-    may_fail("DeleteObjects", "server_error", 40, (4,), "staged copies and originals cannot be "
+    may_fail("DeleteObjects", "server_error", GIVE_UP, (4,), "staged copies and originals cannot be "
              "removed: the partitions fail, the journal keeps them for the next run",
              says="InternalError"),
-    may_fail("BatchUpdatePartition", "server_error", 40, (0,),
+    may_fail("BatchUpdatePartition", "server_error", GIVE_UP, (0,),
              "in place the files are right whatever the catalog says: statistics not updated "
              "are a note, not a failure", says="not updated in the catalog"),
 ]
@@ -121,7 +123,8 @@ def test_a_fault_is_retried_or_fails_cleanly(run, aws, bucket, table, tmp_path, 
                                              times, outcome):
     name, rows = table
     arm(aws, operation, kind, times)
-    r = run(*glue_flags(name), env=aws.env())
+    attempts = {"AWS_MAX_ATTEMPTS": str(ATTEMPTS)} if times >= GIVE_UP else {}
+    r = run(*glue_flags(name), env=aws.env(**attempts))
     hits = sum(f.hits for f in aws.proxy.faults)
     assert hits > 0, f"the fault never fired: {aws.proxy.count()}"
     assert r.code in outcome.codes, f"expected {outcome.codes} ({outcome.why}): {r.stderr}"

@@ -9,6 +9,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,8 +21,10 @@ import pytest
 from support import thrift_compact as tc
 from support.tables import data_files
 
-CASES = int(os.environ.get("S3C_PAGE_MERGE_CASES", "250"))
-RANDOM_SUMMARY: list[str] = []  # printed at the end of the session (conftest.py)
+# How many random cases, and the first seed: by default 60 new seeds a day (the days since
+# 1970-01-01 UTC times 60), so that successive CI runs try new tables; the summary names them.
+CASES = int(os.environ.get("S3C_PAGE_MERGE_CASES", "60"))
+FIRST_SEED = int(os.environ.get("S3C_PAGE_MERGE_FIRST_SEED") or int(time.time() // 86400) * CASES)
 
 
 def merge(run, root, how, *extra):
@@ -182,12 +185,12 @@ def first_difference(a: pa.Table, b: pa.Table) -> str:
     return "equal"
 
 
-def test_random_tables_pages_equal_rows_equal_inputs(run, tmp_path):
+def test_random_tables_pages_equal_rows_equal_inputs(run, tmp_path, coverage_note):
     """Random schemas (every scalar type, nesting, nulls everywhere), random writer settings per
     file (codec, data page v1/v2, dictionary on/off and forced fallback, tiny pages and row
     groups, statistics on/off, page index, checksums, INT96, decimals as integers): merged by
     pages and by rows, both give back exactly the inputs' rows, in order."""
-    seeds = list(range(CASES))
+    seeds = list(range(FIRST_SEED, FIRST_SEED + CASES))
     pages_used = 0
     for seed in seeds:
         case = tmp_path / f"case{seed}"
@@ -215,8 +218,10 @@ def test_random_tables_pages_equal_rows_equal_inputs(run, tmp_path):
         if page_index:
             assert md.row_group(0).column(0).has_offset_index, seed
         shutil.rmtree(case)
-    RANDOM_SUMMARY.append(f"{len(seeds)} random cases (seeds 0-{len(seeds) - 1}, "
-                          f"S3C_PAGE_MERGE_CASES to change), {pages_used} merged by pages, 0 failed")
+    coverage_note("page merge: random tables, pages against rows against the inputs",
+                  f"{len(seeds)} random cases (seeds {seeds[0]}-{seeds[-1]}: "
+                  f"S3C_PAGE_MERGE_FIRST_SEED={seeds[0]} S3C_PAGE_MERGE_CASES={CASES} "
+                  f"repeats them), {pages_used} merged by pages, 0 failed")
     assert pages_used >= len(seeds) * 0.8
 
 

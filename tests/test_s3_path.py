@@ -98,6 +98,19 @@ def test_s3_uri_without_bucket_is_a_usage_error(run, local_s3):
     assert r.code == 2 and "without a bucket" in r.stderr
 
 
+@pytest.mark.parametrize("attempts", ["abc", "0", "101"])
+def test_an_absurd_aws_max_attempts_is_a_usage_error_before_any_request(run, local_s3, bucket,
+                                                                        s3_table, attempts):
+    uri, _ = s3_table
+    before = local_s3.objects(bucket)
+    r = run("--table_path", uri, "--delete_original_files", "true",
+            env={**local_s3.env(), "AWS_MAX_ATTEMPTS": attempts})
+    assert r.code == 2, r.stderr
+    assert f"error: AWS_MAX_ATTEMPTS is '{attempts}': it must be a whole number" in \
+        r.stderr.splitlines()[0], r.stderr
+    assert local_s3.objects(bucket) == before
+
+
 def test_s3_missing_table(run, local_s3, bucket):
     r = run("--table_path", f"s3://{bucket}/nothing/here", env=local_s3.env())
     assert r.code == 3

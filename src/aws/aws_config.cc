@@ -1,6 +1,7 @@
 #include "aws/aws_config.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 namespace s3c::aws {
@@ -73,6 +74,29 @@ arrow::Result<std::string> AwsConfig::Region() const {
   }
   return arrow::Status::Invalid("no AWS region: set AWS_REGION, or a region in profile '",
                                 profile_, "' of ", config_path_);
+}
+
+arrow::Result<int> AwsConfig::MaxAttempts() const {
+  std::optional<std::string> value = Get("AWS_MAX_ATTEMPTS");
+  std::string where = "AWS_MAX_ATTEMPTS";
+  if (!value) {
+    if (auto settings = ProfileSettings(profile_)) {
+      auto it = settings->find("max_attempts");
+      if (it != settings->end() && !it->second.empty()) {
+        value = it->second;
+        where = "max_attempts of profile '" + profile_ + "'";
+      }
+    }
+  }
+  if (!value) return kDefaultMaxAttempts;
+  int attempts = 0;
+  auto [end, error] = std::from_chars(value->data(), value->data() + value->size(), attempts);
+  if (error != std::errc() || end != value->data() + value->size() || attempts < 1 ||
+      attempts > 100) {
+    return arrow::Status::Invalid(where, " is '", *value,
+                                  "': it must be a whole number of attempts from 1 to 100");
+  }
+  return attempts;
 }
 
 std::string AwsConfig::Endpoint(const std::string& service, const std::string& region,

@@ -7,6 +7,8 @@
 //   endpoint    AWS_ENDPOINT_URL_<SERVICE> (GLUE, S3, STS), else AWS_ENDPOINT_URL, else the
 //               profile's endpoint_url, else https://<service>.<region>.amazonaws.com(.cn);
 //               AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores all configured endpoints
+//   attempts    AWS_MAX_ATTEMPTS, else the profile's "max_attempts", else 8: how many times a
+//               request is sent before its error counts (S3, Glue, STS, batch deletes)
 //
 // The environment is read through a lookup function so tests can supply their own.
 // Immutable after construction; thread-safe.
@@ -43,6 +45,11 @@ class AwsConfig {
 
   /// The region, or Invalid saying how to set one.
   arrow::Result<std::string> Region() const;
+
+  /// How many times a request is sent at most (first attempt included), or Invalid naming the
+  /// setting when it is not a whole number from 1 to 100.
+  arrow::Result<int> MaxAttempts() const;
+  static constexpr int kDefaultMaxAttempts = 8;
 
   /// The endpoint URL for a service ("glue", "s3", "sts"), without a trailing slash; `custom`
   /// says whether it was configured rather than the AWS default.

@@ -50,6 +50,27 @@ TEST(AwsConfig, RegionInTheStandardOrder) {
   EXPECT_NE(none.status().message().find("set AWS_REGION"), std::string::npos);
 }
 
+TEST(AwsConfig, MaxAttemptsInTheStandardOrderAndChecked) {
+  const testing::TempDir dir;
+  const std::string config = WriteFile(dir, "attempts", "[default]\nmax_attempts = 5\n[profile p]\nmax_attempts = x\n");
+  EXPECT_EQ(Config({{"AWS_CONFIG_FILE", "/nonexistent"}}).MaxAttempts().ValueOrDie(),
+            AwsConfig::kDefaultMaxAttempts);
+  EXPECT_EQ(Config({{"AWS_CONFIG_FILE", config}}).MaxAttempts().ValueOrDie(), 5);
+  EXPECT_EQ(Config({{"AWS_CONFIG_FILE", config}, {"AWS_MAX_ATTEMPTS", "2"}}).MaxAttempts().ValueOrDie(), 2);
+  auto bad_profile = Config({{"AWS_CONFIG_FILE", config}, {"AWS_PROFILE", "p"}}).MaxAttempts();
+  ASSERT_FALSE(bad_profile.ok());
+  EXPECT_EQ(bad_profile.status().message(),
+            "max_attempts of profile 'p' is 'x': it must be a whole number of attempts from 1 to 100");
+  for (const char* bad : {"0", "-1", "101", "3x", " 3", "99999999999999999999"}) {
+    auto r = Config({{"AWS_CONFIG_FILE", "/nonexistent"}, {"AWS_MAX_ATTEMPTS", bad}}).MaxAttempts();
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_TRUE(r.status().IsInvalid()) << bad;
+    EXPECT_NE(r.status().message().find("AWS_MAX_ATTEMPTS is '"), std::string::npos) << bad;
+  }
+  EXPECT_EQ(Config({{"AWS_CONFIG_FILE", "/nonexistent"}, {"AWS_MAX_ATTEMPTS", "100"}})
+                .MaxAttempts().ValueOrDie(), 100);
+}
+
 TEST(AwsConfig, ProfilesFromBothFiles) {
   const testing::TempDir dir;
   const std::string config = WriteFile(dir, "profiles_config", "[profile dev]\nregion = eu-west-1\n");

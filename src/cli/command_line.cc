@@ -538,7 +538,6 @@ int ExitCodeOf(const arrow::Status& status) {
 std::variant<std::unique_ptr<Catalog>, int> OpenCatalog(const CliRequest& request,
                                                         std::shared_ptr<aws::AwsContext> aws,
                                                         FileSystems& file_systems) {
-
   if (!request.table_path.empty()) {
     auto root = file_systems.Resolve(request.table_path);
     if (!root.ok()) {
@@ -549,6 +548,10 @@ std::variant<std::unique_ptr<Catalog>, int> OpenCatalog(const CliRequest& reques
       return kExitInputError;
     }
     return std::unique_ptr<Catalog>(std::make_unique<PathCatalog>(*root));
+  }
+  // Checked before any request, as S3 paths are (FileSystems::S3).
+  if (auto attempts = aws->config().MaxAttempts(); !attempts.ok()) {
+    return UsageError(attempts.status().message());
   }
   auto glue = GlueClient::Make(aws->config(), aws->credentials());
   if (!glue.ok()) {

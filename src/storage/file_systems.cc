@@ -441,13 +441,14 @@ arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> FileSystems::S3() {
   }
   // Arrow's default retries only connection errors; throttling (503 SlowDown) and 5xx deserve
   // the AWS standard strategy with back-off.
+  // Signed with our credentials chain, the one Glue and batch deletes use.
+  if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
+  ARROW_ASSIGN_OR_RAISE(int attempts, aws_->config().MaxAttempts());
   options.retry_strategy = std::make_shared<NoRetryOfCertificateErrors>(
-      arrow::fs::S3RetryStrategy::GetAwsStandardRetryStrategy(8));
+      arrow::fs::S3RetryStrategy::GetAwsStandardRetryStrategy(attempts));
   // One PutObject for a file smaller than a part, instead of create + part + complete; a failure
   // then shows at Close, whose status every writer checks.
   options.allow_delayed_open = true;
-  // Signed with our credentials chain, the one Glue and batch deletes use.
-  if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
   // Counted inside the fault injector: a call failed on purpose never reaches storage.
   s3_ = FaultInjectingFileSystem::WrapIfEnabled(std::make_shared<RequestCountingFileSystem>(
       std::make_shared<RefreshingS3FileSystem>(options, aws_->credentials()), requests_));

@@ -28,6 +28,9 @@ class S3Store:
     # "Testing the protocol"):
     checks_signatures = False      # a request signed with a wrong key is refused
     deletes_conditionally = False  # DeleteObjects honours an <Object>'s <ETag>
+    # A PUT with If-Match on a key that does not exist: AWS answers NoSuchKey (404), SeaweedFS 4.48
+    # PreconditionFailed (412). The tool takes either as "changed since" (ConditionalObject).
+    if_match_on_a_missing_key = ("NoSuchKey", 404)
     has_glue = False               # Glue (and STS) on the same endpoint
 
     endpoint: str

@@ -2,8 +2,8 @@
 S3 gateway and admin in one process) on free loopback ports, with its data in a temporary folder
 removed when it stops.
 
-The binary is built once by scripts/seaweedfs.sh (scripts/setup.sh test runs it) and cached
-outside the checkout; `scripts/seaweedfs.sh path` says where. Unlike moto it checks every SigV4
+The binary is SeaweedFS 4.48's, installed into the virtualenv by scripts/setup.sh test
+(requirements-seaweedfs.txt); S3C_WEED names another. Unlike moto it checks every SigV4
 signature (its only identity is the tests' testing/testing, an admin) and evaluates the <ETag>
 of DeleteObjects itself; it has no Glue."""
 
@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +25,6 @@ from botocore.config import Config
 
 from support.s3 import ACCESS_KEY, SECRET_KEY, S3Store
 
-ROOT = Path(__file__).resolve().parents[2]
 
 # Every listener `weed mini -h` offers a flag for. Each gets a free loopback port of its own, so
 # that two test sessions, or a user's SeaweedFS on the default ports, never meet. WebDAV, the
@@ -40,10 +40,9 @@ STOP_SECONDS = 15
 
 
 def weed_path() -> Path:
-    """Where scripts/seaweedfs.sh keeps the binary (S3C_SEAWEEDFS_CACHE, else the user's cache)."""
-    out = subprocess.run([str(ROOT / "scripts" / "seaweedfs.sh"), "path"], capture_output=True,
-                         text=True, check=True)
-    return Path(out.stdout.strip())
+    """S3C_WEED, else the binary scripts/setup.sh test installs beside the tests' Python
+    (.venv/bin/weed, from requirements-seaweedfs.txt)."""
+    return Path(os.environ.get("S3C_WEED") or Path(sys.executable).parent / "weed")
 
 
 def free_ports(n: int) -> list[int]:
@@ -66,14 +65,24 @@ class StartError(RuntimeError):
 
 class SeaweedFS(S3Store):
     name = "seaweedfs"
+    _flags: set | None = None
+
+    def flags(self) -> set:
+        """The flags `weed mini -h` lists, without their dash."""
+        if self._flags is None:
+            out = subprocess.run([str(self.weed), "mini", "-h"], capture_output=True, text=True,
+                                 timeout=60)
+            self._flags = set(re.findall(r"^\s+-([\w.]+)", out.stdout + out.stderr, re.M))
+        return self._flags
     checks_signatures = True
     deletes_conditionally = True
+    if_match_on_a_missing_key = ("PreconditionFailed", 412)
 
     def __init__(self, weed: Path | None = None, attempts: int = 3):
         self.weed = Path(weed or weed_path())
         if not os.access(self.weed, os.X_OK):
             raise StartError(f"no SeaweedFS binary at {self.weed}: run scripts/setup.sh test "
-                             "(it builds it once, with scripts/seaweedfs.sh)")
+                             "(it installs it from requirements-seaweedfs.txt)")
         self.proc: subprocess.Popen | None = None
         self.ports: dict[str, int] = {}
         self.dir = Path(tempfile.mkdtemp(prefix="s3c-seaweedfs-"))
@@ -106,8 +115,10 @@ class SeaweedFS(S3Store):
         args = [str(self.weed), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                 "-master.telemetry=false",  # it would post statistics to seaweedfs.com
                 f"-s3.config={config}",  # identities given: every request's signature is checked
-                "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0", "-admin.port.legacy=0",
-                "-admin.ui=false", "-volume.preStopSeconds=0",
+                "-webdav=false", "-admin.ui=false", "-volume.preStopSeconds=0",
+                # Listeners some versions have, off where they exist.
+                *[f"-{flag}=0" for flag in ("s3.port.iceberg", "s3.port.lance", "admin.port.legacy")
+                  if flag in self.flags()],
                 # Every bucket is a collection with volumes of its own. Left to itself, mini
                 # allows free disk / volume size of them (70 on a disk with 77 GB free), and
                 # the bucket after that takes no object: "No writable volumes and no free

@@ -11,6 +11,7 @@ arrow::Result<std::unique_ptr<GlueClient>> GlueClient::Make(
     aws::RetryOptions retry) {
   ARROW_ASSIGN_OR_RAISE(std::string region, config.Region());
   std::string endpoint = config.Endpoint("glue", region);
+  ARROW_ASSIGN_OR_RAISE(retry.max_attempts, config.MaxAttempts());
   return std::unique_ptr<GlueClient>(
       new GlueClient(endpoint, region, aws::AwsClient(std::move(credentials), retry)));
 }
