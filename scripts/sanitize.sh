@@ -87,7 +87,8 @@ say "end-to-end subset against ${BUILD#"$ROOT"/}/s3-compaction: ${E2E_SUBSET[*]}
 if ! (cd "$ROOT" && ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan" \
       UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan" \
       S3C_BINARY="$BUILD/s3-compaction" "$VENV/bin/python" -m pytest -q -p no:cacheprovider \
-      "${E2E_SUBSET[@]}" "$@" >"$BUILD/pytest.log" 2>&1); then
+      -n "${S3C_TEST_WORKERS:-4}" --dist loadgroup "${E2E_SUBSET[@]}" "$@" \
+      >"$BUILD/pytest.log" 2>&1); then
   status=1
   tail -n 40 "$BUILD/pytest.log" >&2
   say "end-to-end subset FAILED under the sanitizers (log: ${BUILD#"$ROOT"/}/pytest.log)"

@@ -72,6 +72,11 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "s3_stores(*names): run once per local S3 store (moto and SeaweedFS, or the "
         "ones named); local_s3, aws_proxy, aws and bucket are that store's")
+    # `./dev test` runs the tests on several pytest-xdist workers, a test at a time
+    # (--dist loadgroup); a module whose tests share something costly to make (a Spark
+    # context, a Debian root) keeps them on one worker with this mark.
+    config.addinivalue_line(
+        "markers", "xdist_group(name): the tests of one group run on the same xdist worker")
 
 
 def pytest_generate_tests(metafunc):

@@ -21,6 +21,9 @@ from support.roots import INSTALL, PROGRAM, can_chroot, debian_root, empty_root
 from support.tables import RowsSnapshot, TableSpec, data_files, partition_path, snapshot, write_table
 from support.tls import TlsProxy, make_ca
 
+# One xdist worker for the module (its Debian 11 root, made once per module).
+pytestmark = pytest.mark.xdist_group("test_bundle")
+
 PARTS = [{"year": "2023", "month": "05"}, {"year": "2023", "month": "06"}]
 AMAZON_LINUX_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"
 

@@ -23,6 +23,9 @@ import pytest
 from support.glue import add_partition, create_table, partitions, table_definition
 from support.tables import RowsSnapshot, TableSpec, events_schema, write_table
 
+# One xdist worker for the module (one Spark context per module).
+pytestmark = pytest.mark.xdist_group("test_glue_job")
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "python" / "glue_job.py"
 DB = "analytics"

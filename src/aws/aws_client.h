@@ -13,15 +13,24 @@
 
 #include <arrow/result.h>
 
+#include "aws/aws_config.h"
 #include "aws/credentials.h"
 #include "aws/http_client.h"
 
 namespace s3c::aws {
 
 struct RetryOptions {
-  int max_attempts = 8;
+  int max_attempts = AwsConfig::kDefaultMaxAttempts;
   std::chrono::milliseconds base_delay{100};
   std::chrono::milliseconds max_delay{20000};
+
+  /// The configured attempts (AWS_MAX_ATTEMPTS, the profile's max_attempts). A setting that is
+  /// not valid counts as the default here: the command line refuses it before any request.
+  static RetryOptions From(const AwsConfig& config) {
+    RetryOptions retry;
+    retry.max_attempts = config.MaxAttempts().ValueOr(AwsConfig::kDefaultMaxAttempts);
+    return retry;
+  }
 };
 
 class AwsClient {

@@ -73,10 +73,8 @@ ConditionalObject::ConditionalObject(Location location, std::shared_ptr<aws::Aws
     : location_(std::move(location)), aws_(std::move(aws)), requests_(std::move(requests)) {
   if (location_.is_s3()) {
     if (!aws_) aws_ = aws::AwsContext::FromEnvironment();
-    // An invalid AWS_MAX_ATTEMPTS has already stopped the run where the S3 filesystem was made.
-    aws::RetryOptions retry;
-    retry.max_attempts = aws_->config().MaxAttempts().ValueOr(aws::AwsConfig::kDefaultMaxAttempts);
-    client_ = std::make_unique<aws::AwsClient>(aws_->credentials(), retry);
+    client_ = std::make_unique<aws::AwsClient>(aws_->credentials(),
+                                               aws::RetryOptions::From(aws_->config()));
     endpoint_.region = aws_->config().Region().ValueOr("us-east-1");
     endpoint_.url = aws_->config().Endpoint("s3", endpoint_.region, &endpoint_.custom);
     auto slash = location_.path.find('/');
