@@ -5,6 +5,7 @@ left behind. Also: a DeleteObjects that refuses a few keys, and --dry-run, count
 (in path mode also in front of SeaweedFS)."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -39,11 +40,20 @@ def glue_flags(name, *extra):
             "--delete_original_files", "true", "--json", *extra]
 
 
-def assert_whole(aws, bucket, rows, tmp_path):
+def assert_rows(aws, bucket, rows, where: Path, duplicates_allowed: bool = False):
+    """Every partition's folder holds exactly its rows before, as a reader sees it (or, with
+    duplicates_allowed, at least them)."""
     for p in PARTS:
         prefix = f"warehouse/events/{partition_path(p)}/"
-        files = aws.s3.download_prefix(bucket, prefix, tmp_path / prefix)
-        rows.assert_same(partition_path(p), files)
+        files = aws.s3.download_prefix(bucket, prefix, where / prefix)
+        if duplicates_allowed:
+            rows.assert_none_missing(partition_path(p), files)
+        else:
+            rows.assert_same(partition_path(p), files)
+
+
+def assert_whole(aws, bucket, rows, tmp_path):
+    assert_rows(aws, bucket, rows, tmp_path)
     assert [k for k in aws.s3.objects(bucket) if "_s3_compaction" in k] == []
 
 
@@ -136,6 +146,59 @@ def test_a_fault_is_retried_or_fails_cleanly(run, aws, bucket, table, tmp_path, 
     if r.code != 0:
         again = run(*glue_flags(name), env=aws.env())
         assert again.code == 0, again.stderr
+    assert_whole(aws, bucket, rows, tmp_path)
+
+
+def test_a_delete_applied_but_unanswered_is_a_conflict_never_an_undo(run, aws, bucket, table,
+                                                                      tmp_path):
+    """The DeleteObjects that removes a partition's originals reaches S3 and is applied, but
+    every answer is lost (the connection drops mid-answer, on every attempt). The run cannot
+    tell whether it removed them, so it must not undo the publish (the outputs are then the
+    only copy of those rows): the partition fails, its outputs and journal are kept, and the
+    next run settles it by content. Readers never miss a row; until the next run they see the
+    rows of the originals still there twice (docs/ARCHITECTURE.md, the commit's removal step)."""
+    from support.aws_proxy import Fault
+
+    name, rows = table
+    first_original = f"warehouse/events/{P0}/part-00000.parquet"
+    aws.proxy.faults.append(Fault("DeleteObjects", "truncated", 99, matching=first_original))
+    r = run(*glue_flags(name), env=aws.env(AWS_MAX_ATTEMPTS="2"))
+    assert sum(f.hits for f in aws.proxy.faults) >= 2, aws.proxy.count()
+    assert r.code == 4, r.stderr
+    # One DeleteObjects may carry the originals of both partitions: each it carried fails.
+    failed = [d["partition"] for d in r.summary["details"] if d["status"] == "failed"]
+    assert P0 in failed, r.summary["details"]
+    assert first_original not in aws.s3.objects(bucket)  # the delete was applied
+    assert_rows(aws, bucket, rows, tmp_path / "after-failed-run", duplicates_allowed=True)
+    assert [k for k in aws.s3.objects(bucket) if "/_s3_compaction/runs/" in k]  # kept
+
+    aws.proxy.faults.clear()
+    again = run(*glue_flags(name), env=aws.env())
+    assert again.code == 0, again.stderr
+    for partition in failed:
+        assert any(partition in line for line in again.summary["recovered"]), again.summary
+    assert_whole(aws, bucket, rows, tmp_path)
+
+
+def test_a_publish_copy_applied_but_unanswered_is_undone_with_the_rest(run, aws, bucket, table,
+                                                                       tmp_path):
+    """The CopyObject that publishes an output into a partition is applied by S3, but every
+    answer is lost. The run rolls the partition back, and that must remove the copy it cannot
+    confirm too: left beside the originals it would double their rows for every reader."""
+    from support.aws_proxy import Fault
+
+    name, rows = table
+    aws.proxy.faults.append(Fault("CopyObject", "truncated", 99, matching=f"/{P0}/"))
+    r = run(*glue_flags(name), env=aws.env(AWS_MAX_ATTEMPTS="2"))
+    assert sum(f.hits for f in aws.proxy.faults) >= 2, aws.proxy.count()
+    assert r.code == 4, r.stderr
+    failed = [d for d in r.summary["details"] if d["status"] == "failed"]
+    assert [d["partition"] for d in failed] == [P0], r.summary["details"]
+    assert_rows(aws, bucket, rows, tmp_path / "after-failed-run")
+
+    aws.proxy.faults.clear()
+    again = run(*glue_flags(name), env=aws.env())
+    assert again.code == 0, again.stderr
     assert_whole(aws, bucket, rows, tmp_path)
 
 

@@ -88,11 +88,22 @@ def operation_of(method: str, path: str, query: str, headers) -> str:
 class Fault:
     """Answer `times` requests whose operation is `operation` with `kind` instead of forwarding:
     throttle | server_error | reset | denied | expired; or forward them and then spoil the
-    answer: truncated (half the body, then the connection drops) | slow (answered late)."""
+    answer: truncated (half the body, then the connection drops) | slow (answered late).
+    With `matching`, only requests whose path or body contains that text count (one object's
+    DeleteObjects or CopyObject among many)."""
     operation: str
     kind: str
     times: int = 1
     hits: int = 0
+    matching: str = ""
+
+    def applies(self, operation: str, path: str, body: bytes) -> bool:
+        if self.operation != operation or self.hits >= self.times:
+            return False
+        if not self.matching:
+            return True
+        return (self.matching in urllib.parse.unquote(path)
+                or self.matching.encode() in (body or b""))
 
 
 @dataclass
@@ -453,7 +464,7 @@ class AwsProxy(LoopbackServer):
                                  "&".join(q for q in (query, form) if q), handler.headers)
         self._verify_signature(handler, path, body)
         with self.lock:
-            fault = next((f for f in self.faults if f.operation == operation and f.hits < f.times), None)
+            fault = next((f for f in self.faults if f.applies(operation, path, body)), None)
             if fault:
                 fault.hits += 1
         if fault and fault.kind not in ("truncated", "slow"):

@@ -169,6 +169,13 @@ class RowsSnapshot:
             f"UNION ALL (SELECT * FROM {after} EXCEPT ALL SELECT * FROM {table}))").fetchone()[0]
         return before_n, after_n, diff
 
+    def assert_none_missing(self, name: str, files):
+        """Every row before is among the rows of `files` (which may hold more: duplicates)."""
+        missing = self.con.execute(
+            f"SELECT count(*) FROM (SELECT * FROM {self.tables[name]} EXCEPT ALL "
+            f"SELECT * FROM {self._source(files)})").fetchone()[0] if files else -1
+        assert missing == 0, f"{name}: {missing} rows before are missing after"
+
     def assert_same(self, name: str, files):
         before, after, diff = self.differences(name, files)
         assert (before, diff) == (after, 0), (
