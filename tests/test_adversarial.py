@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from support.journal import record_files
+from support.journal import edit_records, record_files
 from support.paused_run import PausedRun, assert_excludes
 from support.tables import (RowsSnapshot, TableSpec, data_files, partition_path, snapshot, tool_files,
                             write_table)
@@ -261,6 +261,62 @@ def test_a_truncated_journal_is_settled_by_content(run, tmp_path, spoil):
     victim = run_dir / "plan.json" if spoil == "plan" else record_files(run_dir)[0]
     victim.write_text(victim.read_text()[:40])
     next_run_settles(run, root, rows, parts, ["settled by content"])
+
+
+@pytest.mark.parametrize("point", ["mid_publish", "after_publish", "mid_remove"])
+def test_a_journal_whose_plan_was_deleted_is_settled_not_swept(run, tmp_path, point):
+    """plan.json gone, the run's records left: not a run that died writing its plan (litter),
+    but one that may have published outputs beside its originals. Swept, it would leave both,
+    every row twice. Settled by name and content instead."""
+    root = tmp_path / "t"
+    parts = [{"p": "1"}, {"p": "2"}]
+    rows = make(root, parts)
+    crash(run, root, point)
+    run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+    (run_dir / "plan.json").unlink()
+    assert record_files(run_dir)
+    shown = run("inspect", "--table_path", root, "--json")
+    assert shown.code == 0, shown.stderr
+    journals = {j["run_id"]: j for j in shown.summary["journals"]}
+    assert journals[run_dir.name]["state"] == "plan lost", journals
+    next_run_settles(run, root, rows, parts, ["plan.json is missing", "settled by content"])
+
+
+@pytest.mark.parametrize("point", ["after_publish", "mid_remove"])
+@pytest.mark.parametrize("forge_as", ["lost", "rolled_back"])
+def test_outputs_beside_a_partition_with_no_record_of_a_publish_are_settled(run, tmp_path, point,
+                                                                            forge_as):
+    """The records of a run that published are lost (its batch objects deleted) or forged to
+    say `rolled_back`: by the journal nothing visible happened, but its outputs stand beside the
+    originals. Taking the journal's word would leave every row twice; the outputs named for the
+    run are found and settled by content."""
+    root = tmp_path / "t"
+    parts = [{"p": "1"}, {"p": "2"}]
+    rows = make(root, parts)
+    crash(run, root, point)
+    run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+    records = record_files(run_dir)
+    assert records
+    if forge_as == "lost":
+        for record in records:
+            record.unlink()
+    else:
+        edit_records(records, lambda record: record.update(state="rolled_back"))
+    next_run_settles(run, root, rows, parts, ["settled by content"])
+
+
+def test_a_shard_stops_at_a_journal_whose_plan_was_deleted(run, tmp_path):
+    root = tmp_path / "t"
+    parts = [{"p": "1"}, {"p": "2"}]
+    rows = make(root, parts)
+    crash(run, root)
+    run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+    (run_dir / "plan.json").unlink()
+    r = run(*flags(root, "--delete_original_files", "true", "--shard", "0/2"))
+    assert r.code == 3, r.stderr
+    assert f"the journal of run {run_dir.name} cannot be read" in r.stderr
+    assert "plan.json is missing" in r.stderr
+    next_run_settles(run, root, rows, parts, ["plan.json is missing"])
 
 
 def test_the_same_table_through_a_symlink_is_recovered(run, tmp_path):

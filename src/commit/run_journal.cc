@@ -473,7 +473,7 @@ arrow::Result<RunJournal::RunFolders> RunJournal::ListRunFolders(const Location&
   selector.max_recursion = 1;
   ARROW_ASSIGN_OR_RAISE(auto entries, runs_dir.fs->GetFileInfo(selector));
   const std::string base = runs_dir.path + "/";
-  std::set<std::string> folders, planned;
+  std::set<std::string> folders, planned, journaled;
   for (const auto& e : entries) {
     if (e.path().compare(0, base.size(), base) != 0) continue;
     const std::string rel = e.path().substr(base.size());
@@ -483,21 +483,26 @@ arrow::Result<RunJournal::RunFolders> RunJournal::ListRunFolders(const Location&
     if (!RunLayout::IsRunId(run)) continue;  // not a run's: someone else's, left alone
     folders.insert(run);
     // A run exists once its plan does (on S3 there are no folders, only keys).
-    if (slash != std::string::npos && e.type() == arrow::fs::FileType::File &&
-        rel.substr(slash + 1) == RunLayout::kPlanName) {
-      planned.insert(run);
+    if (slash != std::string::npos && e.type() == arrow::fs::FileType::File) {
+      const std::string name = rel.substr(slash + 1);
+      if (name == RunLayout::kPlanName) planned.insert(run);
+      if (RunLayout::IsJournalObjectName(name)) journaled.insert(run);
     }
   }
   RunFolders out;
   for (const auto& run : folders) {
-    (planned.count(run) ? out.runs : out.abandoned).push_back(run);
+    (planned.count(run) ? out.runs : journaled.count(run) ? out.plan_lost : out.abandoned)
+        .push_back(run);
   }
   return out;  // std::set: sorted, and run ids start with their UTC time
 }
 
 arrow::Result<std::vector<std::string>> RunJournal::ListRuns(const Location& runs_dir) {
   ARROW_ASSIGN_OR_RAISE(auto folders, ListRunFolders(runs_dir));
-  return std::move(folders.runs);
+  std::vector<std::string> runs = std::move(folders.runs);
+  runs.insert(runs.end(), folders.plan_lost.begin(), folders.plan_lost.end());
+  std::sort(runs.begin(), runs.end());
+  return runs;
 }
 
 arrow::Status RunJournal::DeleteRun(FileSystems& file_systems, const Location& run_dir) {

@@ -175,7 +175,8 @@ class RunJournal {
   static arrow::Result<std::optional<std::vector<PartitionUpdate>>> ReadCatalogUpdates(
       const Location& run_dir);
 
-  /// The run ids with a plan under `runs_dir`, oldest first.
+  /// The run ids with a journal under `runs_dir` (a plan, or journal objects whose plan was
+  /// lost), oldest first.
   static arrow::Result<std::vector<std::string>> ListRuns(const Location& runs_dir);
 
   /// Every folder named like a run id under `runs_dir` (others are not the tool's, and are
@@ -183,8 +184,12 @@ class RunJournal {
   /// those without one (`abandoned`: a run that died while writing its plan, leaving only a
   /// temporary file; no run that holds the lease can still be writing there).
   struct RunFolders {
-    std::vector<std::string> runs;
-    std::vector<std::string> abandoned;
+    std::vector<std::string> runs;       // with a plan.json
+    std::vector<std::string> abandoned;  // nothing of a journal: a run that died writing its plan
+    /// Journal objects (records, batches, later waves' plans) but no plan.json: its plan was
+    /// lost after the run began (deleted, or never copied with the rest). Not litter: the run
+    /// may have published outputs; recovery settles it by name and content.
+    std::vector<std::string> plan_lost;
   };
   static arrow::Result<RunFolders> ListRunFolders(const Location& runs_dir);
 

@@ -237,6 +237,39 @@ TEST(RunLayout, BatchAndWavePlanNames) {
   }
 }
 
+TEST(RunLayout, JournalObjectNames) {
+  for (const std::string name :
+       {std::string("plan.json"), RunLayout::WavePlanName(2), RunLayout::BatchRecordName(0, 1),
+        RunLayout::PartitionRecordName("p=1"), std::string("catalog.json")}) {
+    EXPECT_TRUE(RunLayout::IsJournalObjectName(name)) << name;
+  }
+  for (const char* name : {"plan.json.tmp", "p-0123456789abcdeg.json", "p-0123.json",
+                           "p-0123456789abcdef.json.tmp", "x.parquet", "lease.json"}) {
+    EXPECT_FALSE(RunLayout::IsJournalObjectName(name)) << name;
+  }
+}
+
+// A folder with journal objects but no plan.json lost its plan after the run began: it is not
+// litter. One with nothing of a journal is a run that died writing its plan.
+TEST(RunJournal, ARunWhosePlanWasLostIsNotAbandoned) {
+  const testing::TempDir temp;
+  auto fs = std::make_shared<arrow::fs::LocalFileSystem>();
+  const Location runs{fs, (temp.path() / "runs").string()};
+  const std::string planned = "20261128T010000Z-aaaaaa", lost = "20261128T020000Z-bbbbbb",
+                    dead = "20261128T030000Z-cccccc";
+  JournalPlan plan = SamplePlan();
+  plan.run_id = planned;
+  ASSERT_OK(WriteWholeFile(runs.Child(planned).Child("plan.json"), RunJournal::ToJson(plan)));
+  ASSERT_OK(RunJournal::WriteRecord(runs.Child(lost), "p=1", InState(PartitionState::kPublishing)));
+  ASSERT_OK(WriteWholeFile(runs.Child(dead).Child("plan.json.tmp"), "{"));
+  ASSERT_OK_AND_ASSIGN(auto folders, RunJournal::ListRunFolders(runs));
+  EXPECT_EQ(folders.runs, std::vector<std::string>{planned});
+  EXPECT_EQ(folders.plan_lost, std::vector<std::string>{lost});
+  EXPECT_EQ(folders.abandoned, std::vector<std::string>{dead});
+  ASSERT_OK_AND_ASSIGN(auto listed, RunJournal::ListRuns(runs));
+  EXPECT_EQ(listed, (std::vector<std::string>{planned, lost}));
+}
+
 // A run of two waves: each wave's plan its own object, its batches named for it, the whole plan
 // read back in order, and each wave's records read from its own batch objects only.
 TEST(RunJournal, WavesHaveTheirOwnPlansAndBatches) {

@@ -1,6 +1,7 @@
 #include "commit/run_recovery.h"
 
 #include <map>
+#include <algorithm>
 #include <set>
 
 #include <parquet/file_reader.h>
@@ -373,7 +374,7 @@ std::map<std::string, std::vector<JournalFile>> RunRecovery::PlannedInputs(
 arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
                                                  const std::string& why, const JournalPlan* plan,
                                                  const std::set<std::string>& handled,
-                                                 RecoveryReport* report) {
+                                                 RecoveryReport* report, bool quiet_if_none) {
   // Which partitions the run touched cannot be taken from its journal: its outputs are found by
   // their names, which carry its id, in every folder of the table (and in the catalog's
   // partitions elsewhere), and each folder holding some is settled by content.
@@ -399,12 +400,30 @@ arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
   // hint to the settlement, which removes nothing whose rows it has not found elsewhere.
   std::map<std::string, std::vector<JournalFile>> planned;
   if (plan) planned = PlannedInputs(run_id, *plan, folders);
+  // A record from `removing` on names the originals it checked: a hint as good as the plan's
+  // (which may be lost), for the folders the plan gave none.
+  std::vector<std::string> unplanned;
+  for (const auto& entry : folders) {
+    if (!planned.count(entry.first)) unplanned.push_back(entry.first);
+  }
+  if (!unplanned.empty()) {
+    auto records = RunJournal::ReadRecords(layout_.RunsDir().Child(run_id), unplanned);
+    for (const auto& path : unplanned) {
+      if (!records.ok()) break;
+      const auto& record = records->at(path);
+      if (record.ok() && *record && !(*record)->checked.empty()) {
+        planned.emplace(path, (*record)->checked);
+      }
+    }
+  }
   const OriginalsAction action =
       plan ? OriginalsPolicy::FromJournal(plan->policy, plan->delete_grace_minutes, false).action
            : OriginalsAction::kArchive;
   std::erase_if(folders, [&](const auto& entry) { return handled.count(entry.second.path) > 0; });
   if (folders.empty()) {
-    report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the table");
+    if (!quiet_if_none) {
+      report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the table");
+    }
     return false;
   }
   bool unsettled = false;
@@ -561,6 +580,7 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
   }
   std::set<std::string> handled;  // folders a trusted partition of this run settled
   std::string distrust;           // why a partition could not be followed, if one could not
+  std::string unrecorded;         // a partition with nothing visible, by its record
   // One listing of the run folder; then a wave at a time, its plan and its own record objects:
   // what recovery holds is one wave's, however large the run.
   ARROW_ASSIGN_OR_RAISE(auto objects, RunJournal::ListRun(run_dir));
@@ -613,8 +633,14 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
                            : !trusted.ok()   ? trusted.status()
                            : !*stored        ? arrow::Status::OK()
                                              : trust_.CheckRecord(plan, *trusted, **stored);
+      if (stored.ok() && (!*stored || (*stored)->state == PartitionState::kRolledBack)) {
+        // Nothing visible happened, by the journal. Its outputs in the partition would say
+        // otherwise (a batch object lost, a record forged): the run's outputs are looked for
+        // by name in every folder not settled above, this one included.
+        if (unrecorded.empty()) unrecorded = where + "no record of a publish";
+        continue;
+      }
       if (trusted.ok()) handled.insert(trusted->location.path);
-      if (stored.ok() && (!*stored || (*stored)->state == PartitionState::kRolledBack)) continue;
       if (!stored.ok() && !stored.status().IsInvalid()) {
         // Not readable now (a storage error): leave it for the next run, and this partition.
         pending = true;
@@ -659,10 +685,13 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       pending |= *result;
     }
   }
-  if (!distrust.empty()) {
-    // Where that partition really is cannot be taken from the journal: the run's outputs are
-    // looked for everywhere else in the table.
-    ARROW_ASSIGN_OR_RAISE(bool left, SettleRunByName(run_id, distrust, &plan, handled, report));
+  if (!distrust.empty() || !unrecorded.empty()) {
+    // Where that partition really is cannot be taken from the journal, or its record says
+    // nothing happened there: the run's outputs are looked for everywhere else in the table
+    // (one listing), and each folder holding some is settled by content.
+    ARROW_ASSIGN_OR_RAISE(bool left, SettleRunByName(run_id, distrust.empty() ? unrecorded : distrust,
+                                                     &plan, handled, report,
+                                                     /*quiet_if_none=*/distrust.empty()));
     pending |= left;
   }
   if (auto swept = SweepStaging(run_id); !swept.ok()) {
@@ -695,16 +724,26 @@ arrow::Result<std::vector<std::string>> PlannedPaths(const Location& run_dir,
 }  // namespace
 
 arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
-    std::optional<std::vector<std::string>> listed) {
+    std::optional<RunJournal::RunFolders> folders) {
   RecoveryReport report;
-  if (!listed) {
-    ARROW_ASSIGN_OR_RAISE(listed, RunJournal::ListRuns(layout_.RunsDir()));
+  if (!folders) {
+    ARROW_ASSIGN_OR_RAISE(folders, RunJournal::ListRunFolders(layout_.RunsDir()));
   }
+  const std::set<std::string> plan_lost(folders->plan_lost.begin(), folders->plan_lost.end());
+  std::vector<std::string> listed = folders->runs;
+  listed.insert(listed.end(), plan_lost.begin(), plan_lost.end());
+  std::sort(listed.begin(), listed.end());  // oldest first
   const std::optional<Shard> own = Shard::FromScope(scope_);
-  for (const auto& run : *listed) {
+  for (const auto& run : listed) {
     if (run == layout_.run_id()) continue;
     const Location run_dir = layout_.RunsDir().Child(run);
-    auto plan = RunJournal::ReadWave(run_dir, 0);  // its first wave: the others, one by one
+    // Its first wave (the others, one by one). A lost plan counts as one that cannot be
+    // parsed: the run may have published outputs, and nothing says where but their names.
+    auto plan = plan_lost.count(run)
+                    ? arrow::Result<JournalPlan>(arrow::Status::Invalid(
+                          "its ", RunLayout::kPlanName, " is missing beside its other journal "
+                          "objects"))
+                    : RunJournal::ReadWave(run_dir, 0);
     if (!plan.ok() && (own || !plan.status().IsInvalid())) {
       // Unreadable now (a storage error), or whose it is cannot be known (a shard): which
       // partitions it covers is unknown, so nothing may be compacted until it is read.

@@ -13,7 +13,10 @@
 // compact those partitions (reported, with how to finish them).
 //
 // Per partition of a trusted journal, by the last state its run recorded:
-//   (none)        nothing visible happened: only staged files, swept with the run's staging
+//   (none)        nothing visible happened: only staged files, swept with the run's staging.
+//                 Unless outputs named for the run are in the partition all the same (its
+//                 batch object lost, a record forged): then, as for rolled_back, the run's
+//                 outputs are looked for in the table (one listing) and settled by content
 //   publishing    roll forward if every output is in place or still staged (placed, then each
 //                 verified from its footer), else roll back
 //   published     (a catalog was to be repointed) ask the catalog where the partition is now:
@@ -22,7 +25,7 @@
 //   repointed, removing   roll forward
 //   conflict      settle by content
 //   done          delete originals whose grace period has passed
-//   rolled_back   nothing
+//   rolled_back   nothing, but the check for outputs above
 // Roll back removes the placed outputs only while every original is still there unchanged
 // (the rows are all in the originals); roll forward removes originals only once every output
 // is in place and checks out, and only the versions planned (or checked, from `removing` on):
@@ -78,9 +81,11 @@ class RunRecovery {
         trust_(layout, file_systems, catalog_locations_),
         scope_(std::move(scope)) {}
 
-  /// `runs`: the run ids under the journal's runs folder, when the caller has listed them.
+  /// `folders`: the journal's run folders, when the caller has listed them. A run whose plan
+  /// was lost (RunFolders::plan_lost) is settled by name and content, as one whose plan cannot
+  /// be parsed (a shard stops instead: whose it was cannot be known).
   arrow::Result<RecoveryReport> RecoverAll(
-      std::optional<std::vector<std::string>> runs = std::nullopt);
+      std::optional<RunJournal::RunFolders> folders = std::nullopt);
 
  private:
   struct Partition;  // one partition of a trusted journal being recovered
@@ -92,10 +97,11 @@ class RunRecovery {
   /// Finds run `run_id`'s outputs by name in every folder of the table (and the catalog's
   /// partitions elsewhere) but `handled`, and settles each folder by content (SettleByName),
   /// with `plan`'s inputs and policy as hints if given. True when something is left unsettled.
+  /// `quiet_if_none`: no report line when the run has no outputs there (a routine check).
   arrow::Result<bool> SettleRunByName(const std::string& run_id, const std::string& why,
                                       const JournalPlan* plan,
                                       const std::set<std::string>& handled,
-                                      RecoveryReport* report);
+                                      RecoveryReport* report, bool quiet_if_none = false);
   /// What the waves of run `run_id` (`first` is its plan.json) say the inputs of `folders`'
   /// partitions were: hints for SettleRunByName (a wave that cannot be read gives none).
   std::map<std::string, std::vector<JournalFile>> PlannedInputs(

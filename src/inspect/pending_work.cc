@@ -101,6 +101,12 @@ arrow::Result<std::vector<PendingRun>> PendingWork::Journals(const RunLayout& la
     }
     pending.push_back(std::move(run));
   }
+  for (const auto& run_id : folders.plan_lost) {
+    pending.push_back({run_id, "plan lost", 0,
+                       std::string("its ") + std::string(RunLayout::kPlanName) +
+                           " is missing beside its records; the next run (or `s3-compaction "
+                           "recover`) settles its outputs by name and content"});
+  }
   constexpr size_t kMaxAbandoned = 20;
   for (size_t i = 0; i < folders.abandoned.size() && i < kMaxAbandoned; ++i) {
     pending.push_back({folders.abandoned[i], "abandoned", 0,

@@ -256,7 +256,7 @@ arrow::Result<CompactionJob::Recovered> CompactionJob::RecoverEarlierRuns(Catalo
   Recovered out;
   ARROW_ASSIGN_OR_RAISE(auto folders, RunJournal::ListRunFolders(run.layout.RunsDir()));
   if (run.scope.empty()) SweepAbandoned(run, folders);
-  std::vector<std::string> runs = std::move(folders.runs);  // listed once for both steps
+  std::vector<std::string> runs = folders.runs;  // listed once for both steps
   // A run over the whole table finishes runs made with --update_catalog deferred whose commit
   // never came, as `commit` would (a shard leaves them: they may not be its own).
   if (run.scope.empty()) {
@@ -272,7 +272,7 @@ arrow::Result<CompactionJob::Recovered> CompactionJob::RecoverEarlierRuns(Catalo
   }
   auto report = RunRecovery(file_systems_, run.layout, run.io_threads,
                             CatalogLocationsOf(catalog, run.table), run.scope)
-                    .RecoverAll(std::move(runs));
+                    .RecoverAll(std::move(folders));
   if (!report.ok()) return WithKind(report.status(), ErrorKind::kInput);
   out.report = std::move(report).ValueOrDie();
   if (!run.defer_catalog) {

@@ -1,5 +1,8 @@
 #include "storage/run_layout.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -142,6 +145,14 @@ std::optional<int> RunLayout::PlanWave(std::string_view name) {
   // wave, so that what is listed as a wave is what ReadWave opens.
   if (!wave || *wave == 0 || name != WavePlanName(*wave)) return std::nullopt;
   return wave;
+}
+
+bool RunLayout::IsJournalObjectName(std::string_view name) {
+  if (PlanWave(name) || IsBatchRecordName(name) || name == kCatalogUpdatesName) return true;
+  // p-<16 hex digits>.json
+  if (name.size() != 23 || !name.starts_with("p-") || !name.ends_with(".json")) return false;
+  return std::all_of(name.begin() + 2, name.begin() + 18,
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
 std::string RunLayout::PartitionRecordName(std::string_view partition_path) {

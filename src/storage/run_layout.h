@@ -92,6 +92,9 @@ class RunLayout {
   static std::string WavePlanName(int wave);
   /// The wave a plan's name stands for; nullopt for any other name.
   static std::optional<int> PlanWave(std::string_view file_name);
+  /// True for the names of a run's journal objects: its plans, partition records, batches and
+  /// deferred catalog updates (not a temporary file a writer left).
+  static bool IsJournalObjectName(std::string_view file_name);
 
   const std::string& run_id() const { return run_id_; }
 
