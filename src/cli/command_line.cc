@@ -63,6 +63,16 @@ int UsageError(const std::string& message) {
   return kExitUsageError;
 }
 
+// A number, before CLI::Range judges it: Range reads text that is not a number as out of range
+// ("--wave_files: Value abc not in range 1 to ..."), which misleads.
+const CLI::Validator kNumber(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      return CLI::detail::lexical_cast(text, value) ? std::string()
+                                                     : "'" + text + "' is not a number";
+    },
+    "", "number");
+
 // The flags as typed, before they are checked and converted into CompactionOptions.
 struct RawFlags {
   std::string predicate, delete_originals = "false", update_catalog = "true", compression = "keep",
@@ -108,19 +118,19 @@ void AddWhatFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   app.add_option("--target_file_size_mb", raw.target_mb, "Size of the files to write")
       ->type_name("MIB")
       ->capture_default_str()
-      ->check(CLI::Range(0.0625, 1048576.0).description(""))
+      ->check(kNumber)->check(CLI::Range(0.0625, 1048576.0).description(""))
       ->group(what);
   app.add_option("--min_input_files", options.min_input_files,
                  "Leave alone a partition with fewer small files")
       ->type_name("N")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 30).description(""))
+      ->check(kNumber)->check(CLI::Range(1, 1 << 30).description(""))
       ->group(what);
   app.add_option("--small_file_ratio", options.small_file_ratio,
                  "Files of at least this share of the target are left as they are")
       ->type_name("R")
       ->capture_default_str()
-      ->check(CLI::Range(0.01, 1.0).description(""))
+      ->check(kNumber)->check(CLI::Range(0.01, 1.0).description(""))
       ->group(what);
   app.add_option("--sort_by", raw.sort_by,
                  "Sort each compacted partition: \"col [ASC|DESC] [NULLS FIRST|LAST], ...\"")
@@ -133,17 +143,17 @@ void AddLimitFlags(CLI::App& app, CompactionOptions& options) {
   app.add_option("--max_runtime_minutes", options.limits.max_runtime_minutes,
                  "Start no new partition after M minutes; those under way finish")
       ->type_name("M")
-      ->check(CLI::Range(0.0, 525600.0).description(""))
+      ->check(kNumber)->check(CLI::Range(0.0, 525600.0).description(""))
       ->group(limits);
   app.add_option("--max_partitions", options.limits.max_partitions,
                  "Compact at most N partitions, those removing the most small files per byte first")
       ->type_name("N")
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40).description(""))
+      ->check(kNumber)->check(CLI::Range(int64_t{0}, int64_t{1} << 40).description(""))
       ->group(limits);
   app.add_option("--max_input_gb", options.limits.max_input_gb,
                  "Read at most G GiB of input files")
       ->type_name("G")
-      ->check(CLI::Range(0.0, 1048576.0).description(""))
+      ->check(kNumber)->check(CLI::Range(0.0, 1048576.0).description(""))
       ->group(limits);
 }
 
@@ -171,7 +181,7 @@ void AddWhereFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   app.add_option("--delete_grace_minutes", options.delete_grace_minutes,
                  "With delete: keep originals out of readers' way this long, delete them later")
       ->type_name("N")
-      ->check(CLI::Range(0, 525600).description(""))
+      ->check(kNumber)->check(CLI::Range(0, 525600).description(""))
       ->group(where);
 }
 
@@ -277,21 +287,21 @@ void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   app.add_option("--parallelism", options.parallelism,
                  "Groups of files written at once (default: the machine's cores)")
       ->type_name("N")
-      ->check(CLI::Range(1, 1024).description(""))
+      ->check(kNumber)->check(CLI::Range(1, 1024).description(""))
       ->group(how);
   app.add_option("--wave_files", options.wave_files,
                  "Plan, journal and commit at most N input files at a time (bounds memory and "
                  "journal objects on huge tables)")
       ->type_name("N")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40).description(""))
+      ->check(kNumber)->check(CLI::Range(int64_t{1}, int64_t{1} << 40).description(""))
       ->group(how);
   app.add_option("--sort_memory_mb", raw.sort_memory_mb,
                  "Memory for --sort_by, shared by the partitions sorted at once; beyond it, "
                  "sorted runs spill to disk")
       ->type_name("MIB")
       ->capture_default_str()
-      ->check(CLI::Range(1.0, 1048576.0).description(""))
+      ->check(kNumber)->check(CLI::Range(1.0, 1048576.0).description(""))
       ->group(how);
   app.add_option("--spill_path", options.spill_path,
                  "Local folder where --sort_by spills (default: $TMPDIR or /tmp)")
@@ -300,7 +310,7 @@ void AddHowFlags(CLI::App& app, CompactionOptions& options, RawFlags& raw) {
   app.add_option("--row_group_size_mb", raw.row_group_mb,
                  "Row group size (default: a quarter of the target, at most 128)")
       ->type_name("MIB")
-      ->check(CLI::Range(0.0625, 4096.0).description(""))
+      ->check(kNumber)->check(CLI::Range(0.0625, 4096.0).description(""))
       ->group(how);
 }
 
