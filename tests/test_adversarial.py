@@ -305,6 +305,36 @@ def test_outputs_beside_a_partition_with_no_record_of_a_publish_are_settled(run,
     next_run_settles(run, root, rows, parts, ["settled by content"])
 
 
+def test_a_lost_wave_plan_does_not_hide_the_wave_it_published(run, tmp_path):
+    """plan-000002.json of a run crashed in its third wave deleted: its partitions are in no
+    plan any more, but its outputs stand beside their originals (found by the adversarial
+    review: 'nothing to recover', every row of p=3 twice)."""
+    root = tmp_path / "t"
+    parts = [{"p": str(i)} for i in range(1, 5)]
+    write_table(root, TableSpec(partitions=parts, files_per_partition=6, rows_per_file=100))
+    rows = RowsSnapshot()
+    for p in parts:
+        rows.capture(partition_path(p), data_files(root / partition_path(p)))
+    crashed = run(*flags(root, "--delete_original_files", "true", "--wave_files", "10"),
+                  env={"S3C_FAULT_POINT": "after_publish@3"})
+    assert crashed.code == KILLED, crashed.stderr
+    run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+    (run_dir / "plan-000002.json").unlink()
+    next_run_settles(run, root, rows, parts, ["settled by content"])
+
+
+def test_a_partition_value_naming_the_tool_folder_is_still_searched(run, tmp_path):
+    """The search for a run's outputs skipped every path containing '_s3_compaction', a
+    partition value included (found by the adversarial review)."""
+    root = tmp_path / "t"
+    parts = [{"job": "nightly_s3_compaction"}, {"job": "daily"}]
+    rows = make(root, parts)
+    crash(run, root, "after_publish")
+    run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+    (run_dir / "plan.json").unlink()
+    next_run_settles(run, root, rows, parts, ["settled by content"])
+
+
 def test_a_shard_stops_at_a_journal_whose_plan_was_deleted(run, tmp_path):
     root = tmp_path / "t"
     parts = [{"p": "1"}, {"p": "2"}]

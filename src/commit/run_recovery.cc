@@ -1,7 +1,7 @@
 #include "commit/run_recovery.h"
 
-#include <map>
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <parquet/file_reader.h>
@@ -318,14 +318,32 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
   ARROW_ASSIGN_OR_RAISE(auto listing, file_systems_.ListWithIdentities(location));
   // The files the plan names (by name and size: its places may be another spelling) may go if
   // their rows are all in the outputs; no other file ever does for that.
-  std::map<std::string, int64_t> named;
-  for (const auto& f : planned) named[std::string(BaseName(f.uri))] = f.size;
+  std::map<std::string, const JournalFile*> named;
+  for (const auto& f : planned) named[std::string(BaseName(f.uri))] = &f;
+  // Same name and size, and the version the journal checked when it says which (a file written
+  // again under the same name since is not the planned one).
+  auto same = [](const JournalFile& hint, const ListedFile& listed) {
+    const FileIdentity& now = listed.identity;
+    if (hint.size != now.size) return false;
+    // The inode only where the hint was taken: a copy of the table (with its journal) has
+    // the same files under other inodes.
+    const bool here = hint.uri == listed.location.uri() || hint.uri == listed.location.path;
+    if (here && hint.inode != 0 && (hint.inode != now.inode || hint.device != now.device)) {
+      return false;
+    }
+    if (!hint.etag.empty() && hint.etag != now.etag) return false;
+    if (hint.mtime_ns != 0 && now.mtime_ns != 0 && hint.mtime_ns != now.mtime_ns &&
+        hint.etag.empty()) {
+      return false;  // local disk (S3 lists mtimes to the millisecond: its ETag decides)
+    }
+    return true;
+  };
   std::vector<ExpectedFile> outputs, originals, others;
   for (const auto& f : listing) {
     const std::string name(BaseName(f.location.path));
     if (f.symlink || RunLayout::IsHidden(name)) continue;
     auto it = named.find(name);
-    const bool planned_here = it != named.end() && it->second == f.identity.size;
+    const bool planned_here = it != named.end() && same(*it->second, f);
     auto& into = RunLayout::IsOutputOf(name, run_id)                     ? outputs
                  : (planned_here || ConcurrentOutput(f, run_id)) ? originals
                                                                   : others;
@@ -386,7 +404,12 @@ arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
     std::string rel = e.path().substr(base.size());
     const size_t slash = rel.rfind('/');
     rel = slash == std::string::npos ? std::string() : rel.substr(0, slash);  // "": the root
-    if (rel.find(RunLayout::kToolFolder) != std::string::npos) continue;  // staging, archive
+    // The tool's own folders (staging, archive), by whole path segment: a partition value may
+    // contain the name ("job=nightly_s3_compaction").
+    const std::string segments = "/" + rel + "/";
+    if (segments.find("/" + std::string(RunLayout::kToolFolder) + "/") != std::string::npos) {
+      continue;
+    }
     folders.emplace(rel, layout_.table_root().Child(rel));
   }
   if (catalog_locations_) {
@@ -637,7 +660,9 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
         // Nothing visible happened, by the journal. Its outputs in the partition would say
         // otherwise (a batch object lost, a record forged): the run's outputs are looked for
         // by name in every folder not settled above, this one included.
-        if (unrecorded.empty()) unrecorded = where + "no record of a publish";
+        if (unrecorded.empty()) {
+          unrecorded = "partition " + PartitionName(partition.path) + " has no record of a publish";
+        }
         continue;
       }
       if (trusted.ok()) handled.insert(trusted->location.path);
@@ -685,12 +710,17 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       pending |= *result;
     }
   }
-  if (!distrust.empty() || !unrecorded.empty()) {
-    // Where that partition really is cannot be taken from the journal, or its record says
-    // nothing happened there: the run's outputs are looked for everywhere else in the table
-    // (one listing), and each folder holding some is settled by content.
-    ARROW_ASSIGN_OR_RAISE(bool left, SettleRunByName(run_id, distrust.empty() ? unrecorded : distrust,
-                                                     &plan, handled, report,
+  {
+    // Where a partition really is cannot be taken from the journal, or its record says nothing
+    // happened there, or the journal does not account for every partition the run published
+    // (a wave plan lost, a plan edited): the run's outputs are looked for in every folder of
+    // the table not settled above (one listing), and each folder holding some is settled by
+    // content.
+    const std::string why = !distrust.empty()   ? distrust
+                            : !unrecorded.empty() ? unrecorded
+                                                  : "outputs of the run where its journal "
+                                                    "records no publish";
+    ARROW_ASSIGN_OR_RAISE(bool left, SettleRunByName(run_id, why, &plan, handled, report,
                                                      /*quiet_if_none=*/distrust.empty()));
     pending |= left;
   }

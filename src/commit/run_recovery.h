@@ -13,10 +13,10 @@
 // compact those partitions (reported, with how to finish them).
 //
 // Per partition of a trusted journal, by the last state its run recorded:
-//   (none)        nothing visible happened: only staged files, swept with the run's staging.
-//                 Unless outputs named for the run are in the partition all the same (its
-//                 batch object lost, a record forged): then, as for rolled_back, the run's
-//                 outputs are looked for in the table (one listing) and settled by content
+//   (none)        nothing visible happened: only staged files, swept with the run's staging
+// Then, for every run, outputs named for it in any folder its records did not settle (a batch
+// object or wave plan lost, a record forged to rolled_back, partitions taken out of a plan)
+// are found with one listing of the table and settled by content.
 //   publishing    roll forward if every output is in place or still staged (placed, then each
 //                 verified from its footer), else roll back
 //   published     (a catalog was to be repointed) ask the catalog where the partition is now:
@@ -25,7 +25,7 @@
 //   repointed, removing   roll forward
 //   conflict      settle by content
 //   done          delete originals whose grace period has passed
-//   rolled_back   nothing, but the check for outputs above
+//   rolled_back   nothing
 // Roll back removes the placed outputs only while every original is still there unchanged
 // (the rows are all in the originals); roll forward removes originals only once every output
 // is in place and checks out, and only the versions planned (or checked, from `removing` on):
