@@ -665,7 +665,10 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
         }
         continue;
       }
-      if (trusted.ok()) handled.insert(trusted->location.path);
+      if (trusted.ok()) {  // its folder, and where its outputs went (a target)
+        handled.insert(trusted->location.path);
+        handled.insert(trusted->output_dir.path);
+      }
       if (!stored.ok() && !stored.status().IsInvalid()) {
         // Not readable now (a storage error): leave it for the next run, and this partition.
         pending = true;
@@ -696,7 +699,10 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
         report->lines.push_back(where + fits.message());
         report->blocked[partition.path] = "an unsettled journal covers it (" + where +
                                           fits.message() + ")";
-        if (trusted.ok()) handled.erase(trusted->location.path);
+        if (trusted.ok()) {
+          handled.erase(trusted->location.path);
+          handled.erase(trusted->output_dir.path);
+        }
         if (distrust.empty()) distrust = where + fits.message();
         continue;
       }
