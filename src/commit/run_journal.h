@@ -190,6 +190,9 @@ class RunJournal {
     /// lost after the run began (deleted, or never copied with the rest). Not litter: the run
     /// may have published outputs; recovery settles it by name and content.
     std::vector<std::string> plan_lost;
+
+    /// `runs` and `plan_lost` together, oldest first: every run with a journal to settle.
+    std::vector<std::string> WithJournal() const;
   };
   static arrow::Result<RunFolders> ListRunFolders(const Location& runs_dir);
 

@@ -1,6 +1,5 @@
 #include "commit/run_recovery.h"
 
-#include <algorithm>
 #include <map>
 #include <set>
 
@@ -419,6 +418,15 @@ arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
       if (!layout_.table_root().Contains(where)) folders.emplace(path, where);
     }
   }
+  // Folders the run's own records settled are not looked at again; if none is left, neither
+  // the wave plans nor the records need reading.
+  std::erase_if(folders, [&](const auto& entry) { return handled.count(entry.second.path) > 0; });
+  if (folders.empty()) {
+    if (!quiet_if_none) {
+      report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the table");
+    }
+    return false;
+  }
   // What its plan (if it could be read) says each folder's inputs and policy were: only as a
   // hint to the settlement, which removes nothing whose rows it has not found elsewhere.
   std::map<std::string, std::vector<JournalFile>> planned;
@@ -442,13 +450,6 @@ arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
   const OriginalsAction action =
       plan ? OriginalsPolicy::FromJournal(plan->policy, plan->delete_grace_minutes, false).action
            : OriginalsAction::kArchive;
-  std::erase_if(folders, [&](const auto& entry) { return handled.count(entry.second.path) > 0; });
-  if (folders.empty()) {
-    if (!quiet_if_none) {
-      report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the table");
-    }
-    return false;
-  }
   bool unsettled = false;
   for (const auto& [path, folder] : folders) {
     auto it = planned.find(path);
@@ -766,11 +767,8 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
     ARROW_ASSIGN_OR_RAISE(folders, RunJournal::ListRunFolders(layout_.RunsDir()));
   }
   const std::set<std::string> plan_lost(folders->plan_lost.begin(), folders->plan_lost.end());
-  std::vector<std::string> listed = folders->runs;
-  listed.insert(listed.end(), plan_lost.begin(), plan_lost.end());
-  std::sort(listed.begin(), listed.end());  // oldest first
   const std::optional<Shard> own = Shard::FromScope(scope_);
-  for (const auto& run : listed) {
+  for (const auto& run : folders->WithJournal()) {
     if (run == layout_.run_id()) continue;
     const Location run_dir = layout_.RunsDir().Child(run);
     // Its first wave (the others, one by one). A lost plan counts as one that cannot be

@@ -1,8 +1,8 @@
 #pragma once
 // PendingWork: what earlier runs left that a later run must finish, read without changing it:
 // their journals (a run half done, originals awaiting their grace period, catalog updates
-// awaiting `s3-compaction commit`, a run whose plan was lost, a run folder without a plan) and the table's leases (who is
-// compacting it now, or died holding it). For `s3-compaction inspect`.
+// awaiting `s3-compaction commit`, a run whose plan was lost, a run folder without a plan) and
+// the table's leases (who is compacting it now, or died holding it). For `s3-compaction inspect`.
 //
 // Read-only: listings and GETs of the tool's own small objects, never a data file. A journal
 // or lease that cannot be read is reported as such, never trusted for anything.

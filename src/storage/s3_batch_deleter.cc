@@ -17,7 +17,9 @@ namespace s3c {
 
 S3BatchDeleter::S3BatchDeleter(std::shared_ptr<aws::AwsContext> context,
                                std::shared_ptr<StorageRequests> requests)
-    : context_(std::move(context)), client_(context_->credentials(), aws::RetryOptions::From(context_->config())), requests_(std::move(requests)) {
+    : context_(std::move(context)),
+      client_(context_->credentials(), aws::RetryOptions::From(context_->config())),
+      requests_(std::move(requests)) {
   region_ = context_->config().Region().ValueOr("us-east-1");
   endpoint_ = context_->config().Endpoint("s3", region_, &custom_endpoint_);
 }

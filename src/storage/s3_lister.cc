@@ -43,7 +43,9 @@ std::optional<int64_t> ParseInt(const std::string& text) {
 
 S3Lister::S3Lister(std::shared_ptr<aws::AwsContext> context,
                    std::shared_ptr<StorageRequests> requests)
-    : context_(std::move(context)), client_(context_->credentials(), aws::RetryOptions::From(context_->config())), requests_(std::move(requests)) {
+    : context_(std::move(context)),
+      client_(context_->credentials(), aws::RetryOptions::From(context_->config())),
+      requests_(std::move(requests)) {
   endpoint_.region = context_->config().Region().ValueOr("us-east-1");
   endpoint_.url = context_->config().Endpoint("s3", endpoint_.region, &endpoint_.custom);
 }

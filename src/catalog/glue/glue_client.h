@@ -22,7 +22,8 @@ namespace s3c {
 
 class GlueClient {
  public:
-  /// Resolves the region (required) and the endpoint (AWS_ENDPOINT_URL_GLUE, ...).
+  /// Resolves the region (required), the endpoint (AWS_ENDPOINT_URL_GLUE, ...) and the attempts
+  /// per request (AwsConfig::MaxAttempts, which replaces retry.max_attempts).
   static arrow::Result<std::unique_ptr<GlueClient>> Make(
       const aws::AwsConfig& config, std::shared_ptr<aws::CredentialsProvider> credentials,
       aws::RetryOptions retry = {});
