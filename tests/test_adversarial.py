@@ -349,6 +349,100 @@ def test_a_shard_stops_at_a_journal_whose_plan_was_deleted(run, tmp_path):
     next_run_settles(run, root, rows, parts, ["plan.json is missing"])
 
 
+@pytest.mark.parametrize("point", ["after_publish", "mid_remove"])
+def test_a_record_saying_done_beside_its_originals_is_not_believed(run, tmp_path, point):
+    """A record forged (or stale) to `done` while the run's outputs stand beside originals it
+    never removed: believed, its partition was taken as settled and never searched, every row
+    twice (found by the adversarial review). Done in place means the originals went; since they
+    are there, the run's outputs are settled by content."""
+    root = tmp_path / "t"
+    parts = [{"p": "1"}, {"p": "2"}]
+    rows = make(root, parts)
+    crash(run, root, point)
+    run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+    edit_records(record_files(run_dir), lambda record: record.update(state="done"))
+    next_run_settles(run, root, rows, parts, ["is recorded done", "settled by content"])
+
+
+def outputs_of(root: Path) -> list[Path]:
+    return sorted(f for f in root.rglob("part-*.parquet") if "_s3_compaction" not in f.parts)
+
+
+def run_id_of(output: Path) -> str:
+    return output.name[11:34]  # part-<5 digits>-<run id>-c...
+
+
+@pytest.mark.parametrize("evidence", ["nothing", "garbage_record", "garbage_plan", "a_record"])
+def test_a_finished_runs_outputs_are_never_settled_on_a_journal_without_a_plan(run, tmp_path,
+                                                                               evidence):
+    """A run finished and removed its journal; a writer then delivered some of its rows again
+    (an at-least-once sink). A folder under the finished run's id (left empty, or with garbage,
+    or with a record copied from elsewhere) made recovery take the run for one that never
+    finished: its output's rows are all in other files, so the output, the only copy readers
+    had counted, was removed (found by the adversarial review). Without a plan or a record
+    that reads, nothing is touched and the partition is blocked; with a record, files written
+    after the run began never make its outputs removable."""
+    root = tmp_path / "t"
+    rows = make(root, ONE, files=4)
+    done = run(*flags(root, "--delete_original_files", "true"))
+    assert done.code == 0, done.stderr
+    [output] = outputs_of(root)
+    redelivered = root / P1 / "part-redelivered.parquet"
+    shutil.copyfile(output, redelivered)
+    rows.capture(P1, data_files(root / P1))  # the table now: the output and the re-delivery
+    run_dir = root / "_s3_compaction" / "runs" / run_id_of(output)
+    run_dir.mkdir(parents=True)
+    if evidence == "garbage_record":
+        (run_dir / record_name(P1)).write_text("not json")
+    elif evidence == "garbage_plan":
+        (run_dir / "plan.json").write_text("{")
+    elif evidence == "a_record":
+        (run_dir / record_name("p=9")).write_text(json.dumps({
+            "state": "publishing", "outputs": [], "pending_delete": [], "delete_after_unix": 0,
+            "problems": []}))
+    before = snapshot(root / P1)
+    r = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert r.code == 4, r.stderr
+    assert snapshot(root / P1) == before
+    assert any("nothing was touched" in line or "cannot settle it by content" in line
+               for line in r.summary["recovered"]), r.summary
+    assert_whole(root, rows, ONE)
+    # Once the folder is gone (as the report says), the partition is compacted again as usual.
+    shutil.rmtree(run_dir)
+    again = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert again.code == 0, again.stderr
+    assert_whole(root, rows, ONE)
+
+
+def test_an_empty_folder_of_a_crashed_run_is_not_swept_over_its_outputs(run, tmp_path):
+    """Every journal object of a run that published removed, its folder left empty: swept as a
+    run that died writing its plan, it left the outputs beside their originals, every row twice
+    (found by the adversarial review). Its outputs are found by name and settled by content
+    (a finished run's cleanup cut short leaves the same empty folder: its outputs stay)."""
+    root = tmp_path / "t"
+    parts = [{"p": "1"}, {"p": "2"}]
+    rows = make(root, parts)
+    crash(run, root, "after_publish")
+    run_dir = next((root / "_s3_compaction" / "runs").iterdir())
+    for f in list(run_dir.iterdir()):
+        f.unlink()
+    assert outputs_of(root)
+    next_run_settles(run, root, rows, parts, ["holds no plan or record", "settled by content"])
+    assert not run_dir.exists()
+
+
+def test_a_folder_of_a_run_that_died_writing_its_plan_is_swept(run, tmp_path):
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    run_dir = root / "_s3_compaction" / "runs" / "20260101T000000Z-abcdef"
+    run_dir.mkdir(parents=True)
+    (run_dir / "plan.json.tmp").write_text("{")
+    r = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert r.code == 0, r.stderr
+    assert not run_dir.exists()
+    assert_whole(root, rows, ONE)
+
+
 def test_the_same_table_through_a_symlink_is_recovered(run, tmp_path):
     root = tmp_path / "t"
     rows = make(root, ONE)

@@ -98,9 +98,10 @@ arrow::Result<bool> AllElsewhere(RowMultiset rows, const std::vector<ExpectedFil
 arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     FileSystems& file_systems, const PartitionPublisher& remover, const Location& archive,
     const std::vector<ExpectedFile>& outputs, const std::vector<ExpectedFile>& originals,
-    const std::vector<ExpectedFile>& others, Prefer prefer) {
+    const std::vector<ExpectedFile>& others, Prefer prefer,
+    const std::vector<ExpectedFile>& later) {
   Outcome out;
-  if (std::string both; !Disjoint(outputs, {&originals, &others}, &both)) {
+  if (std::string both; !Disjoint(outputs, {&originals, &others, &later}, &both)) {
     out.detail = both + " is named both as an output and as another file";
     return out;
   }
@@ -120,7 +121,9 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     ARROW_ASSIGN_OR_RAISE(bool doubled, AllElsewhere(rows, originals, others));
     if (doubled) return RemoveOutputs(file_systems, outputs, total);
   }
-  ARROW_ASSIGN_OR_RAISE(Weighed weighed, Weigh(std::move(rows), originals, others,
+  std::vector<ExpectedFile> unplanned = others;
+  unplanned.insert(unplanned.end(), later.begin(), later.end());
+  ARROW_ASSIGN_OR_RAISE(Weighed weighed, Weigh(std::move(rows), originals, unplanned,
                                                 /*trust_versions=*/prefer == Prefer::kKeepOutputs));
   if (prefer == Prefer::kEither && (!weighed.partial.empty() || !weighed.shared.empty())) {
     out.detail = total + " rows in its new files, not all elsewhere, and " +

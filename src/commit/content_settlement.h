@@ -15,7 +15,10 @@
 // Only originals are ever removed for being within the outputs: a file the run did not plan
 // may hold the same rows on purpose (an at-least-once writer's duplicate), and stays. Rows are
 // compared as multisets (RowMultiset). Removal is exact (FileSystems::RemoveExactly): a file
-// that changed since it was listed stays. Stateless.
+// that changed since it was listed stays. Files written after the run began (`later`) are
+// weighed as other files but never make the outputs removable: a writer that re-delivered
+// rows the run had already published (an at-least-once sink) holds them as well, and the
+// outputs are then the only copy readers counted. Stateless.
 
 #include <string>
 #include <vector>
@@ -53,7 +56,8 @@ class ContentSettlement {
                    // and any other is left where it is (reported, kUnsettled)
   };
 
-  /// `remover` removes originals (by the run's policy) into `archive`.
+  /// `remover` removes originals (by the run's policy) into `archive`. `later`: other files
+  /// written after the run began (see above).
   /// REQUIRES: `outputs` is not empty and readable as Parquet. Errors: a file cannot be read.
   static arrow::Result<Outcome> Settle(FileSystems& file_systems,
                                        const PartitionPublisher& remover,
@@ -61,7 +65,8 @@ class ContentSettlement {
                                        const std::vector<ExpectedFile>& outputs,
                                        const std::vector<ExpectedFile>& originals,
                                        const std::vector<ExpectedFile>& others,
-                                       Prefer prefer = Prefer::kEither);
+                                       Prefer prefer = Prefer::kEither,
+                                       const std::vector<ExpectedFile>& later = {});
 
  private:
   static Outcome RemoveOutputs(FileSystems& file_systems,

@@ -497,6 +497,24 @@ arrow::Result<RunJournal::RunFolders> RunJournal::ListRunFolders(const Location&
   return out;  // std::set: sorted, and run ids start with their UTC time
 }
 
+arrow::Result<bool> RunJournal::HoldsJournal(const Location& run_dir) {
+  ARROW_ASSIGN_OR_RAISE(auto objects, ListRun(run_dir));
+  for (const auto& e : objects) {
+    const std::string name = e.base_name();
+    if (e.type() != arrow::fs::FileType::File || !RunLayout::IsJournalObjectName(name)) continue;
+    ARROW_ASSIGN_OR_RAISE(auto text, ReadWholeFile(run_dir.Child(name)));
+    if (!text) continue;  // gone since listed
+    const bool parses = RunLayout::PlanWave(name)          ? PlanFromJson(*text).ok()
+                        : RunLayout::IsBatchRecordName(name)
+                            ? BatchFromJson(*text).ValueOr({}).size() > 0
+                        : name == RunLayout::kCatalogUpdatesName
+                            ? CatalogUpdatesFromJson(*text, name).ok()
+                            : RecordFromJson(*text).ok();
+    if (parses) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> RunJournal::RunFolders::WithJournal() const {
   std::vector<std::string> all = runs;
   all.insert(all.end(), plan_lost.begin(), plan_lost.end());

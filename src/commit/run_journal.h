@@ -196,6 +196,11 @@ class RunJournal {
   };
   static arrow::Result<RunFolders> ListRunFolders(const Location& runs_dir);
 
+  /// True when some object in `run_dir` parses as what this tool writes there (a wave's plan,
+  /// a record, a batch of records, deferred catalog updates): evidence that a run was under
+  /// way. Reads the objects until one parses. Errors: one cannot be read now.
+  static arrow::Result<bool> HoldsJournal(const Location& run_dir);
+
   /// JSON round trips, exposed for tests.
   static std::string ToJson(const JournalPlan& plan);
   static arrow::Result<JournalPlan> PlanFromJson(const std::string& text);

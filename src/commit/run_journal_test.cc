@@ -270,6 +270,31 @@ TEST(RunJournal, ARunWhosePlanWasLostIsNotAbandoned) {
   EXPECT_EQ(listed, (std::vector<std::string>{planned, lost}));
 }
 
+// Evidence that a run was under way: some object that reads as what the tool writes. Garbage
+// under journal names, an empty batch, or nothing at all is none.
+TEST(RunJournal, HoldsJournalOnlyWhenAnObjectReadsAsOne) {
+  const testing::TempDir temp;
+  auto fs = std::make_shared<arrow::fs::LocalFileSystem>();
+  const Location runs{fs, (temp.path() / "runs").string()};
+  auto holds = [&](const std::string& run) { return RunJournal::HoldsJournal(runs.Child(run)); };
+  ASSERT_OK_AND_ASSIGN(bool none, holds("20261128T010000Z-aaaaaa"));  // no folder at all
+  EXPECT_FALSE(none);
+  const Location garbage = runs.Child("20261128T020000Z-bbbbbb");
+  ASSERT_OK(WriteWholeFile(garbage.Child(RunLayout::PartitionRecordName("p=1")), "not json"));
+  ASSERT_OK(WriteWholeFile(garbage.Child("plan.json"), "{"));
+  ASSERT_OK(WriteWholeFile(garbage.Child(RunLayout::BatchRecordName(0, 0)), "{}"));
+  ASSERT_OK(WriteWholeFile(garbage.Child("notes.json"), "{\"state\": \"done\"}"));
+  ASSERT_OK_AND_ASSIGN(bool from_garbage, holds("20261128T020000Z-bbbbbb"));
+  EXPECT_FALSE(from_garbage);
+  ASSERT_OK(RunJournal::WriteRecord(garbage, "p=2", InState(PartitionState::kDone)));
+  ASSERT_OK_AND_ASSIGN(bool with_record, holds("20261128T020000Z-bbbbbb"));
+  EXPECT_TRUE(with_record);
+  const Location planned = runs.Child("20261128T030000Z-cccccc");
+  ASSERT_OK(WriteWholeFile(planned.Child("plan.json"), RunJournal::ToJson(SamplePlan())));
+  ASSERT_OK_AND_ASSIGN(bool with_plan, holds("20261128T030000Z-cccccc"));
+  EXPECT_TRUE(with_plan);
+}
+
 // A run of two waves: each wave's plan its own object, its batches named for it, the whole plan
 // read back in order, and each wave's records read from its own batch objects only.
 TEST(RunJournal, WavesHaveTheirOwnPlansAndBatches) {

@@ -1,5 +1,7 @@
 #include "commit/run_recovery.h"
 
+#include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -313,7 +315,7 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
                                               OriginalsAction originals_action,
                                               const std::vector<JournalFile>& planned,
                                               const std::string& why, RecoveryReport* report) {
-  const std::string who = "run " + run_id + ", partition " + path + ": ";
+  const std::string who = "run " + run_id + ", partition " + PartitionName(path) + ": ";
   ARROW_ASSIGN_OR_RAISE(auto listing, file_systems_.ListWithIdentities(location));
   // The files the plan names (by name and size: its places may be another spelling) may go if
   // their rows are all in the outputs; no other file ever does for that.
@@ -337,14 +339,26 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
     }
     return true;
   };
-  std::vector<ExpectedFile> outputs, originals, others;
+  // Without a trusted record nothing says the run did not finish: a file written after its
+  // first output here (an at-least-once writer re-delivering rows it had published; never an
+  // original, which planning saw before any output was written) never makes its outputs
+  // removable.
+  int64_t first_output = std::numeric_limits<int64_t>::max();
+  for (const auto& f : listing) {
+    if (RunLayout::IsOutputOf(BaseName(f.location.path), run_id)) {
+      first_output = std::min(first_output, f.identity.mtime_ns);
+    }
+  }
+  std::vector<ExpectedFile> outputs, originals, others, later;
   for (const auto& f : listing) {
     const std::string name(BaseName(f.location.path));
     if (f.symlink || RunLayout::IsHidden(name)) continue;
     auto it = named.find(name);
     const bool planned_here = it != named.end() && same(*it->second, f);
+    const bool after = f.identity.mtime_ns == 0 || f.identity.mtime_ns > first_output;
     auto& into = RunLayout::IsOutputOf(name, run_id)                     ? outputs
                  : (planned_here || ConcurrentOutput(f, run_id)) ? originals
+                 : after                                          ? later
                                                                   : others;
     into.push_back({f.location, f.identity});
   }
@@ -352,10 +366,15 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
     report->lines.push_back(who + why + "; nothing of that run is in the partition");
     return false;
   }
+  if (originals.empty() && others.empty() && later.empty()) {
+    report->lines.push_back(who + why + "; its new files are all the partition holds, and stay");
+    return false;
+  }
   PartitionPublisher remover(layout_, file_systems_, originals_action, io_threads_);
   auto settled = ContentSettlement::Settle(file_systems_, remover,
                                            layout_.ForRun(run_id).ArchiveDir(path), outputs,
-                                           originals, others);
+                                           originals, others, ContentSettlement::Prefer::kEither,
+                                           later);
   const std::string detail = settled.ok() ? settled->detail : settled.status().message();
   if (!settled.ok() || settled->kind == ContentSettlement::Kind::kUnsettled) {
     ++report->failures;
@@ -388,13 +407,8 @@ std::map<std::string, std::vector<JournalFile>> RunRecovery::PlannedInputs(
   return inputs;
 }
 
-arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
-                                                 const std::string& why, const JournalPlan* plan,
-                                                 const std::set<std::string>& handled,
-                                                 RecoveryReport* report, bool quiet_if_none) {
-  // Which partitions the run touched cannot be taken from its journal: its outputs are found by
-  // their names, which carry its id, in every folder of the table (and in the catalog's
-  // partitions elsewhere), and each folder holding some is settled by content.
+arrow::Result<std::map<std::string, Location>> RunRecovery::OutputFolders(
+    const std::string& run_id, bool look_elsewhere) {
   std::map<std::string, Location> folders;  // partition path -> folder
   ARROW_ASSIGN_OR_RAISE(auto entries, ListFolder(layout_.table_root(), /*recursive=*/true));
   const std::string base = layout_.table_root().path + "/";
@@ -415,9 +429,73 @@ arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
     ARROW_ASSIGN_OR_RAISE(const auto* known, catalog_locations_());
     for (const auto& [path, uri] : *known) {
       ARROW_ASSIGN_OR_RAISE(Location where, file_systems_.Resolve(uri));
-      if (!layout_.table_root().Contains(where)) folders.emplace(path, where);
+      if (layout_.table_root().Contains(where)) continue;
+      if (look_elsewhere) {
+        ARROW_ASSIGN_OR_RAISE(auto files, ListFolder(where));
+        if (std::none_of(files.begin(), files.end(), [&](const arrow::fs::FileInfo& f) {
+              return f.IsFile() && RunLayout::IsOutputOf(BaseName(f.path()), run_id);
+            })) {
+          continue;
+        }
+      }
+      folders.emplace(path, where);
     }
   }
+  return folders;
+}
+
+arrow::Status RunRecovery::RecoverEmptied(const std::string& run_id, RecoveryReport* report) {
+  // Any outputs of the run are settled by content: a finished run's stay (files written after
+  // them never make them removable), a crashed run's beside its originals go.
+  ARROW_ASSIGN_OR_RAISE(bool left, SettleRunByName(run_id, "its journal folder holds no plan or "
+                                                   "record", nullptr, {}, report,
+                                                   /*quiet_if_none=*/true));
+  if (left) return arrow::Status::OK();  // the folder stays, for another look
+  const Location run_dir = layout_.RunsDir().Child(run_id);
+  ARROW_RETURN_NOT_OK(SweepStaging(run_id));
+  ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(run_dir));
+  FileSystems::RemoveEmptyFolders(run_dir, RunLayout::kToolFolder);
+  return arrow::Status::OK();
+}
+
+arrow::Status RunRecovery::RecoverJournalless(const std::string& run_id, const std::string& why,
+                                              bool quiet, RecoveryReport* report) {
+  const Location run_dir = layout_.RunsDir().Child(run_id);
+  ARROW_ASSIGN_OR_RAISE(auto folders, OutputFolders(run_id, /*look_elsewhere=*/true));
+  if (folders.empty()) {
+    // Nothing of that run was published: the folder says nothing.
+    ARROW_RETURN_NOT_OK(SweepStaging(run_id));
+    ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(run_dir));
+    FileSystems::RemoveEmptyFolders(run_dir, RunLayout::kToolFolder);
+    if (!quiet) {
+      report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the "
+                              "table, its folder was removed");
+    }
+    return arrow::Status::OK();
+  }
+  // Its outputs are there, but no record says whether it finished: its originals may be there
+  // too (every row twice), or the outputs may be all readers have. Only a person can tell
+  // (content cannot: a writer may have delivered the same rows again), so nothing is touched.
+  for (const auto& [path, folder] : folders) {
+    const std::string line = "run " + run_id + ", partition " + PartitionName(path) + ": " + why +
+                             ", but its new files are in " + folder.uri() +
+                             "; nothing was touched: check the partition (its rows may be there "
+                             "twice), then remove " + run_dir.uri();
+    ++report->failures;
+    report->lines.push_back(line);
+    report->blocked[path] = "an unreadable journal covers it (" + line + ")";
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<bool> RunRecovery::SettleRunByName(const std::string& run_id,
+                                                 const std::string& why, const JournalPlan* plan,
+                                                 const std::set<std::string>& handled,
+                                                 RecoveryReport* report, bool quiet_if_none) {
+  // Which partitions the run touched cannot be taken from its journal: its outputs are found by
+  // their names, which carry its id, in every folder of the table (and in the catalog's
+  // partitions elsewhere), and each folder holding some is settled by content.
+  ARROW_ASSIGN_OR_RAISE(auto folders, OutputFolders(run_id, /*look_elsewhere=*/quiet_if_none));
   // Folders the run's own records settled are not looked at again; if none is left, neither
   // the wave plans nor the records need reading.
   std::erase_if(folders, [&](const auto& entry) { return handled.count(entry.second.path) > 0; });
@@ -707,6 +785,22 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
         if (distrust.empty()) distrust = where + fits.message();
         continue;
       }
+      if ((*stored)->state == PartitionState::kDone && trusted->in_place) {
+        // Done in place means its originals went (archived or deleted). Planned originals still
+        // there, as checked, say the record is stale or forged: believed, the run's outputs
+        // would stay beside them (every row twice). Its outputs are found by name, below.
+        ARROW_ASSIGN_OR_RAISE(Originals now, OriginalsNow(file_systems_, *trusted, **stored));
+        if (!now.unchanged.empty()) {
+          handled.erase(trusted->location.path);
+          handled.erase(trusted->output_dir.path);
+          if (unrecorded.empty()) {
+            unrecorded = "partition " + PartitionName(partition.path) +
+                         " is recorded done, but its planned original " +
+                         now.unchanged.front().location.uri() + " is still there";
+          }
+          continue;
+        }
+      }
       Partition p{plan, std::move(trusted).ValueOrDie(), run_dir, **stored, report, where};
       auto result = RecoverPartition(p);
       if (!result.ok()) {
@@ -768,6 +862,21 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
   }
   const std::set<std::string> plan_lost(folders->plan_lost.begin(), folders->plan_lost.end());
   const std::optional<Shard> own = Shard::FromScope(scope_);
+  if (!own) {
+    // Folders with no journal object: a run that died writing its plan (a temporary file is
+    // left), a finished run's cleanup cut short after its last object (local disk keeps the
+    // empty folder), or a journal someone removed. No run holding the whole table's lease can
+    // be writing there (a shard leaves them: a sibling may be writing its plan now).
+    for (const auto& run : folders->abandoned) {
+      if (run == layout_.run_id()) continue;
+      auto st = RecoverEmptied(run, &report);
+      if (!st.ok()) {
+        report.lines.push_back("run " + run + ": " + st.message());
+        report.stop = "the folder of run " + run + " could not be settled (" + st.message() +
+                      "); nothing was changed, try again";
+      }
+    }
+  }
   for (const auto& run : folders->WithJournal()) {
     if (run == layout_.run_id()) continue;
     const Location run_dir = layout_.RunsDir().Child(run);
@@ -778,6 +887,24 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
                           "its ", RunLayout::kPlanName, " is missing beside its other journal "
                           "objects"))
                     : RunJournal::ReadWave(run_dir, 0);
+    if (!plan.ok() && plan.status().IsInvalid()) {
+      // Without a plan, only an object this tool would write says a run was under way there;
+      // with none (garbage, or something else's files), its folder proves nothing, and acting
+      // on its outputs by content could remove the only copy of rows readers saw.
+      auto holds = RunJournal::HoldsJournal(run_dir);
+      if (holds.ok() && !*holds) {
+        ++report.runs;
+        auto st = RecoverJournalless(run, plan.status().message() + ", and nothing in its "
+                                     "folder reads as a journal", false, &report);
+        if (!st.ok()) {
+          report.lines.push_back("run " + run + ": " + st.message());
+          report.stop = "the folder of run " + run + " could not be settled (" + st.message() +
+                        "); nothing was changed, try again";
+        }
+        continue;
+      }
+      if (!holds.ok()) plan = holds.status();  // cannot be read now: as a plan that cannot
+    }
     if (!plan.ok() && (own || !plan.status().IsInvalid())) {
       // Unreadable now (a storage error), or whose it is cannot be known (a shard): which
       // partitions it covers is unknown, so nothing may be compacted until it is read.

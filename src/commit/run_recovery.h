@@ -14,6 +14,12 @@
 //
 // Per partition of a trusted journal, by the last state its run recorded:
 //   (none)        nothing visible happened: only staged files, swept with the run's staging
+// A run folder with no journal object (a run that died writing its plan, a finished run's
+// cleanup cut short, a journal removed) is removed once that run's outputs, if any are in the
+// table, are settled by content. One whose objects do not read as a journal (no plan, and
+// garbage: nothing this tool leaves behind) is removed when none of the run's outputs is in the
+// table; where some are, those partitions are blocked and nothing is touched (whether the run
+// finished cannot be known, and a writer may have re-delivered its rows).
 // Then, for every run, outputs named for it in any folder its records did not settle (a batch
 // object or wave plan lost, a record forged to rolled_back, partitions taken out of a plan)
 // are found with one listing of the table and settled by content.
@@ -102,6 +108,19 @@ class RunRecovery {
                                       const JournalPlan* plan,
                                       const std::set<std::string>& handled,
                                       RecoveryReport* report, bool quiet_if_none = false);
+  /// The folders holding run `run_id`'s outputs (by name): in the table (one recursive
+  /// listing; not the tool's own folders) and the catalog's partitions elsewhere, those only
+  /// when `look_elsewhere` lists them and finds some (else every one, unlisted).
+  arrow::Result<std::map<std::string, Location>> OutputFolders(const std::string& run_id,
+                                                               bool look_elsewhere);
+  /// A run folder with no journal object at all (RunFolders::abandoned): the run's outputs,
+  /// if any, settled by name and content; the folder removed once nothing is left unsettled.
+  arrow::Status RecoverEmptied(const std::string& run_id, RecoveryReport* report);
+  /// A run folder whose objects do not read as a journal (no plan, and garbage): swept when none of the run's outputs is
+  /// anywhere (`quiet`: without a report line), else every partition holding some is blocked
+  /// and left as it is (whether the run finished cannot be known), and the folder stays.
+  arrow::Status RecoverJournalless(const std::string& run_id, const std::string& why, bool quiet,
+                                   RecoveryReport* report);
   /// What the waves of run `run_id` (`first` is its plan.json) say the inputs of `folders`'
   /// partitions were: hints for SettleRunByName (a wave that cannot be read gives none).
   std::map<std::string, std::vector<JournalFile>> PlannedInputs(

@@ -1,5 +1,6 @@
 #include "commit/run_recovery.h"
 
+#include <chrono>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -233,6 +234,72 @@ TEST_F(RunRecoveryTest, AConflictSharingSomeRowsIsLeftForAHuman) {
   EXPECT_TRUE(fs::exists(Final()));
   EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
   EXPECT_TRUE(fs::exists(Partition() / "other.parquet"));
+}
+
+TEST_F(RunRecoveryTest, ADoneRecordBesideItsPlannedOriginalsIsNotBelieved) {
+  // Done in place means the originals went; a record that says so while they are there
+  // (forged, or stale) would leave the output beside them, every row twice.
+  JournalPlan plan = Plan();
+  Journal(plan, Published(plan, PartitionState::kDone));
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(Says(report, "is recorded done")) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_FALSE(fs::exists(RunDir().path));
+}
+
+TEST_F(RunRecoveryTest, AnEmptiedRunFolderIsSettledByContent) {
+  // The run's journal objects removed after it published: its outputs are found by name, and
+  // their rows are all in files older than them (the originals): they go.
+  JournalPlan plan = Plan();
+  Published(plan, PartitionState::kPublishing);
+  fs::create_directories(RunDir().path);
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(Says(report, "settled by content")) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_FALSE(fs::exists(RunDir().path));
+}
+
+TEST_F(RunRecoveryTest, AFinishedRunsOutputsStayBesideALaterRedelivery) {
+  // The run finished (its originals gone); a writer then delivered the same rows again. Its
+  // folder, left empty, says nothing of whether it finished: files written after its outputs
+  // never make them removable, so nothing goes and the partition waits for a person.
+  JournalPlan plan = Plan();
+  Published(plan, PartitionState::kDone);
+  fs::remove(Partition() / "a.parquet");
+  fs::remove(Partition() / "b.parquet");
+  const auto written = fs::last_write_time(Final());
+  ASSERT_OK(testing::WriteParquet(Partition() / "again.parquet", 4, 0));
+  fs::last_write_time(Partition() / "again.parquet", written + std::chrono::seconds(5));
+  fs::create_directories(RunDir().path);
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 1) << Lines(report);
+  EXPECT_EQ(report.blocked.count("p=1"), 1u);
+  EXPECT_TRUE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "again.parquet"));
+  EXPECT_TRUE(fs::exists(RunDir().path));
+}
+
+TEST_F(RunRecoveryTest, AFinishedRunsFolderWithGarbageTouchesNothing) {
+  // No plan, and nothing that reads as a record: not something this tool leaves behind. Where
+  // the run's outputs are, nothing is settled (the partition waits for a person); the folder
+  // of a run with no outputs anywhere is removed.
+  JournalPlan plan = Plan();
+  Published(plan, PartitionState::kDone);
+  ASSERT_OK(WriteWholeFile(RunDir().Child(RunLayout::PartitionRecordName("p=1")), "garbage"));
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 1) << Lines(report);
+  EXPECT_TRUE(Says(report, "nothing was touched")) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  fs::remove(Final());
+  RecoveryReport again = Recover();
+  EXPECT_EQ(again.failures, 0) << Lines(again);
+  EXPECT_FALSE(fs::exists(RunDir().path));
 }
 
 }  // namespace

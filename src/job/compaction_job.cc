@@ -180,16 +180,11 @@ struct CompactionJob::Recovered {
 };
 
 void CompactionJob::SweepAbandoned(const RunContext& run, const RunJournal::RunFolders& folders) {
-  // Under the whole table's lease no run can still be writing: a run folder without a plan
-  // (a run that died writing it) and, on local disk, a staging folder of no journaled run (a
-  // cleanup that failed after its files were gone) are litter.
-  for (const auto& abandoned : folders.abandoned) {
-    const Location folder = run.layout.RunsDir().Child(abandoned);
-    if (file_systems_.DeleteFolder(folder).ok()) {
-      FileSystems::RemoveEmptyFolders(folder, RunLayout::kToolFolder);
-    }
-  }
-  std::set<std::string> journaled(folders.runs.begin(), folders.runs.end());
+  // Under the whole table's lease no run can still be writing: on local disk, a staging folder
+  // of no journaled run (a cleanup that failed after its files were gone) is litter. (Run
+  // folders without a plan are recovery's: their run's outputs are looked for first.)
+  const std::vector<std::string> runs = folders.WithJournal();
+  std::set<std::string> journaled(runs.begin(), runs.end());
   for (const Location& root : {run.table.location, run.layout.output_root()}) {
     if (root.is_s3()) continue;  // S3 has no folders; staged files are found from journals
     const Location staging = root.Child(std::string(RunLayout::kToolFolder) + "/staging");

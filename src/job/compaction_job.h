@@ -48,8 +48,8 @@ class CompactionJob {
 
  private:
   struct Recovered;
-  /// Under the whole table's lease: run folders without a plan, and local staging folders of
-  /// runs without a journal, are deleted.
+  /// Under the whole table's lease: local staging folders of runs without a journal are
+  /// deleted (run folders without a plan are RunRecovery's).
   void SweepAbandoned(const RunContext& run, const RunJournal::RunFolders& folders);
   /// Registers the run's fence with the file systems.
   void Fence(const RunContext& run);
