@@ -61,6 +61,32 @@ TEST(RunJournal, PlanAndRecordRoundTrip) {
   EXPECT_EQ(r.problems, record.problems);
 }
 
+// The plan is written a partition at a time into the text around its other fields: none, one
+// or several partitions, and fields that spell the splice point, all read back.
+TEST(RunJournal, APlanOfAnySizeReadsBack) {
+  JournalPlan plan = SamplePlan();
+  plan.table = "db.\"partitions\": []";
+  plan.archive_root = "s3://b/\"partitions\": [],\n x";
+  for (size_t n : {0u, 1u, 3u}) {
+    JournalPlan sized = plan;
+    sized.partitions.clear();
+    for (size_t i = 0; i < n; ++i) {
+      JournalPartition p = plan.partitions[0];
+      p.path = "year=2023/month=0" + std::to_string(i);
+      sized.partitions.push_back(p);
+    }
+    ASSERT_OK_AND_ASSIGN(JournalPlan back, RunJournal::PlanFromJson(RunJournal::ToJson(sized)));
+    EXPECT_EQ(back.table, plan.table);
+    EXPECT_EQ(back.archive_root, plan.archive_root);
+    ASSERT_EQ(back.partitions.size(), n);
+    for (size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(back.partitions[i].path, sized.partitions[i].path);
+      ASSERT_EQ(back.partitions[i].inputs.size(), 2u);
+      EXPECT_EQ(back.partitions[i].inputs[1].uri, sized.partitions[i].inputs[1].uri);
+    }
+  }
+}
+
 TEST(RunJournal, RefusesWhatItCannotTrust) {
   EXPECT_FALSE(RunJournal::PlanFromJson("{").ok());
   EXPECT_FALSE(RunJournal::PlanFromJson(R"({"version": 2})").ok());
