@@ -86,6 +86,29 @@ def next_run_settles(run, table, rows, parts, says):
     assert tool_files(table) == []
 
 
+def next_run_leaves_to_a_person(run, table, says=(), only=None):
+    """The next ordinary run over `table` finds the crashed run's outputs but no record vouching
+    for the files that hold their rows: whether those are its originals or duplicates kept on
+    purpose cannot be told, so every partition holding its outputs is left exactly as it is,
+    blocked, with the way out said (exit 4); the other partitions are compacted. Returns the
+    blocked partitions' paths."""
+    holding = sorted({f.parent for f in table.rglob("part-*-c*.parquet")
+                      if "_s3_compaction" not in f.parts})
+    if only is not None:  # the partitions whose outputs no record accounts for
+        holding = [table / p for p in only]
+    assert holding
+    before = {p: snapshot(p) for p in holding}
+    r = run(*flags(table, "--delete_original_files", "true", "--json"))
+    assert r.code == 4, r.stderr
+    assert any(all(w in line for w in ("If that run finished", *says))
+               for line in r.summary["recovered"]), r.summary["recovered"]
+    assert {p: snapshot(p) for p in holding} == before
+    blocked = {d["partition"] for d in r.summary["details"]
+               if "not compacted" in (d.get("reason") or "")}
+    assert blocked == {str(p.relative_to(table)) for p in holding}, r.summary["details"]
+    return blocked
+
+
 def crash(run, table, point="mid_publish"):
     """A run over `table` (a path) killed at `point`, deleting its originals."""
     crashed = run(*flags(table, "--delete_original_files", "true"),
@@ -253,6 +276,9 @@ def test_a_file_that_merely_shares_rows_is_never_removed(binary, run, tmp_path):
 
 @pytest.mark.parametrize("spoil", ["record", "plan"])
 def test_a_truncated_journal_is_settled_by_content(run, tmp_path, spoil):
+    """A record truncated: its plan still names the originals, which vouch for the outputs'
+    rows: settled. The plan truncated: nothing names them, so nothing is removed on the rows'
+    word alone (they may be duplicates kept on purpose): left to a person."""
     root = tmp_path / "t"
     parts = [{"p": "1"}, {"p": "2"}]
     rows = make(root, parts)
@@ -260,14 +286,19 @@ def test_a_truncated_journal_is_settled_by_content(run, tmp_path, spoil):
     run_dir = next((root / "_s3_compaction" / "runs").iterdir())
     victim = run_dir / "plan.json" if spoil == "plan" else record_files(run_dir)[0]
     victim.write_text(victim.read_text()[:40])
-    next_run_settles(run, root, rows, parts, ["settled by content"])
+    if spoil == "record":
+        next_run_settles(run, root, rows, parts, ["settled by content"])
+    else:
+        next_run_leaves_to_a_person(run, root, ["its plan cannot be read"])
 
 
 @pytest.mark.parametrize("point", ["mid_publish", "after_publish", "mid_remove"])
-def test_a_journal_whose_plan_was_deleted_is_settled_not_swept(run, tmp_path, point):
+def test_a_journal_whose_plan_was_deleted_is_never_swept(run, tmp_path, point):
     """plan.json gone, the run's records left: not a run that died writing its plan (litter),
     but one that may have published outputs beside its originals. Swept, it would leave both,
-    every row twice. Settled by name and content instead."""
+    every row twice, and the next run would make that permanent. From `removing` on, the
+    records name the originals they checked: settled by content; before, nothing names them:
+    left to a person."""
     root = tmp_path / "t"
     parts = [{"p": "1"}, {"p": "2"}]
     rows = make(root, parts)
@@ -279,7 +310,10 @@ def test_a_journal_whose_plan_was_deleted_is_settled_not_swept(run, tmp_path, po
     assert shown.code == 0, shown.stderr
     journals = {j["run_id"]: j for j in shown.summary["journals"]}
     assert journals[run_dir.name]["state"] == "plan lost", journals
-    next_run_settles(run, root, rows, parts, ["plan.json is missing", "settled by content"])
+    if point == "mid_remove":
+        next_run_settles(run, root, rows, parts, ["plan.json is missing", "settled by content"])
+    else:
+        next_run_leaves_to_a_person(run, root, ["plan.json is missing"])
 
 
 @pytest.mark.parametrize("point", ["after_publish", "mid_remove"])
@@ -308,7 +342,8 @@ def test_outputs_beside_a_partition_with_no_record_of_a_publish_are_settled(run,
 def test_a_lost_wave_plan_does_not_hide_the_wave_it_published(run, tmp_path):
     """plan-000002.json of a run crashed in its third wave deleted: its partitions are in no
     plan any more, but its outputs stand beside their originals (found by the adversarial
-    review: 'nothing to recover', every row of p=3 twice)."""
+    review: 'nothing to recover', every row of p=3 twice, then compacted for good). Found by
+    name; with nothing naming its originals, left to a person."""
     root = tmp_path / "t"
     parts = [{"p": str(i)} for i in range(1, 5)]
     write_table(root, TableSpec(partitions=parts, files_per_partition=6, rows_per_file=100))
@@ -320,7 +355,7 @@ def test_a_lost_wave_plan_does_not_hide_the_wave_it_published(run, tmp_path):
     assert crashed.code == KILLED, crashed.stderr
     run_dir = next((root / "_s3_compaction" / "runs").iterdir())
     (run_dir / "plan-000002.json").unlink()
-    next_run_settles(run, root, rows, parts, ["settled by content"])
+    assert next_run_leaves_to_a_person(run, root, only=["p=3"]) == {"p=3"}
 
 
 def test_a_partition_value_naming_the_tool_folder_is_still_searched(run, tmp_path):
@@ -332,7 +367,7 @@ def test_a_partition_value_naming_the_tool_folder_is_still_searched(run, tmp_pat
     crash(run, root, "after_publish")
     run_dir = next((root / "_s3_compaction" / "runs").iterdir())
     (run_dir / "plan.json").unlink()
-    next_run_settles(run, root, rows, parts, ["settled by content"])
+    assert "job=nightly_s3_compaction" in next_run_leaves_to_a_person(run, root)
 
 
 def test_a_shard_stops_at_a_journal_whose_plan_was_deleted(run, tmp_path):
@@ -346,7 +381,7 @@ def test_a_shard_stops_at_a_journal_whose_plan_was_deleted(run, tmp_path):
     assert r.code == 3, r.stderr
     assert f"the journal of run {run_dir.name} cannot be read" in r.stderr
     assert "plan.json is missing" in r.stderr
-    next_run_settles(run, root, rows, parts, ["plan.json is missing"])
+    next_run_leaves_to_a_person(run, root, ["plan.json is missing"])
 
 
 @pytest.mark.parametrize("point", ["after_publish", "mid_remove"])
@@ -414,21 +449,30 @@ def test_a_finished_runs_outputs_are_never_settled_on_a_journal_without_a_plan(r
     assert_whole(root, rows, ONE)
 
 
-def test_an_empty_folder_of_a_crashed_run_is_not_swept_over_its_outputs(run, tmp_path):
+@pytest.mark.parametrize("shard", [False, True])
+def test_an_empty_folder_of_a_crashed_run_is_not_swept_over_its_outputs(run, tmp_path, shard):
     """Every journal object of a run that published removed, its folder left empty: swept as a
-    run that died writing its plan, it left the outputs beside their originals, every row twice
-    (found by the adversarial review). Its outputs are found by name and settled by content
-    (a finished run's cleanup cut short leaves the same empty folder: its outputs stay)."""
+    run that died writing its plan, it left the outputs beside their originals, and the next
+    run compacted both together: every row twice for good (found by the adversarial review;
+    shards did the same). Its outputs are found by name; nothing vouches for the files holding
+    their rows (a finished run's cleanup cut short leaves the same empty folder, and there such
+    files are duplicates kept on purpose): left to a person, shards included."""
     root = tmp_path / "t"
     parts = [{"p": "1"}, {"p": "2"}]
-    rows = make(root, parts)
+    make(root, parts)
     crash(run, root, "after_publish")
     run_dir = next((root / "_s3_compaction" / "runs").iterdir())
     for f in list(run_dir.iterdir()):
         f.unlink()
-    assert outputs_of(root)
-    next_run_settles(run, root, rows, parts, ["holds no plan or record", "settled by content"])
-    assert not run_dir.exists()
+    holding = sorted({f.parent for f in outputs_of(root)})
+    before = {p: snapshot(p) for p in holding}
+    if shard:
+        for k in ("0/2", "1/2"):
+            r = run(*flags(root, "--delete_original_files", "true", "--shard", k, "--json"))
+            assert r.code in (0, 4), r.stderr
+            assert {p: snapshot(p) for p in holding} == before
+    next_run_leaves_to_a_person(run, root, ["holds no plan or record", "remove " + str(run_dir)])
+    assert run_dir.is_dir()
 
 
 def test_a_folder_of_a_run_that_died_writing_its_plan_is_swept(run, tmp_path):

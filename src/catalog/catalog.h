@@ -62,6 +62,12 @@ class Catalog {
   virtual arrow::Result<PartitionListing> ListPartitions(const Table& table,
                                                          const PartitionPredicate& predicate) = 0;
 
+  /// Asks ListPartitions to hold the files it lists for at most about `files` files in all:
+  /// past that, partitions come with their file count only (Partition::listed_files) and the
+  /// planner lists each again, a wave at a time, so that a run's memory does not grow with the
+  /// table. A catalog that does not list files ignores it.
+  virtual void KeepListedFilesUpTo(int64_t files) { (void)files; }
+
   /// True when the catalog records where each partition lives, so that writing a partition
   /// elsewhere (--target_s3_path) must be followed by UpdatePartitions before the originals
   /// may go. A path table has no such record.

@@ -22,6 +22,9 @@ struct Partition {
   /// The partition's files (hidden names already removed), when discovery has listed them
   /// already; otherwise the planner lists `location`.
   std::optional<std::vector<arrow::fs::FileInfo>> files;
+  /// How many files discovery listed there, kept in `files` or not; -1 when it listed none
+  /// (a catalog's partitions: the planner lists them).
+  int64_t listed_files = -1;
 };
 
 /// How messages name a partition: its path, or "(table)" for the one partition of an

@@ -75,7 +75,9 @@ arrow::Result<Weighed> Weigh(RowMultiset rows, const std::vector<ExpectedFile>& 
     }
   }
   for (const auto& f : others) {
-    ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
+    auto took = rows.Take(f.location);
+    if (!took.ok() && took.status().IsInvalid()) continue;  // not Parquet: no rows to share
+    ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, std::move(took));
     if (taken.taken > 0 && out.shared.empty()) {
       out.shared = f.location.uri() + ", which the run did not plan, shares " +
                    std::to_string(taken.taken) + " of its rows with them";
@@ -87,8 +89,10 @@ arrow::Result<Weighed> Weigh(RowMultiset rows, const std::vector<ExpectedFile>& 
 // True when every row of `rows` is in `originals` and `others` together.
 arrow::Result<bool> AllElsewhere(RowMultiset rows, const std::vector<ExpectedFile>& originals,
                                  const std::vector<ExpectedFile>& others) {
-  for (const auto* files : {&originals, &others}) {
-    for (const auto& f : *files) ARROW_RETURN_NOT_OK(rows.Take(f.location).status());
+  for (const auto& f : originals) ARROW_RETURN_NOT_OK(rows.Take(f.location).status());
+  for (const auto& f : others) {
+    auto took = rows.Take(f.location);
+    if (!took.ok() && !took.status().IsInvalid()) return took.status();  // Invalid: no rows
   }
   return rows.size() == 0;
 }
@@ -99,9 +103,9 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     FileSystems& file_systems, const PartitionPublisher& remover, const Location& archive,
     const std::vector<ExpectedFile>& outputs, const std::vector<ExpectedFile>& originals,
     const std::vector<ExpectedFile>& others, Prefer prefer,
-    const std::vector<ExpectedFile>& later) {
+    const std::vector<ExpectedFile>& unvouched) {
   Outcome out;
-  if (std::string both; !Disjoint(outputs, {&originals, &others, &later}, &both)) {
+  if (std::string both; !Disjoint(outputs, {&originals, &others, &unvouched}, &both)) {
     out.detail = both + " is named both as an output and as another file";
     return out;
   }
@@ -122,7 +126,7 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     if (doubled) return RemoveOutputs(file_systems, outputs, total);
   }
   std::vector<ExpectedFile> unplanned = others;
-  unplanned.insert(unplanned.end(), later.begin(), later.end());
+  unplanned.insert(unplanned.end(), unvouched.begin(), unvouched.end());
   ARROW_ASSIGN_OR_RAISE(Weighed weighed, Weigh(std::move(rows), originals, unplanned,
                                                 /*trust_versions=*/prefer == Prefer::kKeepOutputs));
   if (prefer == Prefer::kEither && (!weighed.partial.empty() || !weighed.shared.empty())) {

@@ -15,10 +15,11 @@
 // Only originals are ever removed for being within the outputs: a file the run did not plan
 // may hold the same rows on purpose (an at-least-once writer's duplicate), and stays. Rows are
 // compared as multisets (RowMultiset). Removal is exact (FileSystems::RemoveExactly): a file
-// that changed since it was listed stays. Files written after the run began (`later`) are
-// weighed as other files but never make the outputs removable: a writer that re-delivered
-// rows the run had already published (an at-least-once sink) holds them as well, and the
-// outputs are then the only copy readers counted. Stateless.
+// that changed since it was listed stays. Files no trusted record vouches for (`unvouched`)
+// are weighed as other files but never make the outputs removable: without a journal that
+// says the run did not finish, its outputs may be the only copy of rows another file holds on
+// purpose (an at-least-once writer's re-delivery, an older duplicate). An other file that is
+// not Parquet (or is corrupt) holds no row readers see, and is passed over. Stateless.
 
 #include <string>
 #include <vector>
@@ -56,8 +57,8 @@ class ContentSettlement {
                    // and any other is left where it is (reported, kUnsettled)
   };
 
-  /// `remover` removes originals (by the run's policy) into `archive`. `later`: other files
-  /// written after the run began (see above).
+  /// `remover` removes originals (by the run's policy) into `archive`. `unvouched`: other files
+  /// that never make the outputs removable (see above).
   /// REQUIRES: `outputs` is not empty and readable as Parquet. Errors: a file cannot be read.
   static arrow::Result<Outcome> Settle(FileSystems& file_systems,
                                        const PartitionPublisher& remover,
@@ -66,7 +67,7 @@ class ContentSettlement {
                                        const std::vector<ExpectedFile>& originals,
                                        const std::vector<ExpectedFile>& others,
                                        Prefer prefer = Prefer::kEither,
-                                       const std::vector<ExpectedFile>& later = {});
+                                       const std::vector<ExpectedFile>& unvouched = {});
 
  private:
   static Outcome RemoveOutputs(FileSystems& file_systems,

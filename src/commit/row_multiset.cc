@@ -70,6 +70,9 @@ arrow::Status RowMultiset::ForEachBatch(const Location& file, bool* aligned, int
       each(hashes);
     }
     return arrow::Status::OK();
+  } catch (const parquet::ParquetInvalidOrCorruptedFileException& e) {
+    return arrow::Status::Invalid("reading ", uri, ": not a Parquet file readers can read (",
+                                  e.what(), ")");
   } catch (const std::exception& e) {
     return arrow::Status::IOError("reading ", uri, ": ", e.what());
   }

@@ -35,7 +35,8 @@ class RowMultiset {
     bool comparable = true;   // false: its columns do not widen into the reference's
   };
   /// Takes out of the multiset one occurrence of each row of `file` it holds. A file that
-  /// cannot be aligned takes nothing. Errors: unreadable.
+  /// cannot be aligned takes nothing. Errors: unreadable (Invalid when it is not Parquet at
+  /// all, or corrupt: then it holds no row readers see).
   arrow::Result<Taken> Take(const Location& file);
 
   int64_t size() const { return size_; }

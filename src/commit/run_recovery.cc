@@ -333,52 +333,50 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
       return false;
     }
     if (!hint.etag.empty() && hint.etag != now.etag) return false;
-    if (hint.mtime_ns != 0 && now.mtime_ns != 0 && hint.mtime_ns != now.mtime_ns &&
+    if (here && hint.mtime_ns != 0 && now.mtime_ns != 0 && hint.mtime_ns != now.mtime_ns &&
         hint.etag.empty()) {
-      return false;  // local disk (S3 lists mtimes to the millisecond: its ETag decides)
+      // Written again in place since. (A copy of the table has its own times: a copy on S3
+      // always, on disk unless times were kept.)
+      return false;
     }
     return true;
   };
-  // Without a trusted record nothing says the run did not finish: a file written after its
-  // first output here (an at-least-once writer re-delivering rows it had published; never an
-  // original, which planning saw before any output was written) never makes its outputs
-  // removable.
-  int64_t first_output = std::numeric_limits<int64_t>::max();
-  for (const auto& f : listing) {
-    if (RunLayout::IsOutputOf(BaseName(f.location.path), run_id)) {
-      first_output = std::min(first_output, f.identity.mtime_ns);
-    }
-  }
-  std::vector<ExpectedFile> outputs, originals, others, later;
+  // Without a trusted record nothing says the run did not finish: only the originals a plan
+  // or record names (and finds again as it checked them) may show its outputs to be doubles.
+  // Every other file, another run's output included, may hold the same rows on purpose (an
+  // at-least-once writer's re-delivery, an older duplicate): it never makes the outputs
+  // removable, and one sharing rows with them leaves the partition to a person.
+  std::vector<ExpectedFile> outputs, originals, unvouched;
   for (const auto& f : listing) {
     const std::string name(BaseName(f.location.path));
     if (f.symlink || RunLayout::IsHidden(name)) continue;
     auto it = named.find(name);
     const bool planned_here = it != named.end() && same(*it->second, f);
-    const bool after = f.identity.mtime_ns == 0 || f.identity.mtime_ns > first_output;
-    auto& into = RunLayout::IsOutputOf(name, run_id)                     ? outputs
-                 : (planned_here || ConcurrentOutput(f, run_id)) ? originals
-                 : after                                          ? later
-                                                                  : others;
+    auto& into = RunLayout::IsOutputOf(name, run_id) ? outputs
+                 : planned_here                      ? originals
+                                                     : unvouched;
     into.push_back({f.location, f.identity});
   }
   if (outputs.empty()) {
     report->lines.push_back(who + why + "; nothing of that run is in the partition");
     return false;
   }
-  if (originals.empty() && others.empty() && later.empty()) {
+  if (originals.empty() && unvouched.empty()) {
     report->lines.push_back(who + why + "; its new files are all the partition holds, and stay");
     return false;
   }
   PartitionPublisher remover(layout_, file_systems_, originals_action, io_threads_);
   auto settled = ContentSettlement::Settle(file_systems_, remover,
                                            layout_.ForRun(run_id).ArchiveDir(path), outputs,
-                                           originals, others, ContentSettlement::Prefer::kEither,
-                                           later);
+                                           originals, {}, ContentSettlement::Prefer::kEither,
+                                           unvouched);
   const std::string detail = settled.ok() ? settled->detail : settled.status().message();
   if (!settled.ok() || settled->kind == ContentSettlement::Kind::kUnsettled) {
     ++report->failures;
-    report->lines.push_back(who + why + "; cannot settle it by content: " + detail);
+    report->lines.push_back(who + why + "; cannot settle it by content: " + detail + ". If that "
+                            "run finished, its new files are the only copy of their rows: "
+                            "remove " + layout_.RunsDir().Child(run_id).uri() + " and they "
+                            "stay; if not, its originals are still there beside them");
     report->blocked[path] = "an unsettled journal covers it (" + who + why + "; " + detail + ")";
     return true;
   }
@@ -451,10 +449,33 @@ arrow::Status RunRecovery::RecoverEmptied(const std::string& run_id, RecoveryRep
                                                    "record", nullptr, {}, report,
                                                    /*quiet_if_none=*/true));
   if (left) return arrow::Status::OK();  // the folder stays, for another look
+  RemoveRunFolder(run_id, report);
+  return arrow::Status::OK();
+}
+
+void RunRecovery::RemoveRunFolder(const std::string& run_id, RecoveryReport* report) {
   const Location run_dir = layout_.RunsDir().Child(run_id);
-  ARROW_RETURN_NOT_OK(SweepStaging(run_id));
-  ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(run_dir));
+  arrow::Status st = SweepStaging(run_id);
+  if (st.ok()) st = file_systems_.DeleteFolder(run_dir);
+  if (!st.ok()) {
+    // Settled; only the folder could not go (a link out of the table, no permission): every
+    // run would meet it again.
+    ++report->failures;
+    report->lines.push_back("run " + run_id + ": nothing of it is left unsettled, but " +
+                            st.message() + "; remove " + run_dir.uri() + " by hand");
+    return;
+  }
   FileSystems::RemoveEmptyFolders(run_dir, RunLayout::kToolFolder);
+}
+
+arrow::Status RunRecovery::BlockOutputsOf(const std::string& run_id, RecoveryReport* report) {
+  ARROW_ASSIGN_OR_RAISE(auto folders, OutputFolders(run_id, /*look_elsewhere=*/true));
+  for (const auto& [path, folder] : folders) {
+    report->blocked.try_emplace(
+        path, "run " + run_id + " has new files in " + folder.uri() + " but no journal; "
+              "finish it with `s3-compaction recover` (no --shard, this table's own journal) "
+              "first");
+  }
   return arrow::Status::OK();
 }
 
@@ -462,11 +483,16 @@ arrow::Status RunRecovery::RecoverJournalless(const std::string& run_id, const s
                                               bool quiet, RecoveryReport* report) {
   const Location run_dir = layout_.RunsDir().Child(run_id);
   ARROW_ASSIGN_OR_RAISE(auto folders, OutputFolders(run_id, /*look_elsewhere=*/true));
+  if (folders.empty() && layout_.JournalElsewhere()) {
+    // A journal folder given by --journal_path may be shared: it may be another table's.
+    report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in this "
+                            "table, and its folder in " + run_dir.uri() + " stays (it may be "
+                            "another table's)");
+    return arrow::Status::OK();
+  }
   if (folders.empty()) {
-    // Nothing of that run was published: the folder says nothing.
-    ARROW_RETURN_NOT_OK(SweepStaging(run_id));
-    ARROW_RETURN_NOT_OK(file_systems_.DeleteFolder(run_dir));
-    FileSystems::RemoveEmptyFolders(run_dir, RunLayout::kToolFolder);
+    // Nothing of that run was published here: the folder says nothing.
+    RemoveRunFolder(run_id, report);
     if (!quiet) {
       report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the "
                               "table, its folder was removed");
@@ -786,17 +812,21 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
         continue;
       }
       if ((*stored)->state == PartitionState::kDone && trusted->in_place) {
-        // Done in place means its originals went (archived or deleted). Planned originals still
-        // there, as checked, say the record is stale or forged: believed, the run's outputs
-        // would stay beside them (every row twice). Its outputs are found by name, below.
+        // Done in place means its originals went (archived or deleted; one changed since
+        // planning stays, reported). Planned originals still there say the record may be stale
+        // or forged: believed, the run's outputs would stay beside them (every row twice). Its
+        // outputs are found by name, below, and settled against the originals it names.
         ARROW_ASSIGN_OR_RAISE(Originals now, OriginalsNow(file_systems_, *trusted, **stored));
-        if (!now.unchanged.empty()) {
+        if (!now.unchanged.empty() || !now.changed.empty()) {
+          // Changed ones too: an original touched (or rewritten alike) since is still there.
           handled.erase(trusted->location.path);
           handled.erase(trusted->output_dir.path);
           if (unrecorded.empty()) {
             unrecorded = "partition " + PartitionName(partition.path) +
                          " is recorded done, but its planned original " +
-                         now.unchanged.front().location.uri() + " is still there";
+                         (now.unchanged.empty() ? now.changed.front()
+                                                : now.unchanged.front().location.uri()) +
+                         " is still there";
           }
           continue;
         }
@@ -862,19 +892,20 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
   }
   const std::set<std::string> plan_lost(folders->plan_lost.begin(), folders->plan_lost.end());
   const std::optional<Shard> own = Shard::FromScope(scope_);
-  if (!own) {
-    // Folders with no journal object: a run that died writing its plan (a temporary file is
-    // left), a finished run's cleanup cut short after its last object (local disk keeps the
-    // empty folder), or a journal someone removed. No run holding the whole table's lease can
-    // be writing there (a shard leaves them: a sibling may be writing its plan now).
-    for (const auto& run : folders->abandoned) {
-      if (run == layout_.run_id()) continue;
-      auto st = RecoverEmptied(run, &report);
-      if (!st.ok()) {
-        report.lines.push_back("run " + run + ": " + st.message());
-        report.stop = "the folder of run " + run + " could not be settled (" + st.message() +
-                      "); nothing was changed, try again";
-      }
+  // Folders with no journal object: a run that died writing its plan (a temporary file is
+  // left), a finished run's cleanup cut short after its last object (local disk keeps the
+  // empty folder), or a journal someone removed. Only a run over the whole table, in its own
+  // journal folder, may settle and remove them: a shard's sibling, or a run of another table
+  // sharing --journal_path, may be writing its plan there now. The others only keep away from
+  // partitions holding that run's outputs.
+  const bool settles_emptied = !own && !layout_.JournalElsewhere();
+  for (const auto& run : folders->abandoned) {
+    if (run == layout_.run_id()) continue;
+    auto st = settles_emptied ? RecoverEmptied(run, &report) : BlockOutputsOf(run, &report);
+    if (!st.ok()) {
+      report.lines.push_back("run " + run + ": " + st.message());
+      report.stop = "the folder of run " + run + " could not be settled (" + st.message() +
+                    "); nothing was changed, try again";
     }
   }
   for (const auto& run : folders->WithJournal()) {

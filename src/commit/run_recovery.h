@@ -116,6 +116,12 @@ class RunRecovery {
   /// A run folder with no journal object at all (RunFolders::abandoned): the run's outputs,
   /// if any, settled by name and content; the folder removed once nothing is left unsettled.
   arrow::Status RecoverEmptied(const std::string& run_id, RecoveryReport* report);
+  /// Deletes run `run_id`'s folder and staging; a failure is reported (a failure, a line), not
+  /// returned.
+  void RemoveRunFolder(const std::string& run_id, RecoveryReport* report);
+  /// Blocks the partitions holding run `run_id`'s outputs (a shard, or a run whose journal
+  /// folder is shared, meeting a run folder with no journal object: not its own to settle).
+  arrow::Status BlockOutputsOf(const std::string& run_id, RecoveryReport* report);
   /// A run folder whose objects do not read as a journal (no plan, and garbage): swept when none of the run's outputs is
   /// anywhere (`quiet`: without a report line), else every partition holding some is blocked
   /// and left as it is (whether the run finished cannot be known), and the folder stays.

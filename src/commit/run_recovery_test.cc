@@ -250,31 +250,52 @@ TEST_F(RunRecoveryTest, ADoneRecordBesideItsPlannedOriginalsIsNotBelieved) {
   EXPECT_FALSE(fs::exists(RunDir().path));
 }
 
-TEST_F(RunRecoveryTest, AnEmptiedRunFolderIsSettledByContent) {
-  // The run's journal objects removed after it published: its outputs are found by name, and
-  // their rows are all in files older than them (the originals): they go.
+TEST_F(RunRecoveryTest, AnEmptiedRunFolderBesideFilesSharingItsRowsIsLeftToAPerson) {
+  // The run's journal objects removed after it published: its outputs are found by name. No
+  // record vouches for the files holding their rows (the originals here; a finished run's
+  // would be gone, and such files would be duplicates kept on purpose): nothing goes.
   JournalPlan plan = Plan();
   Published(plan, PartitionState::kPublishing);
   fs::create_directories(RunDir().path);
   RecoveryReport report = Recover();
-  EXPECT_EQ(report.failures, 0) << Lines(report);
-  EXPECT_TRUE(Says(report, "settled by content")) << Lines(report);
-  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_EQ(report.failures, 1) << Lines(report);
+  EXPECT_EQ(report.blocked.count("p=1"), 1u);
+  EXPECT_TRUE(Says(report, "remove " + RunDir().uri())) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
   EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(RunDir().path));
+}
+
+TEST_F(RunRecoveryTest, AnEmptiedRunFolderOfAFinishedRunIsRemoved) {
+  // A finished run's cleanup cut short before its folder went: its outputs share no row with
+  // the partition's other files (a non-Parquet one among them): they stay, the folder goes.
+  JournalPlan plan = Plan();
+  Published(plan, PartitionState::kDone);
+  fs::remove(Partition() / "a.parquet");
+  fs::remove(Partition() / "b.parquet");
+  ASSERT_OK(testing::WriteParquet(Partition() / "new.parquet", 2, 100));
+  ASSERT_OK(WriteWholeFile(*file_systems_.Resolve((Partition() / "manifest.json").string()), "{}"));
+  fs::create_directories(RunDir().path);
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "new.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "manifest.json"));
   EXPECT_FALSE(fs::exists(RunDir().path));
 }
 
 TEST_F(RunRecoveryTest, AFinishedRunsOutputsStayBesideALaterRedelivery) {
   // The run finished (its originals gone); a writer then delivered the same rows again. Its
-  // folder, left empty, says nothing of whether it finished: files written after its outputs
-  // never make them removable, so nothing goes and the partition waits for a person.
+  // folder, left empty, says nothing of whether it finished: a file no record vouches for
+  // never makes its outputs removable, so nothing goes and the partition waits for a person.
   JournalPlan plan = Plan();
   Published(plan, PartitionState::kDone);
   fs::remove(Partition() / "a.parquet");
   fs::remove(Partition() / "b.parquet");
   const auto written = fs::last_write_time(Final());
   ASSERT_OK(testing::WriteParquet(Partition() / "again.parquet", 4, 0));
-  fs::last_write_time(Partition() / "again.parquet", written + std::chrono::seconds(5));
+  // Copied keeping its time, or by a writer whose clock is behind: no time makes it evidence.
+  fs::last_write_time(Partition() / "again.parquet", written - std::chrono::seconds(5));
   fs::create_directories(RunDir().path);
   RecoveryReport report = Recover();
   EXPECT_EQ(report.failures, 1) << Lines(report);
@@ -365,22 +386,24 @@ TEST_F(WaveRecoveryTest, ARecordInAnotherWavesBatchIsNotFollowed) {
   EXPECT_FALSE(fs::exists(publishing.outputs[0].staged));
 }
 
-TEST_F(WaveRecoveryTest, AWavePlanOfAnotherRunIsSettledByContent) {
+TEST_F(WaveRecoveryTest, AWavePlanOfAnotherRunLeavesItsPartitionToAPerson) {
   // The second wave's plan is another run's (copied in): which partitions this run's second
-  // wave covered cannot be taken from it; its output is found by name and settled by content
-  // (all its rows are in the originals: the output goes, the originals stay).
+  // wave covered, and what their originals were, cannot be taken from it. Its output is found
+  // by name; with no original vouched for, files holding its rows may be the originals or
+  // duplicates kept on purpose: nothing goes, the partition is blocked, the journal stays.
   JournalPlan second = Plan();
   const PartitionRecord record = Published(second, PartitionState::kPublishing);
   second.run_id = "20260101T000000Z-cccccc";
   Journal(FirstWave(), second, record);
   RecoveryReport report = Recover();
-  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_EQ(report.failures, 1) << Lines(report);
+  EXPECT_EQ(report.blocked.count("p=1"), 1u);
   EXPECT_TRUE(Says(report, "not this run's wave")) << Lines(report);
-  EXPECT_TRUE(Says(report, "settled by content")) << Lines(report);
-  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(Says(report, "If that run finished")) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
   EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
   EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
-  EXPECT_FALSE(fs::exists(RunDir().path));
+  EXPECT_TRUE(fs::exists(RunDir().path));
 }
 
 TEST_F(WaveRecoveryTest, APartitionInTwoWavesIsSettledByContent) {

@@ -286,6 +286,10 @@ arrow::Result<CompactionJob::Selection> CompactionJob::Select(Catalog& catalog,
   PartitionListing listing;
   {
     StageClock::Scope listing_time(run.clock.get(), Stage::kListing);
+    // Past a wave's files, partitions come with their count only and each wave lists its own
+    // again: what the run holds is a wave's, however large the table. With a limit the run
+    // chooses among every partition's files: it keeps them all.
+    if (!run.budget.limits().any()) catalog.KeepListedFilesUpTo(run.wave_files);
     ARROW_ASSIGN_OR_RAISE(listing, catalog.ListPartitions(run.table, options_.predicate));
     ARROW_RETURN_NOT_OK(CheckReportOutside(run, listing.partitions));
     if (transaction) {

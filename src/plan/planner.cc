@@ -1,6 +1,7 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -36,9 +37,12 @@ arrow::Result<std::vector<FileInfo>> ListFiles(const Location& dir, bool* tool_f
         BaseName(entry.path()) == RunLayout::kToolFolder) {
       *tool_folder = true;
     }
-    if (entry.type() == FileType::File && !RunLayout::IsHidden(BaseName(entry.path()))) {
-      files.push_back(std::move(entry));
+    if (entry.type() != FileType::File || RunLayout::IsHidden(BaseName(entry.path()))) continue;
+    std::error_code ec;
+    if (!dir.is_s3() && std::filesystem::is_symlink(entry.path(), ec)) {
+      continue;  // someone else's file (discovery notes these where it keeps the files)
     }
+    files.push_back(std::move(entry));
   }
   std::sort(files.begin(), files.end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path() < b.path(); });

@@ -29,7 +29,7 @@ std::vector<int64_t> Waves::FilesOf(const std::vector<Partition>& partitions) {
   std::vector<int64_t> files;
   files.reserve(partitions.size());
   for (const auto& p : partitions) {
-    files.push_back(p.files ? static_cast<int64_t>(p.files->size()) : -1);
+    files.push_back(p.files ? static_cast<int64_t>(p.files->size()) : p.listed_files);
   }
   return files;
 }

@@ -26,7 +26,7 @@ class Waves {
   /// yet), in order, covering all of them; none for none.
   static std::vector<std::pair<size_t, size_t>> Cut(const std::vector<int64_t>& files,
                                                     int64_t max_files);
-  /// The files each partition's listing holds (-1 when it has not been listed).
+  /// The files each partition's listing holds, or counted (-1 when it has not been listed).
   static std::vector<int64_t> FilesOf(const std::vector<Partition>& partitions);
 };
 

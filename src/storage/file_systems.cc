@@ -1,5 +1,7 @@
 #include "storage/file_systems.h"
 
+#include <arrow/util/future.h>
+
 #include <algorithm>
 #include <cctype>
 #include <atomic>
@@ -517,6 +519,17 @@ arrow::Result<Location> FileSystems::Resolve(const std::string& uri_or_path) {
   return Location{local_, canonical};
 }
 
+namespace {
+
+arrow::Status Naming(const Location& folder, const arrow::Status& st) {
+  // The detail holds the reason ("[errno 13] Permission denied"); message() leaves it out.
+  const auto& detail = st.detail();
+  return st.WithMessage("listing ", folder.uri(), ": ", st.message(),
+                        detail ? " (" + detail->ToString() + ")" : "");
+}
+
+}  // namespace
+
 arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folder,
                                                            bool recursive, int max_depth) {
   arrow::fs::FileSelector selector;
@@ -525,13 +538,25 @@ arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folde
   selector.recursive = recursive;
   selector.max_recursion = max_depth;
   auto listed = folder.fs->GetFileInfo(selector);
-  if (!listed.ok()) {
-    // The detail holds the reason ("[errno 13] Permission denied"); message() leaves it out.
-    const auto& detail = listed.status().detail();
-    return listed.status().WithMessage("listing ", folder.uri(), ": ", listed.status().message(),
-                                       detail ? " (" + detail->ToString() + ")" : "");
-  }
+  if (!listed.ok()) return Naming(folder, listed.status());
   return listed;
+}
+
+arrow::Status ListFolderInBatches(
+    const Location& folder, bool recursive, int max_depth,
+    const std::function<arrow::Status(std::vector<arrow::fs::FileInfo>&&)>& each) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = folder.path;
+  selector.allow_not_found = true;
+  selector.recursive = recursive;
+  selector.max_recursion = max_depth;
+  arrow::fs::FileInfoGenerator next = folder.fs->GetFileInfoGenerator(selector);
+  while (true) {
+    auto batch = next().result();
+    if (!batch.ok()) return Naming(folder, batch.status());
+    if (arrow::IsIterationEnd(*batch)) return arrow::Status::OK();
+    ARROW_RETURN_NOT_OK(each(std::move(batch).ValueOrDie()));
+  }
 }
 
 arrow::Result<std::string> CanonicalLocalPath(const std::string& path) {

@@ -16,6 +16,7 @@
 // S3 support is initialised on first use; FinalizeS3IfUsed() must run before the process
 // exits (the CLI does it in main). Thread-safe.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,13 @@ class S3Lister;
 arrow::Result<std::vector<arrow::fs::FileInfo>> ListFolder(const Location& folder,
                                                            bool recursive = false,
                                                            int max_depth = 64);
+
+/// The same listing a batch at a time (of up to 1,000 entries: a page on S3), each handed to
+/// `each` as it comes, so that a listing of millions of objects is never held whole. Errors
+/// as ListFolder's, or the first `each` returns (the listing stops there).
+arrow::Status ListFolderInBatches(
+    const Location& folder, bool recursive, int max_depth,
+    const std::function<arrow::Status(std::vector<arrow::fs::FileInfo>&&)>& each);
 
 /// `path` made absolute, its symbolic links resolved as far as it exists, "." and ".." gone.
 arrow::Result<std::string> CanonicalLocalPath(const std::string& path);

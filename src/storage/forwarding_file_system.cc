@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include <arrow/util/future.h>
+
 namespace s3c {
 
 using arrow::Result;
@@ -50,6 +52,26 @@ Result<arrow::fs::FileInfoVector> ForwardingFileSystem::GetFileInfo(
   if (select.recursive) what += " (recursive)";
   return Forward<Result<arrow::fs::FileInfoVector>>(
       Kind::kStorage, "ListDir", what, [&](FileSystem& fs) { return fs.GetFileInfo(select); });
+}
+
+arrow::fs::FileInfoGenerator ForwardingFileSystem::GetFileInfoGenerator(
+    const arrow::fs::FileSelector& select) {
+  std::string what = Name(select.base_dir);
+  if (select.recursive) what += " (recursive)";
+  auto keep = weak_from_this().lock();
+  auto target = std::make_shared<arrow::fs::FileInfoGenerator>();
+  return [this, keep, select, what, target]() -> arrow::Future<arrow::fs::FileInfoVector> {
+    arrow::fs::FileInfoVector batch;
+    Status st = Call(Kind::kStorage, "ListDir", what, [&](FileSystem& fs) {
+      if (!*target) *target = fs.GetFileInfoGenerator(select);
+      auto next = (*target)().result();
+      if (!next.ok()) return next.status();
+      batch = std::move(next).ValueOrDie();
+      return Status::OK();
+    });
+    if (!st.ok()) return arrow::Future<arrow::fs::FileInfoVector>::MakeFinished(st);
+    return arrow::Future<arrow::fs::FileInfoVector>::MakeFinished(std::move(batch));
+  };
 }
 
 Status ForwardingFileSystem::CreateDir(const std::string& path, bool recursive) {

@@ -12,9 +12,12 @@
 // overloads; the FileInfo ones pass the FileInfo on, so S3 still skips its HEAD),
 // OpenOutputStream, OpenAppendStream; what the Open* calls return goes through Wrap.
 //
+// GetFileInfoGenerator pulls its batches one at a time, each as one Call ("ListDir", named as
+// the selector's listing): the first makes the target's own generator, so that a listing of
+// millions of objects streams through the decorators page by page.
+//
 // Not overridden, so Arrow's defaults run them through the calls above on this object: the
-// vector GetFileInfo and DeleteFiles (one call per path), GetFileInfoGenerator (ListDir), and
-// every *Async variant.
+// vector GetFileInfo and DeleteFiles (one call per path), and every *Async variant.
 //
 // type_name() and Equals are the subclass's. Thread-safe as the hook and the targets are.
 
@@ -43,6 +46,10 @@ class ForwardingFileSystem : public arrow::fs::FileSystem {
   arrow::Result<arrow::fs::FileInfoVector> GetFileInfo(
       const arrow::fs::FileSelector& select) override;
 
+  /// Batches pulled synchronously; the generator keeps this filesystem alive (when it is
+  /// owned by a shared_ptr, as every one of ours is).
+  arrow::fs::FileInfoGenerator GetFileInfoGenerator(
+      const arrow::fs::FileSelector& select) override;
   arrow::Status CreateDir(const std::string& path, bool recursive) override;
   arrow::Status DeleteDir(const std::string& path) override;
   arrow::Status DeleteDirContents(const std::string& path, bool missing_dir_ok) override;

@@ -246,6 +246,25 @@ Result<arrow::fs::FileInfoVector> RequestCountingFileSystem::GetFileInfo(
   return listed;
 }
 
+arrow::fs::FileInfoGenerator RequestCountingFileSystem::GetFileInfoGenerator(
+    const arrow::fs::FileSelector& select) {
+  auto forwarded = ForwardingFileSystem::GetFileInfoGenerator(select);
+  auto counted = std::make_shared<bool>(false);  // a batch counted already
+  auto requests = requests_;
+  const bool recursive = select.recursive;
+  return [forwarded, counted, requests, recursive]() -> arrow::Future<arrow::fs::FileInfoVector> {
+    auto batch = forwarded().result();
+    if (!batch.ok() || !arrow::IsIterationEnd(*batch)) {
+      requests->Add(RequestKind::kList, batch.ok() ? ListPages(*batch, recursive) : 1);
+      *counted = true;
+    } else if (!*counted) {
+      requests->Add(RequestKind::kList);  // the one request that found nothing
+      *counted = true;
+    }
+    return arrow::Future<arrow::fs::FileInfoVector>::MakeFinished(std::move(batch));
+  };
+}
+
 Status RequestCountingFileSystem::CreateDir(const std::string& path, bool recursive) {
   if (s3()) {
     if (recursive) {

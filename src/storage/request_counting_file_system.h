@@ -36,6 +36,9 @@
 //   DeleteDir, DeleteDirContents  LIST + DELETE (+ DELETE of the marker)  not counted
 //                                 + PUT: one page and one batch assumed
 //
+// GetFileInfoGenerator counts each batch it yields as the pages it holds (a page on S3), and a
+// listing that yields none as one LIST.
+//
 // A call that fails counts what it would have sent (the request was made and failed), except
 // GetFileInfo's extra LIST, counted only when the HEAD found nothing. Calls Arrow's defaults
 // route through the ones above (the vector GetFileInfo, DeleteFiles, GetFileInfoGenerator, the
@@ -67,6 +70,9 @@ class RequestCountingFileSystem final : public ForwardingFileSystem {
   using ForwardingFileSystem::GetFileInfo;
   arrow::Result<arrow::fs::FileInfo> GetFileInfo(const std::string& path) override;
   arrow::Result<arrow::fs::FileInfoVector> GetFileInfo(
+      const arrow::fs::FileSelector& select) override;
+  /// Each batch counted as the pages it holds; an empty listing as one.
+  arrow::fs::FileInfoGenerator GetFileInfoGenerator(
       const arrow::fs::FileSelector& select) override;
   arrow::Status CreateDir(const std::string& path, bool recursive) override;
   arrow::Status DeleteDir(const std::string& path) override;

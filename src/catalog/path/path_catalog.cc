@@ -89,8 +89,8 @@ std::string PartitionPath(const std::vector<std::string>& segments) {
 
 class Walker {
  public:
-  Walker(const Table& table, const PartitionPredicate& predicate)
-      : table_(table), predicate_(predicate) {}
+  Walker(const Table& table, const PartitionPredicate& predicate, int64_t keep_files_up_to)
+      : table_(table), predicate_(predicate), keep_files_up_to_(keep_files_up_to) {}
 
   arrow::Status Walk(const Location& dir, std::vector<std::optional<std::string>> values,
                      std::vector<std::string> segments) {
@@ -146,6 +146,13 @@ class Walker {
 
   PartitionListing Finish(const Location& root) {
     if (!root.is_s3()) LeaveLinksAlone(root);
+    for (auto& p : partitions_) {
+      if (!p.files) continue;
+      // A listing streams in the store's order (a local walk's is the disk's).
+      std::sort(p.files->begin(), p.files->end(),
+                [](const FileInfo& a, const FileInfo& b) { return a.path() < b.path(); });
+      p.listed_files = static_cast<int64_t>(p.files->size());
+    }
     std::sort(partitions_.begin(), partitions_.end(),
               [](const Partition& a, const Partition& b) { return a.path < b.path; });
     PartitionListing listing{std::move(partitions_), notes_.Render(), list_requests_, {}};
@@ -178,7 +185,24 @@ class Walker {
     // Deep enough for every partition folder and a few folders below them (noted, never
     // touched); a folder linked to one above it (a loop) is followed no deeper than that.
     const int depth = static_cast<int>(table_.keys.size() - values.size()) + kSubfolderDepth;
-    auto listed = List(dir, /*recursive=*/true, &list_requests_, depth);
+    // Streamed a batch at a time; what the batches add is undone if the listing fails.
+    const NoteCollector notes_before = notes_;
+    const std::set<std::string> tool_folders_before = tool_folders_;
+    std::map<std::string, Partition> found;
+    int64_t entries = 0;
+    auto listed = ListFolderInBatches(dir, /*recursive=*/true, depth, [&](std::vector<FileInfo>&& batch) {
+      entries += static_cast<int64_t>(batch.size());
+      for (auto& entry : batch) Take(dir, values, segments, std::move(entry), found);
+      return arrow::Status::OK();
+    });
+    list_requests_ += ListRequests(static_cast<size_t>(entries));
+    if (!listed.ok()) {
+      for (const auto& [path, partition] : found) {
+        if (partition.files) kept_files_ -= static_cast<int64_t>(partition.files->size());
+      }
+      notes_ = notes_before;
+      tool_folders_ = tool_folders_before;
+    }
     if (!listed.ok() && !dir.is_s3()) {
       // Locally a folder below may be unreadable (no permission): walk it level by level, so
       // that only the partitions in that folder fail, not the run.
@@ -192,83 +216,99 @@ class Walker {
       partitions_.push_back(std::move(partition));
       return arrow::Status::OK();
     }
-    ARROW_ASSIGN_OR_RAISE(auto entries, std::move(listed));
-    const size_t levels_left = table_.keys.size() - values.size();
-    std::map<std::string, Partition> found;
-    std::string base = dir.path;
-    if (!base.empty() && base.back() != '/') base += '/';
-    for (auto& entry : entries) {
-      if (entry.path().compare(0, base.size(), base) != 0) continue;
-      std::string_view rel = std::string_view(entry.path()).substr(base.size());
-      std::vector<std::string_view> parts;
-      for (size_t start = 0; start <= rel.size();) {
-        size_t slash = rel.find('/', start);
-        if (slash == std::string_view::npos) slash = rel.size();
-        parts.push_back(rel.substr(start, slash - start));
-        start = slash + 1;
-      }
-      auto hidden = std::find_if(parts.begin(), parts.end(),
-                                 [](std::string_view p) { return RunLayout::IsHidden(p); });
-      if (hidden != parts.end()) {
-        // Another table's tool folder below this table's root: a run over a sub-path.
-        const size_t depth = values.size() + static_cast<size_t>(hidden - parts.begin());
-        if (*hidden == RunLayout::kToolFolder && depth > 0) {
-          tool_folders_.insert(base + std::string(rel.substr(0, hidden->data() + hidden->size() - rel.data())));
-        }
-        continue;
-      }
-      if (entry.type() == FileType::Unknown) {
-        notes_.Add(kSpecialFiles, entry.path());
-        continue;
-      }
-      if (entry.type() != FileType::File) continue;
-      const size_t folder_levels = parts.size() - 1;
-      if (folder_levels < levels_left) {
-        // Either directly in a folder above the partition level, or in a non-partition folder.
-        notes_.Add(folder_levels == 0 ? kStrayFiles : kPlainFolders, entry.path());
-        continue;
-      }
-      auto partition_values = values;
-      auto partition_segments = segments;
-      bool usable = true;
-      for (size_t level = 0; level < levels_left && usable; ++level) {
-        auto parsed = hive::ParseSegment(parts[level]);
-        if (!parsed.ok()) {
-          std::string folder(rel.substr(0, parts[level].data() + parts[level].size() - rel.data()));
-          notes_.Add(kBrokenEscaping, parsed.status().message(), folder);
-          usable = false;
-        } else if (!parsed->has_value()) {
-          notes_.Add(kPlainFolders, Uri(dir, entry.path()));
-          usable = false;
-        } else if (!EqualsIgnoreCase((*parsed)->key,
-                                     table_.keys[values.size() + level].name)) {
-          notes_.Add(kForeignKeys, Uri(dir, entry.path()));
-          usable = false;
-        } else {
-          partition_values.push_back((*parsed)->value);
-          partition_segments.emplace_back(parts[level]);
-        }
-      }
-      if (!usable) continue;
-      if (folder_levels > levels_left) {
-        notes_.Add(kNestedFiles, Uri(dir, entry.path()));
-        continue;
-      }
-      const std::string path = PartitionPath(partition_segments);
-      auto [it, inserted] = found.try_emplace(path);
-      if (inserted) {
-        it->second.values = std::move(partition_values);
-        it->second.path = path;
-        it->second.location = root_for(dir, entry.path(), parts.back());
-        it->second.files.emplace();
-      }
-      it->second.files->push_back(std::move(entry));
-    }
+    ARROW_RETURN_NOT_OK(listed);
     for (auto& [path, partition] : found) {
       if (Evaluate(partition.values) != Truth::kTrue) continue;
       partitions_.push_back(std::move(partition));
     }
     return arrow::Status::OK();
+  }
+
+  // One entry of the recursive listing of `dir` (whose partition keys so far are `values`),
+  // into the partition it belongs to (`found`), or a note.
+  void Take(const Location& dir, const std::vector<std::optional<std::string>>& values,
+            const std::vector<std::string>& segments, FileInfo&& entry,
+            std::map<std::string, Partition>& found) {
+    const size_t levels_left = table_.keys.size() - values.size();
+    std::string base = dir.path;
+    if (!base.empty() && base.back() != '/') base += '/';
+    if (entry.path().compare(0, base.size(), base) != 0) return;
+    std::string_view rel = std::string_view(entry.path()).substr(base.size());
+    std::vector<std::string_view> parts;
+    for (size_t start = 0; start <= rel.size();) {
+      size_t slash = rel.find('/', start);
+      if (slash == std::string_view::npos) slash = rel.size();
+      parts.push_back(rel.substr(start, slash - start));
+      start = slash + 1;
+    }
+    auto hidden = std::find_if(parts.begin(), parts.end(),
+                               [](std::string_view p) { return RunLayout::IsHidden(p); });
+    if (hidden != parts.end()) {
+      // Another table's tool folder below this table's root: a run over a sub-path.
+      const size_t depth = values.size() + static_cast<size_t>(hidden - parts.begin());
+      if (*hidden == RunLayout::kToolFolder && depth > 0) {
+        tool_folders_.insert(base + std::string(rel.substr(0, hidden->data() + hidden->size() - rel.data())));
+      }
+      return;
+    }
+    if (entry.type() == FileType::Unknown) {
+      notes_.Add(kSpecialFiles, entry.path());
+      return;
+    }
+    if (entry.type() != FileType::File) return;
+    const size_t folder_levels = parts.size() - 1;
+    if (folder_levels < levels_left) {
+      // Either directly in a folder above the partition level, or in a non-partition folder.
+      notes_.Add(folder_levels == 0 ? kStrayFiles : kPlainFolders, entry.path());
+      return;
+    }
+    auto partition_values = values;
+    auto partition_segments = segments;
+    for (size_t level = 0; level < levels_left; ++level) {
+      auto parsed = hive::ParseSegment(parts[level]);
+      if (!parsed.ok()) {
+        std::string folder(rel.substr(0, parts[level].data() + parts[level].size() - rel.data()));
+        notes_.Add(kBrokenEscaping, parsed.status().message(), folder);
+        return;
+      }
+      if (!parsed->has_value()) {
+        notes_.Add(kPlainFolders, Uri(dir, entry.path()));
+        return;
+      }
+      if (!EqualsIgnoreCase((*parsed)->key, table_.keys[values.size() + level].name)) {
+        notes_.Add(kForeignKeys, Uri(dir, entry.path()));
+        return;
+      }
+      partition_values.push_back((*parsed)->value);
+      partition_segments.emplace_back(parts[level]);
+    }
+    if (folder_levels > levels_left) {
+      notes_.Add(kNestedFiles, Uri(dir, entry.path()));
+      return;
+    }
+    const std::string path = PartitionPath(partition_segments);
+    auto [it, inserted] = found.try_emplace(path);
+    Partition& partition = it->second;
+    if (inserted) {
+      partition.values = std::move(partition_values);
+      partition.path = path;
+      partition.location = root_for(dir, entry.path(), parts.back());
+      partition.listed_files = 0;
+      if (!dropped_) partition.files.emplace();
+    }
+    ++partition.listed_files;
+    if (!partition.files) return;
+    partition.files->push_back(std::move(entry));
+    if (++kept_files_ > keep_files_up_to_) Drop(found);
+  }
+
+  // Past the files it may hold: every partition keeps its count only, and the planner lists
+  // its files again when its wave comes.
+  void Drop(std::map<std::string, Partition>& found) {
+    dropped_ = true;
+    kept_files_ = 0;
+    for (auto& p : partitions_) p.files.reset();
+    for (auto& [path, p] : found) p.files.reset();
   }
 
   // The folder holding `file_path`, whose base name is `file_name`.
@@ -303,6 +343,9 @@ class Walker {
   std::set<std::string> tool_folders_;
   std::vector<Partition> partitions_;
   int64_t list_requests_ = 0;
+  const int64_t keep_files_up_to_;
+  int64_t kept_files_ = 0;  // in partitions' `files`
+  bool dropped_ = false;    // past keep_files_up_to_: no partition keeps its files
 };
 
 }  // namespace
@@ -352,7 +395,7 @@ arrow::Result<Table> PathCatalog::LoadTable() {
 
 arrow::Result<PartitionListing> PathCatalog::ListPartitions(const Table& table,
                                                             const PartitionPredicate& predicate) {
-  Walker walker(table, predicate);
+  Walker walker(table, predicate, keep_files_up_to_);
   ARROW_RETURN_NOT_OK(walker.Walk(table.location, {}, {}));
   return walker.Finish(table.location);
 }

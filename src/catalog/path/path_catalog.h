@@ -11,6 +11,13 @@
 // Hidden names (starting with '_' or '.': _SUCCESS, .crc files, _s3_compaction) are skipped.
 // Files outside partition folders, folders that are not key=value, and partitions whose keys
 // differ from the table's are left alone and reported as notes.
+//
+// A recursive listing streams a batch (a page) at a time. Past KeepListedFilesUpTo files, no
+// partition keeps its files (only their count): the planner lists each again in its wave, one
+// more LIST per partition, so that a table of millions of files is never held whole.
+
+#include <cstdint>
+#include <limits>
 
 #include "catalog/catalog.h"
 
@@ -29,8 +36,11 @@ class PathCatalog : public Catalog {
   arrow::Result<PartitionListing> ListPartitions(const Table& table,
                                                  const PartitionPredicate& predicate) override;
 
+  void KeepListedFilesUpTo(int64_t files) override { keep_files_up_to_ = files; }
+
  private:
   Location root_;
+  int64_t keep_files_up_to_ = std::numeric_limits<int64_t>::max();
 };
 
 }  // namespace s3c
