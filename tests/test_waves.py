@@ -72,6 +72,33 @@ def test_a_table_of_several_waves_is_compacted_whole(run, tmp_path):
     assert_whole(root, rows)
 
 
+def test_a_table_past_a_wave_is_never_held_whole_and_links_stay_alone(run, tmp_path):
+    """Past a wave's files, discovery keeps each partition's count only and each wave lists its
+    own partitions again (one LIST each): what a run holds stays a wave's, however large the
+    table (bench/scale.py measures it). Listed again, a file that is a symbolic link is still
+    someone else's: left alone, and so is what it points at."""
+    outside = tmp_path / "outside.parquet"
+    make_table(tmp_path / "donor")
+    outside.write_bytes(data_files(tmp_path / "donor" / partition_path(PARTS[0]))[0].read_bytes())
+    before = outside.read_bytes()
+    counts = {}
+    for wave in (WAVE, 1000):
+        root = tmp_path / f"events-{wave}"
+        rows = make_table(root)
+        link = root / partition_path(PARTS[0]) / "linked.parquet"
+        link.symlink_to(outside)
+        r = run("--table_path", root, "--target_file_size_mb", 1, "--delete_original_files",
+                "true", "--wave_files", wave, "--json")
+        assert r.code == 0, r.stderr
+        assert link.is_symlink() and outside.read_bytes() == before
+        link.unlink()
+        assert files_per_partition(root) == [1] * len(PARTS)
+        assert_whole(root, rows)
+        counts[wave] = r.summary["requests"]["list"]
+    # The partitions of the run in waves were listed once more each, and only that.
+    assert counts[WAVE] == counts[1000] + len(PARTS), counts
+
+
 def test_one_wave_by_default_and_with_a_limit(run, tmp_path):
     root = tmp_path / "events"
     rows = make_table(root)

@@ -1,6 +1,7 @@
 #include "storage/request_counting_file_system.h"
 
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <arrow/buffer.h>
@@ -9,6 +10,7 @@
 #include <arrow/util/future.h>
 #include <gtest/gtest.h>
 
+#include "storage/file_systems.h"
 #include "util/test_util.h"
 #include "util/testing/temp_dir.h"
 
@@ -112,6 +114,41 @@ TEST_F(RequestCountingFileSystemTest, ListingsArePagesOfAThousand) {
   entries.emplace_back("sub", arrow::fs::FileType::Directory);
   EXPECT_EQ(RequestCountingFileSystem::ListPages(entries, false), 2);  // a common prefix
   EXPECT_EQ(RequestCountingFileSystem::ListPages(entries, true), 1);   // an inferred folder
+}
+
+// A listing streamed through the wrappers: every entry once, a batch at a time, counted as the
+// pages the batches hold, and an empty listing as the one request it is.
+TEST_F(RequestCountingFileSystemTest, AStreamedListingCountsItsPages) {
+  for (int i = 0; i < 2500; ++i) {
+    std::ofstream(dir_.path() / ("f" + std::to_string(i) + ".parquet")) << "x";
+  }
+  auto fs = std::make_shared<RequestCountingFileSystem>(std::make_shared<PretendS3>(), requests_);
+  const Location folder{fs, dir_.path().string()};
+  std::set<std::string> seen;
+  int batches = 0;
+  const RequestCounts counted = Of([&] {
+    ASSERT_OK(ListFolderInBatches(folder, /*recursive=*/false, 1,
+                                  [&](std::vector<arrow::fs::FileInfo>&& batch) {
+                                    ++batches;
+                                    EXPECT_LE(batch.size(), 1000u);
+                                    for (const auto& f : batch) EXPECT_TRUE(seen.insert(f.path()).second);
+                                    return arrow::Status::OK();
+                                  }));
+  });
+  EXPECT_EQ(seen.size(), 2502u);  // a.parquet and b.parquet too
+  EXPECT_GE(batches, 3);
+  EXPECT_EQ(counted.list, batches);
+  const Location empty{fs, (dir_.path() / "none").string()};
+  EXPECT_COUNTS(Of([&] {
+    ASSERT_OK(ListFolderInBatches(empty, true, 4, [](std::vector<arrow::fs::FileInfo>&&) {
+      ADD_FAILURE() << "no batch expected";
+      return arrow::Status::OK();
+    }));
+  }), 1, 0, 0, 0, 0, 0);
+  // A batch's consumer stops the listing with its error.
+  EXPECT_TRUE(ListFolderInBatches(folder, false, 1, [](std::vector<arrow::fs::FileInfo>&&) {
+                return arrow::Status::Invalid("stop");
+              }).IsInvalid());
 }
 
 TEST_F(RequestCountingFileSystemTest, S3CallsCountWhatArrowSends) {

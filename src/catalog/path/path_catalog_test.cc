@@ -1,5 +1,6 @@
 #include "catalog/path/path_catalog.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -50,6 +51,31 @@ TEST_F(PathCatalogTest, DiscoversPartitionsAtAnyDepthWithTheirFiles) {
   EXPECT_EQ(first.values, (std::vector<std::optional<std::string>>{"2023", "05"}));
   EXPECT_EQ(first.location.path, (root_ / "year=2023/month=05").string());
   EXPECT_TRUE(listing.notes.empty());
+}
+
+// Past the files it may keep, every partition comes with its count only (its wave lists it
+// again); below, with its files, sorted.
+TEST_F(PathCatalogTest, KeepsFilesOnlyUpToItsLimit) {
+  for (const char* p : {"p=1", "p=2", "p=3"}) {
+    for (const char* f : {"d.parquet", "a.parquet", "c.parquet", "b.parquet"}) {
+      Touch(std::string(p) + "/" + f);
+    }
+  }
+  for (int64_t keep : {100, 12, 5}) {
+    auto catalog = Catalog();
+    catalog.KeepListedFilesUpTo(keep);
+    ASSERT_OK_AND_ASSIGN(Table table, catalog.LoadTable());
+    ASSERT_OK_AND_ASSIGN(auto listing, catalog.ListPartitions(table, PartitionPredicate::All()));
+    EXPECT_EQ(Paths(listing), (std::vector<std::string>{"p=1", "p=2", "p=3"}));
+    for (const Partition& p : listing.partitions) {
+      EXPECT_EQ(p.listed_files, 4) << keep;
+      EXPECT_EQ(p.files.has_value(), keep >= 12) << keep;
+      if (!p.files) continue;
+      ASSERT_EQ(p.files->size(), 4u);
+      EXPECT_TRUE(std::is_sorted(p.files->begin(), p.files->end(),
+                                 [](const auto& a, const auto& b) { return a.path() < b.path(); }));
+    }
+  }
 }
 
 TEST_F(PathCatalogTest, DecodesEscapesAndTheDefaultPartition) {
