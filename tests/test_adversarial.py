@@ -388,15 +388,50 @@ def test_a_shard_stops_at_a_journal_whose_plan_was_deleted(run, tmp_path):
 def test_a_record_saying_done_beside_its_originals_is_not_believed(run, tmp_path, point):
     """A record forged (or stale) to `done` while the run's outputs stand beside originals it
     never removed: believed, its partition was taken as settled and never searched, every row
-    twice (found by the adversarial review). Done in place means the originals went; since they
-    are there, the run's outputs are settled by content."""
+    twice for good (found by the adversarial review). Done in place means the originals went:
+    the partition is left as it is, blocked, with the way out said."""
     root = tmp_path / "t"
     parts = [{"p": "1"}, {"p": "2"}]
-    rows = make(root, parts)
+    make(root, parts)
     crash(run, root, point)
     run_dir = next((root / "_s3_compaction" / "runs").iterdir())
     edit_records(record_files(run_dir), lambda record: record.update(state="done"))
-    next_run_settles(run, root, rows, parts, ["is recorded done", "settled by content"])
+    holding = sorted({f.parent for f in outputs_of(root)})
+    before = {p: snapshot(p) for p in holding}
+    r = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert r.code == 4, r.stderr
+    assert any("recorded done, but its planned original" in line
+               for line in r.summary["recovered"]), r.summary["recovered"]
+    assert {p: snapshot(p) for p in holding} == before
+
+
+def test_a_file_delivered_again_by_hard_link_into_a_finished_partition_stays(run, tmp_path):
+    """A run of three waves crashed in its third, its first two partitions done. A writer that
+    delivers by hard link from its spool delivers one of p=0's files again: same name, size,
+    inode and time as the original the run removed. Taken for that original (done records no
+    longer believed beside one), it was deleted at recovery: a duplicate kept on purpose lost
+    (found by the second adversarial review). Nothing is touched there now."""
+    root = tmp_path / "t"
+    spool = tmp_path / "spool"
+    parts = [{"p": str(p)} for p in range(3)]
+    write_table(spool, TableSpec(partitions=parts, files_per_partition=4, rows_per_file=100))
+    for p in parts:
+        folder = root / partition_path(p)
+        folder.mkdir(parents=True)
+        for f in data_files(spool / partition_path(p)):
+            os.link(f, folder / f.name)
+    crashed = run(*flags(root, "--delete_original_files", "true", "--wave_files", 4),
+                  env={"S3C_FAULT_POINT": "after_plan@3"})
+    assert crashed.code == KILLED, crashed.stderr
+    again = data_files(spool / "p=0")[2]
+    os.link(again, root / "p=0" / again.name)
+    rows = RowsSnapshot()
+    for p in parts:
+        rows.capture(partition_path(p), data_files(root / partition_path(p)))
+    r = run("recover", "--table_path", root, "--json")
+    assert r.code == 4, r.stderr
+    assert (root / "p=0" / again.name).exists()
+    assert_whole(root, rows, parts)
 
 
 def outputs_of(root: Path) -> list[Path]:

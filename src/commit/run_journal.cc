@@ -287,6 +287,11 @@ arrow::Status RunJournal::BeginWave(const JournalPlan& plan) {
   if (!st.ok()) return st.WithMessage("writing the run journal ", file.uri(), ": ", st.message());
   std::lock_guard<std::mutex> lock(mutex_);
   wave_ = wave;
+  // The waves before are committed: their batches are written for good, and what the run
+  // holds of them goes (a record of theirs written later is a p- record, which overrides its
+  // batch entry). A run of a million files held every original's identity here.
+  batch_of_.clear();
+  batches_.clear();
   return arrow::Status::OK();
 }
 
@@ -310,7 +315,7 @@ void RunJournal::Assign(const std::vector<std::string>& partition_paths) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto batch = std::make_unique<Batch>();
   batch->wave = wave_;
-  batch->number = static_cast<int>(batches_.size()) + 1;
+  batch->number = ++batches_made_;
   for (const auto& path : partition_paths) batch_of_.emplace(path, batch.get());
   batches_.push_back(std::move(batch));
 }

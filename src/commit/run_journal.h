@@ -230,8 +230,9 @@ class RunJournal {
   Location run_dir_;
   mutable std::mutex mutex_;  // guards the three fields below
   int wave_ = 0;
-  std::vector<std::unique_ptr<Batch>> batches_;
+  std::vector<std::unique_ptr<Batch>> batches_;  // the current wave's
   std::map<std::string, Batch*> batch_of_;
+  int batches_made_ = 0;  // in the whole run: numbers batch objects
 };
 
 /// Writes `text` as the whole content of `file`: an S3 PUT, or locally a temp file renamed into

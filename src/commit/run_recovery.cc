@@ -333,10 +333,10 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
       return false;
     }
     if (!hint.etag.empty() && hint.etag != now.etag) return false;
-    if (here && hint.mtime_ns != 0 && now.mtime_ns != 0 && hint.mtime_ns != now.mtime_ns &&
-        hint.etag.empty()) {
-      // Written again in place since. (A copy of the table has its own times: a copy on S3
-      // always, on disk unless times were kept.)
+    if (here && hint.mtime_ns != 0 && now.mtime_ns != 0 && hint.mtime_ns != now.mtime_ns) {
+      // Written again in place since, if only with the same bytes (on S3 the same ETag: a
+      // writer delivering the file again after the run removed it). A copy of the table has
+      // its own times (on S3 always, on disk unless kept): there name and size must do.
       return false;
     }
     return true;
@@ -373,10 +373,13 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
   const std::string detail = settled.ok() ? settled->detail : settled.status().message();
   if (!settled.ok() || settled->kind == ContentSettlement::Kind::kUnsettled) {
     ++report->failures;
-    report->lines.push_back(who + why + "; cannot settle it by content: " + detail + ". If that "
-                            "run finished, its new files are the only copy of their rows: "
-                            "remove " + layout_.RunsDir().Child(run_id).uri() + " and they "
-                            "stay; if not, its originals are still there beside them");
+    report->lines.push_back(
+        who + why + "; cannot settle it by content: " + detail + ". If that run finished, its "
+        "new files are the only copy of their rows: remove " +
+        layout_.RunsDir().Child(run_id).uri() + " (or, if the run did not finish elsewhere, move "
+        "the files sharing their rows out of the partition, run `s3-compaction recover`, and put "
+        "them back); if not, its originals are still there beside them: remove them, or its "
+        "new files");
     report->blocked[path] = "an unsettled journal covers it (" + who + why + "; " + detail + ")";
     return true;
   }
@@ -813,21 +816,23 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
       }
       if ((*stored)->state == PartitionState::kDone && trusted->in_place) {
         // Done in place means its originals went (archived or deleted; one changed since
-        // planning stays, reported). Planned originals still there say the record may be stale
-        // or forged: believed, the run's outputs would stay beside them (every row twice). Its
-        // outputs are found by name, below, and settled against the originals it names.
+        // planning stays, reported). A planned original there now says the record is stale or
+        // forged (believed, the run's outputs would stay beside it: rows twice), or the file
+        // was delivered again (settled, a duplicate kept on purpose would go): which, nothing
+        // can tell, so nothing is touched and the partition waits for a person.
         ARROW_ASSIGN_OR_RAISE(Originals now, OriginalsNow(file_systems_, *trusted, **stored));
         if (!now.unchanged.empty() || !now.changed.empty()) {
-          // Changed ones too: an original touched (or rewritten alike) since is still there.
-          handled.erase(trusted->location.path);
-          handled.erase(trusted->output_dir.path);
-          if (unrecorded.empty()) {
-            unrecorded = "partition " + PartitionName(partition.path) +
-                         " is recorded done, but its planned original " +
-                         (now.unchanged.empty() ? now.changed.front()
-                                                : now.unchanged.front().location.uri()) +
-                         " is still there";
-          }
+          const std::string there = now.unchanged.empty() ? now.changed.front()
+                                                          : now.unchanged.front().location.uri();
+          const std::string why =
+              "recorded done, but its planned original " + there + " is there (a record "
+              "stale or forged, or the file delivered again); nothing was touched: if it was "
+              "delivered again, move it out of the partition, run `s3-compaction recover`, and "
+              "put it back; if not, the run's new files stand beside it";
+          pending = true;
+          ++report->failures;
+          report->lines.push_back(where + why);
+          report->blocked[partition.path] = "an unsettled journal covers it (" + where + why + ")";
           continue;
         }
       }

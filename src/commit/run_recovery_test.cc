@@ -236,17 +236,26 @@ TEST_F(RunRecoveryTest, AConflictSharingSomeRowsIsLeftForAHuman) {
   EXPECT_TRUE(fs::exists(Partition() / "other.parquet"));
 }
 
-TEST_F(RunRecoveryTest, ADoneRecordBesideItsPlannedOriginalsIsNotBelieved) {
-  // Done in place means the originals went; a record that says so while they are there
-  // (forged, or stale) would leave the output beside them, every row twice.
+TEST_F(RunRecoveryTest, ADoneRecordBesideItsPlannedOriginalsIsLeftToAPerson) {
+  // Done in place means the originals went. A record that says so while one is there is
+  // forged or stale (believed, the output would stay beside them: every row twice), or the
+  // file was delivered again, a hard link even (settled, a duplicate kept on purpose would
+  // go): nothing is touched, the partition is blocked, the journal stays.
   JournalPlan plan = Plan();
   Journal(plan, Published(plan, PartitionState::kDone));
   RecoveryReport report = Recover();
-  EXPECT_EQ(report.failures, 0) << Lines(report);
-  EXPECT_TRUE(Says(report, "is recorded done")) << Lines(report);
-  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_EQ(report.failures, 1) << Lines(report);
+  EXPECT_EQ(report.blocked.count("p=1"), 1u);
+  EXPECT_TRUE(Says(report, "recorded done, but its planned original")) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
   EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
   EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_TRUE(fs::exists(RunDir().path));
+  // Moved out (the way out it says), the record is believed and the journal goes.
+  fs::rename(Partition() / "a.parquet", root_ / "a.parquet");
+  fs::rename(Partition() / "b.parquet", root_ / "b.parquet");
+  RecoveryReport again = Recover();
+  EXPECT_EQ(again.failures, 0) << Lines(again);
   EXPECT_FALSE(fs::exists(RunDir().path));
 }
 
