@@ -100,7 +100,7 @@ def measure(binary: str, workdir: Path, files: int, per_partition: int) -> dict:
 
 def table(results: list[dict]) -> str:
     rows = ["| input files | partitions | waves | wall | to the first plan | peak memory | "
-            "largest journal object | per input file | vs the first row: files, wall, memory, "
+            "largest journal object | journal per input file | vs the first row: files, wall, memory, "
             "journal |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     first = results[0]

@@ -286,6 +286,15 @@ class Walker {
       notes_.Add(kNestedFiles, Uri(dir, entry.path()));
       return;
     }
+    if (!dir.is_s3()) {
+      // Locally a file that is a symbolic link is someone else's (as it streams past: a wave
+      // past the kept files lists its partitions again, and skips it again).
+      std::error_code ec;
+      if (std::filesystem::is_symlink(entry.path(), ec)) {
+        notes_.Add(kLinkedFiles, entry.path());
+        return;
+      }
+    }
     const std::string path = PartitionPath(partition_segments);
     auto [it, inserted] = found.try_emplace(path);
     Partition& partition = it->second;
@@ -318,7 +327,7 @@ class Walker {
   }
 
   // Local disk: a partition whose folder is a symbolic link, or lies under one, really lives
-  // elsewhere (outside the table), and a linked file is someone else's: neither is touched.
+  // elsewhere (outside the table): not touched. (Linked files are left out as they are listed.)
   void LeaveLinksAlone(const Location& root) {
     std::erase_if(partitions_, [&](const Partition& p) {
       auto real = CanonicalLocalPath(p.location.path);
@@ -326,15 +335,6 @@ class Walker {
       notes_.Add(kLinkedFolders, p.location.uri() + " -> " + (real.ok() ? *real : "?"));
       return true;
     });
-    for (auto& p : partitions_) {
-      if (!p.files) continue;
-      std::erase_if(*p.files, [&](const FileInfo& f) {
-        std::error_code ec;
-        if (!std::filesystem::is_symlink(f.path(), ec)) return false;
-        notes_.Add(kLinkedFiles, f.path());
-        return true;
-      });
-    }
   }
 
   const Table& table_;
