@@ -60,7 +60,8 @@ struct Weighed {
 };
 
 arrow::Result<Weighed> Weigh(RowMultiset rows, const std::vector<ExpectedFile>& originals,
-                             const std::vector<ExpectedFile>& others, bool trust_versions) {
+                             const std::vector<ExpectedFile>& others,
+                             const std::vector<ExpectedFile>& unvouched, bool trust_versions) {
   Weighed out;
   for (const auto& f : originals) {
     ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, rows.Take(f.location));
@@ -74,13 +75,17 @@ arrow::Result<Weighed> Weigh(RowMultiset rows, const std::vector<ExpectedFile>& 
                     " of its " + std::to_string(taken.rows) + " rows outside them";
     }
   }
-  for (const auto& f : others) {
-    auto took = rows.Take(f.location);
-    if (!took.ok() && took.status().IsInvalid()) continue;  // not Parquet: no rows to share
-    ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, std::move(took));
-    if (taken.taken > 0 && out.shared.empty()) {
-      out.shared = f.location.uri() + ", which the run did not plan, shares " +
-                   std::to_string(taken.taken) + " of its rows with them";
+  for (const auto* files : {&others, &unvouched}) {
+    for (const auto& f : *files) {
+      auto took = rows.Take(f.location);
+      if (!took.ok() && took.status().IsInvalid()) continue;  // not Parquet: no rows to share
+      ARROW_ASSIGN_OR_RAISE(RowMultiset::Taken taken, std::move(took));
+      if (taken.taken > 0 && out.shared.empty()) {
+        out.shared = f.location.uri() +
+                     (files == &others ? ", which the run did not plan,"
+                                       : ", which no record of the run vouches for,") +
+                     " shares " + std::to_string(taken.taken) + " of its rows with them";
+      }
     }
   }
   return out;
@@ -125,9 +130,7 @@ arrow::Result<ContentSettlement::Outcome> ContentSettlement::Settle(
     ARROW_ASSIGN_OR_RAISE(bool doubled, AllElsewhere(rows, originals, others));
     if (doubled) return RemoveOutputs(file_systems, outputs, total);
   }
-  std::vector<ExpectedFile> unplanned = others;
-  unplanned.insert(unplanned.end(), unvouched.begin(), unvouched.end());
-  ARROW_ASSIGN_OR_RAISE(Weighed weighed, Weigh(std::move(rows), originals, unplanned,
+  ARROW_ASSIGN_OR_RAISE(Weighed weighed, Weigh(std::move(rows), originals, others, unvouched,
                                                 /*trust_versions=*/prefer == Prefer::kKeepOutputs));
   if (prefer == Prefer::kEither && (!weighed.partial.empty() || !weighed.shared.empty())) {
     out.detail = total + " rows in its new files, not all elsewhere, and " +
