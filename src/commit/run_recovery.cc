@@ -411,21 +411,28 @@ std::map<std::string, std::vector<JournalFile>> RunRecovery::PlannedInputs(
 arrow::Result<std::map<std::string, Location>> RunRecovery::OutputFolders(
     const std::string& run_id, bool look_elsewhere) {
   std::map<std::string, Location> folders;  // partition path -> folder
-  ARROW_ASSIGN_OR_RAISE(auto entries, ListFolder(layout_.table_root(), /*recursive=*/true));
   const std::string base = layout_.table_root().path + "/";
-  for (const auto& e : entries) {
-    if (!e.IsFile() || !RunLayout::IsOutputOf(BaseName(e.path()), run_id)) continue;
-    std::string rel = e.path().substr(base.size());
-    const size_t slash = rel.rfind('/');
-    rel = slash == std::string::npos ? std::string() : rel.substr(0, slash);  // "": the root
-    // The tool's own folders (staging, archive), by whole path segment: a partition value may
-    // contain the name ("job=nightly_s3_compaction").
-    const std::string segments = "/" + rel + "/";
-    if (segments.find("/" + std::string(RunLayout::kToolFolder) + "/") != std::string::npos) {
-      continue;
-    }
-    folders.emplace(rel, layout_.table_root().Child(rel));
-  }
+  // A batch (a page) at a time: a table of millions of files is never held whole.
+  ARROW_RETURN_NOT_OK(ListFolderInBatches(
+      layout_.table_root(), /*recursive=*/true, /*max_depth=*/64,
+      [&](std::vector<arrow::fs::FileInfo>&& batch) {
+        for (const auto& e : batch) {
+          if (!e.IsFile() || !RunLayout::IsOutputOf(BaseName(e.path()), run_id)) continue;
+          if (e.path().compare(0, base.size(), base) != 0) continue;
+          std::string rel = e.path().substr(base.size());
+          const size_t slash = rel.rfind('/');
+          rel = slash == std::string::npos ? std::string() : rel.substr(0, slash);  // the root
+          // The tool's own folders (staging, archive), by whole path segment: a partition
+          // value may contain the name ("job=nightly_s3_compaction").
+          const std::string segments = "/" + rel + "/";
+          if (segments.find("/" + std::string(RunLayout::kToolFolder) + "/") !=
+              std::string::npos) {
+            continue;
+          }
+          folders.emplace(rel, layout_.table_root().Child(rel));
+        }
+        return arrow::Status::OK();
+      }));
   if (catalog_locations_) {
     ARROW_ASSIGN_OR_RAISE(const auto* known, catalog_locations_());
     for (const auto& [path, uri] : *known) {

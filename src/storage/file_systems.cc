@@ -1,6 +1,9 @@
 #include "storage/file_systems.h"
 
+#include "storage/forwarding_file_system.h"
+
 #include <arrow/util/future.h>
+#include <arrow/util/iterator.h>
 
 #include <algorithm>
 #include <cctype>
@@ -553,9 +556,16 @@ arrow::Status ListFolderInBatches(
   arrow::fs::FileInfoGenerator next = folder.fs->GetFileInfoGenerator(selector);
   while (true) {
     auto batch = next().result();
-    if (!batch.ok()) return Naming(folder, batch.status());
+    if (!batch.ok()) {
+      DrainListing(next);
+      return Naming(folder, batch.status());
+    }
     if (arrow::IsIterationEnd(*batch)) return arrow::Status::OK();
-    ARROW_RETURN_NOT_OK(each(std::move(batch).ValueOrDie()));
+    auto st = each(std::move(batch).ValueOrDie());
+    if (!st.ok()) {
+      DrainListing(next);  // never left part read (see DrainListing)
+      return st;
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <arrow/util/future.h>
+#include <arrow/util/iterator.h>
 
 namespace s3c {
 
@@ -59,12 +60,20 @@ arrow::fs::FileInfoGenerator ForwardingFileSystem::GetFileInfoGenerator(
   std::string what = Name(select.base_dir);
   if (select.recursive) what += " (recursive)";
   auto keep = weak_from_this().lock();
-  auto target = std::make_shared<arrow::fs::FileInfoGenerator>();
+  // Arrow's generators read ahead on its IO threads: one dropped before its end leaves a task
+  // whose cleanup hangs the process at exit. Dropped early (an error, a consumer that stops),
+  // the target is read to its end first.
+  struct Target {
+    arrow::fs::FileInfoGenerator next;
+    ~Target() { DrainListing(next); }
+  };
+  auto target = std::make_shared<Target>();
   return [this, keep, select, what, target]() -> arrow::Future<arrow::fs::FileInfoVector> {
     arrow::fs::FileInfoVector batch;
     Status st = Call(Kind::kStorage, "ListDir", what, [&](FileSystem& fs) {
-      if (!*target) *target = fs.GetFileInfoGenerator(select);
-      auto next = (*target)().result();
+      if (!target->next) target->next = fs.GetFileInfoGenerator(select);
+      auto next = target->next().result();
+      if (!next.ok() || arrow::IsIterationEnd(*next)) target->next = nullptr;  // at its end
       if (!next.ok()) return next.status();
       batch = std::move(next).ValueOrDie();
       return Status::OK();
@@ -72,6 +81,15 @@ arrow::fs::FileInfoGenerator ForwardingFileSystem::GetFileInfoGenerator(
     if (!st.ok()) return arrow::Future<arrow::fs::FileInfoVector>::MakeFinished(st);
     return arrow::Future<arrow::fs::FileInfoVector>::MakeFinished(std::move(batch));
   };
+}
+
+void DrainListing(arrow::fs::FileInfoGenerator& next) {
+  if (!next) return;
+  while (true) {
+    auto batch = next().result();
+    if (!batch.ok() || arrow::IsIterationEnd(*batch)) break;
+  }
+  next = nullptr;
 }
 
 Status ForwardingFileSystem::CreateDir(const std::string& path, bool recursive) {

@@ -30,6 +30,10 @@
 
 namespace s3c {
 
+/// Reads a listing generator to its end (or first error) and empties it: Arrow's generators
+/// read ahead on its IO threads, and one dropped before its end hangs the process at exit.
+void DrainListing(arrow::fs::FileInfoGenerator& next);
+
 class ForwardingFileSystem : public arrow::fs::FileSystem {
  public:
   arrow::Result<std::string> NormalizePath(std::string path) override;

@@ -6,6 +6,7 @@
 #include <arrow/buffer.h>
 #include <arrow/io/interfaces.h>
 #include <arrow/util/future.h>
+#include <arrow/util/iterator.h>
 
 namespace s3c {
 namespace {
