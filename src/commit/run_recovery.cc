@@ -337,6 +337,8 @@ arrow::Result<bool> RunRecovery::SettleByName(const std::string& run_id, const s
       // Written again in place since, if only with the same bytes (on S3 the same ETag: a
       // writer delivering the file again after the run removed it). A copy of the table has
       // its own times (on S3 always, on disk unless kept): there name and size must do.
+      // Known limit: on disk, a hard link to the very file the run removed (a writer
+      // delivering again from its spool) has its inode and time, and is taken for it.
       return false;
     }
     return true;
