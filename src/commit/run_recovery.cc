@@ -1,7 +1,6 @@
 #include "commit/run_recovery.h"
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <set>
 
@@ -455,8 +454,9 @@ arrow::Result<std::map<std::string, Location>> RunRecovery::OutputFolders(
 }
 
 arrow::Status RunRecovery::RecoverEmptied(const std::string& run_id, RecoveryReport* report) {
-  // Any outputs of the run are settled by content: a finished run's stay (files written after
-  // them never make them removable), a crashed run's beside its originals go.
+  // Any outputs of the run are settled by content with no original vouched for: they stay
+  // (a finished run's may be the only copy of their rows), and a partition where another file
+  // shares their rows is left to a person.
   ARROW_ASSIGN_OR_RAISE(bool left, SettleRunByName(run_id, "its journal folder holds no plan or "
                                                    "record", nullptr, {}, report,
                                                    /*quiet_if_none=*/true));
@@ -492,7 +492,7 @@ arrow::Status RunRecovery::BlockOutputsOf(const std::string& run_id, RecoveryRep
 }
 
 arrow::Status RunRecovery::RecoverJournalless(const std::string& run_id, const std::string& why,
-                                              bool quiet, RecoveryReport* report) {
+                                              RecoveryReport* report) {
   const Location run_dir = layout_.RunsDir().Child(run_id);
   ARROW_ASSIGN_OR_RAISE(auto folders, OutputFolders(run_id, /*look_elsewhere=*/true));
   if (folders.empty() && layout_.JournalElsewhere()) {
@@ -505,10 +505,8 @@ arrow::Status RunRecovery::RecoverJournalless(const std::string& run_id, const s
   if (folders.empty()) {
     // Nothing of that run was published here: the folder says nothing.
     RemoveRunFolder(run_id, report);
-    if (!quiet) {
-      report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the "
-                              "table, its folder was removed");
-    }
+    report->lines.push_back("run " + run_id + ": " + why + "; nothing of that run is in the "
+                            "table, its folder was removed");
     return arrow::Status::OK();
   }
   // Its outputs are there, but no record says whether it finished: its originals may be there
@@ -940,7 +938,7 @@ arrow::Result<RecoveryReport> RunRecovery::RecoverAll(
       if (holds.ok() && !*holds) {
         ++report.runs;
         auto st = RecoverJournalless(run, plan.status().message() + ", and nothing in its "
-                                     "folder reads as a journal", false, &report);
+                                     "folder reads as a journal", &report);
         if (!st.ok()) {
           report.lines.push_back("run " + run + ": " + st.message());
           report.stop = "the folder of run " + run + " could not be settled (" + st.message() +

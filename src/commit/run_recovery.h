@@ -122,10 +122,10 @@ class RunRecovery {
   /// Blocks the partitions holding run `run_id`'s outputs (a shard, or a run whose journal
   /// folder is shared, meeting a run folder with no journal object: not its own to settle).
   arrow::Status BlockOutputsOf(const std::string& run_id, RecoveryReport* report);
-  /// A run folder whose objects do not read as a journal (no plan, and garbage): swept when none of the run's outputs is
-  /// anywhere (`quiet`: without a report line), else every partition holding some is blocked
-  /// and left as it is (whether the run finished cannot be known), and the folder stays.
-  arrow::Status RecoverJournalless(const std::string& run_id, const std::string& why, bool quiet,
+  /// A run folder whose objects do not read as a journal (no plan, and garbage): swept when
+  /// none of the run's outputs is anywhere, else every partition holding some is blocked and
+  /// left as it is (whether the run finished cannot be known), and the folder stays.
+  arrow::Status RecoverJournalless(const std::string& run_id, const std::string& why,
                                    RecoveryReport* report);
   /// What the waves of run `run_id` (`first` is its plan.json) say the inputs of `folders`'
   /// partitions were: hints for SettleRunByName (a wave that cannot be read gives none).
