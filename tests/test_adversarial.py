@@ -522,6 +522,41 @@ def test_a_folder_of_a_run_that_died_writing_its_plan_is_swept(run, tmp_path):
     assert_whole(root, rows, ONE)
 
 
+def test_a_run_folder_that_cannot_be_removed_is_a_partial_failure(run, tmp_path):
+    """A run folder settled but not removed (no permission, a store refusing the delete) used to
+    end the run with exit 0: the line saying so was among the recovery lines, and every run met
+    the folder again without anyone told. The run's partitions are compacted, and it exits 4,
+    naming the folder; once it can go, the next run removes it."""
+    root = tmp_path / "t"
+    rows = make(root, ONE)
+    run_dir = root / "_s3_compaction" / "runs" / "20260101T000000Z-abcdef"
+    run_dir.mkdir(parents=True)
+    (run_dir / "plan.json.tmp").write_text("{")
+    saved = tmp_path / "saved"
+    shutil.copytree(root, saved)
+    # Which storage operation removes the folder: counted on one run, failed on the same state.
+    log = tmp_path / "ops.log"
+    counted = run(*flags(root, "--delete_original_files", "true"), env={"S3C_OP_LOG": str(log)})
+    assert counted.code == 0, counted.stderr
+    [n] = [int(line.split("\t")[0]) for line in log.read_text().splitlines()
+           if line.split("\t")[1] == "DeleteDir" and line.endswith(run_dir.name)]
+    shutil.rmtree(root)
+    shutil.copytree(saved, root)
+    r = run(*flags(root, "--delete_original_files", "true", "--json"), env={"S3C_FAIL_OP": str(n)})
+    assert r.code == 4, r.stderr
+    [failed] = [d for d in r.summary["details"] if d["status"] == "failed"]
+    assert failed["partition"] == "(recovery)"
+    assert "could not be removed" in failed["reason"], failed
+    assert any(str(run_dir) in line and "by hand" in line for line in r.summary["recovered"])
+    assert run_dir.is_dir()
+    assert len(outputs_of(root)) == 1  # compacted all the same
+    assert_whole(root, rows, ONE)
+    again = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert again.code == 0, again.stderr
+    assert not run_dir.exists()
+    assert_whole(root, rows, ONE)
+
+
 def test_the_same_table_through_a_symlink_is_recovered(run, tmp_path):
     root = tmp_path / "t"
     rows = make(root, ONE)

@@ -472,7 +472,7 @@ void RunRecovery::RemoveRunFolder(const std::string& run_id, RecoveryReport* rep
   if (!st.ok()) {
     // Settled; only the folder could not go (a link out of the table, no permission): every
     // run would meet it again.
-    ++report->failures;
+    ++report->folders_left;
     report->lines.push_back("run " + run_id + ": nothing of it is left unsettled, but " +
                             st.message() + "; remove " + run_dir.uri() + " by hand");
     return;

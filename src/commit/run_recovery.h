@@ -60,6 +60,9 @@ struct RecoveryReport {
   std::vector<std::string> lines;  // one per partition acted on or left alone
   int64_t runs = 0;                // earlier runs found in the journal
   int64_t failures = 0;            // partitions it could not bring to a settled state
+  /// Run folders settled but not removed (no permission, a link out of the table): every run
+  /// meets them again until a person removes them.
+  int64_t folders_left = 0;
   /// In-place partitions it rolled forward (path, location URI): a catalog's statistics for
   /// them are stale (the crashed run never reached its catalog step).
   std::vector<std::pair<std::string, std::string>> settled_in_place;

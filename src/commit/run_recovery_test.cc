@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include <gtest/gtest.h>
 
+#include "storage/storage_faults.h"
 #include "util/test_util.h"
 #include "util/testing/parquet_file.h"
 #include "util/testing/temp_dir.h"
@@ -291,6 +294,51 @@ TEST_F(RunRecoveryTest, AnEmptiedRunFolderOfAFinishedRunIsRemoved) {
   EXPECT_TRUE(fs::exists(Partition() / "new.parquet"));
   EXPECT_TRUE(fs::exists(Partition() / "manifest.json"));
   EXPECT_FALSE(fs::exists(RunDir().path));
+}
+
+TEST_F(RunRecoveryTest, ARunFolderThatCannotBeRemovedIsCountedApart) {
+  // As above, but removing the folder fails: the partition is settled (no failure), and the
+  // folder is counted as left, for a person (the run that met it exits 4).
+  JournalPlan plan = Plan();
+  Published(plan, PartitionState::kDone);
+  fs::remove(Partition() / "a.parquet");
+  fs::remove(Partition() / "b.parquet");
+  fs::create_directories(RunDir().path);
+  const fs::path saved = root_ / "saved";
+  fs::copy(root_ / "t", saved, fs::copy_options::recursive);
+  // Which storage operation removes the folder: counted on a first recovery, then failed on a
+  // second one of the same state.
+  // File systems made after the faults are configured: they are wrapped when first used.
+  auto recover = [&] {
+    FileSystems counted;
+    const Location table = *counted.Resolve((root_ / "t").string());
+    counted.AllowDeletesUnder(table);
+    const RunLayout layout("20261231T000000Z-bbbbbb", table, table, std::nullopt);
+    auto report = RunRecovery(counted, layout, 1).RecoverAll();
+    StorageFaults::DisableForTest();
+    return report.ValueOrDie();
+  };
+  const fs::path log = root_ / "ops.log";
+  StorageFaults::ConfigureForTest(0, 0, log.string());
+  ASSERT_EQ(recover().failures, 0);
+  uint64_t remove_op = 0;
+  std::ifstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("\tDeleteDir\t") != std::string::npos &&
+        line.find(std::string(kRun)) != std::string::npos) {
+      remove_op = std::stoull(line);
+    }
+  }
+  ASSERT_GT(remove_op, 0u) << "no DeleteDir of the run folder in " << log;
+  fs::remove_all(root_ / "t");
+  fs::copy(saved, root_ / "t", fs::copy_options::recursive);
+  StorageFaults::ConfigureForTest(remove_op, 0, "");
+  RecoveryReport report = recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_EQ(report.folders_left, 1) << Lines(report);
+  EXPECT_TRUE(Says(report, "by hand")) << Lines(report);
+  EXPECT_TRUE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(RunDir().path));
 }
 
 TEST_F(RunRecoveryTest, AFinishedRunsOutputsStayBesideALaterRedelivery) {

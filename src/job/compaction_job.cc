@@ -279,6 +279,30 @@ arrow::Result<CompactionJob::Recovered> CompactionJob::RecoverEarlierRuns(Catalo
   return out;
 }
 
+std::optional<PartitionOutcome> CompactionJob::RecoveryFailed(const Recovered& recovered,
+                                                              bool whole) {
+  const RecoveryReport& report = recovered.report;
+  std::vector<std::string> what;
+  if (whole && recovered.deferred_failed > 0) {
+    what.push_back(std::to_string(recovered.deferred_failed) + " catalog update(s) failed");
+  }
+  if (whole && report.failures > 0) {
+    what.push_back(std::to_string(report.failures) + " partition(s) could not be settled; the "
+                   "journal keeps them for the next run");
+  }
+  if (report.folders_left > 0) {
+    what.push_back(std::to_string(report.folders_left) + " settled run folder(s) could not be "
+                   "removed (the recovery lines say which; remove them by hand)");
+  }
+  if (what.empty()) return std::nullopt;
+  if (whole && report.stop) what.push_back(*report.stop);
+  PartitionOutcome failed;
+  failed.partition = "(recovery)";
+  failed.status = PartitionStatus::kFailed;
+  for (const auto& piece : what) failed.reason += (failed.reason.empty() ? "" : "; ") + piece;
+  return failed;
+}
+
 arrow::Result<CompactionJob::Selection> CompactionJob::Select(Catalog& catalog,
                                                               const RunContext& run,
                                                               RunTransaction* transaction,
@@ -565,6 +589,11 @@ arrow::Result<RunSummary> CompactionJob::Run(Catalog& catalog) {
   }
   selection.partitions.clear();
   transaction->Finish();
+  // Its partitions' failures are theirs (a partition an earlier run left unsettled is refused
+  // above); what else recovery could not finish still wants a person.
+  if (auto failed = RecoveryFailed(recovered, /*whole=*/false)) {
+    summary.partitions.push_back(*std::move(failed));
+  }
   SortByPartition(summary.partitions);
   Conclude(run, requests_before, summary);
   return summary;
@@ -592,16 +621,9 @@ arrow::Result<RunSummary> CompactionJob::Recover(Catalog& catalog, bool as_commi
     summary.notes.insert(summary.notes.begin(), recovered.deferred);
   }
   if (recovered.report.lines.empty() && !as_commit) summary.notes.push_back("nothing to recover");
-  const RecoveryReport& report = recovered.report;
-  if (report.failures > 0 || recovered.deferred_failed > 0) {
-    PartitionOutcome failed;
-    failed.partition = as_commit ? "(commit)" : "(recovery)";
-    failed.status = PartitionStatus::kFailed;
-    failed.reason = std::to_string(recovered.deferred_failed) + " catalog update(s) failed, " +
-                    std::to_string(report.failures) +
-                    " partition(s) could not be settled; the journal keeps them for the next run" +
-                    (report.stop ? "; " + *report.stop : std::string());
-    summary.partitions.push_back(failed);
+  if (auto failed = RecoveryFailed(recovered, /*whole=*/true)) {
+    failed->partition = as_commit ? "(commit)" : "(recovery)";
+    summary.partitions.push_back(*std::move(failed));
   }
   Conclude(run, requests_before, summary);
   return summary;

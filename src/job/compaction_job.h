@@ -17,6 +17,8 @@
 // stop the whole run (a missing table, an unknown partition key, a live lease) are returned,
 // tagged with an ErrorKind for the exit code; the transaction is closed on every path.
 
+#include <optional>
+
 #include <arrow/result.h>
 
 #include "catalog/catalog.h"
@@ -57,6 +59,11 @@ class CompactionJob {
                                    const RequestCounts& requests_before);
   /// Under the lease: deferred catalog updates (whole-table runs), then recovery.
   arrow::Result<Recovered> RecoverEarlierRuns(Catalog& catalog, const RunContext& run);
+  /// What recovery left for a person, as a failed "(recovery)" outcome (the run exits 4), or
+  /// none. `whole`: everything (`recover`, `commit`); otherwise only what no partition of the
+  /// run stands for (run folders that could not be removed): an unsettled partition is
+  /// refused if selected, and reported among the recovery lines.
+  static std::optional<PartitionOutcome> RecoveryFailed(const Recovered& recovered, bool whole);
   /// The catalog's partitions the predicate and the shard select, unplanned (`partitions`, in
   /// path order), and those the run refuses unplanned (`refused`: sharing a folder, or
   /// covered by an unsettled journal). With a transaction, checked against other runs, and
