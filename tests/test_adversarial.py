@@ -15,6 +15,7 @@ the table touched.
 
 import json
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -403,6 +404,66 @@ def test_a_record_saying_done_beside_its_originals_is_not_believed(run, tmp_path
     assert any("recorded done, but its planned original" in line
                for line in r.summary["recovered"]), r.summary["recovered"]
     assert {p: snapshot(p) for p in holding} == before
+
+
+def originals_in(folder: Path) -> list[Path]:
+    """The partition's files but the tool's outputs (part-<5 digits>-<run id>-c...)."""
+    return [f for f in data_files(folder) if not re.match(r"part-\d{5}-\d{8}T\d{6}Z-", f.name)]
+
+
+def rewrite_without_first_rows(file: Path, dropped: int):
+    """A writer's newer version of `file`: its rows but the first `dropped`."""
+    table = pq.read_table(file)
+    pq.write_table(table.slice(dropped), file)
+
+
+@pytest.mark.parametrize("point", ["before_publish", "mid_publish", "after_publish"])
+def test_an_original_changed_before_any_was_removed_rolls_the_run_back(run, tmp_path, point):
+    """A run crashed before removing anything, and a writer then replaced one of its originals
+    with a newer version (some rows deleted). Recovery rolled forward: the changed file stayed
+    beside outputs holding its earlier rows, every one of them twice, the deleted ones back,
+    exit 0 (found by the third adversarial review). The run is undone, as the run itself would
+    have done it: the partition is the writer's."""
+    root = tmp_path / "t"
+    make(root, ONE, files=6)
+    crash(run, root, point)
+    changed = originals_in(root / P1)[3]
+    rewrite_without_first_rows(changed, 10)
+    writers = RowsSnapshot()
+    writers.capture(P1, originals_in(root / P1))
+    r = run("recover", "--table_path", root, "--json")
+    assert r.code == 0, r.stderr
+    assert any("rolled back" in line and changed.name in line for line in r.summary["recovered"])
+    assert len(originals_in(root / P1)) == len(data_files(root / P1)) == 6
+    writers.assert_same(P1, data_files(root / P1))
+    assert tool_files(root) == []
+
+
+def test_an_original_changed_while_removing_is_left_to_a_person(run, tmp_path):
+    """The same change once the run had begun removing: its removed originals' rows are only in
+    its outputs, so it cannot be undone, and which version of the changed file's rows readers
+    should have only a person can say. It used to be reported done (exit 0), its rows twice.
+    The partition is blocked, with the way out said; taken, the table is whole."""
+    root = tmp_path / "t"
+    rows = make(root, ONE, files=6)
+    crash(run, root, "mid_remove")
+    left = originals_in(root / P1)
+    assert 0 < len(left) < 6
+    os.utime(left[-1], ns=(left[-1].stat().st_atime_ns, left[-1].stat().st_mtime_ns + 10**9))
+    r = run("recover", "--table_path", root, "--json")
+    assert r.code == 4, r.stderr
+    assert any("changed after its run began removing" in line
+               for line in r.summary["recovered"]), r.summary["recovered"]
+    assert left[-1].exists() and len(data_files(root / P1)) > len(originals_in(root / P1))
+    before = snapshot(root / P1)
+    again = run(*flags(root, "--delete_original_files", "true", "--json"))
+    assert again.code == 4, again.stderr
+    assert snapshot(root / P1) == before
+    left[-1].unlink()  # the way out: the rows as planned are kept
+    settled = run("recover", "--table_path", root, "--json")
+    assert settled.code == 0, settled.stderr
+    assert_whole(root, rows, ONE)
+    assert tool_files(root) == []
 
 
 def test_a_file_delivered_again_by_hard_link_into_a_finished_partition_stays(run, tmp_path):

@@ -169,10 +169,13 @@ arrow::Result<RemovalResult> RunRecovery::RemoveVerified(Partition& p,
 
 arrow::Result<bool> RunRecovery::RollBack(Partition& p, const std::string& why) {
   ARROW_ASSIGN_OR_RAISE(Originals originals, OriginalsNow(file_systems_, p.trusted, p.record));
-  if (!originals.all_there()) {
+  if (!originals.gone.empty()) {
     // The outputs may hold the only copy of some rows now: only their content can say.
-    return Settle(p, why + ", and some originals are gone or changed");
+    return Settle(p, why + ", and some originals are gone");
   }
+  // An original changed since planning (none gone) is the writer's newer version: the outputs
+  // hold its rows as they were, so they go, as the run itself would have removed them
+  // (PartitionCommitter gives up a partition whose originals changed before their removal).
   std::vector<Location> placed;
   for (const auto& o : p.record.outputs) {
     ARROW_ASSIGN_OR_RAISE(Location final, trust_.Resolve(o.final));
@@ -199,6 +202,12 @@ arrow::Result<bool> RunRecovery::RollForward(Partition& p) {
   if (!originals.gone.empty() && p.trusted.in_place && before == PartitionState::kPublishing) {
     // Gone before this run began removing them: another run or writer took them.
     return Settle(p, "originals vanished before its run began removing them");
+  }
+  if (!originals.changed.empty() && before == PartitionState::kPublishing) {
+    // Changed before any was removed (a writer's newer version): undone, as the run itself
+    // would have done. Rolled forward, the changed file would stand beside the outputs holding
+    // its earlier rows: those rows twice, for good.
+    return RollBack(p, originals.changed.front() + " changed since planning");
   }
   std::vector<JournalFile> versions;
   for (const auto& f : originals.unchanged) {
@@ -240,6 +249,18 @@ arrow::Result<bool> RunRecovery::RollForward(Partition& p) {
     // Originals still there beside the new files: until they go, the partition must not be
     // compacted again (its rows would be doubled for good).
     p.Block("originals could not all be removed: " + removed->problems.front());
+    return true;
+  }
+  if (p.trusted.in_place && !originals.changed.empty()) {
+    // Changed after the run began removing (some originals are gone: it cannot be undone).
+    // The outputs hold the file's rows as planned, the file holds them as changed: which
+    // version readers should have, only a person can say. The record (done, beside a planned
+    // original) keeps the partition from being compacted until then.
+    p.Block(originals.changed.front() + " changed after its run began removing the "
+            "originals: the new files hold its rows as they were planned, and it holds them as "
+            "changed (rows there twice); nothing more was touched: to keep them as planned, "
+            "remove the file; to keep them as changed, move it out of the partition, run "
+            "`s3-compaction recover`, and put it back without the rows the new files hold");
     return true;
   }
   return !p.record.pending_delete.empty();

@@ -140,10 +140,39 @@ TEST_F(RunRecoveryTest, RemovingLeavesAnOriginalThatChanged) {
   Journal(plan, Published(plan, PartitionState::kRemoving));
   ASSERT_OK(testing::WriteParquet(Partition() / "b.parquet", 50));  // another writer replaced it
   RecoveryReport report = Recover();
-  ASSERT_EQ(report.lines.size(), 1u);
   EXPECT_TRUE(Says(report, "b.parquet changed since planning; left where it was")) << Lines(report);
   EXPECT_FALSE(fs::exists(Partition() / "a.parquet"));
   EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_TRUE(fs::exists(Final()));
+  // Its rows as planned are in the output, as changed in b: a person picks one (found by the
+  // adversarial review: it was reported done, and compacted with its rows twice).
+  EXPECT_EQ(report.failures, 1) << Lines(report);
+  EXPECT_EQ(report.blocked.count("p=1"), 1u);
+  EXPECT_TRUE(Says(report, "changed after its run began removing")) << Lines(report);
+  RecoveryReport again = Recover();
+  EXPECT_EQ(again.blocked.count("p=1"), 1u) << Lines(again);
+  // The way out it names: the file removed (its rows as planned kept).
+  fs::remove(Partition() / "b.parquet");
+  RecoveryReport settled = Recover();
+  EXPECT_EQ(settled.failures, 0) << Lines(settled);
+  EXPECT_FALSE(fs::exists(RunDir().path));
+}
+
+TEST_F(RunRecoveryTest, PublishingWithAnOriginalChangedRollsBack) {
+  // Nothing removed yet, and a writer replaced b.parquet: rolled forward, b would stand beside
+  // the output holding its earlier rows (found by the adversarial review). Undone instead, as
+  // the run itself would have.
+  JournalPlan plan = Plan();
+  Journal(plan, Published(plan, PartitionState::kPublishing));
+  ASSERT_OK(testing::WriteParquet(Partition() / "b.parquet", 3, 2));  // a new version
+  RecoveryReport report = Recover();
+  EXPECT_EQ(report.failures, 0) << Lines(report);
+  EXPECT_TRUE(Says(report, "rolled back (")) << Lines(report);
+  EXPECT_TRUE(Says(report, "b.parquet changed since planning")) << Lines(report);
+  EXPECT_FALSE(fs::exists(Final()));
+  EXPECT_TRUE(fs::exists(Partition() / "a.parquet"));
+  EXPECT_TRUE(fs::exists(Partition() / "b.parquet"));
+  EXPECT_FALSE(fs::exists(RunDir().path));
 }
 
 TEST_F(RunRecoveryTest, RollForwardRemovesOnlyOriginalsWhoseRowsTheOutputsHold) {
