@@ -2,7 +2,7 @@
 largest journal object and wall time, for tables of tiny files from 10,000 to 1,000,000.
 
     .venv/bin/python bench/scale.py --binary build/s3-compaction [--files 10000,100000,1000000]
-        [--per-partition 100] [--workdir /tmp/s3c-scale] [--docs]
+        [--per-partition 100] [--wave-files N] [--workdir /tmp/s3c-scale] [--docs]
 
 Each table is local (the state measured is the tool's, not the store's): partitions of
 --per-partition files, every file a copy of one ~1 KiB Parquet file of 10 rows (made by pyarrow
@@ -69,13 +69,16 @@ def journal_objects(table: Path) -> list[int]:
     return [p.stat().st_size for p in runs.rglob("*") if p.is_file()] if runs.exists() else []
 
 
-def measure(binary: str, workdir: Path, files: int, per_partition: int) -> dict:
+def measure(binary: str, workdir: Path, files: int, per_partition: int,
+            wave_files: int | None = None) -> dict:
     base = Path(tempfile.mkdtemp(prefix=f"scale-{files}-", dir=workdir))
     table = base / "table"
     started = time.monotonic()
     partitions = lay_out(table, files, per_partition)
     laid = time.monotonic() - started
     args = ["--table_path", str(table), "--delete_original_files", "true", "--json", "--verbose"]
+    if wave_files:
+        args += ["--wave_files", str(wave_files)]
     # The run under a small Python parent that reports its child's peak memory (ru_maxrss).
     peak_file = base / "peak"
     run = PausedRun(sys.executable, ["-c", PEAK_OF_CHILD, str(peak_file), binary, *args],
@@ -121,20 +124,23 @@ def main():
     parser.add_argument("--files", default="10000,100000,1000000")
     parser.add_argument("--per-partition", type=int, default=100)
     parser.add_argument("--workdir", default=tempfile.gettempdir())
+    parser.add_argument("--wave-files", type=int,
+                        help="--wave_files for the runs (default: the tool's); with small "
+                             "--per-partition, what grows per partition shows apart from a wave's")
     parser.add_argument("--docs", action="store_true")
     a = parser.parse_args()
     workdir = Path(a.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     results = []
     for n in [int(x) for x in a.files.split(",")]:
-        r = measure(os.path.abspath(a.binary), workdir, n, a.per_partition)
+        r = measure(os.path.abspath(a.binary), workdir, n, a.per_partition, a.wave_files)
         print(f"{n:>9,} files: {r['wall_s']:.1f} s, peak {r['peak_mib']:.0f} MiB, largest "
               f"journal object {r['largest_journal_object']:,} B", file=sys.stderr)
         results.append(r)
     version = subprocess.run([a.binary, "--version"], capture_output=True, text=True).stdout.strip()
     text = (f"Measured {datetime.date.today()} on {platform.node()} ({os.cpu_count()} cores), "
             f"{version}; partitions of {a.per_partition} files of ~1 KiB, in place, originals "
-            f"deleted.\n\n" + table(results))
+            f"deleted" + (f", waves of {a.wave_files} files" if a.wave_files else "") + ".\n\n" + table(results))
     print(text)
     if a.docs:
         docs = ROOT / "docs" / "BENCHMARKS.md"

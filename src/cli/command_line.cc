@@ -622,14 +622,16 @@ int RunRequest(const CliRequest& request) {
     log::Error(summary.status().message());
     return ExitCodeOf(summary.status());
   }
-  // Names are bytes: what is not UTF-8 is escaped (\xNN), so the output stays JSON.
-  const nlohmann::json document = Utf8Safe(summary->ToJson());
+  // Names are bytes: what is not UTF-8 is escaped (\xNN), so the output stays JSON. Written
+  // a partition at a time; the whole document is built only for a page (--report).
   if (request.json) {
-    std::cout << document.dump(2) << std::endl;
+    summary->WriteJson(std::cout, 2);
+    std::cout << std::endl;
   } else {
     std::cout << summary->ToText() << std::flush;
   }
-  const bool reported = WriteHtml(request, file_systems, document);
+  const bool reported = request.report_path.empty() ||
+                        WriteHtml(request, file_systems, Utf8Safe(summary->ToJson()));
   if (summary->Count(PartitionStatus::kFailed) > 0) return kExitPartialFailure;
   return reported ? kExitSuccess : kExitInputError;
 }

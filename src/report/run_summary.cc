@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <ostream>
 #include <sstream>
 
 #include "catalog/partition.h"
@@ -230,10 +231,9 @@ std::string RunSummary::ToText() const {
   return EscapeInvalidUtf8(out.str());
 }
 
-nlohmann::json RunSummary::ToJson() const {
-  const Totals t = Sum(partitions);
-  nlohmann::json details = nlohmann::json::array();
-  for (const auto& p : partitions) {
+namespace {
+
+nlohmann::json DetailJson(const PartitionOutcome& p) {
     nlohmann::json d = {{"partition", p.partition},
                         {"status", StatusName(p.status)},
                         {"files_before", p.files_before},
@@ -255,8 +255,54 @@ nlohmann::json RunSummary::ToJson() const {
       d["sort"] = {{"rows", p.sorted_rows}, {"spill_runs", p.spill_runs},
                    {"spilled_bytes", p.spilled_bytes}};
     }
-    details.push_back(std::move(d));
+    return d;
+}
+
+// Stands for "details" in the document WriteJson dumps: a string no summary holds (a control
+// character, which every name in a summary has escaped).
+constexpr const char* kDetailsMark = "\x01" "details" "\x01";
+
+}  // namespace
+
+nlohmann::json RunSummary::ToJson() const {
+  nlohmann::json j = ToJsonWithout();
+  nlohmann::json details = nlohmann::json::array();
+  for (const auto& p : partitions) details.push_back(DetailJson(p));
+  j["details"] = std::move(details);
+  return j;
+}
+
+void RunSummary::WriteJson(std::ostream& out, int indent) const {
+  nlohmann::json head = Utf8Safe(ToJsonWithout());
+  head["details"] = kDetailsMark;
+  const std::string text = head.dump(indent);
+  // The mark as dumped: its control characters escaped.
+  const std::string mark = nlohmann::json(kDetailsMark).dump();
+  const size_t at = text.find(mark);
+  out << text.substr(0, at);
+  if (partitions.empty()) {
+    out << "[]";
+  } else {
+    // Each entry at depth 2, as the whole document's dump would place it.
+    const std::string pad(static_cast<size_t>(indent) * 2, ' ');
+    out << "[";
+    for (size_t i = 0; i < partitions.size(); ++i) {
+      std::string entry = Utf8Safe(DetailJson(partitions[i])).dump(indent);
+      std::string shifted;
+      shifted.reserve(entry.size() + 64);
+      for (char c : entry) {
+        shifted += c;
+        if (c == '\n') shifted += pad;
+      }
+      out << (i == 0 ? "\n" : ",\n") << pad << shifted;
+    }
+    out << "\n" << std::string(static_cast<size_t>(indent), ' ') << "]";
   }
+  out << text.substr(at + mark.size());
+}
+
+nlohmann::json RunSummary::ToJsonWithout() const {
+  const Totals t = Sum(partitions);
   nlohmann::json stage_times = nlohmann::json::array();
   for (const auto& s : stages) {
     stage_times.push_back({{"name", StageName(s.stage)},
@@ -301,7 +347,6 @@ nlohmann::json RunSummary::ToJson() const {
       {"histogram", {{"buckets", SizeHistogram::Buckets()},
                      {"before", t.histogram_before.ToJson()},
                      {"after", t.histogram_after.ToJson()}}},
-      {"details", details},
       {"notes", notes},
       {"recovered", recovered}};
   if (!archive.empty()) j["archive"] = archive;

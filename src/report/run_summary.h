@@ -5,6 +5,7 @@
 // the stages' times; the storage requests, counted or estimated; throughput).
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,15 @@ struct RunSummary {
 
   int64_t Count(PartitionStatus status) const;
   std::string ToText() const;
+  /// The whole document, names made UTF-8-safe by the caller (Utf8Safe).
   nlohmann::json ToJson() const;
+  /// Writes Utf8Safe(ToJson()).dump(indent) to `out`, byte for byte, building one partition's
+  /// entry of "details" at a time: a table of many partitions never holds its whole document
+  /// (about 4 KiB a partition as a JSON tree).
+  void WriteJson(std::ostream& out, int indent) const;
+
+ private:
+  nlohmann::json ToJsonWithout() const;  // ToJson but "details"
 };
 
 }  // namespace s3c
