@@ -882,6 +882,22 @@ def test_a_run_whose_lease_is_taken_changes_nothing_more(binary, run, tmp_path, 
     assert_whole(root, rows, parts)
 
 
+def test_a_journal_path_in_another_tables_tool_folder_is_refused(run, tmp_path):
+    """Table A journaled in B's own tool folder: a run of B took A's journal for a copy of
+    another table's (as a table copied with its journal holds) and removed it, and A's crashed
+    run was never finished: its rows stayed twice (found by the adversarial review). Refused
+    before anything is written, on both sides of the run."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    rows = make(a, ONE)
+    make(b, ONE)
+    for command in ([], ["recover"]):
+        r = run(*command, *flags(a, "--journal_path", b / "_s3_compaction"))
+        assert r.code == 2, r.stderr
+        assert f"tool's own folder of the table at {b}" in r.stderr, r.stderr
+    assert not (b / "_s3_compaction").exists() and not (a / "_s3_compaction").exists()
+    assert_whole(a, rows, ONE)
+
+
 @pytest.mark.s3_stores
 def test_originals_that_cannot_be_removed_block_their_partition(run, aws, bucket, tmp_path):
     """A key the store will not delete (object lock, a deny policy): every run says so (exit 4)

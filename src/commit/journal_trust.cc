@@ -27,13 +27,13 @@ arrow::Result<Location> JournalTrust::Resolve(const std::string& uri) const {
 arrow::Status JournalTrust::CheckRun(const std::string& run_id, const JournalPlan& plan) const {
   if (!RunLayout::IsRunId(run_id) || plan.run_id != run_id) {
     return arrow::Status::Invalid("its plan names run '", plan.run_id,
-                                  "', not its own folder's; left alone");
+                                  "', not its own folder's; not followed");
   }
   auto planned = file_systems_.Resolve(plan.table_location);
   if (!planned.ok() || !SameFolder(*planned, layout_.table_root())) {
     return arrow::Status::Invalid("its journal is about the table at ", plan.table_location,
                                   ", not this one at ", layout_.table_root().uri(),
-                                  " (a copy of a table with its journal?); left alone");
+                                  " (a copy of a table with its journal?); not followed");
   }
   return arrow::Status::OK();
 }

@@ -733,8 +733,11 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
     }
     // In this table's own folder it came with a copy of the table (or was put there): once its
     // outputs here are settled it has nothing more to say.
-    if (!pending) ARROW_RETURN_NOT_OK(SweepStaging(run_id));
-    if (!pending) ARROW_RETURN_NOT_OK(RunJournal::DeleteRun(file_systems_, run_dir));
+    if (pending) return arrow::Status::OK();
+    ARROW_RETURN_NOT_OK(SweepStaging(run_id));
+    ARROW_RETURN_NOT_OK(RunJournal::DeleteRun(file_systems_, run_dir));
+    report->lines.push_back("run " + run_id + ": its journal, in this table's own folder, was "
+                            "removed");
     return arrow::Status::OK();
   }
   std::set<std::string> handled;  // folders a trusted partition of this run settled

@@ -31,6 +31,28 @@ arrow::Status CheckOutsidePartitions(const Table& table, const Location& where,
                                 "or under a folder whose name starts with '_'");
 }
 
+// A journal folder in another table's tool folder would be that table's: its runs settle the
+// journals they find there, and remove those of other tables as copies (found by an
+// adversarial review: a crashed run's journal removed so, its partitions' rows stayed twice).
+arrow::Status CheckNotAnotherTablesToolFolder(const Table& table, const Location& journal) {
+  const Location own = table.location.Child(std::string(RunLayout::kToolFolder));
+  if (own.Contains(journal) && journal.Contains(own)) return arrow::Status::OK();
+  const std::string& path = journal.path;
+  for (size_t begin = 0; begin <= path.size();) {
+    size_t end = path.find('/', begin);
+    if (end == std::string::npos) end = path.size();
+    if (std::string_view(path).substr(begin, end - begin) == RunLayout::kToolFolder) {
+      const Location table_there{journal.fs, path.substr(0, begin > 0 ? begin - 1 : 0)};
+      return arrow::Status::Invalid(
+          "--journal_path ", journal.uri(), " is in the tool's own folder of the table at ",
+          table_there.uri(), ": its runs settle the journals they find there and remove "
+          "other tables'; choose a folder of its own");
+    }
+    begin = end + 1;
+  }
+  return arrow::Status::OK();
+}
+
 // The target, unless it is the table itself (then the run is in place).
 arrow::Result<std::optional<Location>> ResolveTarget(const CompactionOptions& options,
                                                      const Table& table,
@@ -87,6 +109,7 @@ arrow::Status ResolveLocations(const CompactionOptions& options, bool catalog_re
                                                      run.table, file_systems));
   ARROW_ASSIGN_OR_RAISE(auto journal, ResolveOutside(options.journal_path, "--journal_path",
                                                      run.table, file_systems));
+  if (journal) ARROW_RETURN_NOT_OK(CheckNotAnotherTablesToolFolder(run.table, *journal));
   run.layout = RunLayout(std::move(run_id), run.table.location,
                          run.target_root ? *run.target_root : run.table.location, archive,
                          journal);

@@ -117,6 +117,25 @@ TEST_F(RunContextTest, AJournalUnderAHiddenFolderOfTheTableIsAllowed) {
   EXPECT_TRUE(Resolve(options).ok());
 }
 
+TEST_F(RunContextTest, AJournalInAnotherTablesToolFolderIsRefused) {
+  // Its runs would take the journal for a copy of another table's, and remove it.
+  for (const char* where : {"other/_s3_compaction", "other/_s3_compaction/journals"}) {
+    CompactionOptions options;
+    options.journal_path = (root_ / where).string();
+    auto run = Resolve(options);
+    ASSERT_FALSE(run.ok()) << where;
+    EXPECT_EQ(KindOf(run.status()), ErrorKind::kUsage);
+    EXPECT_NE(run.status().message().find("tool's own folder of the table at " +
+                                          (root_ / "other").string()),
+              std::string::npos)
+        << run.status().message();
+  }
+  // The table's own is where its journal is anyway.
+  CompactionOptions own;
+  own.journal_path = (root_ / "t/_s3_compaction").string();
+  EXPECT_TRUE(Resolve(own).ok());
+}
+
 TEST_F(RunContextTest, PathsAreCanonical) {
   fs::create_symlink(root_ / "t", root_ / "link");
   ASSERT_OK_AND_ASSIGN(Location via_link, file_systems_.Resolve((root_ / "link/./p=1/..").string()));
