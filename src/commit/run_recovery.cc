@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
@@ -44,6 +45,26 @@ struct Originals {
   std::vector<ListedFile> listing;   // the whole location, as listed
   bool all_there() const { return changed.empty() && gone.empty(); }
 };
+
+// How a roll forward records an original that changed since planning (a record's problem).
+constexpr std::string_view kChangedSincePlanning = " changed since planning; left where it was";
+
+// Why a partition waits for a person when originals changed after its run began removing
+// them: said by the recovery that rolled forward, and by every one after it (from the record).
+std::string ChangedWhileRemoving(const std::vector<std::string>& changed) {
+  std::string names;
+  for (size_t i = 0; i < changed.size() && i < 3; ++i) names += (i ? ", " : "") + changed[i];
+  if (changed.size() > 3) names += " and " + std::to_string(changed.size() - 3) + " more";
+  const bool one = changed.size() == 1;
+  return names + (one ? " changed" : " (planned originals) changed") +
+         " after its run began removing the originals: the new files hold " +
+         (one ? "its" : "their") + " rows as planned, and " + (one ? "it holds" : "they hold") +
+         " them as changed (rows there twice); nothing more was touched. To keep the rows as "
+         "planned, remove " + (one ? "the file" : "those files") + "; to keep them as changed, "
+         "take " + (one ? "its" : "their") + " planned rows out of the new files by hand, then "
+         "move " + (one ? "it" : "them") + " out of the partition, run `s3-compaction recover`, "
+         "and put " + (one ? "it" : "them") + " back";
+}
 
 }  // namespace
 
@@ -196,7 +217,9 @@ arrow::Result<bool> RunRecovery::RollForward(Partition& p) {
   ARROW_ASSIGN_OR_RAISE(bool complete, CompleteOutputs(p));
   ARROW_ASSIGN_OR_RAISE(Originals originals, OriginalsNow(file_systems_, p.trusted, p.record));
   if (!complete) {
-    if (originals.all_there()) return RollBack(p, "an output could not be completed");
+    // An original changed (none gone) is rolled back too (RollBack): a rollback cut short
+    // leaves this state, and must finish the same way.
+    if (originals.gone.empty()) return RollBack(p, "an output could not be completed");
     return Settle(p, "an output could not be completed and some originals are gone");
   }
   if (!originals.gone.empty() && p.trusted.in_place && before == PartitionState::kPublishing) {
@@ -223,7 +246,7 @@ arrow::Result<bool> RunRecovery::RollForward(Partition& p) {
     return true;
   }
   std::vector<std::string> problems;
-  for (const auto& uri : originals.changed) problems.push_back(uri + " changed since planning; left where it was");
+  for (const auto& uri : originals.changed) problems.push_back(uri + std::string(kChangedSincePlanning));
   problems.insert(problems.end(), removed->changed.begin(), removed->changed.end());
   problems.insert(problems.end(), removed->problems.begin(), removed->problems.end());
   for (const auto& uri : removed->gone) problems.push_back(uri + " vanished while being removed");
@@ -256,11 +279,7 @@ arrow::Result<bool> RunRecovery::RollForward(Partition& p) {
     // The outputs hold the file's rows as planned, the file holds them as changed: which
     // version readers should have, only a person can say. The record (done, beside a planned
     // original) keeps the partition from being compacted until then.
-    p.Block(originals.changed.front() + " changed after its run began removing the "
-            "originals: the new files hold its rows as they were planned, and it holds them as "
-            "changed (rows there twice); nothing more was touched: to keep them as planned, "
-            "remove the file; to keep them as changed, move it out of the partition, run "
-            "`s3-compaction recover`, and put it back without the rows the new files hold");
+    p.Block(ChangedWhileRemoving(originals.changed));
     return true;
   }
   return !p.record.pending_delete.empty();
@@ -853,13 +872,26 @@ arrow::Status RunRecovery::RecoverRun(const std::string& run_id, const JournalPl
         // can tell, so nothing is touched and the partition waits for a person.
         ARROW_ASSIGN_OR_RAISE(Originals now, OriginalsNow(file_systems_, *trusted, **stored));
         if (!now.unchanged.empty() || !now.changed.empty()) {
+          // Originals its roll forward found changed and left, as its record says.
+          std::set<std::string> left_changed;
+          for (const auto& problem : (*stored)->problems) {
+            if (problem.ends_with(kChangedSincePlanning)) {
+              left_changed.insert(problem.substr(0, problem.size() - kChangedSincePlanning.size()));
+            }
+          }
+          const bool all_left_changed =
+              now.unchanged.empty() &&
+              std::all_of(now.changed.begin(), now.changed.end(),
+                          [&](const std::string& uri) { return left_changed.count(uri) > 0; });
           const std::string there = now.unchanged.empty() ? now.changed.front()
                                                           : now.unchanged.front().location.uri();
           const std::string why =
-              "recorded done, but its planned original " + there + " is there (a record "
-              "stale or forged, or the file delivered again); nothing was touched: if it was "
-              "delivered again, move it out of the partition, run `s3-compaction recover`, and "
-              "put it back; if not, the run's new files stand beside it";
+              all_left_changed
+                  ? ChangedWhileRemoving(now.changed)
+                  : "recorded done, but its planned original " + there + " is there (a record "
+                    "stale or forged, or the file delivered again); nothing was touched: if it "
+                    "was delivered again, move it out of the partition, run `s3-compaction "
+                    "recover`, and put it back; if not, the run's new files stand beside it";
           pending = true;
           ++report->failures;
           report->lines.push_back(where + why);
