@@ -5,12 +5,10 @@
 namespace s3c {
 namespace {
 
-bool SameFolder(const Location& a, const Location& b) { return a.Contains(b) && b.Contains(a); }
-
 // `file` lies directly in `folder`.
 bool DirectlyIn(const Location& folder, const Location& file) {
-  return folder.Contains(file) && !SameFolder(folder, file) &&
-         SameFolder(folder, Location{file.fs, file.path.substr(0, file.path.rfind('/'))});
+  return folder.Contains(file) && !folder.SameFolder(file) &&
+         folder.SameFolder(Location{file.fs, file.path.substr(0, file.path.rfind('/'))});
 }
 
 }  // namespace
@@ -30,7 +28,7 @@ arrow::Status JournalTrust::CheckRun(const std::string& run_id, const JournalPla
                                   "', not its own folder's; not followed");
   }
   auto planned = file_systems_.Resolve(plan.table_location);
-  if (!planned.ok() || !SameFolder(*planned, layout_.table_root())) {
+  if (!planned.ok() || !planned->SameFolder(layout_.table_root())) {
     return arrow::Status::Invalid("its journal is about the table at ", plan.table_location,
                                   ", not this one at ", layout_.table_root().uri(),
                                   " (a copy of a table with its journal?); not followed");
@@ -46,7 +44,7 @@ arrow::Status JournalTrust::CheckLocation(const JournalPartition& partition,
     ARROW_ASSIGN_OR_RAISE(const auto* known, catalog_locations_());
     for (const auto& [path, uri] : *known) {
       auto where = file_systems_.Resolve(uri);
-      if (where.ok() && SameFolder(*where, location)) return arrow::Status::OK();
+      if (where.ok() && where->SameFolder(location)) return arrow::Status::OK();
     }
   }
   // Where the catalog said a partition was earlier in this run (before a deferred commit moved
@@ -91,12 +89,12 @@ arrow::Result<TrustedPartition> JournalTrust::CheckPartition(
   ARROW_ASSIGN_OR_RAISE(trusted.location, Resolve(partition.location));
   ARROW_ASSIGN_OR_RAISE(trusted.output_dir, Resolve(partition.output_dir));
   ARROW_RETURN_NOT_OK(CheckLocation(partition, trusted.location));
-  trusted.in_place = SameFolder(trusted.location, trusted.output_dir);
+  trusted.in_place = trusted.location.SameFolder(trusted.output_dir);
   const RunLayout run = layout_.ForRun(plan.run_id);
   if (!trusted.in_place) {
     const Location expected = layout_.output_root().Child(partition.path);
-    if (SameFolder(layout_.output_root(), layout_.table_root()) ||
-        !SameFolder(expected, trusted.output_dir)) {
+    if (layout_.output_root().SameFolder(layout_.table_root()) ||
+        !expected.SameFolder(trusted.output_dir)) {
       return arrow::Status::Invalid("it was written to ", partition.output_dir,
                                     ", outside this run's target; left alone (run again with "
                                     "the --target_s3_path that run had)");
@@ -106,7 +104,7 @@ arrow::Result<TrustedPartition> JournalTrust::CheckPartition(
   const Location in_table =
       RunLayout(plan.run_id, layout_.table_root(), layout_.table_root(), std::nullopt).StagingRoot();
   auto staged_at = file_systems_.Resolve(plan.staging_root);
-  trusted.staging = (staged_at.ok() && SameFolder(*staged_at, run.StagingRoot()) ? run.StagingRoot()
+  trusted.staging = (staged_at.ok() && staged_at->SameFolder(run.StagingRoot()) ? run.StagingRoot()
                                                                                  : in_table)
                         .Child(partition.path);
   trusted.archive = run.ArchiveDir(partition.path);
@@ -114,7 +112,7 @@ arrow::Result<TrustedPartition> JournalTrust::CheckPartition(
       OriginalsPolicy::FromJournal(plan.policy, plan.delete_grace_minutes, !trusted.in_place);
   if (trusted.policy.action == OriginalsAction::kArchive) {
     auto archived = file_systems_.Resolve(plan.archive_root);
-    if (!archived.ok() || !SameFolder(*archived, run.ArchiveRoot())) {
+    if (!archived.ok() || !archived->SameFolder(run.ArchiveRoot())) {
       return arrow::Status::Invalid("it archived originals to ", plan.archive_root,
                                     ", not this run's archive ", run.ArchiveRoot().uri(),
                                     "; left alone (run again with the --archive_path that run "
@@ -176,7 +174,7 @@ arrow::Status JournalTrust::CheckRecord(const JournalPlan& plan,
     const bool planned_input =
         !partition.in_place &&
         std::any_of(partition.inputs.begin(), partition.inputs.end(),
-                    [&](const auto& input) { return SameFolder(input.first, where); });
+                    [&](const auto& input) { return input.first.SameFolder(where); });
     if (!partition.archive.Contains(where) && !planned_input) {
       return outside("the file to delete later", uri);
     }

@@ -40,7 +40,7 @@ RequestEstimate::RequestEstimate(const RunLayout& layout, const CommitSettings& 
   r.del += 1;
   r.list += 2 + FoldersAbove(layout.table_root()) + 1;
   const Location& target = layout.output_root();
-  if (!(target.Contains(layout.table_root()) && layout.table_root().Contains(target))) {
+  if (!target.SameFolder(layout.table_root())) {
     // The target's own lease, probed again if it is in another bucket.
     const auto bucket = [](const Location& l) { return l.path.substr(0, l.path.find('/')); };
     r.put += 1 + (s3_ && bucket(target) != bucket(layout.table_root()) ? 2 : 0);

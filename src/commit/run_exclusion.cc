@@ -90,7 +90,7 @@ arrow::Status RunExclusion::CheckOwn() const {
     if (!entry.IsFile() || !RunLayout::IsJournalPointer(name)) continue;
     const Location pointer{layout_.ToolFolder().fs, entry.path()};
     ARROW_ASSIGN_OR_RAISE(Location root, ReadPointer(pointer));
-    if (root.Contains(layout_.JournalRoot()) && layout_.JournalRoot().Contains(root)) continue;
+    if (root.SameFolder(layout_.JournalRoot())) continue;
     ARROW_RETURN_NOT_OK(CheckNoRuns(root, "the table " + table,
                                     "finish it first: s3-compaction recover (with this table's "
                                     "flags) --journal_path " + root.uri()));

@@ -33,7 +33,6 @@ bool OutputComplete(const Location& final, const JournalOutput& output) {
   }
 }
 
-bool SameFolder(const Location& a, const Location& b) { return a.Contains(b) && b.Contains(a); }
 
 // The planned originals as they are now: unchanged (with their identity now), changed, gone.
 // From `removing` on, a version recorded as checked must be exactly that version (SameFile);
@@ -639,10 +638,10 @@ arrow::Result<bool> RunRecovery::FromPublished(Partition& p) {
   if (it != locations->end()) {
     ARROW_ASSIGN_OR_RAISE(now, trust_.Resolve(it->second));
   }
-  if (now && SameFolder(*now, p.trusted.location)) {
+  if (now && now->SameFolder(p.trusted.location)) {
     return RollBack(p, "its catalog update never happened");
   }
-  if (!now || !SameFolder(*now, p.trusted.output_dir)) {
+  if (!now || !now->SameFolder(p.trusted.output_dir)) {
     return arrow::Status::Invalid(
         "the catalog now points at ", now ? now->uri() : std::string("no partition"),
         ", neither its old location ", p.trusted.location.uri(), " nor the new ",
@@ -677,7 +676,7 @@ arrow::Result<bool> RunRecovery::DeleteDue(Partition& p) {
     auto it = known->find(p.trusted.partition->path);
     auto now = it == known->end() ? arrow::Result<Location>(arrow::Status::Invalid("none"))
                                   : file_systems_.Resolve(it->second);
-    if (!now.ok() || !SameFolder(*now, p.trusted.output_dir)) {
+    if (!now.ok() || !now->SameFolder(p.trusted.output_dir)) {
       p.Say("grace period over, but the catalog no longer points at " +
             p.trusted.output_dir.uri() + ": the originals at " + p.trusted.location.uri() +
             " stay");
@@ -721,7 +720,7 @@ arrow::Result<bool> RunRecovery::RecoverPartition(Partition& p) {
 arrow::Status RunRecovery::SweepStaging(const std::string& run_id) {
   // The run's staging, where this run's own arguments put it: in the table, and in our target.
   std::vector<Location> roots = {layout_.table_root()};
-  if (!SameFolder(layout_.output_root(), layout_.table_root())) roots.push_back(layout_.output_root());
+  if (!layout_.output_root().SameFolder(layout_.table_root())) roots.push_back(layout_.output_root());
   for (const Location& root : roots) {
     const Location staging = RunLayout(run_id, layout_.table_root(), root, std::nullopt).StagingRoot();
     auto swept = file_systems_.DeleteFolder(staging);

@@ -36,7 +36,7 @@ arrow::Status CheckOutsidePartitions(const Table& table, const Location& where,
 // adversarial review: a crashed run's journal removed so, its partitions' rows stayed twice).
 arrow::Status CheckNotAnotherTablesToolFolder(const Table& table, const Location& journal) {
   const Location own = table.location.Child(std::string(RunLayout::kToolFolder));
-  if (own.Contains(journal) && journal.Contains(own)) return arrow::Status::OK();
+  if (own.SameFolder(journal)) return arrow::Status::OK();
   const std::string& path = journal.path;
   for (size_t begin = 0; begin <= path.size();) {
     size_t end = path.find('/', begin);

@@ -397,7 +397,7 @@ bool Planner::InPlace(const Partition& partition) const {
   // A partition that already lives in its target folder (an earlier run moved it there) is
   // compacted where it is.
   const Location target = options_.target_root->Child(partition.path);
-  return target.Contains(partition.location) && partition.location.Contains(target);
+  return target.SameFolder(partition.location);
 }
 
 void Planner::PlanPartition(PartitionPlan& plan, const Table& table) const {

@@ -234,28 +234,28 @@ std::string RunSummary::ToText() const {
 namespace {
 
 nlohmann::json DetailJson(const PartitionOutcome& p) {
-    nlohmann::json d = {{"partition", p.partition},
-                        {"status", StatusName(p.status)},
-                        {"files_before", p.files_before},
-                        {"files_after", p.files_after},
-                        {"bytes_before", p.bytes_before},
-                        {"bytes_after", p.bytes_after},
-                        {"input_files", p.input_files},
-                        {"input_bytes", p.input_bytes},
-                        {"output_files", p.output_files},
-                        {"rows", p.rows},
-                        {"other_files", p.other_files},
-                        {"output_sizes", p.output_sizes},
-                        {"histogram_before", p.histogram_before.ToJson()},
-                        {"histogram_after", p.histogram_after.ToJson()}};
-    if (!p.reason.empty()) d["reason"] = p.reason;
-    if (!p.method.empty()) d["method"] = p.method;
-    if (!p.method_reason.empty()) d["method_reason"] = p.method_reason;
-    if (p.sorted_rows > 0) {
-      d["sort"] = {{"rows", p.sorted_rows}, {"spill_runs", p.spill_runs},
-                   {"spilled_bytes", p.spilled_bytes}};
-    }
-    return d;
+  nlohmann::json d = {{"partition", p.partition},
+                      {"status", StatusName(p.status)},
+                      {"files_before", p.files_before},
+                      {"files_after", p.files_after},
+                      {"bytes_before", p.bytes_before},
+                      {"bytes_after", p.bytes_after},
+                      {"input_files", p.input_files},
+                      {"input_bytes", p.input_bytes},
+                      {"output_files", p.output_files},
+                      {"rows", p.rows},
+                      {"other_files", p.other_files},
+                      {"output_sizes", p.output_sizes},
+                      {"histogram_before", p.histogram_before.ToJson()},
+                      {"histogram_after", p.histogram_after.ToJson()}};
+  if (!p.reason.empty()) d["reason"] = p.reason;
+  if (!p.method.empty()) d["method"] = p.method;
+  if (!p.method_reason.empty()) d["method_reason"] = p.method_reason;
+  if (p.sorted_rows > 0) {
+    d["sort"] = {{"rows", p.sorted_rows}, {"spill_runs", p.spill_runs},
+                 {"spilled_bytes", p.spilled_bytes}};
+  }
+  return d;
 }
 
 // Stands for "details" in the document WriteJson dumps: a string no summary holds (a control
@@ -265,7 +265,7 @@ constexpr const char* kDetailsMark = "\x01" "details" "\x01";
 }  // namespace
 
 nlohmann::json RunSummary::ToJson() const {
-  nlohmann::json j = ToJsonWithout();
+  nlohmann::json j = ToJsonWithoutDetails();
   nlohmann::json details = nlohmann::json::array();
   for (const auto& p : partitions) details.push_back(DetailJson(p));
   j["details"] = std::move(details);
@@ -273,7 +273,7 @@ nlohmann::json RunSummary::ToJson() const {
 }
 
 void RunSummary::WriteJson(std::ostream& out, int indent) const {
-  nlohmann::json head = Utf8Safe(ToJsonWithout());
+  nlohmann::json head = Utf8Safe(ToJsonWithoutDetails());
   head["details"] = kDetailsMark;
   const std::string text = head.dump(indent);
   // The mark as dumped: its control characters escaped.
@@ -301,7 +301,7 @@ void RunSummary::WriteJson(std::ostream& out, int indent) const {
   out << text.substr(at + mark.size());
 }
 
-nlohmann::json RunSummary::ToJsonWithout() const {
+nlohmann::json RunSummary::ToJsonWithoutDetails() const {
   const Totals t = Sum(partitions);
   nlohmann::json stage_times = nlohmann::json::array();
   for (const auto& s : stages) {

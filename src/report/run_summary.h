@@ -86,7 +86,7 @@ struct RunSummary {
   void WriteJson(std::ostream& out, int indent) const;
 
  private:
-  nlohmann::json ToJsonWithout() const;  // ToJson but "details"
+  nlohmann::json ToJsonWithoutDetails() const;
 };
 
 }  // namespace s3c

@@ -27,6 +27,8 @@ struct Location {
 
   /// True iff `other` is this location or lies below it, on the same filesystem.
   bool Contains(const Location& other) const;
+  /// True iff each contains the other: the same folder, however its path ends.
+  bool SameFolder(const Location& other) const { return Contains(other) && other.Contains(*this); }
 };
 
 /// Joins two path fragments with exactly one '/' between them.
